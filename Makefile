@@ -1,0 +1,32 @@
+# make reports  — set up .venv if needed, then build every report into reports/
+# make test     — set up .venv (with test extras) if needed, then run the tests
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: reports test validate audit bench clean
+
+reports: $(VENV)/.installed
+	$(BIN)/seoulcomm build
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+validate: $(VENV)/.installed
+	$(BIN)/seoulcomm validate
+
+audit: $(VENV)/.installed
+	$(BIN)/seoulcomm audit
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/build_speed.py
+	$(BIN)/python benchmarks/scale.py
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf reports .pytest_cache .hypothesis

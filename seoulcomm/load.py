@@ -1,0 +1,317 @@
+"""Read the data folder: the only module that opens files under ``data/``.
+
+Each ``read_<table>`` returns a tidy frame with canonical column names; money is exact
+integer 원 (``Int64``), dates are ``datetime64``, stated rates are percent with a companion
+``<column>_dp`` giving the decimals the source wrote. Bad input raises :class:`DataError`
+naming file, line, column, value and what was expected. Nothing here ever writes.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from . import paths, units
+from .errors import DataError, UsageError
+from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
+
+_HEADER_LINE = 1
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Units declared in ``catalog.yaml``: one per table, with per-column exceptions."""
+
+    titles: dict[str, str]
+    table_units: dict[str, str]
+    column_units: dict[str, dict[str, str]]
+
+    def unit(self, table: str, column: str | None = None) -> str:
+        """The unit a column of ``table`` is written in."""
+        return self.column_units.get(table, {}).get(column, self.table_units[table])
+
+
+def read_catalog(data_dir=None) -> Catalog:
+    """Read ``catalog.yaml`` and check that every table declares a usable unit."""
+    path = paths.data_dir(data_dir) / paths.CATALOG_FILE
+    text = _read_text(path)
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(path, f"올바른 YAML ({exc.problem if hasattr(exc, 'problem') else exc})",
+                        line=mark.line + 1 if mark else None) from None
+    titles, table_units, column_units = {}, {}, {}
+    for name, table in TABLES.items():
+        entry = raw.get(name)
+        if not isinstance(entry, dict) or "unit" not in entry:
+            raise DataError(path, f"'{name}' 표의 단위(unit) 선언", column=name)
+        titles[name] = str(entry.get("title", table.title))
+        table_units[name] = str(entry["unit"])
+        column_units[name] = {str(k): str(v) for k, v in (entry.get("column_units") or {}).items()}
+        for col in table.cols:
+            if col.kind == "money":
+                unit = column_units[name].get(col.name, table_units[name])
+                if unit not in units.MONEY_UNITS:
+                    raise DataError(path, f"금액 단위 {', '.join(units.MONEY_UNITS)} 중 하나",
+                                    column=f"{name}.{col.name}", value=unit)
+    return Catalog(titles, table_units, column_units)
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise DataError(path, "파일이 있어야 합니다(파일 없음)")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("cp949")
+            hint = "UTF-8 인코딩이어야 합니다 — CP949(EUC-KR)로 저장된 것 같습니다. UTF-8로 다시 저장하세요"
+        except UnicodeDecodeError:
+            hint = "UTF-8 인코딩이어야 합니다"
+        raise DataError(path, hint, line=line, value=data[exc.start: exc.start + 4].hex(" ")) from None
+    if not text.strip():
+        raise DataError(path, "머리행과 자료가 있는 CSV여야 합니다(빈 파일)")
+    return text
+
+
+def _read_raw(path: Path, table: Table) -> pd.DataFrame:
+    """The file as strings, header checked; index = file line number."""
+    text = _read_text(path)
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                          skip_blank_lines=True)
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        line = None
+        if "line" in msg:
+            digits = [int(w.strip(",.")) for w in msg.replace(",", " ").split() if w.strip(",.").isdigit()]
+            line = digits[1] if len(digits) > 1 else (digits[0] if digits else None)
+        raise DataError(path, f"머리행과 같은 수({len(table.cols)}개)의 칸", line=line,
+                        value=msg.split(":")[-1].strip()) from None
+    header = [str(c).strip() for c in raw.columns]
+    raw.columns = header
+    missing = [c for c in table.columns if c not in header]
+    unknown = [c for c in header if c not in table.columns]
+    if missing:
+        col = missing[0]
+        near = difflib.get_close_matches(col, unknown, n=1)
+        found = f"'{near[0]}'(오타?)" if near else "없음"
+        raise DataError(path, f"'{col}' 열이 있어야 합니다 — 찾은 열: {found}; 필요한 열: "
+                        f"{', '.join(table.columns)}", line=_HEADER_LINE, column=col,
+                        value=near[0] if near else None)
+    if unknown:
+        raise DataError(path, f"알 수 없는 열입니다 — 필요한 열: {', '.join(table.columns)}",
+                        line=_HEADER_LINE, column=unknown[0], value=unknown[0])
+    if raw.empty:
+        raise DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2)
+    raw.index = _file_lines(text, len(raw))
+    return raw
+
+
+def _file_lines(text: str, rows: int) -> pd.Index:
+    """Line numbers of the data rows (skipping blank lines, as the parser does)."""
+    lines = [i for i, l in enumerate(text.splitlines(), start=1) if l.strip()]
+    if len(lines) - 1 == rows:
+        return pd.Index(lines[1:], name="line")
+    return pd.RangeIndex(2, rows + 2, name="line")  # quoted newlines: fall back to row order
+
+
+def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path) -> pd.DataFrame:
+    """Strings → typed columns, vectorised; the first bad cell (by line) raises."""
+    out = {}
+    first_bad = None
+    for col in table.cols:
+        text = raw[col.name].str.strip()
+        empty = (text == "").to_numpy()
+        if col.kind in ("money", "count", "year", "rate", "number"):
+            values, decimals, bad = units.parse_numbers(
+                text, integer=col.kind in ("money", "count", "year"), percent=col.kind == "rate")
+            if col.kind == "money":
+                values = units.to_won(values, catalog.unit(table.name, col.name))
+            out[col.name] = values
+            if col.kind == "rate":
+                out[f"{col.name}_dp"] = pd.Series(decimals, index=raw.index, dtype="int64")
+        elif col.kind in ("date", "month"):
+            fmt = "%Y-%m-%d" if col.kind == "date" else "%Y-%m"
+            values = pd.to_datetime(text.where(~empty), format=fmt, errors="coerce")
+            bad = values.isna().to_numpy() & ~empty
+            out[col.name] = values.astype("datetime64[ns]")
+        else:
+            bad = np.zeros(len(text), dtype=bool)
+            out[col.name] = text.where(~empty).astype("string")
+        if bad.any():
+            line = raw.index[bad.argmax()]
+            if first_bad is None or line < first_bad[0]:
+                first_bad = (line, col)
+    if first_bad:
+        line, col = first_bad
+        raise DataError(path, f"{EXPECTED[col.kind]}이어야 합니다", line=line, column=col.name,
+                        value=raw.at[line, col.name])
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path):
+    schema = dataframe_schema(table, refs)
+    typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.copy()
+        cases["line"] = pd.to_numeric(cases["index"], errors="coerce")
+        cases = cases.sort_values("line", na_position="last", kind="stable")
+        case = cases.iloc[0]
+        column, check = case["column"], str(case["check"])
+        line = None if pd.isna(case["line"]) else int(case["line"])
+        if check == "multiple_fields_uniqueness" or column not in table.columns:
+            key = ", ".join(table.key)
+            value = None if line is None else " / ".join(str(raw.at[line, k]) for k in table.key)
+            raise DataError(path, f"키({key})가 겹치지 않아야 합니다(중복 행)", line=line,
+                            column=key, value=value) from None
+        value = raw.at[line, column] if line is not None else case["failure_case"]
+        if check == "not_nullable":
+            expected = "값이 있어야 합니다(빈칸 불가)"
+        else:
+            expected = next((c.error for c in schema.columns[column].checks
+                             if c.error and (c.name in check or c.error in check)), check)
+        raise DataError(path, expected, line=line, column=column, value=value) from None
+
+
+def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """Load one table by name, checked against its schema.
+
+    Parameters
+    ----------
+    name : table name (a key of :data:`seoulcomm.schema.TABLES`).
+    data_dir : data folder; ``None`` for the default (see :func:`seoulcomm.paths.data_dir`).
+    refs : reference sets (``unit``, ``division``, ``section``, ``program``); loaded from the
+        folder when not given.
+    """
+    if name not in TABLES:
+        raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(TABLES)}")
+    folder = paths.data_dir(data_dir)
+    if refs is None:
+        refs = load_all(folder).refs
+    catalog = catalog or read_catalog(folder)
+    table = TABLES[name]
+    path = folder / table.file
+    raw = _read_raw(path, table)
+    frame = _parse(raw, table, catalog, path)
+    _validate(frame, raw, table, refs, path)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+@dataclass
+class Dataset:
+    """All tables of one data folder, checked, with their declared units."""
+
+    data_dir: Path
+    catalog: Catalog
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+    refs: dict[str, set] = field(repr=False)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name].copy()
+
+    def unit(self, table: str, column: str | None = None) -> str:
+        return self.catalog.unit(table, column)
+
+    def divisions(self) -> pd.DataFrame:
+        """The divisions, in the organisation table's order."""
+        org = self.tables["organisation"]
+        return org[org["kind"] == "division"].reset_index(drop=True)
+
+    def years(self) -> list[int]:
+        """Budget years the data holds (any budget, execution or detail table)."""
+        found = set()
+        for name in ("budget_division", "budget_composition", "execution_division", "budget_detail"):
+            found |= set(int(y) for y in self.tables[name]["year"])
+        return sorted(found)
+
+    def programs(self) -> list[str]:
+        return list(self.tables["program"]["program"])
+
+    def as_of(self) -> dict[str, str]:
+        """The as-of dates of the tables that state one, e.g. ``{'budget_detail': '2016-04-08'}``."""
+        out = {}
+        for name, frame in self.tables.items():
+            if "as_of" in frame.columns:
+                dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna()})
+                out[name] = ", ".join(dates)
+        return out
+
+
+_CACHE: dict[tuple, Dataset] = {}
+
+
+def _fingerprint(folder: Path) -> tuple:
+    stats = []
+    for name in [paths.CATALOG_FILE] + [t.file for t in TABLES.values()]:
+        p = folder / name
+        st = p.stat() if p.exists() else None
+        stats.append((name, st.st_mtime_ns if st else None, st.st_size if st else None))
+    return (str(folder), tuple(stats))
+
+
+def load_all(data_dir=None) -> Dataset:
+    """Load and check every table of the data folder (cached until a file changes)."""
+    folder = paths.data_dir(data_dir)
+    if not folder.is_dir():
+        raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
+    key = _fingerprint(folder)
+    if key in _CACHE:
+        return _CACHE[key]
+    catalog = read_catalog(folder)
+    refs: dict[str, set] = {}
+    tables = {}
+    for name in LOAD_ORDER:
+        tables[name] = read_table(name, folder, refs=refs, catalog=catalog)
+        if name == "organisation":
+            org = tables[name]
+            refs["unit"] = set(org["unit"])
+            refs["division"] = set(org.loc[org["kind"] == "division", "unit"])
+        elif name == "sections":
+            refs["section"] = set(tables[name]["section"])
+        elif name == "program":
+            refs["program"] = set(tables[name]["program"])
+    dataset = Dataset(folder, catalog, tables, refs)
+    _CACHE.clear()
+    _CACHE[key] = dataset
+    return dataset
+
+
+def _reader(name: str):
+    def read(data_dir=None) -> pd.DataFrame:
+        return load_all(data_dir)[name]
+
+    read.__name__ = f"read_{name}"
+    read.__doc__ = (f"Load ``{TABLES[name].file}`` ({TABLES[name].title}), checked; "
+                    f"money in integer 원.")
+    return read
+
+
+read_organisation = _reader("organisation")
+read_staffing = _reader("staffing")
+read_staffing_totals = _reader("staffing_totals")
+read_budget_division = _reader("budget_division")
+read_budget_composition = _reader("budget_composition")
+read_program_shares = _reader("program_shares")
+read_execution_division = _reader("execution_division")
+read_budget_detail = _reader("budget_detail")
+read_sections = _reader("sections")
+read_outcomes = _reader("outcomes")
+read_schedule = _reader("schedule")
+read_program = _reader("program")
+read_program_budget = _reader("program_budget")
+read_program_costs = _reader("program_costs")
+read_program_schedule = _reader("program_schedule")
+read_settlement = _reader("settlement")

@@ -1,0 +1,202 @@
+"""What each data table holds: its columns, their kinds, keys and references.
+
+A :class:`Table` names the file and its columns; :func:`dataframe_schema` turns it into a
+pandera schema that checks the parsed frame (types, ranges, allowed values, unique keys,
+references to other tables). The table's unit is not here: ``data/catalog.yaml`` declares
+it once, beside the files that are written in it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.pandas as pa
+
+#: Column kinds and what the file must hold for each (shown in error messages).
+EXPECTED = {
+    "text": "글자(빈칸 불가)",
+    "ref": "다른 표에 있는 식별자",
+    "year": "4자리 연도(예: 2016)",
+    "count": "0 이상의 정수(예: 1,341 또는 -)",
+    "money": "정수 금액(예: 1,341, △7, -)",
+    "rate": "숫자 또는 백분율(예: 29.9%, △1.1)",
+    "number": "숫자(예: 10146, 6.18)",
+    "date": "날짜 YYYY-MM-DD(예: 2016-04-08)",
+    "month": "연월 YYYY-MM(예: 2016-05)",
+    "choice": "정해진 값 중 하나",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a data file.
+
+    Parameters
+    ----------
+    name : canonical column name, as in the file's header.
+    kind : one of :data:`EXPECTED`.
+    optional : an empty cell is allowed (means: not stated).
+    negative : negative values are allowed (stated changes, △).
+    ref : for ``kind='ref'``, the reference set it must belong to (``unit``, ``division``,
+        ``section``, ``program``).
+    choices : for ``kind='choice'``, the allowed values.
+    """
+
+    name: str
+    kind: str = "text"
+    optional: bool = False
+    negative: bool = False
+    ref: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A data file: ``<name>.csv`` with its columns and unique key."""
+
+    name: str
+    title: str
+    cols: tuple[Col, ...]
+    key: tuple[str, ...]
+    refs: tuple[str, ...] = field(default=())
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.name for c in self.cols]
+
+    def col(self, name: str) -> Col:
+        return next(c for c in self.cols if c.name == name)
+
+
+def _money(name, **kw):
+    return Col(name, "money", **kw)
+
+
+SOURCE = Col("source")
+UNIT = Col("unit", "ref", ref="unit")
+DIVISION = Col("division", "ref", ref="division")
+PROGRAM = Col("program", "ref", ref="program")
+SECTION = Col("section", "ref", ref="section")
+AVAILABLE_KINDS = ("actual", "target", "plan", "change")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table("organisation", "조직", (
+            Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
+            Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
+            Col("teams", "count", optional=True), SOURCE), key=("unit",)),
+        Table("staffing", "직급별 정원·현원", (
+            UNIT, Col("job_group"), Col("grade"), Col("authorized", "count"),
+            Col("current", "count"), SOURCE), key=("unit", "job_group", "grade")),
+        Table("staffing_totals", "인력 총괄(명시된 합계)", (
+            UNIT, Col("item", "choice", choices=("정원", "현원", "과원")), Col("value", "count"),
+            Col("as_of", "date"), SOURCE), key=("unit", "item")),
+        Table("budget_division", "부서별 예산", (
+            Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE),
+            key=("year", "unit")),
+        Table("budget_composition", "구성별 예산", (
+            Col("year", "year"), Col("category", "choice", choices=("계", "사업비", "기본경비")),
+            _money("budget"), Col("share_stated", "rate"),
+            _money("change_stated", optional=True, negative=True),
+            Col("rate_stated", "rate", optional=True, negative=True), SOURCE),
+            key=("year", "category")),
+        Table("program_shares", "주요 사업별 비중", (
+            Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE),
+            key=("year", "program")),
+        Table("execution_division", "부서별 예산 집행현황(결산)", (
+            Col("year", "year"), Col("as_of", "date"), UNIT, _money("budget"),
+            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
+            key=("year", "unit")),
+        Table("budget_detail", "예산편성 세부내역", (
+            Col("year", "year"), Col("as_of", "date"), Col("line", "count"),
+            Col("parent", "count", optional=True),
+            Col("level", "choice",
+                choices=("office", "office_part", "division", "policy", "program", "basic")),
+            UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
+            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
+            key=("year", "line")),
+        Table("sections", "주요업무 추진계획 사업", (
+            Col("section"), DIVISION, Col("title"), _money("budget_stated"),
+            Col("budget_basis", "choice", choices=("budget", "available")),
+            Col("detail_programs", optional=True), SOURCE), key=("section",)),
+        Table("outcomes", "추진실적·목표", (
+            DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True), Col("unit"),
+            Col("period", "year"), Col("period_note", optional=True),
+            Col("kind", "choice", choices=AVAILABLE_KINDS),
+            Col("direction", "choice", optional=True, choices=("up", "down")),
+            Col("parent", optional=True), SOURCE),
+            key=("section", "metric", "period", "kind", "source")),
+        Table("schedule", "추진일정", (
+            DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            key=("section", "step", "start")),
+        Table("program", "사업 개요", (
+            Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),
+            _money("total_cost"), _money("national", optional=True), _money("city", optional=True),
+            _money("district", optional=True), Col("subsidy_rate", "rate"),
+            Col("start", "date"), Col("end", "date"), Col("cycle"), Col("mode"), Col("status"),
+            Col("nature"), Col("executor"), SOURCE), key=("program",)),
+        Table("program_budget", "사업 예산 총괄", (
+            PROGRAM, Col("item"), Col("year", "year"), _money("budget"),
+            _money("change_stated", optional=True, negative=True),
+            Col("rate_stated", "rate", optional=True, negative=True), SOURCE),
+            key=("program", "item", "year")),
+        Table("program_costs", "세부 산출내역", (
+            PROGRAM, Col("year", "year"), Col("item"), Col("group"),
+            Col("level", "choice", choices=("group", "line")), Col("line", optional=True),
+            _money("unit_cost", optional=True), Col("quantity", "count", optional=True),
+            Col("quantity_unit", optional=True), _money("amount"), SOURCE),
+            key=("program", "year", "item", "group", "level", "line")),
+        Table("program_schedule", "사업 추진일정", (
+            PROGRAM, Col("kind", "choice", choices=("total", "plan", "history")), Col("step"),
+            Col("start", "month", optional=True), Col("end", "month", optional=True),
+            _money("amount", optional=True), Col("detail", optional=True), SOURCE),
+            key=("program", "kind", "step")),
+        Table("settlement", "최근 결산현황", (
+            PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
+            _money("changed", negative=True), _money("available"), _money("executed"),
+            _money("carried_out"), _money("balance"), SOURCE), key=("program", "year")),
+    ]
+}
+
+#: Order in which tables load: a table's references must already be loaded.
+LOAD_ORDER = list(TABLES)
+
+
+def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
+    checks = []
+    if col.kind in ("money", "count", "rate", "number") and not col.negative:
+        checks.append(pa.Check.ge(0, error="0 이상이어야 합니다(음수 불가)"))
+    if col.kind == "year":
+        checks.append(pa.Check.in_range(1990, 2100, error="1990–2100 사이의 연도"))
+    if col.kind == "choice":
+        checks.append(pa.Check.isin(col.choices, error=f"다음 중 하나: {', '.join(col.choices)}"))
+    if col.kind == "ref" and col.ref in refs:
+        known = sorted(refs[col.ref])
+        checks.append(pa.Check.isin(known, error=f"알려진 {col.ref} 중 하나: {', '.join(known)}"))
+    return checks
+
+
+_DTYPES = {
+    "money": "Int64", "count": "Int64", "year": "Int64", "rate": "Float64", "number": "Float64",
+    "date": "datetime64[ns]", "month": "datetime64[ns]",
+}
+
+
+def dataframe_schema(table: Table, refs: dict[str, set]) -> pa.DataFrameSchema:
+    """The pandera schema of a parsed table, with reference sets known so far."""
+    columns = {
+        c.name: pa.Column(
+            _DTYPES.get(c.kind, "string"), checks=_checks(c, refs),
+            nullable=c.optional,
+        )
+        for c in table.cols
+    }
+    return pa.DataFrameSchema(
+        columns, unique=list(table.key), strict=True, ordered=False, name=table.name,
+        report_duplicates="exclude_first",
+    )
