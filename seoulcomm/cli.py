@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import load
+import pandas as pd
+
+from . import audit, load
 from .errors import SeoulcommError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -24,6 +26,35 @@ def _validate(args) -> int:
         print(f"{name:<20} {len(frame):>4}  {dataset.unit(name):<8} {span:<16} {as_of}")
     print(f"표 {len(dataset.tables)}개, 행 {sum(len(f) for f in dataset.tables.values())}개, "
           f"보고 연도 {', '.join(map(str, dataset.years()))}: 모두 정상")
+    print(_counts_line(audit.reconcile(dataset)))
+    return EXIT_OK
+
+
+def _counts_line(frame) -> str:
+    counts = audit.counts(frame)
+    labels = {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사", "discrepancy": "불일치"}
+    body = ", ".join(f"{labels[v]}({v}) {n}" for v, n in counts.items())
+    return f"대사(reconciliation) 점검 {len(frame)}건: {body}"
+
+
+def _plain_number(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _audit(args) -> int:
+    frame = audit.reconcile(load.load_all(args.data))
+    shown = frame if args.all else audit.findings(frame)
+    if args.format == "csv":
+        sys.stdout.write(shown.to_csv(index=False))
+    elif args.format == "json":
+        sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
+                               "display.max_rows", None, "display.max_colwidth", 40):
+            cols = ["table", "item", "check", "stated", "computed", "difference", "verdict", "unit"]
+            num = {c: _plain_number for c in ("stated", "computed", "difference")}
+            print(shown[cols].to_string(index=False, formatters=num) if len(shown) else "(해당 없음)")
+    print(_counts_line(frame), file=sys.stderr if args.format != "table" else sys.stdout)
     return EXIT_OK
 
 
@@ -33,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="데이터를 읽고 검사해 요약을 보여 줍니다")
     v.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
     v.set_defaults(run=_validate)
+    a = sub.add_parser("audit", help="원자료의 합계·비율·증감을 다시 계산해 대사합니다")
+    a.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
+    a.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    a.add_argument("--all", action="store_true", help="일치(exact)한 점검도 모두 보입니다")
+    a.set_defaults(run=_audit)
     return p
 
 
@@ -45,6 +81,9 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,230 @@
+"""The reconciliation audit, on the figures of the two source documents."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seoulcomm import audit, load_all
+
+
+@pytest.fixture(scope="module")
+def result():
+    return audit.reconcile(load_all())
+
+
+def row(frame, table, item, check):
+    hit = frame[(frame["table"] == table) & (frame["item"] == item) & (frame["check"] == check)]
+    assert len(hit) == 1, f"{table} / {item} / {check}: {len(hit)} rows"
+    return hit.iloc[0]
+
+
+def test_columns_and_verdicts(result):
+    assert list(result.columns) == audit.COLUMNS
+    assert set(result["verdict"]) <= set(audit.VERDICTS)
+    assert result["source"].str.contains(r"00[04]_[0-9a-f]+\.txt").all()
+
+
+def test_civil_service_budget_differs_between_division_and_detail_tables(result):
+    # 000_…txt Ⅰ-3 <부서별>: 시민봉사담당관 21,338; 2016년 예산편성 세부내역: 시민봉사담당관 21,339.
+    # Two roundings of one figure cannot differ by one 백만원: one table cut the digits.
+    r = row(result, "budget_division", "시민봉사담당관 예산 (2016)", "부서별 표 = 세부내역 표")
+    assert (r.stated, r.computed, r.difference, r.verdict) == (21338, 21339, -1, "truncation")
+    assert r.scope == "civil-service" and r.unit == "백만원"
+
+
+def test_program_sheet_2014_items_do_not_add_up(result):
+    # 004_…txt 2 예산 총괄: 2014 계 280,395 but 사무관리비 237,600 + 시책추진업무추진비 4,000 = 241,600 (천원)
+    r = row(result, "program_budget", "예산 총괄 계 (2014)", "비목 합계=계")
+    assert (r.stated, r.computed, r.difference, r.verdict) == (280395, 241600, 38795, "discrepancy")
+    assert r.unit == "천원" and r.scope == "social-media"
+    # 2015: 157,600 + 4,000 = 161,600 and 2016: 414,000 + 4,000 = 418,000 agree
+    assert row(result, "program_budget", "예산 총괄 계 (2015)", "비목 합계=계").verdict == "exact"
+    assert row(result, "program_budget", "예산 총괄 계 (2016)", "비목 합계=계").verdict == "exact"
+
+
+def test_program_sheet_rates_are_truncated(result):
+    # 004_…txt 2 예산 총괄 (B-A)*100/A: 계 256,400*100/161,600 = 158.66 printed 158;
+    # 사무관리비 256,400*100/157,600 = 162.69 printed 162 — cut, not rounded
+    r = row(result, "program_budget", "계 (2015→2016)", "(B−A)*100/A")
+    assert r.stated == 158 and r.computed == pytest.approx(158.663366) and r.verdict == "truncation"
+    r = row(result, "program_budget", "사무관리비 (2015→2016)", "(B−A)*100/A")
+    assert r.stated == 162 and r.verdict == "truncation"
+
+
+def test_basic_expenses_differ_between_composition_and_detail(result):
+    # 000_…txt <구성별>: 2016 기본경비 632; 세부내역: 기본경비(행정운영경비) 633
+    r = row(result, "budget_composition", "기본경비 (2016)", "구성별 표 = 세부내역 표")
+    assert (r.stated, r.computed, r.verdict) == (632, 633, "truncation")
+
+
+def test_sums_off_by_rounding(result):
+    # 000_…txt <부서별>: 12,198 + 2,960 + 21,338 + 4,331 = 40,827 against 계 40,828
+    r = row(result, "budget_division", "부서별 예산 계 (2016)", "부서 합계=계")
+    assert (r.stated, r.computed, r.verdict) == (40828, 40827, "rounding")
+    # 세부내역 계: 40,828 + 1,341 = 42,169 against 예산현액 42,170
+    r = row(result, "budget_detail", "시민소통기획관 예산 합계 (2016)", "예산편성액(A)+전년도 이월액(B)=예산현액")
+    assert (r.stated, r.computed, r.verdict) == (42170, 42169, "rounding")
+    # <구성별> 2015: 35,732 + 639 = 36,371 against 36,372
+    r = row(result, "budget_composition", "구성별 예산 계 (2015)", "사업비+기본경비=계")
+    assert (r.stated, r.computed, r.verdict) == (36372, 36371, "rounding")
+
+
+def test_new_media_balance_cannot_be_explained_by_rounding(result):
+    # 세부내역 뉴미디어담당관 집행잔액 3,113; parts 3,089 (정책) + 26 (기본경비) = 3,115. Each part
+    # is within ±0.5 of its true value, so the true sum lies in 3,114–3,116: 3,113 is out of reach.
+    r = row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=집행잔액")
+    assert (r.stated, r.computed, r.verdict) == (3113, 3115, "discrepancy")
+
+
+def test_major_program_shares(result):
+    # 000_…txt Ⅰ-3: 『120 다산콜센터 운영』 41.4% but 16,866 / 40,828 = 41.31%
+    r = row(result, "program_shares", "120다산콜센터 운영 (2016)", "비중=사업 예산편성액/기획관 예산")
+    assert r.stated == 41.4 and r.computed == pytest.approx(41.3099, abs=1e-3) and r.verdict == "discrepancy"
+    # 『언론매체를 통한 시정정보제공』 7.1%: 2,917 / 40,828 = 7.14%
+    r = row(result, "program_shares", "언론매체를 통한 시정정보제공 (2016)", "비중=사업 예산편성액/기획관 예산")
+    assert r.verdict == "exact"
+
+
+def test_part_three_program_costs_against_detail(result):
+    # Ⅲ-4-① 사업비 414백만원 vs 세부내역 소셜미디어 418 (414,000천원 is its 사무관리비 alone)
+    r = row(result, "sections", "4-1 소셜미디어를 통한 시민과의 소통 활성화", "Ⅲ 사업비 = 세부내역 예산편성액")
+    assert (r.stated, r.computed, r.verdict) == (414, 418, "discrepancy")
+    # Ⅲ-4-② 1,449 vs 뉴미디어 웹사이트 운영 1,447
+    r = row(result, "sections", "4-2 뉴미디어 웹사이트 운영 강화", "Ⅲ 사업비 = 세부내역 예산편성액")
+    assert (r.stated, r.computed, r.verdict) == (1449, 1447, "discrepancy")
+    # Ⅲ-1-④ 시민청 4,464 is the detail's 예산현액 3,123 + 1,341
+    r = row(result, "sections", "1-4 대표 소통공간 「시민청」 운영 및 확산", "Ⅲ 사업비 = 세부내역 예산현액")
+    assert (r.stated, r.computed, r.verdict) == (4464, 4464, "exact")
+    # Ⅲ-1-⑥ 1,347 = 944 + 343 + 60
+    r = row(result, "sections", "1-6 '서울사랑' 및 '내친구 서울' 발간 등", "Ⅲ 사업비 = 세부내역 예산편성액 합계")
+    assert (r.stated, r.computed, r.verdict) == (1347, 1347, "exact")
+
+
+def test_execution_rates_in_detail(result):
+    # 세부내역 뉴미디어담당관: 1,218 / 4,331 = 28.12 → 28.1
+    r = row(result, "budget_detail", "뉴미디어담당관 (2016)", "집행률=집행액/예산현액")
+    assert r.stated == 28.1 and r.verdict == "exact" and r.unit == "%"
+    # every stated 집행률 of the 44 lines is checked
+    rates = result[(result["table"] == "budget_detail") & (result["check"] == "집행률=집행액/예산현액")]
+    assert len(rates) == 44
+
+
+def test_staffing_totals_agree(result):
+    # Ⅰ-2 인력: 정원 128명 / 현원 136명 (과원 8명); every row and column adds up in this source
+    staff = result[result["table"].isin(["staffing", "staffing_totals"])]
+    assert (staff["verdict"] == "exact").all()
+    r = row(result, "staffing_totals", "시민소통기획관 과원", "과원=현원−정원")
+    assert (r.stated, r.computed) == (8, 8)
+
+
+def test_sns_friends_differ_between_documents(result):
+    # 000_…txt Ⅲ-4-① '15년: 474,219명; 004_…txt 2015년도: 약 395,000여명과 관계망
+    r = row(result, "outcomes", "4-1 시 대표 SNS 친구 수 (2015)", "두 문서의 같은 실적")
+    assert r.verdict == "discrepancy" and abs(r.difference) == 79219
+
+
+def test_honorary_deputy_mayor_activities_add_up(result):
+    # Ⅲ-1-③ '15년 527회 = 383 + 74 + 70
+    hit = result[(result["table"] == "outcomes") & result["item"].str.contains("명예부시장")
+                 & (result["check"] == "세부 실적 합계=총계")]
+    assert len(hit) == 1 and hit.iloc[0].stated == 527 and hit.iloc[0].verdict == "exact"
+
+
+def test_complaint_rate_change(result):
+    # Ⅲ-3-② 민원자연처리율 0.64%p 감축 ('14년 6.18% → '15년 5.54%)
+    hit = result[(result["table"] == "outcomes") & (result["check"] == "증감=올해−전년")]
+    assert len(hit) == 1 and hit.iloc[0].stated == -0.64 and hit.iloc[0].verdict == "exact"
+
+
+def test_counts_and_scope(result):
+    counts = audit.counts(result)
+    assert list(counts.index) == audit.VERDICTS and counts.sum() == len(result)
+    assert counts["discrepancy"] >= 6 and counts["truncation"] >= 4
+    civil = audit.for_scope(result, "civil-service")
+    assert (civil["scope"] == "civil-service").all() and len(civil) > 0
+    assert (audit.findings(result)["verdict"] != "exact").all()
+
+
+def test_reconcile_leaves_dataset_untouched():
+    ds = load_all()
+    before = {name: frame.copy() for name, frame in ds.tables.items()}
+    audit.reconcile(ds)
+    for name, frame in ds.tables.items():
+        pd.testing.assert_frame_equal(frame, before[name])
+
+
+def test_injected_error_is_found(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(load_all().data_dir, data)
+    path = data / "budget_detail.csv"
+    text = path.read_text(encoding="utf-8")
+    # 세부내역: 뉴미디어 웹사이트 운영 집행액 842 → 942 breaks its balance, rate and the sums above it
+    text = text.replace("뉴미디어 웹사이트 운영,\"1,447\",-,\"1,447\",842,605,58.2",
+                        "뉴미디어 웹사이트 운영,\"1,447\",-,\"1,447\",942,605,58.2")
+    path.write_text(text, encoding="utf-8")
+    found = audit.findings(audit.reconcile(load_all(data)))
+    hit = found[found["item"] == "뉴미디어 웹사이트 운영 (2016)"]
+    assert set(hit["check"]) == {"예산현액−집행액=집행잔액", "집행률=집행액/예산현액"}
+    assert (hit["verdict"] == "discrepancy").all()
+
+
+@given(st.integers(0, 10**7), st.integers(0, 3))
+def test_exact_whenever_stated_equals_computed(value, dp):
+    stated = value / 10**dp
+    frame = pd.DataFrame({"stated": [stated] * 3, "computed": [stated] * 3,
+                          "kind": ["sum", "rate", "same"], "tol": [0.0, 0.05, 0.0], "dp": [dp] * 3})
+    assert (audit.classify(frame) == "exact").all()
+
+
+@given(st.floats(0, 1000, allow_nan=False), st.integers(0, 2))
+def test_rounded_rate_is_exact_and_cut_rate_is_truncation(computed, dp):
+    scale = 10**dp
+    rounded = int(computed * scale + 0.5) / scale
+    cut = int(computed * scale) / scale
+    frame = pd.DataFrame({"stated": [rounded, cut], "computed": [computed] * 2, "kind": ["rate"] * 2,
+                          "tol": [0.0, 0.0], "dp": [dp] * 2})
+    verdicts = list(audit.classify(frame))
+    assert verdicts[0] == "exact"
+    assert verdicts[1] == ("exact" if cut == rounded else "truncation")
+
+
+def test_classify_rounding_and_discrepancy():
+    frame = pd.DataFrame({"stated": [100.0, 100.0, 100.0], "computed": [101.0, 103.0, 101.0],
+                          "kind": ["sum", "sum", "same"], "tol": [1.0, 1.0, 0.0], "dp": [0, 0, 0]})
+    assert list(audit.classify(frame)) == ["rounding", "discrepancy", "truncation"]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "seoulcomm", *args], capture_output=True, text=True)
+
+
+def test_cli_audit_csv_lists_findings():
+    proc = cli("audit", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(io.StringIO(proc.stdout))
+    assert list(frame.columns) == audit.COLUMNS
+    assert (frame["verdict"] != "exact").all()
+    assert "시민봉사담당관 예산 (2016)" in set(frame["item"])
+    assert "불일치(discrepancy)" in proc.stderr
+
+
+def test_cli_audit_all_and_json():
+    everything = json.loads(cli("audit", "--format", "json", "--all").stdout)
+    findings = json.loads(cli("audit", "--format", "json").stdout)
+    assert len(everything) > len(findings) > 0
+    assert {r["verdict"] for r in everything} == set(audit.VERDICTS)
+
+
+def test_cli_validate_ends_with_audit_counts():
+    proc = cli("validate")
+    assert proc.returncode == 0
+    last = proc.stdout.strip().splitlines()[-1]
+    assert "대사" in last and "discrepancy" in last
