@@ -367,19 +367,21 @@ def _staffing(ds) -> list[pd.DataFrame]:
     staff = ds["staffing"]
     total_mask = staff["job_group"] == "총계"
     for col, name in (("authorized", "정원"), ("current", "현원")):
-        parts = staff[~total_mask].groupby("unit")[col].agg(["sum", "size"]).reset_index()
-        m = parts.merge(staff[total_mask], on="unit")
+        parts = staff[~total_mask].groupby(["as_of", "unit"])[col].agg(["sum", "size"]).reset_index()
+        m = parts.merge(staff[total_mask], on=["as_of", "unit"])
         out.append(_frame("staffing", m["unit"].map(org) + f" {name}", f"직급별 {name} 합계=총계",
                           m[col], m["sum"], m["source"], m["unit"], "명", kind="sum", tol=0))
-        divs = staff[staff["unit"] != "office"].groupby(["job_group", "grade"])[col].sum().reset_index()
-        m = divs.merge(staff[staff["unit"] == "office"], on=["job_group", "grade"], suffixes=("_sum", ""))
+        divs = staff[staff["unit"] != "office"].groupby(["as_of", "job_group", "grade"])[col].sum()
+        m = divs.reset_index().merge(staff[staff["unit"] == "office"], on=["as_of", "job_group", "grade"],
+                                     suffixes=("_sum", ""))
         out.append(_frame("staffing", "계 " + m["job_group"] + " " + m["grade"] + f" {name}",
                           f"부서별 {name} 합계=계", m[col], m[f"{col}_sum"], m["source"], "office",
                           "명", kind="sum", tol=0))
     totals = ds["staffing_totals"]
     wide = staff[total_mask].rename(columns={"authorized": "정원", "current": "현원"})
-    long = wide.melt(id_vars=["unit"], value_vars=["정원", "현원"], var_name="item", value_name="table")
-    m = totals.merge(long, on=["unit", "item"])
+    long = wide.melt(id_vars=["as_of", "unit"], value_vars=["정원", "현원"], var_name="item",
+                     value_name="table")
+    m = totals.merge(long, on=["as_of", "unit", "item"])
     out.append(_same("staffing_totals", m["unit"].map(org) + " " + m["item"], "총괄 = 직급별 표 총계",
                      m["value"], m["table"], m["source"], m["unit"], "명"))
     pivot = totals.pivot_table(index="unit", columns="item", values="value", aggfunc="first")

@@ -17,13 +17,16 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 def _validate(args) -> int:
     dataset = load.load_all(args.data)
-    print(f"데이터 폴더: {dataset.data_dir}")
-    print(f"{'표':<20} {'행':>4}  {'단위':<8} {'연도':<16} 기준일")
+    as_of = dataset.as_of()
+    rows = []
     for name, frame in dataset.tables.items():
         years = sorted({int(y) for col in ("year", "period") if col in frame for y in frame[col].dropna()})
         span = (f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])) if years else ""
-        as_of = dataset.as_of().get(name, "")
-        print(f"{name:<20} {len(frame):>4}  {dataset.unit(name):<8} {span:<16} {as_of}")
+        rows.append({"표": name, "제목": dataset.catalog.titles[name], "행": len(frame),
+                     "단위": dataset.unit(name), "연도": span, "기준일": as_of.get(name, "")})
+    print(f"데이터 폴더: {dataset.data_dir}")
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
+        print(pd.DataFrame(rows).to_string(index=False))
     print(f"표 {len(dataset.tables)}개, 행 {sum(len(f) for f in dataset.tables.values())}개, "
           f"보고 연도 {', '.join(map(str, dataset.years()))}: 모두 정상")
     print(_counts_line(audit.reconcile(dataset)))

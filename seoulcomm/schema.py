@@ -90,8 +90,8 @@ TABLES: dict[str, Table] = {
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
             Col("teams", "count", optional=True), SOURCE), key=("unit",)),
         Table("staffing", "직급별 정원·현원", (
-            UNIT, Col("job_group"), Col("grade"), Col("authorized", "count"),
-            Col("current", "count"), SOURCE), key=("unit", "job_group", "grade")),
+            Col("as_of", "date"), UNIT, Col("job_group"), Col("grade"), Col("authorized", "count"),
+            Col("current", "count"), SOURCE), key=("as_of", "unit", "job_group", "grade")),
         Table("staffing_totals", "인력 총괄(명시된 합계)", (
             UNIT, Col("item", "choice", choices=("정원", "현원", "과원")), Col("value", "count"),
             Col("as_of", "date"), SOURCE), key=("unit", "item")),
