@@ -73,10 +73,10 @@ def classify(frame: pd.DataFrame) -> pd.Series:
     rounded = np.sign(computed) * np.floor(np.abs(computed) * scale + 0.5 + nudge) / scale
     truncated = np.sign(computed) * np.floor(np.abs(computed) * scale + nudge) / scale
     diff = stated - computed
-    exact = np.isclose(stated, rounded, atol=1e-9)
+    exact = np.isclose(stated, rounded, rtol=0, atol=1e-9)
     same = frame["kind"].to_numpy() == "same"
-    truncation = ~exact & (np.isclose(stated, truncated, atol=1e-9)
-                           | (same & np.isclose(np.abs(diff), 1 / scale, atol=1e-9)))
+    truncation = ~exact & (np.isclose(stated, truncated, rtol=0, atol=1e-9)
+                           | (same & np.isclose(np.abs(diff), 1 / scale, rtol=0, atol=1e-9)))
     rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= frame["tol"].to_numpy(float) + 1e-9)
     verdict = np.select([exact, truncation, rounding], ["exact", "truncation", "rounding"],
                         "discrepancy")
