@@ -26,7 +26,7 @@ import pandas as pd
 from . import units
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
-           "scope", "unit"]
+           "scope", "unit", "year", "program"]
 VERDICTS = ["exact", "rounding", "truncation", "discrepancy"]
 
 # the detail table's office-level parts and the levels they total
@@ -268,6 +268,7 @@ def _across_tables(ds) -> list[pd.DataFrame]:
     m["stated_u"] = _in_unit(m["budget_stated"], sunit)
     m["other_u"] = _in_unit(m["amount"].astype("int64"), sunit)
     single = m["n"] == 1
+    m["title"] = m["title"] + f" ({year})"
     out.append(_same("sections", m.loc[single, "section"] + " " + m.loc[single, "title"],
                      check[single], m.loc[single, "stated_u"], m.loc[single, "other_u"],
                      m.loc[single, "source"], m.loc[single, "division"], sunit))
@@ -282,7 +283,7 @@ def _across_tables(ds) -> list[pd.DataFrame]:
     totals = pb[pb["item"] == "계"]
     m = prog.merge(totals, on="program", suffixes=("", "_pb"))
     m = m[m["year"] == m["start"].dt.year]
-    out.append(_same("program", m["name_ko"] + " 총사업비", "사업개요 = 예산총괄 " + m["year"].astype(str),
+    out.append(_same("program", m["name_ko"] + " 총사업비 (" + m["year"].astype(str) + ")", "사업개요 = 예산총괄",
                      _in_unit(m["total_cost"], punit), _in_unit(m["budget"], punit), m["source"],
                      m["program"], punit))
     m = totals.merge(prog[["program", "detail_program"]], on="program").merge(
@@ -300,11 +301,12 @@ def _across_tables(ds) -> list[pd.DataFrame]:
     tot = sched[sched["kind"] == "total"]
     steps = sched[sched["kind"] == "plan"].groupby("program")["amount"].agg(["sum", "count"])
     m = tot.merge(steps.reset_index(), on="program").merge(
-        totals[totals["year"] == totals["year"].max()][["program", "budget"]], on="program")
-    out.append(_frame("program_schedule", "추진일정 계", "단계별 예산집행금액 합계=계",
+        totals[totals["year"] == totals["year"].max()][["program", "year", "budget"]], on="program")
+    label = "추진일정 계 (" + m["year"].astype(str) + ")"
+    out.append(_frame("program_schedule", label, "단계별 예산집행금액 합계=계",
                       _in_unit(m["amount"], schunit), _in_unit(m["sum"], schunit), m["source"],
                       m["program"], schunit, kind="sum", tol=_sum_tolerance(m["count"])))
-    out.append(_same("program_schedule", "추진일정 계", "추진일정 계 = 예산총괄",
+    out.append(_same("program_schedule", label, "추진일정 계 = 예산총괄",
                      _in_unit(m["amount"], schunit), _in_unit(m["budget"], schunit), m["source"],
                      m["program"], schunit))
     return out
@@ -335,12 +337,14 @@ def _program_sheet(ds) -> list[pd.DataFrame]:
     lines = costs[costs["level"] == "line"].copy()
     lines["amount_u"] = _in_unit(lines["amount"], unit)
     lines["product"] = _in_unit(lines["unit_cost"] * lines["quantity"], unit)
-    out.append(_frame("program_costs", lines["line"], "단가×수량=금액", lines["amount_u"],
+    out.append(_frame("program_costs", lines["line"] + " (" + lines["year"].astype(str) + ")",
+                      "단가×수량=금액", lines["amount_u"],
                       lines["product"], lines["source"], lines["program"], unit, kind="sum", tol=0))
     groups = costs[costs["level"] == "group"].copy()
     sums = lines.groupby(["program", "year", "item", "group"])["amount_u"].agg(["sum", "size"]).reset_index()
     m = groups.merge(sums, on=["program", "year", "item", "group"])
-    out.append(_frame("program_costs", m["group"], "세부 산출 합계=소계", _in_unit(m["amount"], unit),
+    out.append(_frame("program_costs", m["group"] + " (" + m["year"].astype(str) + ")",
+                      "세부 산출 합계=소계", _in_unit(m["amount"], unit),
                       m["sum"], m["source"], m["program"], unit, kind="sum", tol=0))
     by_item = groups.groupby(["program", "year", "item"])["amount"].agg(["sum", "size"]).reset_index()
     m = by_item.merge(pb, on=["program", "year", "item"], suffixes=("", "_pb"))
@@ -369,12 +373,14 @@ def _staffing(ds) -> list[pd.DataFrame]:
     for col, name in (("authorized", "정원"), ("current", "현원")):
         parts = staff[~total_mask].groupby(["as_of", "unit"])[col].agg(["sum", "size"]).reset_index()
         m = parts.merge(staff[total_mask], on=["as_of", "unit"])
-        out.append(_frame("staffing", m["unit"].map(org) + f" {name}", f"직급별 {name} 합계=총계",
+        out.append(_frame("staffing", m["unit"].map(org) + f" {name} (" + m["as_of"].dt.year.astype(str)
+                          + ")", f"직급별 {name} 합계=총계",
                           m[col], m["sum"], m["source"], m["unit"], "명", kind="sum", tol=0))
         divs = staff[staff["unit"] != "office"].groupby(["as_of", "job_group", "grade"])[col].sum()
         m = divs.reset_index().merge(staff[staff["unit"] == "office"], on=["as_of", "job_group", "grade"],
                                      suffixes=("_sum", ""))
-        out.append(_frame("staffing", "계 " + m["job_group"] + " " + m["grade"] + f" {name}",
+        out.append(_frame("staffing", "계 " + m["job_group"] + " " + m["grade"] + f" {name} ("
+                          + m["as_of"].dt.year.astype(str) + ")",
                           f"부서별 {name} 합계=계", m[col], m[f"{col}_sum"], m["source"], "office",
                           "명", kind="sum", tol=0))
     totals = ds["staffing_totals"]
@@ -382,13 +388,16 @@ def _staffing(ds) -> list[pd.DataFrame]:
     long = wide.melt(id_vars=["as_of", "unit"], value_vars=["정원", "현원"], var_name="item",
                      value_name="table")
     m = totals.merge(long, on=["as_of", "unit", "item"])
-    out.append(_same("staffing_totals", m["unit"].map(org) + " " + m["item"], "총괄 = 직급별 표 총계",
+    out.append(_same("staffing_totals", m["unit"].map(org) + " " + m["item"] + " ("
+                     + m["as_of"].dt.year.astype(str) + ")", "총괄 = 직급별 표 총계",
                      m["value"], m["table"], m["source"], m["unit"], "명"))
     pivot = totals.pivot_table(index="unit", columns="item", values="value", aggfunc="first")
     if {"정원", "현원", "과원"} <= set(pivot.columns):
         p = pivot.dropna(subset=["정원", "현원", "과원"]).reset_index()
-        src = p.merge(totals[totals["item"] == "과원"], on="unit")["source"]
-        out.append(_frame("staffing_totals", p["unit"].map(org) + " 과원", "과원=현원−정원",
+        extra = p.merge(totals[totals["item"] == "과원"], on="unit")
+        src = extra["source"]
+        out.append(_frame("staffing_totals", p["unit"].map(org) + " 과원 ("
+                          + extra["as_of"].dt.year.astype(str) + ")", "과원=현원−정원",
                           p["과원"], p["현원"] - p["정원"], src, p["unit"], "명", kind="sum", tol=0))
     return out
 
@@ -432,16 +441,32 @@ def reconcile(ds) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns ``table, item, check, stated, computed, difference, verdict, source,
-    scope, unit``: stated and computed in the source's own unit (백만원, 천원, 명, %),
-    difference = stated − computed, scope the division slug, program slug or ``office``.
+    scope, unit, year, program``: stated and computed in the source's own unit (백만원, 천원,
+    명, %), difference = stated − computed, scope the division slug, program slug or
+    ``office``, year the year the check is about, program the program it concerns (if any).
     """
     parts = (_detail_rows(ds) + _division_tables(ds) + _across_tables(ds) + _program_sheet(ds)
              + _staffing(ds) + _outcomes(ds))
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     frame["verdict"] = classify(frame)
+    # the year a check is about: the last year in the item's "(2016)" or "(2015→2016)"
+    frame["year"] = pd.to_numeric(frame["item"].str.extract(r"\((?:\d{4}→)?(\d{4})\)\s*$")[0]).astype("Int64")
+    frame["program"] = _program_of(ds, frame)
     frame["difference"] = (frame["stated"] - frame["computed"]).round(6)
     frame["computed"] = frame["computed"].round(6)
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def _program_of(ds, frame: pd.DataFrame) -> pd.Series:
+    """The program a check concerns: its sheet's tables, its part-III section, its detail line."""
+    program = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for row in ds["program"].itertuples():  # one pass per program, not per check
+        mine = ((frame["scope"] == row.program)
+                | ((frame["table"] == "outcomes") & frame["item"].str.startswith(f"{row.section} "))
+                | ((frame["table"] == "sections") & frame["item"].str.startswith(f"{row.section} "))
+                | ((frame["table"] == "budget_detail") & frame["item"].str.startswith(f"{row.detail_program} (")))
+        program[mine] = row.program
+    return program
 
 
 def counts(frame: pd.DataFrame) -> pd.Series:
@@ -454,6 +479,13 @@ def findings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["verdict"] != "exact"].reset_index(drop=True)
 
 
-def for_scope(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """The checks touching one division, program or the office (``office``)."""
-    return frame[frame["scope"] == scope].reset_index(drop=True)
+def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None) -> pd.DataFrame:
+    """The checks touching one division, program or the office (``office``).
+
+    A program's checks include those of its part-III section and its detail line, which the
+    division owns too. With ``year``, only checks about that year (or about no single year).
+    """
+    mine = (frame["scope"] == scope) | (frame["program"] == scope).fillna(False)
+    if year is not None:
+        mine &= (frame["year"] == int(year)).fillna(True)
+    return frame[mine].reset_index(drop=True)

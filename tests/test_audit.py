@@ -95,16 +95,16 @@ def test_major_program_shares(result):
 
 def test_part_three_program_costs_against_detail(result):
     # Ⅲ-4-① 사업비 414백만원 vs 세부내역 소셜미디어 418 (414,000천원 is its 사무관리비 alone)
-    r = row(result, "sections", "4-1 소셜미디어를 통한 시민과의 소통 활성화", "Ⅲ 사업비 = 세부내역 예산편성액")
+    r = row(result, "sections", "4-1 소셜미디어를 통한 시민과의 소통 활성화 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액")
     assert (r.stated, r.computed, r.verdict) == (414, 418, "discrepancy")
     # Ⅲ-4-② 1,449 vs 뉴미디어 웹사이트 운영 1,447
-    r = row(result, "sections", "4-2 뉴미디어 웹사이트 운영 강화", "Ⅲ 사업비 = 세부내역 예산편성액")
+    r = row(result, "sections", "4-2 뉴미디어 웹사이트 운영 강화 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액")
     assert (r.stated, r.computed, r.verdict) == (1449, 1447, "discrepancy")
     # Ⅲ-1-④ 시민청 4,464 is the detail's 예산현액 3,123 + 1,341
-    r = row(result, "sections", "1-4 대표 소통공간 「시민청」 운영 및 확산", "Ⅲ 사업비 = 세부내역 예산현액")
+    r = row(result, "sections", "1-4 대표 소통공간 「시민청」 운영 및 확산 (2016)", "Ⅲ 사업비 = 세부내역 예산현액")
     assert (r.stated, r.computed, r.verdict) == (4464, 4464, "exact")
     # Ⅲ-1-⑥ 1,347 = 944 + 343 + 60
-    r = row(result, "sections", "1-6 '서울사랑' 및 '내친구 서울' 발간 등", "Ⅲ 사업비 = 세부내역 예산편성액 합계")
+    r = row(result, "sections", "1-6 '서울사랑' 및 '내친구 서울' 발간 등 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액 합계")
     assert (r.stated, r.computed, r.verdict) == (1347, 1347, "exact")
 
 
@@ -121,7 +121,7 @@ def test_staffing_totals_agree(result):
     # Ⅰ-2 인력: 정원 128명 / 현원 136명 (과원 8명); every row and column adds up in this source
     staff = result[result["table"].isin(["staffing", "staffing_totals"])]
     assert (staff["verdict"] == "exact").all()
-    r = row(result, "staffing_totals", "시민소통기획관 과원", "과원=현원−정원")
+    r = row(result, "staffing_totals", "시민소통기획관 과원 (2016)", "과원=현원−정원")
     assert (r.stated, r.computed) == (8, 8)
 
 
@@ -151,6 +151,20 @@ def test_counts_and_scope(result):
     civil = audit.for_scope(result, "civil-service")
     assert (civil["scope"] == "civil-service").all() and len(civil) > 0
     assert (audit.findings(result)["verdict"] != "exact").all()
+
+
+def test_year_and_program_of_each_check(result):
+    assert result["year"].notna().all()
+    # the 2015 settlement table's checks are about 2015, the detail's about 2016
+    assert set(result.loc[result["table"] == "execution_division", "year"]) == {2015}
+    assert set(result.loc[result["table"] == "budget_detail", "year"]) == {2016}
+    new_media_2015 = audit.for_scope(result, "new-media", 2015)
+    assert set(new_media_2015["year"]) == {2015}
+    # the social-media program's notes include its part-III section (Ⅲ-4-①: 414 vs 418) and the
+    # SNS friends the two documents state differently, though the division owns those rows
+    program = audit.for_scope(result, "social-media")
+    assert {"sections", "outcomes", "program_budget", "settlement"} <= set(program["table"])
+    assert "4-1 시 대표 SNS 친구 수 (2015)" in set(program["item"])
 
 
 def test_reconcile_leaves_dataset_untouched():
