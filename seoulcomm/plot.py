@@ -1,0 +1,509 @@
+"""Report charts: one style, a Korean font carried in the image, units on the axes.
+
+The font is NanumGothic from the ``koreanize-matplotlib`` package, registered from that
+package's ``fonts/`` folder by path — the package itself is never imported (it imports
+``distutils``, which warns, and is gone on Python ≥ 3.12). NanumGothic has no U+2212
+(MINUS SIGN), so ``axes.unicode_minus`` is off; mathtext is off too, so a ``$`` in a data
+text is drawn as it is.
+
+Figures are made with :class:`matplotlib.figure.Figure` (not pyplot), so nothing is shown
+twice and nothing stays open; :func:`show` renders one to a compact PNG and displays it.
+Every function takes the frames :mod:`seoulcomm.calc` returns and returns a ``Figure``, or
+``None`` when there is nothing to draw (the table beside it says so).
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+import textwrap
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import calc, units
+
+#: The Korean font every chart uses.
+FONT_FAMILY = "NanumGothic"
+#: Fallback for a character NanumGothic lacks (matplotlib falls back glyph by glyph).
+FALLBACK_FAMILY = "DejaVu Sans"
+#: Colours: budget (light), execution (dark), and the pace flags.
+COLORS = {
+    "ink": "#1c2330",
+    "muted": "#5a6473",
+    "grid": "#e3e7ee",
+    "budget": "#c5d3e6",
+    "executed": "#1f4e8c",
+    "lagging": "#b8443f",
+    "on_pace": "#1f4e8c",
+    "ahead": "#2e7d4f",
+    "none": "#8a94a3",
+    "done": "#9aa5b4",
+    "plan": "#1f4e8c",
+    "elapsed": "#d08a1e",
+    "year": "#f3f5f9",
+}
+#: Resolution of the embedded PNG and the width it is shown at [px].
+DPI = 144
+DISPLAY_WIDTH = 760
+#: Colours kept in the PNG palette (flat charts compress several times smaller).
+PNG_COLORS = 96
+
+_STYLE = {
+    "font.family": [FONT_FAMILY, FALLBACK_FAMILY],
+    "font.size": 10.5,
+    "axes.unicode_minus": False,
+    "text.parse_math": False,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlepad": 10,
+    "axes.labelsize": 10,
+    "axes.labelcolor": COLORS["muted"],
+    "axes.edgecolor": "#b9c2cf",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "grid.color": COLORS["grid"],
+    "grid.linewidth": 0.8,
+    "xtick.color": COLORS["muted"],
+    "ytick.color": COLORS["ink"],
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 10,
+    "legend.frameon": False,
+    "legend.fontsize": 9.5,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+
+_registered: list[str] = []
+
+
+def font_dir() -> Path:
+    """The ``fonts/`` folder of the koreanize-matplotlib package, found without importing it."""
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("koreanize-matplotlib 패키지가 없습니다 — `pip install koreanize-matplotlib`")
+    return Path(list(spec.submodule_search_locations)[0]) / "fonts"
+
+
+def register_fonts() -> list[str]:
+    """Register the package's NanumGothic files with matplotlib (once); return their paths."""
+    if not _registered:
+        files = sorted(font_dir().glob("*.ttf"))
+        if not files:
+            raise RuntimeError(f"한글 글꼴 파일이 없습니다: {font_dir()}")
+        for path in files:
+            font_manager.fontManager.addfont(str(path))
+            _registered.append(str(path))
+    return list(_registered)
+
+
+def apply_style() -> None:
+    """Register the Korean font and set the report style in matplotlib's rcParams."""
+    register_fonts()
+    matplotlib.rcParams.update(_STYLE)
+
+
+apply_style()
+
+
+# --------------------------------------------------------------------------- output
+
+def png(fig: Figure, *, dpi: int = DPI) -> bytes:
+    """The figure as a compact PNG (palette of :data:`PNG_COLORS` colours)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_STYLE):
+        fig.savefig(buf, format="png", dpi=dpi)
+    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def show(fig: Figure | None) -> None:
+    """Display a chart in the notebook (as a PNG shown :data:`DISPLAY_WIDTH` wide)."""
+    if fig is None:
+        return
+    from IPython.display import Image, display
+
+    data = png(fig)
+    width = min(DISPLAY_WIDTH, int(fig.get_figwidth() * DPI))
+    display(Image(data=data, format="png", width=width))
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _new(width: float, height: float) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """Wrap a Korean label on spaces, at most two lines (the rest cut with …)."""
+    lines = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "…"]
+    return "\n".join(lines)
+
+
+def _grouped(value, _pos=None) -> str:
+    return units.fmt_number(value, 0)
+
+
+def _percent(value, _pos=None) -> str:
+    return f"{units.fmt_number(value, 0)}%"
+
+
+def _in_unit(won: pd.Series, unit: str) -> np.ndarray:
+    return np.array([np.nan if pd.isna(v) else int(v) / units.factor(unit) for v in won], dtype=float)
+
+
+def _years(frame: pd.DataFrame, year) -> np.ndarray:
+    return (frame["year"].astype("Int64") == int(year)).fillna(False).to_numpy(dtype=bool)
+
+
+def _names(ds) -> dict[str, str]:
+    org = ds["organisation"]
+    return dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+
+
+def _date_text(value) -> str:
+    ts = pd.Timestamp(value)
+    return f"{ts.year}. {ts.month}. {ts.day}."
+
+
+# --------------------------------------------------------------------------- charts
+
+def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> Figure | None:
+    """Each program's 집행률 against the share of the year elapsed (a vertical line).
+
+    Parameters
+    ----------
+    paced : :func:`seoulcomm.calc.pace` of the budget detail.
+    unit : division slug (``office`` for every division's programs).
+    year : budget year.
+    """
+    rows = paced[_years(paced, year)]
+    rows = rows[rows["level"].isin(["program", "basic"]).fillna(False).to_numpy(dtype=bool)]
+    if unit != "office":
+        rows = rows[(rows["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
+    rows = rows[rows["execution_rate"].notna().to_numpy(dtype=bool)]
+    if rows.empty:
+        return None
+    rows = rows.iloc[::-1]  # first program on top
+    rates = rows["execution_rate"].to_numpy(dtype=float)
+    flags = rows["pace_flag"].astype("string").fillna("none").to_numpy()
+    elapsed = float(rows["elapsed"].iloc[0])
+    names = [_wrap(n, 22) for n in rows["name"].astype(str)]
+    fig, ax = _new(7.6, 0.42 * len(rows) + 1.3)
+    y = np.arange(len(rows))
+    ax.barh(y, [100] * len(rows), color=COLORS["grid"], height=0.62, zorder=1)
+    ax.barh(y, rates, color=[COLORS.get(f, COLORS["none"]) for f in flags], height=0.62, zorder=2)
+    for yi, rate in zip(y, rates):
+        ax.text(min(rate, 100) + 1.2, yi, units.fmt_rate(rate), va="center", fontsize=9.5,
+                color=COLORS["ink"], zorder=3)
+    ax.axvline(elapsed, color=COLORS["elapsed"], linewidth=1.6, zorder=4)
+    date = rows["as_of"].dropna().max()
+    ax.text(elapsed, len(rows) - 0.35, f" 연간 경과율 {units.fmt_rate(elapsed)}"
+            + (f" ({_date_text(date)})" if not pd.isna(date) else ""),
+            color=COLORS["elapsed"], fontsize=9.5, va="bottom", ha="left")
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 105)
+    ax.set_ylim(-0.6, len(rows) + 0.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.set_xlabel("집행률 (집행액 ÷ 예산현액, %)")
+    ax.tick_params(axis="y", length=0)
+    handles = [Patch(color=COLORS[k], label=lab)
+               for k, lab in (("lagging", "부진"), ("on_pace", "정상"), ("ahead", "빠름"))]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3)
+    ax.set_title(title or f"사업별 집행률과 연간 경과율 ({int(year)}년)")
+    return fig
+
+
+def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figure | None:
+    """A unit's budget available and executed in each year up to ``year``.
+
+    Parameters
+    ----------
+    totals : :func:`seoulcomm.tabulate.division_totals`.
+    """
+    rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
+    if year is not None:
+        rows = rows[(rows["year"].astype("Int64") <= int(year)).fillna(False).to_numpy(dtype=bool)]
+    rows = rows.sort_values("year")
+    if rows.empty:
+        return None
+    available = _in_unit(rows["available"], "백만원")
+    executed = _in_unit(rows["executed"], "백만원")
+    labels = [f"{int(y)}년\n({_date_text(d)} 기준)" for y, d in zip(rows["year"], rows["as_of"])]
+    fig, ax = _new(7.6, 0.9 * len(rows) + 1.4)
+    y = np.arange(len(rows))[::-1]
+    ax.barh(y, available, color=COLORS["budget"], height=0.6, label="예산현액")
+    ax.barh(y, executed, color=COLORS["executed"], height=0.36, label="집행액")
+    top = np.nanmax(available)
+    for yi, a, e, rate in zip(y, available, executed, rows["execution_rate"]):
+        ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}", va="center", fontsize=9.5,
+                color=COLORS["muted"])
+        ax.text(e + top * 0.01, yi - 0.3, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
+                va="top", fontsize=9.5, color=COLORS["executed"])
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, top * 1.22)
+    ax.set_ylim(-0.9, len(rows) - 0.4)
+    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("금액 (백만원)")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower right", ncols=2)
+    ax.set_title(f"{_names(ds).get(unit, unit)} 연도별 예산현액과 집행액")
+    return fig
+
+
+def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
+    """The divisions side by side: budget available, executed and 집행률 of one year."""
+    order = list(ds.divisions()["unit"].astype(str))
+    rows = totals[_years(totals, year)].set_index("unit").reindex(order).dropna(how="all")
+    if rows.empty:
+        return None
+    names = _names(ds)
+    available = _in_unit(rows["available"], "백만원")
+    executed = _in_unit(rows["executed"], "백만원")
+    fig, ax = _new(7.6, 0.62 * len(rows) + 1.5)
+    y = np.arange(len(rows))[::-1]
+    ax.barh(y, available, color=COLORS["budget"], height=0.62, label="예산현액")
+    ax.barh(y, executed, color=COLORS["executed"], height=0.36, label="집행액")
+    top = np.nanmax(available)
+    for yi, a, rate in zip(y, available, rows["execution_rate"]):
+        ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}  집행률 {units.fmt_rate(rate)}",
+                va="center", fontsize=9.5, color=COLORS["ink"])
+    ax.set_yticks(y, [names.get(u, u) for u in rows.index])
+    ax.set_xlim(0, top * 1.35)
+    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("금액 (백만원)")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower right", ncols=2)
+    date = rows["as_of"].dropna().max()
+    when = f", {_date_text(date)} 기준" if not pd.isna(date) else ""
+    ax.set_title(f"부서별 예산현액과 집행액 ({int(year)}년{when})")
+    return fig
+
+
+def execution_by_year(ds, totals: pd.DataFrame, *, year=None) -> Figure | None:
+    """Each division's 집행률 in each year up to ``year`` (closed years and this one)."""
+    order = list(ds.divisions()["unit"].astype(str))
+    years = sorted(int(y) for y in totals["year"].dropna().unique()
+                   if year is None or int(y) <= int(year))
+    if not years:
+        return None
+    names = _names(ds)
+    fig, ax = _new(7.6, 3.2)
+    width = 0.8 / len(years)
+    x = np.arange(len(order))
+    shades = ["#9fb3cf", COLORS["executed"], "#0f2f5a", "#6d86a8"]
+    for i, year in enumerate(years):
+        rows = totals[_years(totals, year)].set_index("unit").reindex(order)
+        rates = rows["execution_rate"].to_numpy(dtype=float)
+        date = rows["as_of"].dropna().max()
+        when = f" ({_date_text(date)})" if not pd.isna(date) else ""
+        pos = x - 0.4 + width * (i + 0.5)
+        ax.bar(pos, rates, width=width * 0.92, color=shades[i % len(shades)], label=f"{year}년{when}")
+        for px, r in zip(pos, rates):
+            if not np.isnan(r):
+                ax.text(px, r + 1.5, units.fmt_rate(r), ha="center", fontsize=9, color=COLORS["ink"])
+    ax.set_xticks(x, [names.get(u, u) for u in order])
+    ax.set_ylim(0, 112)
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.set_ylabel("집행률 (%)")
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    fig.legend(loc="outside lower center", ncols=len(years))
+    ax.set_title("부서별 집행률: 결산 연도와 올해 진도")
+    return fig
+
+
+def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Figure | None:
+    """The largest unit programs by 예산편성액, coloured by division."""
+    rows = paced[_years(paced, year)]
+    rows = rows[(rows["level"] == "program").fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return None
+    rows = rows.sort_values("budget", ascending=False, kind="stable").head(n).iloc[::-1]
+    order = list(ds.divisions()["unit"].astype(str))
+    palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473"]
+    color_of = {u: palette[i % len(palette)] for i, u in enumerate(order)}
+    budget = _in_unit(rows["budget"], "백만원")
+    fig, ax = _new(7.6, 0.38 * len(rows) + 1.4)
+    y = np.arange(len(rows))
+    ax.barh(y, budget, color=[color_of.get(u, COLORS["none"]) for u in rows["unit"]], height=0.62)
+    top = np.nanmax(budget)
+    for yi, b in zip(y, budget):
+        ax.text(b + top * 0.01, yi, units.fmt_number(b), va="center", fontsize=9.5)
+    ax.set_yticks(y, [_wrap(t, 24) for t in rows["name"].astype(str)])
+    ax.set_xlim(0, top * 1.15)
+    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("예산편성액 (백만원)")
+    ax.tick_params(axis="y", length=0)
+    names = _names(ds)
+    present = [u for u in order if u in set(rows["unit"])]
+    handles = [Patch(color=color_of[u], label=names.get(u, u)) for u in present]
+    ax.legend(handles=handles, loc="lower right")
+    ax.set_title(f"예산 규모 상위 {len(rows)}개 사업 ({int(year)}년)")
+    return fig
+
+
+def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = None) -> Figure | None:
+    """The year's plan as a timeline: one bar per step, by month.
+
+    A step without an end (the source's ``'16.5월~``) runs to the end of the year and ends
+    in an arrow. Finished steps are grey; the as-of date is a vertical line.
+
+    Parameters
+    ----------
+    steps : :func:`seoulcomm.tabulate.schedule_steps` (``step, start, end, kind``, and
+        ``section`` when there is one).
+    year : the plan's year (default: the year most steps start in).
+    as_of : date-like, optional — drawn as "기준일".
+    """
+    if steps is None or steps.empty:
+        return None
+    steps = steps.reset_index(drop=True)
+    if year is None:  # the plan's year: the one most steps start in
+        year = pd.to_datetime(steps["start"]).dt.year.mode().iloc[0]
+    year = int(year)
+    year_start = pd.Timestamp(year=year, month=1, day=1)
+    year_end = pd.Timestamp(year=year + 1, month=1, day=1)
+    starts = pd.to_datetime(steps["start"])
+    open_ended = steps["end"].isna().to_numpy(dtype=bool)
+    # a month "2016-07" as an end means the end of July
+    ends = pd.to_datetime(steps["end"]).fillna(year_end - pd.offsets.MonthBegin(1)) + pd.offsets.MonthBegin(1)
+    lo = min(starts.min(), year_start)
+    hi = max(ends.max(), year_end)
+    fig, ax = _new(7.6, 0.44 * len(steps) + 1.5)
+    y = np.arange(len(steps))[::-1]
+    kinds = steps["kind"].astype(str).to_numpy()
+    ax.axvspan(year_start, year_end, color=COLORS["year"], zorder=0)
+    for yi, s, e, k, op in zip(y, starts, ends, kinds, open_ended):
+        color = COLORS["done"] if k == "done" else COLORS["plan"]
+        ax.barh(yi, (e - s).days, left=s, height=0.56, color=color, zorder=2)
+        if op:
+            ax.plot([e], [yi], marker=">", markersize=7, color=color, zorder=3, clip_on=False)
+    labels = steps["step"].astype(str)
+    if "section" in steps.columns:
+        labels = steps["section"].astype(str) + " " + labels
+    ax.set_yticks(y, [_wrap(t, 21) for t in labels])
+    ax.set_ylim(-0.7, len(steps) - 0.3)
+    ax.set_xlim(lo, hi)
+    months = pd.date_range(lo, hi, freq="MS")[:-1]
+    ax.set_xticks(list(months) + [hi], [""] * (len(months) + 1))
+    several_years = len({m.year for m in months}) > 1
+    seen: set[int] = set()
+    labels_x = []
+    for m in months:
+        first = several_years and m.year not in seen
+        seen.add(m.year)
+        labels_x.append(f"{m.month}월\n{m.year}년" if first else f"{m.month}월")
+    ax.set_xticks(months + pd.Timedelta(days=15), labels_x, minor=True)
+    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
+    ax.set_axisbelow(False)
+    ax.set_xlabel(f"월 (음영: {year}년)" if several_years else f"{year}년 월별 일정")
+    if as_of is not None and not pd.isna(as_of):
+        when = pd.Timestamp(as_of)
+        if lo <= when <= hi:
+            ax.axvline(when, color=COLORS["elapsed"], linewidth=1.4, zorder=4)
+            ax.text(when, len(steps) - 0.35, f" 기준일 {_date_text(when)}", color=COLORS["elapsed"],
+                    fontsize=9.5, va="bottom")
+    handles = [Patch(color=COLORS["plan"], label="계획"),
+               Line2D([], [], marker=">", linestyle="", color=COLORS["plan"],
+                                       label="끝을 정하지 않은 일정(~)")]
+    if (kinds == "done").any():
+        handles.insert(1, Patch(color=COLORS["done"], label="완료"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    ax.set_title(title or f"{year}년 추진일정")
+    return fig
+
+
+def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, program: str) -> Figure | None:
+    """The program's budget by year, with what was executed in the settled years.
+
+    Parameters
+    ----------
+    trend : :func:`seoulcomm.calc.growth` of the budget series [원], indexed by year.
+    closed : :func:`seoulcomm.calc.closed_year` of the settlement table.
+    """
+    if trend is None or trend.empty:
+        return None
+    years = [int(y) for y in trend.index]
+    budget = _in_unit(trend["value"], "천원")
+    mine = closed[(closed["program"] == program).fillna(False).to_numpy(dtype=bool)]
+    executed = mine.set_index(mine["year"].astype(int))
+    fig, ax = _new(7.6, 3.3)
+    x = np.arange(len(years))
+    ax.bar(x, budget, width=0.62, color=COLORS["budget"], label="예산(당초)")
+    ex = np.array([int(executed["executed"].get(y)) / 1000 if y in executed.index else np.nan
+                   for y in years])
+    ax.bar(x, ex, width=0.34, color=COLORS["executed"], label="집행액 (결산)")
+    top = np.nanmax(budget)
+    for xi, b, e, y in zip(x, budget, ex, years):
+        ax.text(xi, b + top * 0.02, units.fmt_number(b), ha="center", fontsize=9.5)
+        if not np.isnan(e):
+            rate = executed.loc[y, "execution_rate"]
+            ax.text(xi, e / 2, f"{units.fmt_rate(rate)}", ha="center", va="center",
+                    fontsize=9, color="white")
+    ax.set_xticks(x, [f"{y}년" for y in years])
+    ax.set_ylim(0, top * 1.15)
+    ax.yaxis.set_major_formatter(FuncFormatter(_grouped))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.set_ylabel("금액 (천원)")
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper right")
+    ax.set_title("연도별 예산과 결산 집행액")
+    return fig
+
+
+def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
+    """The year's cost groups (○ lines of the 산출근거) as horizontal bars [천원]."""
+    rows = rollup[((rollup["program"] == program) & (rollup["level"] == "group"))
+                  .fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return None
+    rows = calc.shares(rows, "stated").iloc[::-1]
+    amounts = _in_unit(rows["stated"], "천원")
+    fig, ax = _new(7.6, 0.45 * len(rows) + 1.3)
+    y = np.arange(len(rows))
+    ax.barh(y, amounts, color=COLORS["executed"], height=0.58)
+    top = np.nanmax(amounts)
+    for yi, a, share in zip(y, amounts, rows["share"]):
+        ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)} ({units.fmt_rate(share)})",
+                va="center", fontsize=9.5)
+    ax.set_yticks(y, [_wrap(f"{g} ({i})", 26) for g, i in zip(rows["group"], rows["item"])])
+    ax.set_xlim(0, top * 1.3)
+    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("금액 (천원)")
+    ax.tick_params(axis="y", length=0)
+    years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
+    ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
+    return fig
+
+
+__all__ = [
+    "FONT_FAMILY", "COLORS", "font_dir", "register_fonts", "apply_style", "png", "show", "pace",
+    "budget_execution", "divisions", "execution_by_year", "top_programs", "timeline",
+    "program_trend", "cost_groups",
+]

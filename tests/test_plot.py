@@ -1,0 +1,130 @@
+"""Charts: the Korean font from koreanize-matplotlib's folder, no missing glyph, one style,
+units on the axes, nothing drawn where there is nothing to draw."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.lines import Line2D
+
+from seoulcomm import calc, plot, tabulate
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def frames(dataset):
+    detail = calc.pace(dataset["budget_detail"])
+    settled = calc.pace(dataset["execution_division"])
+    return {"detail": detail, "totals": tabulate.division_totals(detail, settled)}
+
+
+def render(fig) -> tuple[bytes, list[str]]:
+    """PNG bytes of ``fig`` and every warning raised while drawing it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data = plot.png(fig)
+    return data, [str(w.message) for w in caught]
+
+
+def assert_clean(fig):
+    data, messages = render(fig)
+    assert data.startswith(PNG_MAGIC)
+    glyphs = [m for m in messages if "Glyph" in m or "missing from font" in m]
+    assert not glyphs, glyphs
+    return data
+
+
+def test_font_comes_from_the_package_folder_without_importing_it():
+    folder = plot.font_dir()
+    assert (folder / "NanumGothic.ttf").is_file()
+    assert all(p.startswith(str(folder)) for p in plot.register_fonts())
+    code = ("import sys, seoulcomm.plot; "
+            "print('koreanize_matplotlib' in sys.modules, 'distutils' in sys.modules)")
+    out = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-c", code],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_style_is_set():
+    rc = matplotlib.rcParams
+    assert rc["font.family"][0] == plot.FONT_FAMILY
+    assert rc["axes.unicode_minus"] is False  # NanumGothic has no U+2212
+    assert rc["text.parse_math"] is False
+    path = matplotlib.font_manager.findfont(plot.FONT_FAMILY, fallback_to_default=False)
+    assert path.endswith("NanumGothic.ttf")
+
+
+def test_korean_text_and_negative_ticks_draw_without_missing_glyphs():
+    fig, ax = plot._new(4, 2)
+    ax.plot([-3, -1, 2], [1, -2, 3])
+    ax.set_title("한글 제목 △ · 「」 ’16.5월~ 市 m² $x$")
+    ax.set_xlabel("금액 (백만원)")
+    assert_clean(fig)
+
+
+def test_every_chart_draws_cleanly_with_units_on_the_axes(dataset, frames):
+    detail, totals = frames["detail"], frames["totals"]
+    steps = tabulate.schedule_steps(dataset["schedule"], year=2016, division="civil-service")
+    rollup = calc.cost_rollup(dataset["program_costs"])
+    trend = calc.growth(tabulate.program_budget_series(dataset, "social-media"))
+    charts = {
+        "pace": plot.pace(detail, unit="new-media", year=2016),
+        "budget_execution": plot.budget_execution(dataset, totals, unit="city-brand"),
+        "divisions": plot.divisions(dataset, totals, year=2016),
+        "execution_by_year": plot.execution_by_year(dataset, totals, year=2016),
+        "top_programs": plot.top_programs(dataset, detail, year=2016),
+        "timeline": plot.timeline(steps, year=2016, as_of="2016-04-08"),
+        "program_trend": plot.program_trend(trend, calc.closed_year(dataset["settlement"]),
+                                            program="social-media"),
+        "cost_groups": plot.cost_groups(rollup, program="social-media"),
+    }
+    for name, fig in charts.items():
+        assert fig is not None, name
+        data = assert_clean(fig)
+        assert len(data) < 120_000, (name, len(data))  # palette PNG: small in the HTML
+        ax = fig.axes[0]
+        labels = ax.get_xlabel() + ax.get_ylabel()
+        if name != "timeline":
+            assert any(u in labels for u in ("백만원", "천원", "%")), (name, labels)
+        assert ax.get_title(loc="left"), name
+
+
+def test_pace_chart_marks_the_elapsed_share(frames):
+    fig = plot.pace(frames["detail"], unit="civil-service", year=2016)
+    ax = fig.axes[0]
+    vertical = [l for l in ax.get_lines() if len(set(l.get_xdata())) == 1]
+    assert vertical and vertical[0].get_xdata()[0] == pytest.approx(99 / 366 * 100)
+    # 7 programs + 기본경비 of 시민봉사담당관 in 000, 2016년 예산편성 세부내역
+    assert len(ax.get_yticks()) == 7
+
+
+def test_open_ended_steps_run_to_year_end_with_a_marker(dataset):
+    steps = tabulate.schedule_steps(dataset["schedule"], year=2016, division="city-brand")
+    fig = plot.timeline(steps, year=2016)
+    ax = fig.axes[0]
+    markers = [l for l in ax.get_lines() if l.get_marker() == ">"]
+    open_ended = int(steps["end"].isna().sum())  # '16.5월~, '16.3월~, '16.4월~ …
+    assert open_ended and len(markers) == open_ended
+    assert all(pd.Timestamp(l.get_xdata()[0]) == pd.Timestamp("2017-01-01") for l in markers)
+    legend = fig.legends[0]
+    assert any(isinstance(h, Line2D) for h in legend.legend_handles)
+
+
+def test_nothing_to_draw_gives_none(dataset, frames):
+    assert plot.pace(frames["detail"], unit="city-brand", year=2015) is None
+    assert plot.top_programs(dataset, frames["detail"], year=2015) is None
+    assert plot.timeline(dataset["schedule"].iloc[0:0], year=2016) is None
+    plot.show(None)  # shows nothing, raises nothing
+
+
+def test_show_displays_a_png(monkeypatch, frames):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    plot.show(plot.pace(frames["detail"], unit="new-media", year=2016))
+    assert len(shown) == 1 and shown[0].data.startswith(PNG_MAGIC)
+    assert shown[0].width <= plot.DISPLAY_WIDTH
