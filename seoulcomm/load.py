@@ -7,6 +7,7 @@ naming file, line, column, value and what was expected. Nothing here ever writes
 """
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ def read_catalog(data_dir=None) -> Catalog:
         mark = getattr(exc, "problem_mark", None)
         raise DataError(path, f"올바른 YAML ({exc.problem if hasattr(exc, 'problem') else exc})",
                         line=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise DataError(path, "표 이름마다 title·unit을 적은 YAML 사전이어야 합니다"
+                        "(예: budget_detail: {title: 예산편성 세부내역, unit: 백만원})",
+                        value=str(raw)[:40])
     titles, table_units, column_units = {}, {}, {}
     for name, table in TABLES.items():
         entry = raw.get(name)
@@ -54,7 +59,11 @@ def read_catalog(data_dir=None) -> Catalog:
             raise DataError(path, f"'{name}' 표의 단위(unit) 선언", column=name)
         titles[name] = str(entry.get("title", table.title))
         table_units[name] = str(entry["unit"])
-        column_units[name] = {str(k): str(v) for k, v in (entry.get("column_units") or {}).items()}
+        declared = entry.get("column_units") or {}
+        if not isinstance(declared, dict):
+            raise DataError(path, "column_units는 '열: 단위' 사전이어야 합니다(예: {unit_cost: 원})",
+                            column=name, value=str(declared)[:40])
+        column_units[name] = {str(k): str(v) for k, v in declared.items()}
         for col in table.cols:
             if col.kind == "money":
                 unit = column_units[name].get(col.name, table_units[name])
@@ -85,12 +94,19 @@ def _read_text(path: Path) -> str:
 
 def _read_raw(path: Path, table: Table) -> pd.DataFrame:
     """The file as strings, header checked; index = file line number."""
-    text = _read_text(path)
+    # one line ending for the parser: pandas' C tokenizer drops the first, empty field of a
+    # row that follows a blank line ended by a lone \r (old Mac files)
+    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    records = _records(text)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                           skip_blank_lines=True)
     except pd.errors.ParserError as exc:
         msg = str(exc)
+        if "EOF inside string" in msg:   # the open quote swallowed the rest of the file
+            raise DataError(path, '따옴표(")로 시작한 칸은 따옴표로 닫혀야 합니다(닫는 따옴표 없음)',
+                            line=records[-1][0] if records else None) from None
+        _check_widths(path, records)
         line = None
         if "line" in msg:
             digits = [int(w.strip(",.")) for w in msg.replace(",", " ").split() if w.strip(",.").isdigit()]
@@ -113,8 +129,44 @@ def _read_raw(path: Path, table: Table) -> pd.DataFrame:
                         line=_HEADER_LINE, column=unknown[0], value=unknown[0])
     if raw.empty:
         raise DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2)
-    raw.index = _file_lines(text, len(raw))
+    if records is not None and len(records) == len(raw) + 1:
+        # same records as the parser saw: their lines are exact, and their widths must agree
+        # (pandas would silently pad a short row, or take an extra field for an index)
+        _check_widths(path, records)
+        raw.index = pd.Index([line for line, _ in records[1:]], name="line")
+    else:
+        raw.index = _file_lines(text, len(raw))
     return raw
+
+
+def _records(text: str) -> list[tuple[int, int]] | None:
+    """(first line, number of fields) of each non-blank CSV record, the header first.
+
+    Lines are counted as an editor counts them, so a quoted cell spanning lines moves the
+    records after it down. ``None`` when the csv module cannot split the text.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records, start = [], 1
+    try:
+        for row in reader:
+            if len(row) > 1 or (row and row[0].strip(" \t")):
+                records.append((start, len(row)))
+            start = reader.line_num + 1
+    except csv.Error:
+        return None
+    return records
+
+
+def _check_widths(path: Path, records: list[tuple[int, int]] | None) -> None:
+    """Every record must have as many fields as the header."""
+    if not records:
+        return
+    width = records[0][1]
+    for line, count in records[1:]:
+        if count != width:
+            short = "모자랍니다" if count < width else "남습니다"
+            raise DataError(path, f"머리행과 같은 수({width}개)의 칸이어야 합니다 — 칸이 {short}",
+                            line=line, value=f"칸 {count}개")
 
 
 def _file_lines(text: str, rows: int) -> pd.Index:
@@ -132,17 +184,24 @@ def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path) -> pd.
     for col in table.cols:
         text = raw[col.name].str.strip()
         empty = (text == "").to_numpy()
+        too_big = np.zeros(len(text), dtype=bool)
         if col.kind in ("money", "count", "year", "rate", "number"):
             values, decimals, bad = units.parse_numbers(
                 text, integer=col.kind in ("money", "count", "year"), percent=col.kind == "rate")
             if col.kind == "money":
-                values = units.to_won(values, catalog.unit(table.name, col.name))
+                unit = catalog.unit(table.name, col.name)
+                too_big = (values.abs() > np.iinfo(np.int64).max // units.factor(unit)) \
+                    .fillna(False).to_numpy(dtype=bool)
+                bad = bad | too_big
+                values = units.to_won(values.where(~too_big), unit)
             out[col.name] = values
             if col.kind == "rate":
                 out[f"{col.name}_dp"] = pd.Series(decimals, index=raw.index, dtype="int64")
         elif col.kind in ("date", "month"):
             fmt = "%Y-%m-%d" if col.kind == "date" else "%Y-%m"
             values = pd.to_datetime(text.where(~empty), format=fmt, errors="coerce")
+            # dates the datetime64[ns] column cannot hold (e.g. year 0 or 9999) are bad too
+            values = values.where((values >= pd.Timestamp.min) & (values <= pd.Timestamp.max))
             bad = values.isna().to_numpy() & ~empty
             out[col.name] = values.astype("datetime64[ns]")
         else:
@@ -151,10 +210,13 @@ def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path) -> pd.
         if bad.any():
             line = raw.index[bad.argmax()]
             if first_bad is None or line < first_bad[0]:
-                first_bad = (line, col)
+                first_bad = (line, col, too_big[bad.argmax()])
     if first_bad:
-        line, col = first_bad
-        raise DataError(path, f"{EXPECTED[col.kind]}이어야 합니다", line=line, column=col.name,
+        line, col, overflow = first_bad
+        expected = (f"원으로 바꾸어 담을 수 있는 금액이어야 합니다(너무 큼) — 단위"
+                    f"({catalog.unit(table.name, col.name)})를 확인하세요" if overflow
+                    else f"{EXPECTED[col.kind]}이어야 합니다")
+        raise DataError(path, expected, line=line, column=col.name,
                         value=raw.at[line, col.name])
     return pd.DataFrame(out, index=raw.index)
 

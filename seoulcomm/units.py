@@ -57,6 +57,8 @@ def parse_numbers(text: pd.Series, *, integer: bool, percent: bool = False):
         bad |= has_pct
     negative = parts["sign"].notna().to_numpy()
     digits = parts["int"].fillna("0").str.replace(",", "", regex=False)
+    # 19 digits or more do not fit int64 (and are no figure of these sources)
+    bad |= (digits.str.len() > 18).to_numpy()
     decimals = frac.str.len().to_numpy(dtype=int)
     ok = ~bad & ~empty
     if integer:

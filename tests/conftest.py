@@ -1,0 +1,106 @@
+"""Shared fixtures: the data folder, fresh copies of it, byte snapshots, and the CLI.
+
+Only fixtures that several test files use live here; a test file's own helpers stay in it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seoulcomm import load_all, paths
+
+#: The repository's data folder (read-only for every test: copy it before breaking it).
+DATA_DIR = paths.DEFAULT_DATA_DIR
+#: The source documents the data was transcribed from.
+SEEDS_DIR = paths.ROOT.parent / "shared" / "seeds"
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (recursively) as ``{relative path: bytes}``."""
+    folder = Path(folder)
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> tuple[int, str, str]:
+    """Run ``python -m seoulcomm *args`` in a subprocess; return (exit code, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "SEOULCOMM_DATA"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    proc = subprocess.run(
+        [sys.executable, "-m", "seoulcomm", *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", errors="replace",
+        cwd=str(cwd or paths.ROOT), env=env, timeout=timeout,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The repository's data folder."""
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The folder of the two source documents."""
+    return SEEDS_DIR
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The repository's data, loaded and checked once per session."""
+    return load_all(DATA_DIR)
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A fresh copy of ``data/`` in ``tmp_path``, free to break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def snapshot():
+    """``snapshot(folder)`` → ``{relative path: bytes}``, to assert a folder is unchanged."""
+    return snapshot_bytes
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """``run_cli(*args)`` → ``(exit code, stdout, stderr)`` of ``python -m seoulcomm``."""
+    return cli
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory) -> Path:
+    """Every report built once per session: ``seoulcomm build --out <tmp>``; the output folder.
+
+    Shared by the test files that read rendered reports; treat it as read-only (the
+    browser tests add ``screenshots/`` to it). The build's terminal output is kept in
+    ``build.log`` beside the folder. Exit 1 (some report failed) still returns the folder,
+    so the reports that did build are checked and the missing ones fail by name.
+    """
+    out = tmp_path_factory.mktemp("built") / "reports"
+    code, stdout, stderr = cli("build", "--out", str(out), timeout=900)
+    (out.parent / "build.log").write_text(f"exit {code}\n{stdout}\n{stderr}", encoding="utf-8")
+    if code not in (0, 1) or not (out / "index.html").exists():
+        pytest.fail(f"seoulcomm build --out {out} failed (exit {code}):\n"
+                    f"{stdout[-3000:]}\n{stderr[-3000:]}")
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _repository_data_unchanged():
+    """No test may write into the repository's ``data/``."""
+    before = snapshot_bytes(DATA_DIR)
+    yield
+    assert snapshot_bytes(DATA_DIR) == before, "a test changed files under data/"
