@@ -72,7 +72,39 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
     a.add_argument("--all", action="store_true", help="일치(exact)한 점검도 모두 보입니다")
     a.set_defaults(run=_audit)
+    b = sub.add_parser("build", help="params/의 모든 보고서를 reports/에 만듭니다(병렬, 바뀐 것만)")
+    b.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
+    b.add_argument("--out", metavar="DIR", help="출력 폴더 (기본: 저장소의 reports/)")
+    b.add_argument("--jobs", metavar="N", type=_positive_int, help="동시에 만들 보고서 수 (기본: CPU 코어 수)")
+    b.add_argument("--force", action="store_true", help="바뀐 것이 없어도 모두 다시 만듭니다")
+    b.add_argument("--only", metavar="GLOB", action="append",
+                   help="이름이 맞는 보고서만 (예: '2016/*', '*/city-brand', 'programs/*'); 여러 번 쓸 수 있음")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask 분산 스케줄러 주소 (예: tcp://10.0.0.5:8786); pip install 'seoulcomm[dask]'")
+    b.set_defaults(run=_build)
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"1 이상의 정수여야 합니다: {text!r}")
+    return value
+
+
+def _build(args) -> int:
+    from . import build
+
+    summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
+                          scheduler=args.scheduler)
+    print(summary.line())
+    print(f"목록: {summary.out_dir / build.INDEX_FILE}")
+    for failed in summary.failed:
+        print(f"실패: {failed.name} — {failed.message}", file=sys.stderr)
+    return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 def main(argv=None) -> int:

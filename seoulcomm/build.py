@@ -1,0 +1,523 @@
+"""The batch build: every report of ``params/``, in parallel, incremental, failure-isolated.
+
+``seoulcomm build`` renders each report named in ``params/*.yaml`` with
+:func:`seoulcomm.report.render` into the output folder (``reports/``) and writes
+``index.html`` linking them all.
+
+- **Parallel**: through a :mod:`concurrent.futures` executor: a process pool (``--jobs``,
+  default the machine's cores) or a Dask cluster's executor (``--scheduler``). Each worker
+  keeps one warm kernel (pandas, matplotlib and seoulcomm imported, the data loaded) and
+  reuses it from report to report, reset to a clean namespace before each one.
+- **Incremental**: a report is skipped when its notebook, parameters, the data files its
+  last run read, the seoulcomm source and the versions of the packages that render it are
+  all unchanged since its last good build, and its HTML is the one that build wrote. The
+  record is ``<out>/.cache.json``. ``--force`` rebuilds everything.
+- **Failures**: a report that fails is reported (failing cell, exception) on the terminal
+  and in ``index.html``; its last good HTML stays as it was; the others still build; the
+  exit code is 1. Bad input or usage raises before anything is written (exit 2).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__, params, paths
+from .errors import DataError, UsageError
+from .report import RenderResult, write_atomic
+
+CACHE_FILE = ".cache.json"
+INDEX_FILE = "index.html"
+CACHE_FORMAT = 1
+#: Packages whose versions shape a report's output: a new version rebuilds everything.
+RENDERING_PACKAGES = (
+    "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "ipython",
+    "pandas", "numpy", "matplotlib", "matplotlib-inline", "openpyxl", "jinja2", "mistune",
+    "pandera", "pyyaml", "koreanize-matplotlib",
+)
+
+
+@dataclass
+class BuildSummary:
+    """What one build did.
+
+    Attributes
+    ----------
+    built, skipped : names of the reports rendered, and of those left as they were.
+    failed : the render results of the reports that failed.
+    seconds : wall time of the build [s].
+    out_dir : the output folder; ``index.html`` is in it.
+    """
+
+    built: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    seconds: float = 0.0
+    out_dir: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def line(self) -> str:
+        return (f"보고서 {len(self.built) + len(self.skipped) + len(self.failed)}개: "
+                f"생성 {len(self.built)}, 건너뜀 {len(self.skipped)}, 실패 {len(self.failed)} "
+                f"— {self.seconds:.1f}초")
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+def _sha(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return _sha(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def _folder_hashes(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for pattern in patterns:
+        for p in sorted(folder.glob(pattern)):
+            if p.is_file() and "__pycache__" not in p.parts:
+                found[p.relative_to(folder).as_posix()] = _file_sha(p)
+    return found
+
+
+def data_hashes(data_dir: Path) -> dict[str, str]:
+    """``{file name: sha256}`` of every data file (``*.csv``, ``*.yaml``) in the folder."""
+    return _folder_hashes(Path(data_dir), ("*.csv", "*.yaml", "*.yml"))
+
+
+def source_hash() -> str:
+    """One hash over the seoulcomm package's source and templates."""
+    files = _folder_hashes(paths.PACKAGE_DIR, ("*.py", "templates/**/*"))
+    return _sha(json.dumps(files, sort_keys=True))
+
+
+def versions() -> dict[str, str]:
+    """Python's version and those of the packages that render a report."""
+    from importlib import metadata
+
+    found = {"python": sys.version.split()[0], "seoulcomm": __version__}
+    for name in RENDERING_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+# --------------------------------------------------------------------------- cache
+
+def _read_cache(path: Path) -> dict:
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) and cache.get("format") == CACHE_FORMAT else {}
+
+
+def _report_key(report: params.Report, notebook_sha: str | None, common: str) -> str:
+    return _sha(json.dumps([report.kind, report.parameters, report.output, notebook_sha, common],
+                           sort_keys=True, default=str))
+
+
+def _up_to_date(entry: dict | None, key: str, hashes: dict, out_dir: Path, report) -> bool:
+    if not entry or entry.get("key") != key:
+        return False
+    reads = entry.get("reads")
+    if not isinstance(reads, dict) or any(hashes.get(f) != h for f, h in reads.items()):
+        return False
+    html_path, xlsx_path = out_dir / report.output, out_dir / report.xlsx
+    return xlsx_path.is_file() and _file_sha(html_path) == entry.get("html_sha")
+
+
+# --------------------------------------------------------------------------- workers
+
+_LOCAL = threading.local()
+_ALL_KERNELS: list = []
+
+
+def _stop_kernels() -> None:
+    from .report import stop_kernel
+
+    while _ALL_KERNELS:
+        stop_kernel(_ALL_KERNELS.pop())
+
+
+def _register_cleanup() -> None:
+    if getattr(_register_cleanup, "done", False):
+        return
+    import atexit
+    import multiprocessing.util
+
+    atexit.register(_stop_kernels)
+    # a pool worker leaves through os._exit, which skips atexit; multiprocessing's
+    # finalizers still run, so the worker's kernel goes with it
+    multiprocessing.util.Finalize(None, _stop_kernels, exitpriority=10)
+    _register_cleanup.done = True
+
+
+def _drop_kernel() -> None:
+    from . import report
+
+    km = getattr(_LOCAL, "km", None)
+    _LOCAL.km = _LOCAL.key = None
+    if km is not None:
+        if km in _ALL_KERNELS:
+            _ALL_KERNELS.remove(km)
+        report.stop_kernel(km)
+
+
+def _kernel(data_dir: str, cwd: str, source: str):
+    """This worker thread's warm kernel: started on first use; started again if it died,
+    or if the seoulcomm source changed since (a long-lived Dask worker sees many builds)."""
+    from . import report
+
+    km = getattr(_LOCAL, "km", None)
+    if km is not None and (getattr(_LOCAL, "key", None) != (cwd, source) or not km.is_alive()):
+        _drop_kernel()
+        km = None
+    if km is None:
+        _register_cleanup()
+        km = report.start_kernel(data_dir, cwd=cwd)
+        _LOCAL.km, _LOCAL.key = km, (cwd, source)
+        _ALL_KERNELS.append(km)
+    return km
+
+
+def _warm_worker(data_dir: str, cwd: str, source: str) -> None:
+    """Process-pool initializer: start the kernel while the exporter's imports load."""
+    from . import report
+
+    loader = threading.Thread(target=report.warm_up, daemon=True)
+    loader.start()
+    try:
+        _kernel(data_dir, cwd, source)
+    except Exception:  # the first report will try again and report the error
+        pass
+    loader.join()
+
+
+def render_in_worker(report: params.Report, out_dir: str, data_dir: str,
+                     notebooks_dir: str | None, source: str = "") -> RenderResult:
+    """Render one report on this worker's warm kernel (the function executors run)."""
+    from . import report as report_module
+
+    cwd = notebooks_dir or str(paths.NOTEBOOKS_DIR)
+    started = time.perf_counter()
+    try:
+        km = _kernel(data_dir, cwd, source)
+    except Exception as exc:
+        return RenderResult(report.name, report.output, ok=False, seconds=time.perf_counter() - started,
+                            error={"cell": None, "source": "", "ename": type(exc).__name__,
+                                   "evalue": f"커널을 시작하지 못했습니다: {exc}"})
+    result = report_module.render(report, None, out_dir, data_dir=data_dir, km=km,
+                                  notebooks_dir=notebooks_dir)
+    if not km.is_alive():
+        _drop_kernel()
+    return result
+
+
+# --------------------------------------------------------------------------- progress
+
+class _Progress:
+    """A tqdm bar on a terminal, one plain line per report otherwise."""
+
+    def __init__(self, total: int, mode: str | None):
+        self.total, self.done = total, 0
+        tty = sys.stderr.isatty()
+        self.bar = None
+        if (mode == "bar" or (mode in (None, "auto") and tty)) and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="보고서", file=sys.stderr, dynamic_ncols=True)
+        self.quiet = mode == "quiet"
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        if self.quiet and not error:
+            return
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr if error else sys.stdout)
+        else:
+            print(text, file=sys.stderr if error else sys.stdout, flush=True)
+
+    def step(self, name: str, status: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.update(1)
+        elif not self.quiet:
+            width = len(str(self.total))
+            print(f"[{self.done:>{width}}/{self.total}] {status}", flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# --------------------------------------------------------------------------- index
+
+def _short_time(iso: str | None) -> str | None:
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else None
+    except ValueError:
+        return iso
+
+
+def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
+    rows = []
+    for r in reports:
+        entry = cache.get("reports", {}).get(r.name) or {}
+        failure = cache.get("failures", {}).get(r.name)
+        exists = (out_dir / r.output).is_file()
+        if not exists and not failure:
+            continue
+        headline = entry.get("headline") or {}
+        group = (f"{r.parameters['year']}년" if "year" in r.parameters else "사업")
+        rows.append({
+            "group": group, "name": r.name, "href": r.output if exists else None,
+            "xlsx": r.xlsx if (out_dir / r.xlsx).is_file() else None,
+            "title": headline.get("title") or r.name,
+            "figures": headline.get("figures") or [], "as_of": headline.get("as_of"),
+            "built": _short_time(entry.get("built")), "failure": failure,
+        })
+    return rows
+
+
+def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_of: dict,
+                titles: dict) -> Path:
+    """Write ``index.html``: every report that exists, its headline, as-of dates, failures."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(paths.TEMPLATES_DIR), str(paths.TEMPLATES_DIR / "report")]),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+    )
+    rows = _index_rows(reports, cache, out_dir)
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row["group"], []).append(row)
+    # newest year first, the programs last
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
+    page = env.get_template("index.html.j2").render(
+        groups=ordered, summary=summary, version=__version__,
+        built_at=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
+        as_of=[(titles.get(k, k), k, v) for k, v in sorted(as_of.items())],
+        failures=[row for row in rows if row["failure"]],
+    )
+    path = out_dir / INDEX_FILE
+    write_atomic(path, page)
+    return path
+
+
+# --------------------------------------------------------------------------- build
+
+def _check_only(only) -> list[str] | None:
+    if only is None:
+        return None
+    patterns = [only] if isinstance(only, str) else list(only)
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise UsageError("--only에 빈 값을 줄 수 없습니다")
+        parts = pattern.replace("\\", "/").split("/")
+        if pattern.startswith(("/", "\\", "~")) or ".." in parts or ":" in pattern:
+            raise UsageError(f"--only {pattern!r}: 경로가 아니라 보고서 이름(예: 2016/*, programs/*)을 주세요")
+    return patterns
+
+
+def _executor(jobs: int, scheduler, data_dir: str, cwd: str, source: str):
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--scheduler에는 dask.distributed가 필요합니다: "
+                             "pip install 'seoulcomm[dask]'") from None
+        try:
+            client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
+        except Exception as exc:
+            raise UsageError(f"Dask 스케줄러 {scheduler!r}에 연결할 수 없습니다: {exc}") from None
+        owned = client is not scheduler
+        return client.get_executor(pure=False), (client.close if owned else None)
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
+                               initargs=(data_dir, cwd, source)), None
+
+
+def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool = False,
+          only=None, scheduler=None, progress: str | None = "auto", params_dir=None,
+          notebooks_dir=None) -> BuildSummary:
+    """Build every report of ``params/`` (or those matching ``only``) into ``out_dir``.
+
+    Parameters
+    ----------
+    data_dir : data folder (default ``data/``).
+    out_dir : output folder (default ``reports/``).
+    jobs : worker processes (default: the machine's cores); 1 builds in this process.
+    force : rebuild even the reports that are up to date.
+    only : glob pattern(s) on report names (``2016/*``, ``*/city-brand``, ``programs/*``).
+    scheduler : a Dask scheduler address (or ``distributed.Client``) to run the reports on
+        instead of local processes; the output folder must be reachable from the workers.
+    progress : ``auto`` (bar on a terminal, lines otherwise), ``bar``, ``lines`` or ``quiet``.
+    params_dir, notebooks_dir : other ``params/`` and ``notebooks/`` folders (tests).
+
+    Returns
+    -------
+    BuildSummary : ``exit_code`` 1 when some report failed.
+
+    Raises
+    ------
+    DataError, UsageError : bad data, parameters or options; nothing is written then.
+    """
+    started = time.perf_counter()
+    folder = paths.data_dir(data_dir)
+    if not folder.is_dir():
+        raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
+    patterns = _check_only(only)
+    out = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"출력 폴더 자리에 파일이 있습니다: {out}")
+    params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
+    notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
+    cache_path = out / CACHE_FILE
+    cache = _read_cache(cache_path)
+
+    hashes = data_hashes(folder)
+    source = source_hash()
+    common = _sha(json.dumps([source, versions(), str(folder)], sort_keys=True))
+    plan_key = _sha(json.dumps([hashes, _folder_hashes(params_folder, ("*.yaml",)), common],
+                               sort_keys=True))
+    plan = cache.get("plan") or {}
+    if plan.get("key") == plan_key and isinstance(plan.get("reports"), list):
+        reports = [params.Report(**r) for r in plan["reports"]]
+    else:
+        from .load import load_all
+
+        ds = load_all(folder)  # bad data stops here: exit 2, nothing written
+        reports = params.reports(folder, params_dir=params_folder, ds=ds)
+        plan = {"key": plan_key, "reports": [vars(r) for r in reports],
+                "as_of": ds.as_of(), "titles": dict(ds.catalog.titles)}
+    selected = params.select(reports, patterns)
+    notebook_shas = {}
+    for kind in sorted({r.kind for r in selected}):
+        notebook_shas[kind] = _file_sha(notebooks / f"{kind}.ipynb")
+        if notebook_shas[kind] is None:
+            raise UsageError(f"노트북이 없습니다: {notebooks / f'{kind}.ipynb'}")
+
+    out.mkdir(parents=True, exist_ok=True)
+    cache = {"format": CACHE_FORMAT, "plan": plan, "reports": dict(cache.get("reports") or {}),
+             "failures": dict(cache.get("failures") or {})}
+    summary = BuildSummary(out_dir=out)
+    keys, todo = {}, []
+    for r in selected:
+        keys[r.name] = _report_key(r, notebook_shas[r.kind], common)
+        if not force and _up_to_date(cache["reports"].get(r.name), keys[r.name], hashes, out, r):
+            summary.skipped.append(r.name)
+        else:
+            todo.append(r)
+
+    bar = _Progress(len(selected), progress)
+    for name in summary.skipped:
+        bar.step(name, f"건너뜀 {name} (바뀐 것 없음)")
+
+    def record(r: params.Report, result: RenderResult) -> None:
+        if result.ok:
+            summary.built.append(r.name)
+            cache["reports"][r.name] = {
+                # nothing recorded (the loader could not be hooked): assume it read everything
+                "key": keys[r.name], "reads": {f: hashes.get(f) for f in (result.reads or hashes)},
+                "html_sha": _file_sha(out / r.output), "headline": result.headline,
+                "tables": result.tables, "seconds": result.seconds,
+                "built": datetime.now().astimezone().isoformat(timespec="seconds"),
+            }
+            cache["failures"].pop(r.name, None)
+            bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
+        else:
+            summary.failed.append(result)
+            failed_nb = result.failed_notebook
+            cache["failures"][r.name] = {
+                "message": result.message, "error": result.error,
+                "notebook": os.path.relpath(failed_nb, out).replace(os.sep, "/") if failed_nb else None,
+                "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            }
+            bar.step(r.name, f"실패 {r.name}")
+            bar.say(f"실패: {r.name} — {result.message}"
+                    + (f"\n      실행된 노트북: {failed_nb}" if failed_nb else ""), error=True)
+
+    try:
+        if todo:
+            _run(todo, out, folder, notebooks_dir and str(notebooks), notebooks, jobs, scheduler,
+                 source, record)
+    finally:
+        bar.close()
+        summary.seconds = time.perf_counter() - started
+        write_atomic(cache_path, json.dumps(cache, ensure_ascii=False, indent=1, default=str))
+        write_index(out, reports, cache, summary, plan.get("as_of") or {}, plan.get("titles") or {})
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, scheduler, source,
+         record):
+    from concurrent.futures import as_completed
+
+    data, cwd = str(folder), str(notebooks)
+    workers = max(1, min(jobs or default_jobs(), len(todo)))
+    if scheduler is None and workers == 1:
+        # one report at a time in this process, on one warm kernel
+        from . import report
+
+        km = None
+        try:
+            for r in todo:
+                if km is None or not km.is_alive():
+                    if km is not None:
+                        report.stop_kernel(km)
+                    km = report.start_kernel(data, cwd=cwd)
+                record(r, report.render(r, None, str(out), data_dir=data, km=km,
+                                        notebooks_dir=notebooks_arg))
+        finally:
+            if km is not None:
+                report.stop_kernel(km)
+        return
+    executor, close = _executor(workers, scheduler, data, cwd, source)
+    try:
+        futures = {executor.submit(render_in_worker, r, str(out), data, notebooks_arg, source): r
+                   for r in todo}
+        for future in as_completed(futures):
+            r = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker died: this report failed, the others go on
+                result = RenderResult(r.name, r.output, ok=False, error={
+                    "cell": None, "source": "", "ename": type(exc).__name__,
+                    "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
+            record(r, result)
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        executor.shutdown(wait=True)
+    finally:
+        if close:
+            close()

@@ -1,0 +1,262 @@
+"""Which reports exist and with which parameters: ``params/*.yaml`` expanded against the data.
+
+A report is one run of a notebook (``division``, ``office`` or ``program``) with its
+parameters. ``params/*.yaml`` names the reports the batch builds; ``all`` stands for every
+value the data holds, so nothing here knows which years or divisions there are. The place
+each report is written is fixed by the layout (DESIGN.md) in :data:`OUTPUTS`.
+
+Every parameter value that reaches a path is checked against the data *and* against a
+strict pattern first, so neither a user (``-p division ../../x``) nor a data file can make
+a report write outside the output folder.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import paths
+from .errors import UsageError
+
+#: The report kinds and the parameters each takes (besides ``data_dir``), in order.
+KINDS: dict[str, tuple[str, ...]] = {
+    "division": ("division", "year"),
+    "office": ("year",),
+    "program": ("program",),
+}
+#: Where each kind's HTML goes, relative to the output folder (DESIGN.md).
+OUTPUTS: dict[str, str] = {
+    "division": "{year}/{division}.html",
+    "office": "{year}/office.html",
+    "program": "programs/{program}.html",
+}
+#: Korean names of the parameters, for messages.
+LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
+#: What a division or program identifier must look like to be used in a file name.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Keys a parameter dict may hold besides the kind's own.
+PASSTHROUGH = ("data_dir",)
+ALL = "all"
+
+
+@dataclass
+class Report:
+    """One report the batch builds.
+
+    Attributes
+    ----------
+    kind : ``division``, ``office`` or ``program``.
+    parameters : the notebook's parameters without ``data_dir``, e.g.
+        ``{"division": "city-brand", "year": 2016}``.
+    output : path of the HTML relative to the output folder, e.g. ``"2016/city-brand.html"``.
+    name : ``output`` without ``.html`` (``"2016/city-brand"``); what ``--only`` matches.
+    """
+
+    kind: str
+    parameters: dict = field(default_factory=dict)
+    output: str = ""
+    name: str = ""
+
+    @classmethod
+    def of(cls, kind: str, parameters: dict) -> "Report":
+        """The report of ``kind`` with already checked ``parameters``."""
+        own = {k: parameters[k] for k in KINDS[kind]}
+        output = output_path(kind, own)
+        return cls(kind, own, output, output[: -len(".html")])
+
+    @property
+    def notebook(self) -> Path:
+        """The notebook that renders this report."""
+        return paths.notebook(self.kind)
+
+    @property
+    def xlsx(self) -> str:
+        """Path of the spreadsheet beside the HTML, relative to the output folder."""
+        return self.name + ".xlsx"
+
+
+def valid_values(ds) -> dict[str, list]:
+    """Every value each parameter can take in the data ``ds``."""
+    return {
+        "division": [str(u) for u in ds.divisions()["unit"]],
+        "year": [int(y) for y in ds.years()],
+        "program": [str(p) for p in ds.programs()],
+    }
+
+
+def _refuse(key: str, value, valid: list) -> UsageError:
+    shown = ", ".join(map(str, valid)) if valid else "(데이터에 없음)"
+    return UsageError(f"알 수 없는 {LABELS[key]}({key}) {value!r} — 가능한 값: {shown}")
+
+
+def _normal(key: str, value, valid: list):
+    """``value`` as the data spells it, or UsageError listing ``valid``."""
+    if key == "year":
+        if isinstance(value, bool):
+            raise _refuse(key, value, valid)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+            value = int(value.strip())
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or value not in valid:
+            raise _refuse(key, value, valid)
+        return value
+    if not isinstance(value, str) or value not in valid:
+        raise _refuse(key, value, valid)
+    if not SLUG.fullmatch(value):  # a data file naming a division '../x' must not reach a path
+        raise UsageError(f"{LABELS[key]}({key}) 식별자 {value!r}는 파일 이름으로 쓸 수 없습니다 — "
+                         "영문 소문자, 숫자, '-'만 쓰세요")
+    return value
+
+
+def check(kind: str, parameters: dict, ds) -> dict:
+    """Check a report's parameters against the data; return them normalised.
+
+    Notebooks call this in the cell after their ``parameters`` cell, so that a bad value
+    stops the run at once with a message listing the valid ones.
+
+    Parameters
+    ----------
+    kind : ``division``, ``office`` or ``program``.
+    parameters : the notebook's parameters (``data_dir`` may be among them and is kept as is).
+    ds : the loaded data (:class:`seoulcomm.load.Dataset`).
+
+    Returns
+    -------
+    dict : the parameters with ``year`` as ``int``.
+
+    Raises
+    ------
+    UsageError : unknown kind, a missing or unknown parameter, or a value the data does not
+        hold (an unknown name, an empty string, a path such as ``../../x`` or ``/etc``).
+    """
+    if kind not in KINDS:
+        raise _refuse("kind", kind, list(KINDS))
+    parameters = dict(parameters or {})
+    unknown = [k for k in parameters if k not in KINDS[kind] and k not in PASSTHROUGH]
+    if unknown:
+        raise UsageError(f"'{kind}' 보고서에 없는 매개변수 {unknown[0]!r} — 쓸 수 있는 매개변수: "
+                         f"{', '.join(KINDS[kind] + PASSTHROUGH)}")
+    valid = valid_values(ds)
+    out = dict(parameters)
+    for key in KINDS[kind]:
+        if key not in parameters or parameters[key] is None:
+            shown = ", ".join(map(str, valid[key]))
+            raise UsageError(f"{LABELS[key]}({key}) 매개변수가 필요합니다 — 가능한 값: {shown}")
+        out[key] = _normal(key, parameters[key], valid[key])
+    return out
+
+
+def output_path(kind: str, parameters: dict) -> str:
+    """The HTML's path relative to the output folder, for checked ``parameters``."""
+    for key in KINDS[kind]:
+        value = parameters[key]
+        if key == "year":
+            ok = isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999
+        else:
+            ok = isinstance(value, str) and SLUG.fullmatch(value) is not None
+        if not ok:
+            raise UsageError(f"{LABELS[key]}({key}) {value!r}는 파일 이름으로 쓸 수 없습니다")
+    return OUTPUTS[kind].format(**parameters)
+
+
+def _read_yaml(path: Path) -> list[dict]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"보고서 목록 {path}을(를) 읽을 수 없습니다: {exc}") from None
+    entries = raw.get("reports") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise UsageError(f"보고서 목록 {path}: 'reports:' 아래에 보고서 목록이 있어야 합니다")
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or set(entry) - {"kind", "parameters"}:
+            raise UsageError(f"보고서 목록 {path}: {i}번째 항목은 kind와 parameters만 가질 수 있습니다")
+    return entries
+
+
+def _values(spec, key: str, valid: list, where: str) -> list:
+    if spec == ALL:
+        return list(valid)
+    if not isinstance(spec, list) or not spec:
+        raise UsageError(f"{where}: {key}는 'all' 또는 값의 목록이어야 합니다")
+    return [_normal(key, v, valid) for v in spec]
+
+
+def reports(data_dir=None, *, params_dir=None, ds=None) -> list[Report]:
+    """Every report ``params/*.yaml`` names, expanded against the data.
+
+    Parameters
+    ----------
+    data_dir : data folder (``None``: the default); the years, divisions and programs
+        that ``all`` stands for are read from it.
+    params_dir : folder of the YAML files (``None``: the repository's ``params/``).
+    ds : already loaded data, to save loading it again.
+
+    Returns
+    -------
+    list of Report : in the files' order, each output once.
+
+    Raises
+    ------
+    UsageError : a YAML file that cannot be read or names an unknown kind, parameter or value.
+    """
+    folder = Path(params_dir) if params_dir is not None else paths.PARAMS_DIR
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise UsageError(f"보고서 목록(params/*.yaml)이 없습니다: {folder}")
+    if ds is None:
+        from .load import load_all
+
+        ds = load_all(data_dir)
+    valid = valid_values(ds)
+    found: dict[str, Report] = {}
+    for path in files:
+        for i, entry in enumerate(_read_yaml(path), start=1):
+            where = f"보고서 목록 {path.name} {i}번째 항목"
+            kind = entry.get("kind")
+            if kind not in KINDS:
+                raise UsageError(f"{where}: 알 수 없는 보고서 종류 {kind!r} — 가능한 값: {', '.join(KINDS)}")
+            spec = entry.get("parameters") or {}
+            if not isinstance(spec, dict):
+                raise UsageError(f"{where}: parameters는 이름: 값 목록이어야 합니다")
+            extra = set(spec) - set(KINDS[kind])
+            if extra:
+                raise UsageError(f"{where}: '{kind}' 보고서에 없는 매개변수 {sorted(extra)[0]!r} — "
+                                 f"쓸 수 있는 매개변수: {', '.join(KINDS[kind])}")
+            combos: list[dict] = [{}]
+            for key in KINDS[kind]:
+                values = _values(spec.get(key, ALL), key, valid[key], where)
+                combos = [{**c, key: v} for c in combos for v in values]
+            for combo in combos:
+                report = Report.of(kind, combo)
+                found.setdefault(report.output, report)
+    return list(found.values())
+
+
+def select(all_reports: list[Report], patterns: list[str] | None) -> list[Report]:
+    """The reports whose name matches any of the glob ``patterns`` (all when none given).
+
+    A pattern is matched against :attr:`Report.name` (``2016/city-brand``,
+    ``2016/office``, ``programs/social-media``), e.g. ``2016/*`` or ``*/city-brand``.
+
+    Raises
+    ------
+    UsageError : an empty pattern, one with ``..`` or an absolute path, or one that matches
+        no report (the message lists the names there are).
+    """
+    if not patterns:
+        return list(all_reports)
+    names = ", ".join(r.name for r in all_reports)
+    for pattern in patterns:
+        if not pattern or not pattern.strip():
+            raise UsageError(f"--only에 빈 값을 줄 수 없습니다 — 보고서: {names}")
+        parts = re.split(r"[\\/]", pattern)
+        if pattern.startswith(("/", "\\", "~")) or ".." in parts or re.match(r"^[A-Za-z]:", pattern):
+            raise UsageError(f"--only {pattern!r}: 경로가 아니라 보고서 이름(예: 2016/*)을 주세요 — "
+                             f"보고서: {names}")
+        if not any(fnmatch.fnmatchcase(r.name, pattern) for r in all_reports):
+            raise UsageError(f"--only {pattern!r}에 맞는 보고서가 없습니다 — 보고서: {names}")
+    return [r for r in all_reports if any(fnmatch.fnmatchcase(r.name, p) for p in patterns)]

@@ -1,0 +1,719 @@
+"""Render one report: papermill runs the notebook, nbconvert writes the HTML, openpyxl the xlsx.
+
+:func:`render` is the one function that turns parameters into a report. It runs the
+notebook with papermill's Python API (on a running kernel when ``km`` is given, so the batch
+can keep one warm kernel per worker), reads the tables and the headline the notebook emits
+as JSON display outputs, and writes beside each other::
+
+    <out>/<year>/<division>.html   the report (self-contained, loads nothing from the network)
+    <out>/<year>/<division>.xlsx   its tables, one sheet per table
+
+Every file is written to a temporary file in the same folder and renamed into place, so a
+reader never sees half a file and a failed run leaves the last good report as it was. A
+failed run keeps its executed notebook as ``<name>.failed.ipynb`` for debugging.
+
+Heavy libraries (papermill, nbconvert, openpyxl) are imported where they are used: a batch
+build with nothing to do never loads them, and kernels import this module cheaply.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__, paths
+from .errors import UsageError
+
+#: Display-output mimetypes the notebooks emit (see tabulate.py) and this module reads.
+TABLE_MIME = "application/vnd.seoulcomm.table+json"
+HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
+#: nbconvert template (``seoulcomm/templates/report``).
+TEMPLATE = "report"
+KERNEL_NAME = "python3"
+#: Longest a single notebook cell may run [s].
+CELL_TIMEOUT = 600
+#: Characters Excel refuses in a sheet name.
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class RenderResult:
+    """What one render produced.
+
+    Attributes
+    ----------
+    name : the report's name (``2016/city-brand``).
+    output : the HTML's path relative to the output folder.
+    ok : the notebook ran and the HTML and xlsx were written.
+    html, xlsx : absolute paths of the files written (``None`` when the run failed).
+    headline : the notebook's headline (title, figures, as_of, sources), when it ran.
+    tables : number of tables written to the xlsx.
+    seconds : wall time of the render [s].
+    reads : data files the run read (names relative to the data folder).
+    error : on failure: ``cell`` (1-based position in the executed notebook, or ``None``),
+        ``source`` (the cell's first line), ``ename`` and ``evalue`` (the exception).
+    failed_notebook : the executed notebook kept for debugging, on failure.
+    """
+
+    name: str
+    output: str
+    ok: bool
+    html: str | None = None
+    xlsx: str | None = None
+    headline: dict | None = None
+    tables: int = 0
+    seconds: float = 0.0
+    reads: list = field(default_factory=list)
+    error: dict | None = None
+    failed_notebook: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The failure in one line: failing cell and exception message (empty when ok)."""
+        if self.ok or not self.error:
+            return ""
+        e = self.error
+        where = f"셀 {e['cell']}" if e.get("cell") else "실행"
+        if e.get("source"):
+            where += f" ({e['source']})"
+        return f"{where}에서 {e.get('ename') or '오류'}: {e.get('evalue') or ''}".strip()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- files
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def _temp_beside(path: Path, suffix: str = ".tmp") -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Give ``tmp`` ordinary permissions, flush it to disk and rename it to ``path``."""
+    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; readers on a share need to read it
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        _publish(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- kernel side
+# These run inside the notebook's kernel (imported there as seoulcomm.report): a warm-up
+# that does the heavy imports once and snapshots the state a fresh kernel starts with, a
+# reset back to that snapshot before each report, and a record of the data files read.
+
+_KERNEL_STATE: dict = {}
+_READS: set = set()
+
+
+def _kernel_prepare(data_dir: str) -> None:
+    """Warm the kernel on first call, reset it to the warmed-up state on later calls."""
+    if not _KERNEL_STATE:
+        _kernel_warm(data_dir)
+    else:
+        _kernel_restore()
+    _READS.clear()
+
+
+def _kernel_warm(data_dir: str) -> None:
+    import importlib
+    import pkgutil
+    import sys
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401  (activates the inline backend)
+    import numpy as np
+    import pandas as pd
+
+    import seoulcomm
+
+    for info in pkgutil.iter_modules(seoulcomm.__path__):
+        if info.name not in ("__main__", "cli", "build"):
+            try:
+                importlib.import_module(f"seoulcomm.{info.name}")
+            except Exception:  # a broken module fails the notebook that imports it, not here
+                pass
+    try:
+        _install_read_recorder()
+    except Exception:
+        pass
+    try:
+        seoulcomm.load.load_all(data_dir)  # fills the loader's cache for every report
+    except Exception:
+        pass
+    from pandas._config import config as pd_config
+
+    options = {}
+    for key in pd_config._registered_options:
+        if key in pd_config._deprecated_options:
+            continue
+        try:
+            options[key] = pd.get_option(key)
+        except Exception:
+            pass
+    _KERNEL_STATE.update(
+        rc={k: v for k, v in matplotlib.rcParams.copy().items() if k != "backend"},
+        pandas=options,
+        numpy=np.get_printoptions(),
+        warnings=list(warnings.filters),
+        cwd=os.getcwd(),
+        path=list(sys.path),
+        modules=set(sys.modules),
+    )
+
+
+def _kernel_restore() -> None:
+    import sys
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    state = _KERNEL_STATE
+    plt.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matplotlib.rcParams.update(state["rc"])
+        for key, value in state["pandas"].items():
+            try:
+                if pd.get_option(key) != value:
+                    pd.set_option(key, value)
+            except Exception:
+                pass
+    np.set_printoptions(**state["numpy"])
+    warnings.filters[:] = state["warnings"]
+    warnings._filters_mutated()
+    os.chdir(state["cwd"])
+    sys.path[:] = state["path"]
+
+
+class _RecordingTables(dict):
+    """A Dataset's tables that note which ones a notebook reads."""
+
+    def __getitem__(self, key):
+        _READS.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        _READS.add(key)
+        return dict.get(self, key, default)
+
+    def items(self):
+        _READS.update(self.keys())
+        return dict.items(self)
+
+    def values(self):
+        _READS.update(self.keys())
+        return dict.values(self)
+
+
+def _install_read_recorder() -> None:
+    """Record, in this kernel, which tables a notebook reads through any Dataset."""
+    from seoulcomm import load
+
+    if isinstance(load.Dataset.__dict__.get("tables"), property):
+        return
+    # (when the loader changes shape and this cannot hook in, nothing is recorded and the
+    # batch build then treats the report as reading every data file)
+
+    def get(self):
+        tables = self.__dict__["tables"]
+        if not isinstance(tables, _RecordingTables):
+            tables = self.__dict__["tables"] = _RecordingTables(tables)
+        return tables
+
+    def set_(self, value):
+        self.__dict__["tables"] = value
+
+    load.Dataset.tables = property(get, set_)
+    read_text = getattr(load, "_read_text", None)
+    if read_text is None:
+        return
+
+    def recording_read_text(path):
+        _READS.add(Path(path).stem)
+        return read_text(path)
+
+    load._read_text = recording_read_text
+
+
+def _kernel_reads() -> str:
+    """The data files the last run read, as JSON (called in the kernel after a run)."""
+    from seoulcomm.schema import TABLES
+
+    files = {paths.CATALOG_FILE} if _READS else set()
+    for name in _READS:
+        files.add(TABLES[name].file if name in TABLES else f"{name}.csv")
+    return json.dumps(sorted(files))
+
+
+# --------------------------------------------------------------------------- kernel control
+
+def _warm_classes():
+    """A kernel manager whose one client stays connected between reports.
+
+    A new client costs ≈0.2 s before its first message (IOPub subscriptions join late),
+    and nbclient asks the manager for a new client on every run; handing back the same,
+    already connected client makes a reused kernel cost milliseconds per report.
+    """
+    global _WARM
+    if _WARM is None:
+        from jupyter_client import BlockingKernelClient, KernelManager
+
+        class ReusedClient(BlockingKernelClient):
+            _running = False
+            _ready = False
+
+            def start_channels(self, *args, **kwargs):
+                if not self._running:
+                    super().start_channels(*args, **kwargs)
+                    self._running = True
+
+            def wait_for_ready(self, timeout=None):
+                if not self._ready:
+                    super().wait_for_ready(timeout=timeout)
+                    self._ready = True
+
+            def stop_channels(self):
+                """Kept open for the next report; :meth:`close` stops them."""
+
+            def close(self):
+                if self._running:
+                    BlockingKernelClient.stop_channels(self)
+                    self._running = self._ready = False
+
+        class WarmKernelManager(KernelManager):
+            _reused = None
+
+            def client(self, **kwargs):
+                if self._reused is None:
+                    kw = {**self.get_connection_info(session=True),
+                          "connection_file": self.connection_file, "parent": self, **kwargs}
+                    self._reused = ReusedClient(**kw)
+                return self._reused
+
+            def shutdown_kernel(self, now=False, restart=False):
+                if self._reused is not None:
+                    self._reused.close()
+                    self._reused = None
+                return super().shutdown_kernel(now=now, restart=restart)
+
+        _WARM = WarmKernelManager
+    return _WARM
+
+
+_WARM = None
+
+
+def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: float = 120):
+    """Run ``code`` silently in ``km``'s kernel; return the Python value of ``expression``."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        reply = kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=timeout,
+            user_expressions={"value": expression} if expression else None,
+            output_hook=lambda msg: None,
+        )
+    finally:
+        kc.stop_channels()  # a no-op on a warm kernel's client
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"커널 준비 실패: {content.get('ename')}: {content.get('evalue')}")
+    if expression:
+        value = content["user_expressions"]["value"]
+        if value.get("status") != "ok":
+            raise RuntimeError(f"커널 질의 실패: {value.get('ename')}: {value.get('evalue')}")
+        import ast
+
+        return ast.literal_eval(value["data"]["text/plain"])
+    return None
+
+
+def start_kernel(data_dir=None, *, cwd=None):
+    """Start a kernel with the heavy imports done and the data loaded; return its manager.
+
+    Parameters
+    ----------
+    data_dir : data folder to load ahead (``None``: the default).
+    cwd : the kernel's working folder (default: ``notebooks/``, as JupyterLab would).
+
+    Returns
+    -------
+    jupyter_client.KernelManager : pass it to :func:`render` as ``km``, as many times as
+        needed (each run starts from a clean namespace); stop it with :func:`stop_kernel`.
+    """
+    import subprocess
+
+    sockets = tempfile.mkdtemp(prefix="seoulcomm-kernel-")
+    km = _warm_classes()(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
+    km._seoulcomm_sockets = sockets
+    km.start_kernel(cwd=str(cwd or paths.NOTEBOOKS_DIR), stdout=subprocess.DEVNULL,
+                    extra_arguments=["--HistoryManager.enabled=False"])
+    try:
+        prepare_kernel(km, data_dir)
+    except BaseException:
+        stop_kernel(km)
+        raise
+    return km
+
+
+def prepare_kernel(km, data_dir=None) -> None:
+    """Clean the kernel's namespace and state, as if it were fresh, before a report runs.
+
+    ``%reset -f`` empties the user namespace; open figures are closed; matplotlib's
+    rcParams, pandas' and numpy's options, warning filters, working folder and ``sys.path``
+    go back to what they were right after the warm-up.
+    """
+    folder = str(paths.data_dir(data_dir))
+    _run_in_kernel(km, f"%reset -f\n__import__('seoulcomm.report').report._kernel_prepare({folder!r})")
+
+
+def stop_kernel(km) -> None:
+    """Shut a kernel down at once (quietly if it is already gone); it holds nothing to save."""
+    try:
+        km.shutdown_kernel(now=True)
+    except Exception:
+        pass
+    sockets = getattr(km, "_seoulcomm_sockets", None)
+    if sockets:
+        import shutil
+
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def kernel_reads(km) -> list[str]:
+    """The data files the last report run in ``km`` read."""
+    return json.loads(_run_in_kernel(
+        km, "", expression="__import__('seoulcomm.report').report._kernel_reads()"))
+
+
+# --------------------------------------------------------------------------- notebook outputs
+
+def _outputs(nb, mimetype: str) -> list:
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") in ("display_data", "execute_result"):
+                data = output.get("data", {})
+                if mimetype in data:
+                    value = data[mimetype]
+                    # plain JSON, not nbformat's NotebookNode: results travel between processes
+                    found.append(json.loads(value if isinstance(value, str) else json.dumps(value)))
+    return found
+
+
+def tables_of(nb) -> list[dict]:
+    """The tables an executed notebook emitted (``application/vnd.seoulcomm.table+json``)."""
+    return _outputs(nb, TABLE_MIME)
+
+
+def headline_of(nb) -> dict:
+    """The one headline an executed notebook emitted.
+
+    Raises
+    ------
+    ValueError : none or more than one.
+    """
+    found = _outputs(nb, HEADLINE_MIME)
+    if len(found) != 1:
+        raise ValueError(f"보고서에는 핵심 수치(headline)가 하나 있어야 합니다 — {len(found)}개 있음")
+    return found[0]
+
+
+def _drop_json_outputs(nb) -> None:
+    """Take the table and headline JSON out of ``nb`` once read: the page never shows them."""
+    ours = {TABLE_MIME, HEADLINE_MIME}
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            kept = []
+            for output in cell.outputs:
+                data = output.get("data")
+                if data is not None and ours & set(data):
+                    for mimetype in ours:
+                        data.pop(mimetype, None)
+                    if not data:
+                        continue
+                kept.append(output)
+            cell.outputs = kept
+
+
+def _sheet_names(tables: list[dict]) -> list[str]:
+    names, seen = [], set()
+    for i, table in enumerate(tables, start=1):
+        base = _SHEET_BAD.sub("_", str(table.get("sheet") or table.get("title") or f"표{i}")).strip("'")
+        base = base[:31] or f"표{i}"
+        name, n = base, 2
+        while name.lower() in seen:
+            suffix = f"~{n}"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        seen.add(name.lower())
+        names.append(name)
+    return names
+
+
+def write_xlsx(tables: list[dict], path: Path) -> None:
+    """Write ``tables`` to ``path`` atomically, one sheet per table.
+
+    Each sheet holds the table's title (A1), its unit (A2), the column names (row 4) and
+    the rows below, numbers as numbers in the unit the HTML shows. Text that starts with
+    ``=`` stays text (no formula injection from data).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EDF1F7")
+    if not tables:
+        ws = wb.create_sheet("표 없음")
+        ws["A1"] = "이 보고서에는 표가 없습니다."
+    for name, table in zip(_sheet_names(tables), tables, strict=True):
+        ws = wb.create_sheet(name)
+        _cell(ws, 1, 1, table.get("title", name)).font = Font(bold=True, size=12)
+        if table.get("unit"):
+            _cell(ws, 2, 1, f"단위: {table['unit']}")
+        columns = list(table.get("columns", []))
+        widths = [len(str(c)) for c in columns]
+        for j, col in enumerate(columns, start=1):
+            c = _cell(ws, 4, j, col)
+            c.font, c.fill = bold, fill
+        for i, row in enumerate(table.get("rows", []), start=5):
+            for j, value in enumerate(row, start=1):
+                c = _cell(ws, i, j, value)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    c.number_format = "#,##0" if float(value).is_integer() else "#,##0.0##"
+                if j <= len(widths):
+                    widths[j - 1] = max(widths[j - 1], len(str(value)) if value is not None else 0)
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, w * 1.6 + 2))
+        ws.freeze_panes = "A5"
+    tmp = _temp_beside(path)
+    try:
+        wb.save(tmp)
+        _publish(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _cell(ws, row: int, col: int, value):
+    if isinstance(value, bool):
+        value = str(value)
+    c = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        c.data_type = "s"  # a data text, never a formula
+    return c
+
+
+_EXPORTER = None
+_EXPORT_LOCK = threading.Lock()  # one exporter per process; a Dask worker runs threads
+
+
+def warm_up() -> None:
+    """Import what rendering needs and compile the template ahead (a worker's first report
+    then costs no more than the next)."""
+    import nbformat  # noqa: F401
+    import openpyxl  # noqa: F401
+    import papermill  # noqa: F401
+
+    with _EXPORT_LOCK:
+        _exporter()
+
+
+def _exporter():
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter(
+            template_name=TEMPLATE,
+            extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        )
+    return _EXPORTER
+
+
+def to_html(nb, *, title: str, xlsx: str | None = None, index: str | None = None,
+            headline: dict | None = None) -> str:
+    """The executed notebook as one offline HTML page (code hidden, lean template).
+
+    Parameters
+    ----------
+    nb : executed notebook.
+    title : the page's ``<title>``.
+    xlsx : relative link to the spreadsheet beside the page.
+    index : relative link to the index page.
+    headline : the notebook's headline; its ``as_of`` and ``sources`` go in the footer.
+    """
+    headline = headline or {}
+    sources = headline.get("sources") or []
+    meta = {
+        "title": title, "xlsx": xlsx, "index": index, "version": __version__,
+        "as_of": headline.get("as_of"),
+        "sources": [sources] if isinstance(sources, str) else list(sources),
+    }
+    with _EXPORT_LOCK:
+        body, _ = _exporter().from_notebook_node(nb, resources={"seoulcomm": meta})
+    return body
+
+
+# --------------------------------------------------------------------------- render
+
+def _as_report(report_or_kind, parameters, data_dir):
+    from .params import Report, check
+
+    if isinstance(report_or_kind, Report):
+        return report_or_kind
+    if not isinstance(report_or_kind, str):
+        raise UsageError(f"보고서 종류가 아닙니다: {report_or_kind!r}")
+    from .load import load_all
+
+    checked = check(report_or_kind, dict(parameters or {}), load_all(data_dir))
+    return Report.of(report_or_kind, checked)
+
+
+def _inside(root: Path, path: Path) -> Path:
+    resolved = path.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise UsageError(f"출력 경로가 출력 폴더 밖입니다: {resolved}")
+    return resolved
+
+
+def _first_line(source: str) -> str:
+    lines = [l.strip() for l in (source or "").splitlines() if l.strip()]
+    return (lines[0][:120] + (" …" if len(lines) > 1 else "")) if lines else ""
+
+
+def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data_dir=None,
+           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT) -> RenderResult:
+    """Render one report: notebook → HTML + xlsx in ``out_dir``.
+
+    Parameters
+    ----------
+    report_or_kind : a :class:`seoulcomm.params.Report`, or a kind (``division``,
+        ``office``, ``program``) with ``parameters``.
+    parameters : the kind's parameters (``{"division": "city-brand", "year": 2016}``);
+        ignored when a Report is given. Checked against the data.
+    out_dir : output folder (default: ``reports/``); the report goes to the path the layout
+        gives (``<year>/<division>.html``, ...).
+    data_dir : data folder (default: ``data/``), passed to the notebook as ``data_dir``.
+    km : a started kernel manager to run on (see :func:`start_kernel`); it is reset to a
+        clean namespace first and left running. ``None``: a kernel is started and stopped.
+    notebooks_dir : folder of the notebooks (default: ``notebooks/``).
+    timeout : longest one cell may run [s].
+
+    Returns
+    -------
+    RenderResult : ``ok`` False when the notebook failed; the previous HTML and xlsx are
+        then untouched and the executed notebook is kept as ``<name>.failed.ipynb``.
+
+    Raises
+    ------
+    UsageError : unknown kind or parameters (nothing is run or written).
+    """
+    started = time.perf_counter()
+    if data_dir is None and isinstance(parameters, dict) and parameters.get("data_dir"):
+        data_dir = parameters["data_dir"]
+    report = _as_report(report_or_kind, parameters, data_dir)
+    root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
+    html_path = _inside(root, root / report.output)
+    xlsx_path = html_path.with_suffix(".xlsx")
+    failed_path = html_path.with_suffix(".failed.ipynb")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    folder = str(paths.data_dir(data_dir))
+    notebook = Path(notebooks_dir) / f"{report.kind}.ipynb" if notebooks_dir else report.notebook
+    result = RenderResult(report.name, report.output, ok=False)
+
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed = _temp_beside(html_path, ".ipynb")
+    nb, error = None, None
+    own_kernel = km is None
+    try:
+        if own_kernel:
+            km = start_kernel(folder, cwd=notebook.parent)
+        else:
+            prepare_kernel(km, folder)
+        try:
+            nb = papermill.execute_notebook(
+                str(notebook), str(executed), parameters={**report.parameters, "data_dir": folder},
+                kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=timeout,
+            )
+        except PapermillExecutionError as exc:
+            error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
+                     "ename": exc.ename, "evalue": exc.evalue}
+        result.reads = kernel_reads(km)
+    except Exception as exc:  # the kernel died, timed out, or the notebook could not be read
+        error = error or {"cell": None, "source": "", "ename": type(exc).__name__,
+                          "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
+    finally:
+        if own_kernel and km is not None:
+            stop_kernel(km)
+
+    if error is None:
+        try:
+            headline = headline_of(nb)
+            tables = tables_of(nb)
+            xlsx_name = xlsx_path.name
+            index = os.path.relpath(root / "index.html", html_path.parent).replace(os.sep, "/")
+            _drop_json_outputs(nb)
+            page = to_html(nb, title=str(headline.get("title") or report.name), xlsx=xlsx_name,
+                           index=index, headline=headline)
+            write_xlsx(tables, xlsx_path)
+            write_atomic(html_path, page)
+        except Exception as exc:
+            error = {"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)}
+        else:
+            result.ok, result.headline, result.tables = True, headline, len(tables)
+            result.html, result.xlsx = str(html_path), str(xlsx_path)
+            failed_path.unlink(missing_ok=True)
+
+    if error is not None:
+        result.error = error
+        if executed.exists() and executed.stat().st_size:
+            os.chmod(executed, _FILE_MODE)
+            os.replace(executed, failed_path)
+            result.failed_notebook = str(failed_path)
+        elif nb is not None:
+            write_atomic(failed_path, nbformat.writes(nb))
+            result.failed_notebook = str(failed_path)
+    executed.unlink(missing_ok=True)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result

@@ -1,0 +1,294 @@
+"""report.render: one report → an offline HTML page and its xlsx, written atomically.
+
+Most tests run small stand-in notebooks (written by :func:`make_notebooks`, the same
+parameters and JSON outputs as the real ones, a fraction of their run time) on one shared
+warm kernel; the real notebooks are rendered by the batch tests (test_build.py).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from openpyxl import load_workbook
+
+from seoulcomm import UsageError, paths, report
+from seoulcomm.report import HEADLINE_MIME, TABLE_MIME
+
+KOREAN_FONTS = ("Malgun Gothic", "Apple SD Gothic Neo", "Noto Sans KR", "NanumGothic")
+
+_PARAMETERS = {
+    "division": 'division = "city-brand"\nyear = 2016\ndata_dir = None',
+    "office": "year = 2016\ndata_dir = None",
+    "program": 'program = "social-media"\ndata_dir = None',
+}
+#: What each stand-in notebook reads besides what params.check reads: the program one reads
+#: settlement.csv, the division one staffing.csv, the office one neither.
+_BODY = {
+    "division": 'extra = ds["staffing"]\n'
+                'org = ds["organisation"].set_index("unit")\n'
+                'if str(org.at[division, "name_en"]).startswith("BROKEN"):\n'
+                '    raise ValueError(f"{division}: name_en이 망가졌습니다")',
+    "office": "extra = None",
+    "program": 'extra = ds["settlement"]',
+}
+_TABLE = '''
+frame = ds["budget_division"]
+frame = frame[frame["unit"] != "office"][["year", "unit", "budget", "share_stated"]].copy()
+frame["budget"] = frame["budget"] // 1_000_000
+rows = [[int(y), u, int(b), float(s)] for y, u, b, s in frame.itertuples(index=False)]
+rows.append(["=1+1", "<script>alert(1)</script>", None, -1.5])
+display({"text/html": frame.to_html(index=False),
+         TABLE: {"sheet": "부서별 예산", "title": "부서별 예산", "unit": "백만원",
+                 "columns": ["연도", "부서", "예산", "비중"], "rows": rows}}, raw=True)
+display({"text/html": "<p>두 번째 표</p>",
+         TABLE: {"sheet": "부서별 예산", "title": "같은 이름의 두 번째 표", "unit": "%",
+                 "columns": ["값"], "rows": [[1], [2.25]]}}, raw=True)
+'''
+_CHART = '''
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(4, 2.5))
+ax.bar([1, 2, 3], [3, 1, 2])
+ax.set_ylabel("백만원")
+plt.show()
+import sys
+print("분석가용 경고", file=sys.stderr)
+'''
+_HEADLINE = '''
+title = {"division": lambda: f"{division} {year}", "office": lambda: f"office {year}",
+         "program": lambda: program}[KIND]()
+display({"text/html": f"<p class='headline'>{title}</p>",
+         HEADLINE: {"title": TITLE_PREFIX + title + " 보고서",
+                    "figures": [{"label": "예산", "value": "2,960", "raw": 2960, "unit": "백만원"}],
+                    "as_of": "2016-04-08", "sources": ["000_a1ad29fe56867c6c.txt"]}}, raw=True)
+'''
+
+
+def make_notebooks(folder: Path, *, headline: bool = True, title_prefix: str = "") -> Path:
+    """Write stand-in ``division``, ``office`` and ``program`` notebooks into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, parameters in _PARAMETERS.items():
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        cell = nbformat.v4.new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        names = [line.split("=")[0].strip() for line in parameters.splitlines()]
+        setup = (
+            "from IPython.display import display\nfrom seoulcomm import load_all, params\n"
+            f"KIND = {kind!r}\nTABLE = {TABLE_MIME!r}\nHEADLINE = {HEADLINE_MIME!r}\n"
+            f"TITLE_PREFIX = {title_prefix!r}\n"
+            "ds = load_all(data_dir)\n"
+            f"params.check(KIND, dict({', '.join(f'{n}={n}' for n in names)}), ds)\n"
+        )
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {kind} 보고서\n\n설명 *문단*."), cell,
+                    nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(_BODY[kind]),
+                    nbformat.v4.new_code_cell(_TABLE), nbformat.v4.new_code_cell(_CHART)]
+        if headline:
+            nb.cells.append(nbformat.v4.new_code_cell(_HEADLINE))
+        nbformat.write(nb, folder / f"{kind}.ipynb")
+    return folder
+
+
+def notebook_with(folder: Path, kind: str, *sources: str) -> Path:
+    """A folder with one notebook ``kind`` made of the code cells ``sources``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell(_PARAMETERS[kind])
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, folder / f"{kind}.ipynb")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stand_ins(tmp_path_factory) -> Path:
+    return make_notebooks(tmp_path_factory.mktemp("notebooks"))
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    km = report.start_kernel(paths.DEFAULT_DATA_DIR)
+    yield km
+    report.stop_kernel(km)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, stand_ins, kernel):
+    out = tmp_path_factory.mktemp("out")
+    result = report.render("division", {"division": "city-brand", "year": 2016}, out,
+                           km=kernel, notebooks_dir=stand_ins)
+    return out, result
+
+
+def _head(page: str) -> str:
+    return page[: page.index("</head>")]
+
+
+def test_render_writes_html_and_xlsx_where_the_layout_says(rendered):
+    out, result = rendered
+    assert result.ok, result.message
+    assert result.output == "2016/city-brand.html"
+    assert Path(result.html) == out / "2016" / "city-brand.html"
+    assert Path(result.xlsx) == out / "2016" / "city-brand.xlsx"
+    assert result.headline["title"] == "city-brand 2016 보고서"
+    assert result.tables == 2
+    # nothing else in the folder: no temporary or executed notebook left behind
+    assert sorted(p.name for p in (out / "2016").iterdir()) == ["city-brand.html", "city-brand.xlsx"]
+
+
+def test_render_records_the_data_files_the_notebook_read(rendered):
+    _, result = rendered
+    assert "staffing.csv" in result.reads and "catalog.yaml" in result.reads
+    assert "settlement.csv" not in result.reads
+
+
+def test_html_is_lean_offline_and_titled(rendered):
+    out, result = rendered
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert "<title>city-brand 2016 보고서</title>" in page
+    assert len(_head(page).encode()) < 20_000  # the lab template's head alone is ≈276 KB
+    assert len(page.encode()) < 200_000
+    assert "<script" not in page.lower().replace("&lt;script", "")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//|ftp:)""", page, re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?(https?:|//)", page, re.I)
+    assert re.search(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', page)
+    assert 'href="city-brand.xlsx"' in page
+    assert 'href="../index.html"' in page
+
+
+def test_html_hides_code_and_stderr_and_escapes_data_text(rendered):
+    out, result = rendered
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert "load_all" not in page and "params.check" not in page  # code hidden
+    assert "분석가용 경고" not in page  # stderr is for the analyst, not the reader
+    assert "In&nbsp;[" not in page and "Out[" not in page
+    assert "설명 <em>문단</em>" in page  # markdown prose rendered
+    assert "자료 기준일: 2016-04-08" in page and "000_a1ad29fe56867c6c.txt" in page
+
+
+def test_css_names_korean_fonts_and_prints_on_a4(rendered):
+    _, result = rendered
+    head = _head(Path(result.html).read_text(encoding="utf-8"))
+    for family in KOREAN_FONTS:
+        assert f'"{family}"' in head
+    assert re.search(r"@page\s*\{[^}]*size:\s*A4", head)
+    assert "@media print" in head
+
+
+def test_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(rendered):
+    _, result = rendered
+    wb = load_workbook(result.xlsx)
+    assert wb.sheetnames == ["부서별 예산", "부서별 예산~2"]
+    ws = wb["부서별 예산"]
+    assert ws["A1"].value == "부서별 예산" and ws["A2"].value == "단위: 백만원"
+    assert [c.value for c in ws[4]] == ["연도", "부서", "예산", "비중"]
+    # 000_…txt Ⅰ-3 2016년 예산현황 <부서별>: 도시브랜드담당관 2,960 (백만원)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
+    assert [2016, "city-brand", 2960, 7.2] in rows
+    formula_row = rows[-1]
+    assert formula_row[0] == "=1+1" and ws.cell(row=4 + len(rows), column=1).data_type == "s"
+    assert formula_row[1] == "<script>alert(1)</script>" and formula_row[3] == -1.5
+
+
+def test_a_failed_run_keeps_the_last_good_report_and_the_executed_notebook(
+        tmp_path, rendered, kernel, stand_ins):
+    out, _ = rendered
+    before = {p: p.read_bytes() for p in (out / "2016").iterdir()}
+    broken = notebook_with(tmp_path / "broken", "division",
+                           "x = 1", "raise RuntimeError('일부러 낸 오류 <b>')")
+    result = report.render("division", {"division": "city-brand", "year": 2016}, out,
+                           km=kernel, notebooks_dir=broken)
+    assert not result.ok and result.html is None
+    assert result.error["cell"] == 4  # parameters, injected parameters, x = 1, the raise
+    assert result.error["ename"] == "RuntimeError"
+    assert "일부러 낸 오류" in result.error["evalue"]
+    assert "셀 4" in result.message and "RuntimeError" in result.message
+    failed = out / "2016" / "city-brand.failed.ipynb"
+    assert result.failed_notebook == str(failed)
+    nb = nbformat.read(failed, as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in nb.cells for o in c.get("outputs", []))
+    for path, data in before.items():
+        assert path.read_bytes() == data, f"{path.name} changed after a failed run"
+    assert not [p for p in (out / "2016").iterdir() if p.name.startswith(".")]
+    # the next good run replaces the report and clears the failure
+    again = report.render("division", {"division": "city-brand", "year": 2016}, out,
+                          km=kernel, notebooks_dir=stand_ins)
+    assert again.ok and not failed.exists()
+
+
+def test_a_notebook_without_headline_fails(tmp_path, kernel):
+    folder = make_notebooks(tmp_path / "nb", headline=False)
+    result = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel,
+                           notebooks_dir=folder)
+    assert not result.ok and "headline" in result.message
+    assert not (tmp_path / "out" / "2016" / "office.html").exists()
+
+
+@pytest.mark.parametrize("parameters", [
+    {"division": "../../x", "year": 2016}, {"division": "/etc", "year": 2016},
+    {"division": "", "year": 2016}, {"division": "city-brand", "year": "../2016"},
+    {"division": "city-brand", "year": 1999}, {"division": "nosuch", "year": 2016},
+])
+def test_bad_parameters_are_refused_before_anything_runs(tmp_path, parameters):
+    with pytest.raises(UsageError, match="가능한 값: citizen-communication, city-brand|가능한 값: 2015, 2016"):
+        report.render("division", parameters, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_kernel_reuse_starts_each_report_from_a_clean_namespace(tmp_path, kernel):
+    polluter = notebook_with(
+        tmp_path / "polluter", "office",
+        "import os, warnings, matplotlib, pandas as pd, numpy as np\n"
+        "LEAKED = 1\nmatplotlib.rcParams['figure.dpi'] = 17\n"
+        "pd.set_option('display.max_rows', 3)\nnp.set_printoptions(precision=1)\n"
+        "warnings.simplefilter('error')\nos.chdir('/')\n"
+        "import matplotlib.pyplot as plt\nplt.figure()")
+    checker = notebook_with(
+        tmp_path / "checker", "office",
+        "import os, warnings, matplotlib, pandas as pd, numpy as np\n"
+        "import matplotlib.pyplot as plt\n"
+        "assert 'LEAKED' not in globals()\n"
+        "assert matplotlib.rcParams['figure.dpi'] != 17\n"
+        "assert pd.get_option('display.max_rows') == 60\n"
+        "assert np.get_printoptions()['precision'] == 8\n"
+        "assert ('error', None, Warning, None, 0) not in warnings.filters\n"
+        f"assert os.getcwd() == {str(paths.NOTEBOOKS_DIR)!r}, os.getcwd()\n"
+        "assert plt.get_fignums() == []",
+        "from IPython.display import display\n"
+        f"display({{{HEADLINE_MIME!r}: {{'title': 't', 'figures': [], 'as_of': '', 'sources': []}}}}, raw=True)")
+    first = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel, notebooks_dir=polluter)
+    assert not first.ok and "headline" in first.message  # ran to the end; no headline
+    second = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel, notebooks_dir=checker)
+    assert second.ok, second.message
+
+
+def test_write_xlsx_names_sheets_excel_accepts(tmp_path):
+    tables = [{"sheet": "a/b:c*?[d]" + "x" * 40, "title": "t", "unit": "", "columns": ["c"], "rows": [[1]]},
+              {"sheet": "A/B:C*?[D]" + "X" * 40, "title": "t", "unit": "", "columns": ["c"], "rows": [[True]]},
+              {"title": "제목만", "columns": [], "rows": []}]
+    path = tmp_path / "t.xlsx"
+    report.write_xlsx(tables, path)
+    names = load_workbook(path).sheetnames
+    assert len(names) == 3 and len(set(n.lower() for n in names)) == 3
+    assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
+    assert names[2] == "제목만"
+
+
+def test_write_atomic_leaves_no_temporary_file_and_readable_permissions(tmp_path):
+    target = tmp_path / "x.html"
+    report.write_atomic(target, "한글")
+    assert target.read_text(encoding="utf-8") == "한글"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert os.stat(target).st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
+
+
+def test_render_result_travels_as_plain_json(rendered):
+    _, result = rendered
+    assert json.loads(json.dumps(result.to_dict()))["headline"] == result.headline
