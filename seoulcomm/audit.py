@@ -445,6 +445,9 @@ def reconcile(ds) -> pd.DataFrame:
     명, %), difference = stated − computed, scope the division slug, program slug or
     ``office``, year the year the check is about, program the program it concerns (if any).
     """
+    cached = ds.__dict__.get("_reconciled")  # a loaded Dataset does not change: audit it once
+    if cached is not None:
+        return cached.copy()
     parts = (_detail_rows(ds) + _division_tables(ds) + _across_tables(ds) + _program_sheet(ds)
              + _staffing(ds) + _outcomes(ds))
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
