@@ -17,7 +17,12 @@ from seoulcomm import load_all, paths
 #: The repository's data folder (read-only for every test: copy it before breaking it).
 DATA_DIR = paths.DEFAULT_DATA_DIR
 #: The source documents the data was transcribed from.
-SEEDS_DIR = paths.ROOT.parent / "shared" / "seeds"
+# The two source documents are not in the repository (the program sheet names officials and
+# their phone numbers); they sit beside it in ../shared/seeds, or where SEOULCOMM_SEEDS says.
+_SEED_PLACES = [os.environ.get("SEOULCOMM_SEEDS", ""), paths.ROOT.parent / "shared" / "seeds",
+                Path("/work/shared/seeds")]
+SEEDS_DIR = next((Path(p) for p in _SEED_PLACES if p and Path(p, "000_a1ad29fe56867c6c.txt").is_file()),
+                 paths.ROOT.parent / "shared" / "seeds")
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
