@@ -630,6 +630,22 @@ def as_of(ds, year) -> str | None:
 
 # --------------------------------------------------------------------------- division totals
 
+def as_stated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The figures as the source prints them, for tables shaped like the source.
+
+    :func:`seoulcomm.calc.execution` recomputes 예산현액, 집행잔액 and 집행률 from their parts
+    and keeps the source's as ``available_stated``, ``balance_stated`` and ``rate_stated``;
+    a reader comparing with the printed document must see the printed figures. Where the two
+    differ, the reconciliation section says so.
+    """
+    out = frame.copy()
+    for col, stated in (("available", "available_stated"), ("balance", "balance_stated"),
+                        ("execution_rate", "rate_stated")):
+        if stated in out.columns and col in out.columns:
+            out[col] = out[stated].astype(out[col].dtype).fillna(out[col])
+    return out
+
+
 def division_totals(detail: pd.DataFrame, settled: pd.DataFrame) -> pd.DataFrame:
     """Budget and execution per unit and year, from both tables that state them.
 
@@ -646,8 +662,10 @@ def division_totals(detail: pd.DataFrame, settled: pd.DataFrame) -> pd.DataFrame
         One row per (year, unit) — office and divisions — with ``budget, carryover,
         available, executed, balance`` [원], ``execution_rate, elapsed, pace_gap`` [%],
         ``pace_flag``, ``as_of``, ``source`` and ``table``. Where a year is in both tables
-        the detail (which has the carry-over) is used.
+        the detail (which has the carry-over) is used. Amounts and rates are as the source
+        states them (:func:`as_stated`).
     """
+    detail, settled = as_stated(detail), as_stated(settled)
     cols = ["year", "unit", "as_of", "budget", "carryover", "available", "executed", "balance",
             "execution_rate", "elapsed", "pace_gap", "pace_flag", "source"]
     parts = []
@@ -758,7 +776,7 @@ def budget_detail(paced: pd.DataFrame, *, unit: str, year) -> Table | Notice:
     if rows.empty:
         return Notice(f"{int(year)}년에는 사업별 예산편성 세부내역이 원문에 없습니다. "
                       "원문에 있는 이 해의 자료(부서별 예산액·집행액)는 위 표에 있습니다.")
-    rows = rows.sort_values("line", kind="stable").copy()
+    rows = as_stated(rows.sort_values("line", kind="stable"))
     level = rows["level"].astype(str)
     indent = level.map(_INDENT_LEVELS).fillna(0).astype(int)
     classes = ("sc-indent" + indent.astype(str)).where(indent > 0, "")
@@ -771,9 +789,9 @@ def budget_detail(paced: pd.DataFrame, *, unit: str, year) -> Table | Notice:
                  unit="백만원", as_of=date.max().strftime("%Y-%m-%d") if len(date) else None,
                  source=source_text(rows["source"], "2016년 예산편성 세부내역"),
                  row_class=classes.str.strip(),
-                 notes=["예산현액 = 예산편성액 + 전년도 이월액, 집행잔액 = 예산현액 − 집행액, "
-                        "집행률 = 집행액 ÷ 예산현액을 원 단위로 다시 계산한 값입니다. 원문 수치와 "
-                        "다른 곳은 ‘원문 검증’에 있습니다."])
+                 notes=["원문에 적힌 수치 그대로입니다(예산현액 = 예산편성액 + 전년도 이월액, "
+                        "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액). 구성 항목으로 다시 "
+                        "계산한 값과 다른 곳은 ‘원문 검증’에 있습니다."])
 
 
 def _pace_rows(paced: pd.DataFrame, unit: str, year) -> pd.DataFrame:

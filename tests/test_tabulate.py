@@ -419,3 +419,19 @@ def test_footer_names_sources_and_dates(dataset):
     assert "2016 주요업무 보고" in html and "사업설명서" in html
     assert '<time datetime="2016-04-08">2016. 4. 8.</time>' in html
     assert '<time datetime="2015-12-31">' in html
+
+
+def test_tables_shaped_like_the_source_show_its_printed_figures():
+    # 000_…txt 2016년 예산편성 세부내역: 시민소통담당관 예산현액 13,540 (12,198 + 1,341 = 13,539 recomputed),
+    # 집행잔액 10,743, 집행률 20.7; 시민소통기획관 예산 합계 예산현액 42,170 (40,828 + 1,341 = 42,169)
+    from seoulcomm import calc, load_all, tabulate
+
+    ds = load_all()
+    totals = tabulate.division_totals(calc.pace(ds["budget_detail"]), calc.pace(ds["execution_division"]))
+    row = totals[(totals["year"] == 2016) & (totals["unit"] == "citizen-communication")].iloc[0]
+    assert (row["available"], row["balance"], row["execution_rate"]) == (13_540_000_000, 10_743_000_000, 20.7)
+    office = totals[(totals["year"] == 2016) & (totals["unit"] == "office")].iloc[0]
+    assert office["available"] == 42_170_000_000
+    table = tabulate.budget_detail(calc.pace(ds["budget_detail"]), unit="office", year=2016)
+    html = table.to_html()
+    assert "42,170" in html and "42,169" not in html
