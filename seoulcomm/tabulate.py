@@ -1401,10 +1401,15 @@ def settlement(closed: pd.DataFrame, *, program: str) -> Table:
 
 # --------------------------------------------------------------------------- footer
 
-def footer(ds) -> Html:
-    """The last cell's footer: the data's sources and as-of dates."""
+def footer(ds, tables=None) -> Html:
+    """The report's footer: the data's sources and the as-of dates of the tables it shows.
+
+    Parameters
+    ----------
+    tables : names of the tables the report draws on (default: every table with a date).
+    """
     titles = ds.catalog.titles
-    dates = ds.as_of()
+    dates = {k: v for k, v in ds.as_of().items() if tables is None or k in tables}
     items = []
     for name, value in dates.items():
         shown = ", ".join(

@@ -168,7 +168,9 @@ def test_html_hides_code_and_stderr_and_escapes_data_text(rendered):
     assert "분석가용 경고" not in page  # stderr is for the analyst, not the reader
     assert "In&nbsp;[" not in page and "Out[" not in page
     assert "설명 <em>문단</em>" in page  # markdown prose rendered
-    assert "자료 기준일: 2016-04-08" in page and "000_a1ad29fe56867c6c.txt" in page
+    # the notebook's last cell names the as-of dates and sources (tabulate.footer); the page
+    # footer adds the version and the workbook beside it
+    assert "seoulcomm" in page.split("<footer>")[1] and "city-brand.xlsx" in page.split("<footer>")[1]
 
 
 def test_css_names_korean_fonts_and_prints_on_a4(rendered):
