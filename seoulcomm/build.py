@@ -25,13 +25,15 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__, params, paths
 from .errors import DataError, UsageError
 from .report import RenderResult, write_atomic
 
+#: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
+KST = timezone(timedelta(hours=9), "KST")
 CACHE_FILE = ".cache.json"
 INDEX_FILE = "index.html"
 CACHE_FORMAT = 1
@@ -270,7 +272,7 @@ class _Progress:
 
 def _short_time(iso: str | None) -> str | None:
     try:
-        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M") if iso else None
+        return datetime.fromisoformat(iso).astimezone(KST).strftime("%Y-%m-%d %H:%M") if iso else None
     except ValueError:
         return iso
 
@@ -312,7 +314,7 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
     page = env.get_template("index.html.j2").render(
         groups=ordered, summary=summary, version=__version__,
-        built_at=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
+        built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
         as_of=[(titles.get(k, k), k, v) for k, v in sorted(as_of.items())],
         failures=[row for row in rows if row["failure"]],
     )

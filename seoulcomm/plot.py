@@ -213,10 +213,11 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
     ax.barh(y, rates, color=[COLORS.get(f, COLORS["none"]) for f in flags], height=0.62, zorder=2)
     for yi, rate in zip(y, rates):
         ax.text(min(rate, 100) + 1.2, yi, units.fmt_rate(rate), va="center", fontsize=9.5,
-                color=COLORS["ink"], zorder=3)
+                color=COLORS["ink"], zorder=5,
+                bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.9))
     ax.axvline(elapsed, color=COLORS["elapsed"], linewidth=1.6, zorder=4)
     date = rows["as_of"].dropna().max()
-    ax.text(elapsed, len(rows) - 0.35, f" 연간 경과율 {units.fmt_rate(elapsed)}"
+    ax.text(elapsed, len(rows) - 0.45, f" 연간 경과율 {units.fmt_rate(elapsed)}"
             + (f" ({_date_text(date)})" if not pd.isna(date) else ""),
             color=COLORS["elapsed"], fontsize=9.5, va="bottom", ha="left")
     ax.set_yticks(y, names)
@@ -256,11 +257,12 @@ def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figur
     for yi, a, e, rate in zip(y, available, executed, rows["execution_rate"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}", va="center", fontsize=9.5,
                 color=COLORS["muted"])
-        ax.text(e + top * 0.01, yi - 0.3, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
+        ax.text(e + top * 0.01, yi - 0.36, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
                 va="top", fontsize=9.5, color=COLORS["executed"])
     ax.set_yticks(y, labels)
+    ax.tick_params(axis="y", pad=8)
     ax.set_xlim(0, top * 1.22)
-    ax.set_ylim(-0.9, len(rows) - 0.4)
+    ax.set_ylim(-1.0, len(rows) - 0.4)
     ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("금액 (백만원)")
@@ -404,8 +406,8 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
     if "section" in steps.columns:
         labels = steps["section"].astype(str) + " " + labels
     ax.set_yticks(y, [_wrap(t, 21) for t in labels])
-    ax.set_ylim(-0.7, len(steps) - 0.3)
-    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.8, len(steps) - 0.3)
+    ax.set_xlim(lo, hi + pd.Timedelta(days=8))  # room for the open-end arrows
     months = pd.date_range(lo, hi, freq="MS")[:-1]
     ax.set_xticks(list(months) + [hi], [""] * (len(months) + 1))
     several_years = len({m.year for m in months}) > 1
@@ -425,15 +427,16 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         when = pd.Timestamp(as_of)
         if lo <= when <= hi:
             ax.axvline(when, color=COLORS["elapsed"], linewidth=1.4, zorder=4)
-            ax.text(when, len(steps) - 0.35, f" 기준일 {_date_text(when)}", color=COLORS["elapsed"],
-                    fontsize=9.5, va="bottom")
+            ax.text(when, -0.65, f" 기준일 {_date_text(when)}", color=COLORS["elapsed"],
+                    fontsize=9, va="bottom", zorder=5,
+                    bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.9))
     handles = [Patch(color=COLORS["plan"], label="계획"),
                Line2D([], [], marker=">", linestyle="", color=COLORS["plan"],
                                        label="끝을 정하지 않은 일정(~)")]
     if (kinds == "done").any():
         handles.insert(1, Patch(color=COLORS["done"], label="완료"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
-    ax.set_title(title or f"{year}년 추진일정")
+    ax.set_title(title or f"{year}년 추진일정", pad=10)
     return fig
 
 
