@@ -1086,6 +1086,7 @@ def divisions(ds, totals: pd.DataFrame, budget_division: pd.DataFrame, staffing:
     notes = ["예산은 원문 <부서별> 표의 예산(결산 연도는 집행현황표의 예산액), 비율은 기획관 "
              "예산 대비입니다. 예산현액·집행액·집행률은 예산편성 세부내역(결산 연도는 집행현황표) "
              "기준입니다."]
+    notes += budget_mismatch_notes(ds, year)
     if staff_date and pd.Timestamp(staff_date).year == int(year):
         for col in ("authorized", "current", "gap"):
             rows[col] = [staff[col].get(u, pd.NA) for u in rows["unit"]]
@@ -1093,10 +1094,27 @@ def divisions(ds, totals: pd.DataFrame, budget_division: pd.DataFrame, staffing:
         notes.append(f"인력은 {fmt_date(staff_date)} 기준(명)입니다.")
     classes = pd.Series(np.where(rows["unit"] == "office", "sc-bold", ""), index=rows.index)
     date = rows["as_of"].dropna().max()
-    return Table(rows, columns, sheet="부서별 현황", title=f"{int(year)}년 부서별 예산·집행·인력",
+    what = "예산·집행·인력" if "current" in columns else "예산·집행"
+    return Table(rows, columns, sheet="부서별 현황", title=f"{int(year)}년 부서별 {what}",
                  unit="백만원", as_of=date.strftime("%Y-%m-%d") if not _missing(date) else None,
                  context="divisions", source=source_text(rows["source"], "부서별 예산·집행"),
                  row_class=classes, column_units={}, notes=notes)
+
+
+def budget_mismatch_notes(ds, year) -> list[str]:
+    """A note for each unit whose budget the source's <부서별> table and its 세부내역 state
+    differently (e.g. 시민봉사담당관 2016: 21,338 against 21,339 백만원)."""
+    division = ds["budget_division"]
+    detail = ds["budget_detail"]
+    detail = detail[detail["level"].isin(["office", "division"]).fillna(False).to_numpy(dtype=bool)]
+    both = division.merge(detail[["year", "unit", "budget"]], on=["year", "unit"],
+                          suffixes=("_division", "_detail"))
+    both = both[(both["year"] == int(year)) & (both["budget_division"] != both["budget_detail"])]
+    names = _names(ds)
+    return [f"{names.get(u, u)}의 {int(year)}년 예산은 원문 <부서별> 표에 "
+            f"{units.fmt_money(a)}, 예산편성 세부내역에 {units.fmt_money(b)} 백만원으로 "
+            "서로 다르게 적혀 있습니다. 이 보고서의 표는 각각 적힌 표를 따릅니다(‘원문 검증’ 참조)."
+            for u, a, b in zip(both["unit"], both["budget_division"], both["budget_detail"])]
 
 
 def division_changes(ds, yoy: pd.DataFrame, *, year) -> Table | Notice:
@@ -1125,8 +1143,8 @@ def division_changes(ds, yoy: pd.DataFrame, *, year) -> Table | Notice:
                  unit="백만원", context="divisions",
                  source=source_text(rows["source"], "2015년도 예산 집행현황 · 2016년 예산편성 세부내역"),
                  row_class=classes,
-                 notes=[f"{base}년은 집행현황표의 예산액, {int(year)}년은 예산편성액입니다. "
-                        "△는 감소입니다."])
+                 notes=[f"{base}년은 집행현황표의 예산액, {int(year)}년은 예산편성 세부내역의 "
+                        "예산편성액입니다. △는 감소입니다."] + budget_mismatch_notes(ds, year))
 
 
 def composition(yoy: pd.DataFrame, *, year=None) -> Table | Notice:
@@ -1148,19 +1166,28 @@ def composition(yoy: pd.DataFrame, *, year=None) -> Table | Notice:
     cats = list(dict.fromkeys(yoy["category"].astype(str)))
     out = pd.DataFrame({"category": cats})
     columns = ["category"]
+    def stated(sel, col, fallback, c):
+        # the source's own figure where it states one, else the computed one
+        if col in sel.columns and not _missing(sel[col].get(c, pd.NA)):
+            return sel[col].get(c)
+        return fallback.get(c, pd.NA)
+
     for y in years:
         sel = yoy[_years_in(yoy, y)].set_index("category")
         out[f"budget_{y}"] = [sel["budget"].get(c, pd.NA) for c in cats]
-        out[f"share_{y}"] = [100.0 if c == "계" else share.get((y, c), np.nan) for c in cats]
+        computed = {c: 100.0 if c == "계" else share.get((y, c), np.nan) for c in cats}
+        out[f"share_{y}"] = [float(stated(sel, "share_stated", computed, c)) for c in cats]
         columns += [f"budget_{y}", f"share_{y}"]
     notes = []
     if len(years) > 1:
         last = yoy[_years_in(yoy, years[-1])].set_index("category")
-        out["change"] = [last["change"].get(c, pd.NA) for c in cats]
-        out["change_rate"] = [last["change_rate"].get(c, np.nan) for c in cats]
+        out["change"] = pd.array([stated(last, "change_stated", last["change"], c) for c in cats],
+                                 dtype="Int64")
+        out["change_rate"] = [float(stated(last, "rate_stated", last["change_rate"], c)) for c in cats]
         columns += ["change", "change_rate"]
-        notes.append(f"증감·증감률은 {years[-1]}년 예산의 {years[-2]}년 대비 변화입니다(다시 계산한 "
-                     "값). △는 감소입니다.")
+        notes.append(f"비중·증감·증감률은 원문 <구성별> 표에 적힌 값이며, {years[-1]}년 예산의 "
+                     f"{years[-2]}년 대비 변화입니다. △는 감소입니다. 구성 항목으로 다시 계산한 값과 "
+                     "다른 곳(사업비 증감 등)은 ‘원문 검증’에 있습니다.")
     classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
     return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
                  unit="백만원", context="composition",
@@ -1438,5 +1465,5 @@ __all__ = [
     "program_overview", "program_history", "office_headline", "divisions",
     "composition", "top_programs", "settlement_vs_progress", "program_info",
     "program_budget_series", "program_detail_row", "program_headline", "program_budget",
-    "cost_lines", "settlement", "footer",
+    "cost_lines", "settlement", "footer", "as_stated", "budget_mismatch_notes",
 ]

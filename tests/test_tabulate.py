@@ -435,3 +435,17 @@ def test_tables_shaped_like_the_source_show_its_printed_figures():
     table = tabulate.budget_detail(calc.pace(ds["budget_detail"]), unit="office", year=2016)
     html = table.to_html()
     assert "42,170" in html and "42,169" not in html
+
+
+def test_composition_shows_the_stated_change_and_one_budget_rule_is_explained():
+    # 000_…txt <구성별>: 사업비 증감 4,463 (35,732 → 40,196 recomputes to 4,464), 기본경비 △7, △1.1%
+    from seoulcomm import calc, load_all, tabulate
+
+    ds = load_all()
+    yoy = calc.year_over_year(ds["budget_composition"], value="budget", by="category")
+    html = tabulate.composition(yoy, year=2016).to_html()
+    assert "4,463" in html and "4,464" not in html and "△7" in html and "△1.1" in html
+    # <부서별> 시민봉사담당관 21,338 vs 세부내역 21,339: said once, in words, where both appear
+    notes = tabulate.budget_mismatch_notes(ds, 2016)
+    assert len(notes) == 1 and "21,338" in notes[0] and "21,339" in notes[0]
+    assert tabulate.budget_mismatch_notes(ds, 2015) == []
