@@ -1364,7 +1364,8 @@ def program_budget(yoy: pd.DataFrame, *, program: str) -> Table:
     return Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit="천원",
                  context="program_budget", source=source_text(rows["source"], "2 예산 설명 · 예산 총괄"),
                  row_class=classes,
-                 notes=[f"증감·증감률은 {years[-1]}년의 전년 대비입니다(다시 계산한 값). "
+                 notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값입니다. "
+                        "원문은 증감률을 정수로 적으면서 소수점 아래를 버렸고(예: 158.7 → 158), "
                         "2014년 비목 합계는 원문의 계와 다릅니다(‘원문 검증’ 참고)."])
 
 
