@@ -21,13 +21,15 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import dates as mdates
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import calc, units
+from . import calc, tabulate, units
 
 #: The Korean font every chart uses.
 FONT_FAMILY = "NanumGothic"
@@ -146,6 +148,7 @@ def show(fig: Figure | None) -> None:
 
 def _new(width: float, height: float) -> tuple[Figure, object]:
     fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer to measure labels with (no window, no pyplot)
     ax = fig.add_subplot()
     return fig, ax
 
@@ -184,6 +187,28 @@ def _date_text(value) -> str:
     return f"{ts.year}. {ts.month}. {ts.day}."
 
 
+def _lines(labels) -> int:
+    """The most lines any of ``labels`` takes."""
+    return max((str(t).count("\n") + 1 for t in labels), default=1)
+
+
+def _row_height(labels, single: float = 0.42, extra: float = 0.2) -> float:
+    """Height of one bar row [in]: more when a label wraps, so wrapped labels do not crowd."""
+    return single + extra * (_lines(labels) - 1)
+
+
+def _clear_of_line(fig: Figure, ax, texts, x_line: float, x_after: float, gap_px: float = 3.0) -> None:
+    """Move each value label that a vertical line at ``x_line`` would cut to start at
+    ``x_after`` (just right of the line). Measured after layout, in pixels."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    line = ax.transData.transform((x_line, 0))[0]
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if box.x0 - gap_px <= line <= box.x1 + gap_px:
+            text.set_x(x_after)
+
+
 # --------------------------------------------------------------------------- charts
 
 def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> Figure | None:
@@ -191,7 +216,8 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
 
     Parameters
     ----------
-    paced : :func:`seoulcomm.calc.pace` of the budget detail.
+    paced : :func:`seoulcomm.calc.pace` of the budget detail (shown with the rates the
+        source prints, :func:`seoulcomm.tabulate.as_stated`).
     unit : division slug (``office`` for every division's programs).
     year : budget year.
     """
@@ -202,19 +228,17 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
     rows = rows[rows["execution_rate"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return None
-    rows = rows.iloc[::-1]  # first program on top
+    rows = tabulate.as_stated(rows).iloc[::-1]  # first program on top
     rates = rows["execution_rate"].to_numpy(dtype=float)
     flags = rows["pace_flag"].astype("string").fillna("none").to_numpy()
     elapsed = float(rows["elapsed"].iloc[0])
     names = [_wrap(n, 22) for n in rows["name"].astype(str)]
-    fig, ax = _new(7.6, 0.42 * len(rows) + 1.3)
+    fig, ax = _new(7.6, _row_height(names) * len(rows) + 1.4)
     y = np.arange(len(rows))
     ax.barh(y, [100] * len(rows), color=COLORS["grid"], height=0.62, zorder=1)
     ax.barh(y, rates, color=[COLORS.get(f, COLORS["none"]) for f in flags], height=0.62, zorder=2)
-    for yi, rate in zip(y, rates):
-        ax.text(min(rate, 100) + 1.2, yi, units.fmt_rate(rate), va="center", fontsize=9.5,
-                color=COLORS["ink"], zorder=5,
-                bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.9))
+    values = [ax.text(min(rate, 100) + 1.2, yi, units.fmt_rate(rate), va="center", fontsize=9.5,
+                      color=COLORS["ink"], zorder=5) for yi, rate in zip(y, rates)]
     ax.axvline(elapsed, color=COLORS["elapsed"], linewidth=1.6, zorder=4)
     date = rows["as_of"].dropna().max()
     ax.text(elapsed, len(rows) - 0.45, f" 연간 경과율 {units.fmt_rate(elapsed)}"
@@ -225,16 +249,21 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
     ax.set_ylim(-0.6, len(rows) + 0.2)
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_xlabel("집행률 (집행액 ÷ 예산현액, %)")
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=6)
     handles = [Patch(color=COLORS[k], label=lab)
                for k, lab in (("lagging", "부진"), ("on_pace", "정상"), ("ahead", "빠름"))]
     fig.legend(handles=handles, loc="outside lower center", ncols=3)
     ax.set_title(title or f"사업별 집행률과 연간 경과율 ({int(year)}년)")
+    # a rate that ends just short of the 경과율 line has its label moved past the line
+    _clear_of_line(fig, ax, values, elapsed, elapsed + 1.0)
     return fig
 
 
 def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figure | None:
     """A unit's budget available and executed in each year up to ``year``.
+
+    Each year is one row: the light bar is 예산현액, the dark bar inside it 집행액; both
+    figures stand to the right of the light bar, one above the other.
 
     Parameters
     ----------
@@ -248,32 +277,45 @@ def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figur
         return None
     available = _in_unit(rows["available"], "백만원")
     executed = _in_unit(rows["executed"], "백만원")
-    labels = [f"{int(y)}년\n({_date_text(d)} 기준)" for y, d in zip(rows["year"], rows["as_of"])]
-    fig, ax = _new(7.6, 0.9 * len(rows) + 1.4)
+    closed = [str(d)[5:10] == "12-31" for d in rows["as_of"]]
+    labels = [f"{int(y)}년\n{_date_text(d)[5:].strip()} {'결산' if c else '기준'}"
+              for y, d, c in zip(rows["year"], rows["as_of"], closed)]
+    # a closed year's 집행현황 states 예산액 (no carry-over), a year in progress 예산현액
+    settled = [str(t) == "execution_division" for t in rows.get("table", [""] * len(rows))]
+    words = ["예산액" if s else "예산현액" for s in settled]
+    fig, ax = _new(7.6, 0.95 * len(rows) + 1.5)
     y = np.arange(len(rows))[::-1]
-    ax.barh(y, available, color=COLORS["budget"], height=0.6, label="예산현액")
-    ax.barh(y, executed, color=COLORS["executed"], height=0.36, label="집행액")
+    legend = ("예산액" if all(settled) else
+              "예산현액 (결산 연도는 예산액)" if any(settled) else "예산현액")
+    ax.barh(y, available, color=COLORS["budget"], height=0.62, label=legend)
+    ax.barh(y, executed, color=COLORS["executed"], height=0.34, label="집행액")
     top = np.nanmax(available)
-    for yi, a, e, rate in zip(y, available, executed, rows["execution_rate"]):
-        ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}", va="center", fontsize=9.5,
-                color=COLORS["muted"])
-        ax.text(e + top * 0.01, yi - 0.36, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
-                va="top", fontsize=9.5, color=COLORS["executed"])
+    for yi, a, e, rate, word in zip(y, available, executed, rows["execution_rate"], words):
+        ax.text(a + top * 0.015, yi + 0.14, f"{word} {units.fmt_number(a)}", va="center",
+                fontsize=9.5, color=COLORS["muted"])
+        ax.text(a + top * 0.015, yi - 0.16, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
+                va="center", fontsize=9.5, color=COLORS["executed"], fontweight="bold")
     ax.set_yticks(y, labels)
-    ax.tick_params(axis="y", pad=8)
-    ax.set_xlim(0, top * 1.22)
-    ax.set_ylim(-1.0, len(rows) - 0.4)
+    for tick in ax.get_yticklabels():
+        tick.set_linespacing(1.35)
+    ax.tick_params(axis="y", length=0, pad=10)
+    ax.set_xlim(0, top * 1.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("금액 (백만원)")
-    ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", ncols=2)
-    ax.set_title(f"{_names(ds).get(unit, unit)} 연도별 예산현액과 집행액")
+    fig.legend(loc="outside lower center", ncols=2)
+    ax.set_title(f"{_names(ds).get(unit, unit)} 연도별 {legend.split(' ')[0]}과 집행액")
     return fig
 
 
 def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
-    """The divisions side by side: budget available, executed and 집행률 of one year."""
+    """The divisions side by side: budget available, executed and 집행률 of one year.
+
+    The amounts are those of the table :func:`seoulcomm.tabulate.division_totals` took the
+    year from (the 세부내역 for a year in progress, the 집행현황 for a closed one), named
+    in the legend.
+    """
     order = list(ds.divisions()["unit"].astype(str))
     rows = totals[_years(totals, year)].set_index("unit").reindex(order).dropna(how="all")
     if rows.empty:
@@ -281,9 +323,11 @@ def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
     names = _names(ds)
     available = _in_unit(rows["available"], "백만원")
     executed = _in_unit(rows["executed"], "백만원")
-    fig, ax = _new(7.6, 0.62 * len(rows) + 1.5)
+    from_detail = "table" in rows.columns and (rows["table"] == "budget_detail").any()
+    what = "예산현액(세부내역)" if from_detail else "예산액(집행현황)"
+    fig, ax = _new(7.6, 0.62 * len(rows) + 1.6)
     y = np.arange(len(rows))[::-1]
-    ax.barh(y, available, color=COLORS["budget"], height=0.62, label="예산현액")
+    ax.barh(y, available, color=COLORS["budget"], height=0.62, label=what)
     ax.barh(y, executed, color=COLORS["executed"], height=0.36, label="집행액")
     top = np.nanmax(available)
     for yi, a, rate in zip(y, available, rows["execution_rate"]):
@@ -294,11 +338,11 @@ def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
     ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("금액 (백만원)")
-    ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", ncols=2)
+    ax.tick_params(axis="y", length=0, pad=6)
+    fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
     when = f", {_date_text(date)} 기준" if not pd.isna(date) else ""
-    ax.set_title(f"부서별 예산현액과 집행액 ({int(year)}년{when})")
+    ax.set_title(f"부서별 {what.split('(')[0]}과 집행액 ({int(year)}년{when})")
     return fig
 
 
@@ -342,26 +386,28 @@ def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Figure | None
     if rows.empty:
         return None
     rows = rows.sort_values("budget", ascending=False, kind="stable").head(n).iloc[::-1]
+    names_y = [_wrap(t, 24) for t in rows["name"].astype(str)]
     order = list(ds.divisions()["unit"].astype(str))
     palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473"]
     color_of = {u: palette[i % len(palette)] for i, u in enumerate(order)}
     budget = _in_unit(rows["budget"], "백만원")
-    fig, ax = _new(7.6, 0.38 * len(rows) + 1.4)
+    fig, ax = _new(7.6, _row_height(names_y, 0.38) * len(rows) + 1.6)
     y = np.arange(len(rows))
     ax.barh(y, budget, color=[color_of.get(u, COLORS["none"]) for u in rows["unit"]], height=0.62)
     top = np.nanmax(budget)
     for yi, b in zip(y, budget):
         ax.text(b + top * 0.01, yi, units.fmt_number(b), va="center", fontsize=9.5)
-    ax.set_yticks(y, [_wrap(t, 24) for t in rows["name"].astype(str)])
+    ax.set_yticks(y, names_y)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.15)
     ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("예산편성액 (백만원)")
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=6)
     names = _names(ds)
     present = [u for u in order if u in set(rows["unit"])]
     handles = [Patch(color=color_of[u], label=names.get(u, u)) for u in present]
-    ax.legend(handles=handles, loc="lower right")
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
     ax.set_title(f"예산 규모 상위 {len(rows)}개 사업 ({int(year)}년)")
     return fig
 
@@ -393,7 +439,12 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
     ends = pd.to_datetime(steps["end"]).fillna(year_end - pd.offsets.MonthBegin(1)) + pd.offsets.MonthBegin(1)
     lo = min(starts.min(), year_start)
     hi = max(ends.max(), year_end)
-    fig, ax = _new(7.6, 0.44 * len(steps) + 1.5)
+    labels = steps["step"].astype(str)
+    if "section" in steps.columns:
+        labels = steps["section"].astype(str) + " " + labels
+    labels = [_wrap(t, 21) for t in labels]
+    # rows grow when a label wraps, so two-line labels keep clear of each other
+    fig, ax = _new(7.6, _row_height(labels, 0.42, 0.22) * len(steps) + 1.7)
     y = np.arange(len(steps))[::-1]
     kinds = steps["kind"].astype(str).to_numpy()
     ax.axvspan(year_start, year_end, color=COLORS["year"], zorder=0)
@@ -402,12 +453,13 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         ax.barh(yi, (e - s).days, left=s, height=0.56, color=color, zorder=2)
         if op:
             ax.plot([e], [yi], marker=">", markersize=7, color=color, zorder=3, clip_on=False)
-    labels = steps["step"].astype(str)
-    if "section" in steps.columns:
-        labels = steps["section"].astype(str) + " " + labels
-    ax.set_yticks(y, [_wrap(t, 21) for t in labels])
+    ax.set_yticks(y, labels)
+    for tick in ax.get_yticklabels():
+        tick.set_linespacing(1.15)
     ax.set_ylim(-0.8, len(steps) - 0.3)
-    ax.set_xlim(lo, hi + pd.Timedelta(days=8))  # room for the open-end arrows
+    # room for the open-end arrows past the last month; the axis line stops at the year's end
+    ax.set_xlim(lo, hi + pd.Timedelta(days=10 if open_ended.any() else 0))
+    ax.spines["bottom"].set_bounds(mdates.date2num(lo), mdates.date2num(hi))
     months = pd.date_range(lo, hi, freq="MS")[:-1]
     ax.set_xticks(list(months) + [hi], [""] * (len(months) + 1))
     several_years = len({m.year for m in months}) > 1
@@ -419,7 +471,7 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         labels_x.append(f"{m.month}월\n{m.year}년" if first else f"{m.month}월")
     ax.set_xticks(months + pd.Timedelta(days=15), labels_x, minor=True)
     ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
     ax.set_axisbelow(False)
     ax.set_xlabel(f"월 (음영: {year}년)" if several_years else f"{year}년 월별 일정")
@@ -430,9 +482,10 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
             ax.text(when, -0.65, f" 기준일 {_date_text(when)}", color=COLORS["elapsed"],
                     fontsize=9, va="bottom", zorder=5,
                     bbox=dict(facecolor="white", edgecolor="none", pad=1.0, alpha=0.9))
-    handles = [Patch(color=COLORS["plan"], label="계획"),
-               Line2D([], [], marker=">", linestyle="", color=COLORS["plan"],
-                                       label="끝을 정하지 않은 일정(~)")]
+    handles = [Patch(color=COLORS["plan"], label="계획")]
+    if open_ended.any():
+        handles.append(Line2D([], [], marker=">", linestyle="", color=COLORS["plan"],
+                              label="끝을 정하지 않은 일정(~)"))
     if (kinds == "done").any():
         handles.insert(1, Patch(color=COLORS["done"], label="완료"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
@@ -487,19 +540,24 @@ def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
         return None
     rows = calc.shares(rows, "stated").iloc[::-1]
     amounts = _in_unit(rows["stated"], "천원")
-    fig, ax = _new(7.6, 0.45 * len(rows) + 1.3)
+    # the group's name, and under it the expense item it belongs to
+    names = [f"{_wrap(g, 22)}\n({i})" for g, i in zip(rows["group"], rows["item"])]
+    fig, ax = _new(7.6, _row_height(names, 0.34, 0.2) * len(rows) + 1.5)
     y = np.arange(len(rows))
     ax.barh(y, amounts, color=COLORS["executed"], height=0.58)
     top = np.nanmax(amounts)
     for yi, a, share in zip(y, amounts, rows["share"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)} ({units.fmt_rate(share)})",
                 va="center", fontsize=9.5)
-    ax.set_yticks(y, [_wrap(f"{g} ({i})", 26) for g, i in zip(rows["group"], rows["item"])])
+    ax.set_yticks(y, names)
+    for tick in ax.get_yticklabels():
+        tick.set_linespacing(1.2)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
     ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
     ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlabel("금액 (천원)")
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, pad=6)
     years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
     ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
     return fig

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import __version__, calc, units
+from . import calc, units
 
 #: Mimetype of a table's JSON: sheet, title, unit, columns, rows (numbers as displayed).
 TABLE_MIME = "application/vnd.seoulcomm.table+json"
@@ -71,6 +71,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "last_when": ("실적 시점", "text"),
         "target": ("목표·계획", "number"),
         "target_when": ("목표 시점", "text"),
+        "period_note": ("비고(원문 표기)", "text"),
         "outcome_change": ("증감", "number"),
         "achievement": ("달성률(%)", "rate"),
         "document": ("문서", "text"),
@@ -125,6 +126,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "divisions": {
         "budget": ("예산", "money"),
+        "detail_available": ("예산현액(세부내역)", "money"),
+        "detail_budget": ("예산(세부내역 기준)", "money"),
+        "settled_budget": ("예산액(집행현황)", "money"),
     },
     "overview": {
         "item": ("구분", "text"),
@@ -320,6 +324,8 @@ class Table:
         Plain-text notes shown under the table (escaped).
     column_units : dict
         Money unit of a column that differs from ``unit`` (``{"unit_cost": "원"}``).
+    nowrap : list of str
+        Text columns whose cells must stay on one line (short codes such as a verdict).
     """
 
     frame: pd.DataFrame
@@ -334,6 +340,7 @@ class Table:
     row_class: pd.Series | None = None
     notes: list[str] = field(default_factory=list)
     column_units: dict[str, str] = field(default_factory=dict)
+    nowrap: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self.sheet = _sheet_name(self.sheet)
@@ -414,6 +421,9 @@ class Table:
                 classes[lab] = "text"
         for lab in index_labels:
             classes[lab] = "text sc-group"
+        for col in self.nowrap:
+            if col in self._shown:
+                classes[self._label(col)] = (classes[self._label(col)] + " sc-nowrap").str.strip()
         if index_labels:
             first_rows = body[index_labels[0]].ne("").to_numpy()
             for lab in body.columns:
@@ -441,7 +451,10 @@ class Table:
             {"selector": "td.sc-sub", "props": "background-color: #f4f6f9;"},
             {"selector": "td.sc-group",
              "props": "font-weight: bold; border-bottom-color: transparent; width: 11em;"},
-            {"selector": "td.sc-first", "props": "border-top: 1.5px solid #9aa5b4;"},
+            # 2px: wider than the merged group cell's transparent 1px bottom, so it wins the
+            # collapsed border and each group is ruled off
+            {"selector": "td.sc-first", "props": "border-top: 2px solid #9aa5b4;"},
+            {"selector": "td.sc-nowrap", "props": "white-space: nowrap;"},
             {"selector": "th", "props": "text-align: center;"},
             {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
         ], overwrite=True)
@@ -637,12 +650,20 @@ def as_stated(frame: pd.DataFrame) -> pd.DataFrame:
     and keeps the source's as ``available_stated``, ``balance_stated`` and ``rate_stated``;
     a reader comparing with the printed document must see the printed figures. Where the two
     differ, the reconciliation section says so.
+
+    When ``frame`` carries the pace columns of :func:`seoulcomm.calc.pace`, they are
+    measured again (default threshold) against the printed 집행률, so that a row's
+    ``경과율 대비`` is the difference of the two rates it shows.
     """
     out = frame.copy()
+    changed = False
     for col, stated in (("available", "available_stated"), ("balance", "balance_stated"),
                         ("execution_rate", "rate_stated")):
         if stated in out.columns and col in out.columns:
             out[col] = out[stated].astype(out[col].dtype).fillna(out[col])
+            changed = True
+    if changed and {"pace_gap", "as_of"} <= set(out.columns):
+        out = calc.pace(out.drop(columns=["elapsed", "pace_gap", "pace_flag"], errors="ignore"))
     return out
 
 
@@ -717,8 +738,11 @@ def division_headline(ds, totals: pd.DataFrame, staffing: pd.DataFrame, *, divis
         money = "백만원"
         closed = float(row["elapsed"]) >= 100 if not _missing(row["elapsed"]) else False
         when = f"{fmt_date(date)} 기준" if date else ""
-        figures.append(figure("예산", money_in(row["budget"], money), money,
-                              note="예산편성액" if not closed else "예산액"))
+        note = "예산편성액(세부내역)" if not closed else "예산액(집행현황)"
+        other = budget_mismatches(ds, year, division)
+        if not closed and len(other):
+            note = f"세부내역 기준(<부서별> {units.fmt_money(other['budget_division'].iloc[0])})"
+        figures.append(figure("예산", money_in(row["budget"], money), money, note=note))
         figures.append(figure("집행액", money_in(row["executed"], money), money, note=when))
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
                               note="집행액 ÷ 예산현액" if not closed else "연말 결산"))
@@ -752,12 +776,18 @@ def division_summary(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Table
     rows = rows.copy()
     rows["pace_flag"] = rows["pace_flag"].map(VALUE_LABELS["pace_flag"])
     name = _names(ds).get(unit, unit)
+    tables = {"budget_detail": "예산편성 세부내역", "execution_division": "예산 집행현황"}
+    basis = "; ".join(f"{int(y)}년은 「{tables.get(str(t), str(t))}」"
+                      for y, t in zip(rows["year"], rows["table"]))
+    notes = [f"원문에 적힌 값입니다({basis}). 연말(12. 31.) 기준은 결산, 그 밖의 기준일은 연중 "
+             "집행 실적입니다. 연간 경과율은 기준일까지 지난 날수 ÷ 그해 날수입니다."]
+    for y in rows["year"].dropna().unique():
+        notes += budget_mismatch_notes(ds, y, unit, follows="detail")
     return Table(rows, ["year", "as_of", "budget", "carryover", "available", "executed", "balance",
                         "execution_rate", "elapsed"],
                  sheet="연도별 예산·집행", title=f"{name} 연도별 예산·집행",
                  unit="백만원", source=source_text(rows["source"]), context="divisions",
-                 notes=["연말(12. 31.) 기준은 결산, 그 밖의 기준일은 연중 집행 실적입니다. "
-                        "연간 경과율은 기준일까지 지난 날수 ÷ 그해 날수입니다."])
+                 notes=notes)
 
 
 def budget_detail(paced: pd.DataFrame, *, unit: str, year) -> Table | Notice:
@@ -774,8 +804,9 @@ def budget_detail(paced: pd.DataFrame, *, unit: str, year) -> Table | Notice:
     if unit != "office":
         rows = rows[(rows["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
     if rows.empty:
-        return Notice(f"{int(year)}년에는 사업별 예산편성 세부내역이 원문에 없습니다. "
-                      "원문에 있는 이 해의 자료(부서별 예산액·집행액)는 위 표에 있습니다.")
+        return Notice(f"{int(year)}년에는 사업별 예산편성 세부내역이 원문에 없습니다. 원문의 "
+                      "세부내역은 다른 해의 것뿐이어서 이 절에 보일 사업별 예산·집행이 없고, "
+                      f"{int(year)}년의 예산·집행은 부서 합계(1절의 표)로만 있습니다.")
     rows = as_stated(rows.sort_values("line", kind="stable"))
     level = rows["level"].astype(str)
     indent = level.map(_INDENT_LEVELS).fillna(0).astype(int)
@@ -789,13 +820,15 @@ def budget_detail(paced: pd.DataFrame, *, unit: str, year) -> Table | Notice:
                  unit="백만원", as_of=date.max().strftime("%Y-%m-%d") if len(date) else None,
                  source=source_text(rows["source"], "2016년 예산편성 세부내역"),
                  row_class=classes.str.strip(),
-                 notes=["원문에 적힌 수치 그대로입니다(예산현액 = 예산편성액 + 전년도 이월액, "
+                 notes=["원문 표의 모양 그대로 부서 합계 아래 정책사업, 그 아래 단위사업, 그리고 "
+                        "기본경비(행정운영경비)를 적었습니다.",
+                        "원문에 적힌 수치 그대로입니다(예산현액 = 예산편성액 + 전년도 이월액, "
                         "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액). 구성 항목으로 다시 "
                         "계산한 값과 다른 곳은 ‘원문 검증’에 있습니다."])
 
 
 def _pace_rows(paced: pd.DataFrame, unit: str, year) -> pd.DataFrame:
-    rows = paced[_years_in(paced, year)]
+    rows = as_stated(paced[_years_in(paced, year)])
     rows = rows[rows["level"].isin(["program", "basic"]).fillna(False).to_numpy(dtype=bool)]
     if unit != "office":
         rows = rows[(rows["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
@@ -835,13 +868,30 @@ def laggards(lagging: pd.DataFrame, *, unit: str, year) -> Table | Notice:
                  notes=[f"집행률이 연간 경과율보다 {pace_threshold():g}%p 넘게 낮은 사업입니다."])
 
 
-def _when(period, note) -> str:
+#: Readable words for the source's one-word qualifiers of a figure (``주 1회`` → 주당).
+NOTE_GLOSS: dict[str, str] = {
+    "주": "주당", "월": "월당", "총": "총계", "여": "남짓(원문 ‘여’)", "약": "어림값(원문 ‘약’)",
+    "1일": "하루 기준",
+}
+
+
+def _when(period, note=None) -> str:
+    """A period as a year (``2016``); its qualifiers go to :func:`_period_note`."""
     if _missing(period):
         return ""
-    text = f"{int(period)}"
-    if not _missing(note) and str(note).strip():
-        text += f" ({note})"
-    return text
+    return f"{int(period)}"
+
+
+def _period_note(last_note, target_note) -> str:
+    """The source's qualifiers of a row's result and target, in words, for the 비고 column:
+    ``실적: ’15.10월~ · 목표·계획: 주당``."""
+    parts = []
+    for role, note in (("실적", last_note), ("목표·계획", target_note)):
+        if _missing(note) or not str(note).strip():
+            continue
+        words = [NOTE_GLOSS.get(w.strip(), w.strip()) for w in str(note).split(",")]
+        parts.append(f"{role}: {', '.join(w for w in words if w)}")
+    return " · ".join(parts)
 
 
 def outcomes(ds, progress: pd.DataFrame, *, division: str | None = None, year=None,
@@ -876,15 +926,18 @@ def outcomes(ds, progress: pd.DataFrame, *, division: str | None = None, year=No
     titles = dict(zip(sections["section"].astype(str), sections["title"].astype(str)))
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
-    rows["last_when"] = [_when(p, n) for p, n in zip(rows["last_period"], rows["last_note"])]
-    rows["first_when"] = [_when(p, None) for p in rows["first_period"]]
-    rows["target_when"] = [_when(p, n) for p, n in zip(rows["target_period"], rows["target_note"])]
+    rows["last_when"] = [_when(p) for p in rows["last_period"]]
+    rows["first_when"] = [_when(p) for p in rows["first_period"]]
+    rows["target_when"] = [_when(p) for p in rows["target_period"]]
+    rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
     moved = rows["change"].notna()
     rows["outcome_change"] = rows["change"]
     rows.loc[~moved.to_numpy(), "first_actual"] = np.nan
     rows.loc[~moved.to_numpy(), "first_when"] = ""
     columns = ["metric", "first_actual", "first_when", "last_actual", "last_when", "target",
-               "target_when", "metric_unit", "outcome_change", "achievement"]
+               "target_when", "metric_unit", "period_note", "outcome_change", "achievement"]
+    if not rows["period_note"].astype(bool).any():
+        columns.remove("period_note")
     if not moved.any():
         columns = [c for c in columns if c not in ("first_actual", "first_when", "outcome_change")]
     if rows["achievement"].isna().all():
@@ -895,6 +948,9 @@ def outcomes(ds, progress: pd.DataFrame, *, division: str | None = None, year=No
         columns.append("document")
     notes = ["목표·계획은 원문의 ’16년 목표와 추진계획 수치입니다. 달성률은 목표가 있는 지표만 "
              "계산합니다(줄이는 것이 목표인 지표는 (기준 − 실적) ÷ (기준 − 목표))."]
+    if "period_note" in columns:
+        notes.append("비고는 원문이 수치에 붙인 기간·기준 표기입니다(예: ’15.10월~ 는 2015년 10월부터, "
+                     "주당은 ‘주 1회’처럼 한 주에 그만큼).")
     return Table(rows, columns, sheet="추진실적·목표", title="추진실적과 목표", unit="행별 단위",
                  source=source_text(rows["source"].str.split(" \\| ").str[0], "Ⅲ. 주요업무 추진계획"),
                  index=["section"], notes=notes)
@@ -1013,6 +1069,7 @@ def audit_notes(ds, rows: pd.DataFrame) -> list:
                         "audit_unit"],
                   sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
                   unit="행별 단위", source=source_text(off["source"]),
+                  nowrap=["verdict", "audit_unit"],
                   notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
                          "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
                          "불일치: 반올림으로 설명되지 않는 차이."])
@@ -1033,8 +1090,13 @@ def office_headline(ds, totals: pd.DataFrame, composition: pd.DataFrame, staffin
         figures.append(figure("예산", money_in(row["budget"], money), money))
     comp = _row(composition, year=year, category="계") if composition is not None else None
     if comp is not None and not _missing(comp["change"]):
-        figures.append(figure("전년 대비", money_in(comp["change"], money), money, triangle=True,
-                              note=f"증감률 {units.fmt_rate(comp['change_rate'], triangle=True)}"))
+        # as the source's <구성별> table states them, where it does
+        change = comp.get("change_stated", pd.NA)
+        change = comp["change"] if _missing(change) else change
+        rate = comp.get("rate_stated", pd.NA)
+        rate = comp["change_rate"] if _missing(rate) else rate
+        figures.append(figure("전년 대비", money_in(change, money), money, triangle=True,
+                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}"))
     if row is not None:
         figures.append(figure("집행액", money_in(row["executed"], money), money,
                               note=f"{fmt_date(date)} 기준" if date else ""))
@@ -1047,8 +1109,9 @@ def office_headline(ds, totals: pd.DataFrame, composition: pd.DataFrame, staffin
         figures.append(figure("현원", staff["current"], "명",
                               note=f"정원 {int(staff['authorized'])}명 ({fmt_date(staff_date)})"))
     name = _names(ds).get("office", "시민소통기획관")
+    what = "예산·집행·인력 종합" if any(f["label"] == "현원" for f in figures) else "예산·집행 종합"
     return Headline(f"{name} {int(year)}년 예산·집행 현황", figures, date, documents(ds)[:1],
-                    "1관 4담당관 · 예산·집행·인력 종합")
+                    f"1관 4담당관 · {what}")
 
 
 def divisions(ds, totals: pd.DataFrame, budget_division: pd.DataFrame, staffing: pd.DataFrame,
@@ -1058,10 +1121,12 @@ def divisions(ds, totals: pd.DataFrame, budget_division: pd.DataFrame, staffing:
     Parameters
     ----------
     totals : :func:`division_totals`.
-    budget_division : the division budget table (<부서별>, with the office's 계); the share
-        is each division's budget of the office's (:func:`seoulcomm.calc.shares`). For a
-        year it does not hold, the budgets of ``totals`` are used.
-    staffing : :func:`seoulcomm.calc.staffing_summary`.
+    budget_division : the division budget table (<부서별>, with the office's 계 and the
+        shares it states). For a year it does not hold (a closed year), the table follows
+        the source's 집행현황표 instead: 예산액, 집행액, 집행잔액, 집행률, and the share is
+        computed (:func:`seoulcomm.calc.shares`).
+    staffing : :func:`seoulcomm.calc.staffing_summary`; shown when its as-of date falls in
+        ``year``.
     """
     names = _names(ds)
     units_ = [u for u in ds.divisions()["unit"].astype(str)]
@@ -1076,45 +1141,91 @@ def divisions(ds, totals: pd.DataFrame, budget_division: pd.DataFrame, staffing:
     parts = base[(base["unit"] != "office").fillna(False).to_numpy(dtype=bool)]
     shared = calc.shares(parts, "budget", total=None if whole is None else whole["budget"])
     share = dict(zip(shared["unit"].astype(str), shared["share"]))
+    if "share_stated" in base.columns:  # the source's own 비율 where it prints one
+        share.update({str(u): float(v) for u, v in zip(base["unit"], base["share_stated"])
+                      if not _missing(v)})
     rows["share"] = [100.0 if u == "office" else share.get(u, np.nan) for u in rows["unit"]]
+    sources = list(rows["source"])
     if len(stated):
-        rows["budget"] = [stated.set_index("unit")["budget"].get(u, b)
-                          for u, b in zip(rows["unit"], rows["budget"])]
+        listed = stated.set_index("unit")["budget"]
+        rows["budget"] = [listed.get(u, b) for u, b in zip(rows["unit"], rows["budget"])]
+        rows["detail_available"] = rows["available"]
+        sources += list(stated["source"])
+        columns = ["unit_name", "budget", "share", "detail_available", "executed",
+                   "execution_rate"]
+        notes = ["예산·비율은 원문 <부서별> 표, 예산현액(세부내역)·집행액·집행률은 원문 "
+                 f"「{int(year)}년 예산편성 세부내역」에 적힌 값입니다."]
+        notes += budget_mismatch_notes(ds, year)
+        source_title = "Ⅰ-3 <부서별> · 예산편성 세부내역"
+    else:
+        columns = ["unit_name", "budget", "share", "executed", "balance", "execution_rate"]
+        notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」에 적힌 "
+                 "값이고, 비율(기획관 예산 대비)은 그 예산으로 계산한 값입니다."]
+        source_title = f"{int(year)}년도 예산 집행현황"
     staff = staffing.set_index("unit")
     staff_date = _staffing_date(ds, "office")
-    columns = ["unit_name", "budget", "share", "available", "executed", "execution_rate"]
-    notes = ["예산은 원문 <부서별> 표의 예산(결산 연도는 집행현황표의 예산액), 비율은 기획관 "
-             "예산 대비입니다. 예산현액·집행액·집행률은 예산편성 세부내역(결산 연도는 집행현황표) "
-             "기준입니다."]
-    notes += budget_mismatch_notes(ds, year)
     if staff_date and pd.Timestamp(staff_date).year == int(year):
         for col in ("authorized", "current", "gap"):
             rows[col] = [staff[col].get(u, pd.NA) for u in rows["unit"]]
         columns += ["authorized", "current", "gap"]
-        notes.append(f"인력은 {fmt_date(staff_date)} 기준(명)입니다.")
+        notes.append(f"정원·현원·과·결원은 {fmt_date(staff_date)} 기준(명)입니다(원문 Ⅰ-2 인력).")
     classes = pd.Series(np.where(rows["unit"] == "office", "sc-bold", ""), index=rows.index)
     date = rows["as_of"].dropna().max()
     what = "예산·집행·인력" if "current" in columns else "예산·집행"
     return Table(rows, columns, sheet="부서별 현황", title=f"{int(year)}년 부서별 {what}",
                  unit="백만원", as_of=date.strftime("%Y-%m-%d") if not _missing(date) else None,
-                 context="divisions", source=source_text(rows["source"], "부서별 예산·집행"),
+                 context="divisions", source=source_text(sources, source_title),
                  row_class=classes, column_units={}, notes=notes)
 
 
-def budget_mismatch_notes(ds, year) -> list[str]:
-    """A note for each unit whose budget the source's <부서별> table and its 세부내역 state
-    differently (e.g. 시민봉사담당관 2016: 21,338 against 21,339 백만원)."""
+def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
+    """Units whose budget the source's <부서별> table and its 세부내역 state differently.
+
+    Returns
+    -------
+    DataFrame
+        ``year, unit, budget_division, budget_detail`` [원], one row per disagreement
+        (e.g. 시민봉사담당관 2016: 21,338 against 21,339 백만원).
+    """
     division = ds["budget_division"]
     detail = ds["budget_detail"]
     detail = detail[detail["level"].isin(["office", "division"]).fillna(False).to_numpy(dtype=bool)]
     both = division.merge(detail[["year", "unit", "budget"]], on=["year", "unit"],
                           suffixes=("_division", "_detail"))
-    both = both[(both["year"] == int(year)) & (both["budget_division"] != both["budget_detail"])]
+    keep = (both["year"] == int(year)) & (both["budget_division"] != both["budget_detail"])
+    if unit is not None:
+        keep &= both["unit"] == unit
+    both = both[keep.fillna(False).to_numpy(dtype=bool)]
+    return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
+
+
+def budget_mismatch_notes(ds, year, unit: str | None = None, *,
+                          follows: str | None = None) -> list[str]:
+    """A note for each unit whose budget the source's <부서별> table and its 세부내역 state
+    differently, saying which figure the report follows.
+
+    Parameters
+    ----------
+    unit : only this unit's disagreement (default: every unit's).
+    follows : ``"detail"`` when every figure of the report comes from the 세부내역 (a
+        division report); default: the report shows both, each labelled with its table.
+    """
     names = _names(ds)
-    return [f"{names.get(u, u)}의 {int(year)}년 예산은 원문 <부서별> 표에 "
-            f"{units.fmt_money(a)}, 예산편성 세부내역에 {units.fmt_money(b)} 백만원으로 "
-            "서로 다르게 적혀 있습니다. 이 보고서의 표는 각각 적힌 표를 따릅니다(‘원문 검증’ 참조)."
-            for u, a, b in zip(both["unit"], both["budget_division"], both["budget_detail"])]
+    found = budget_mismatches(ds, year, unit)
+    notes = []
+    for u, a, b in zip(found["unit"], found["budget_division"], found["budget_detail"]):
+        gap = units.fmt_money(abs(int(a) - int(b)))
+        if follows == "detail":
+            rule = (f"이 보고서의 예산은 모두 세부내역의 {units.fmt_money(b)}입니다"
+                    "(‘원문 검증’ 참고).")
+        else:
+            rule = ("이 보고서는 <부서별> 표에서 온 값과 세부내역에서 온 값을 표와 열마다 밝혀 "
+                    "각각 적힌 대로 보입니다(‘원문 검증’ 참고).")
+        notes.append(
+            f"원문의 두 표가 {names.get(u, u)}의 {int(year)}년 예산을 {gap}백만원 다르게 적었습니다: "
+            f"<부서별> 표 {units.fmt_money(a)}, 예산편성 세부내역 {units.fmt_money(b)}(백만원). "
+            + rule)
+    return notes
 
 
 def division_changes(ds, yoy: pd.DataFrame, *, year) -> Table | Notice:
@@ -1122,29 +1233,42 @@ def division_changes(ds, yoy: pd.DataFrame, *, year) -> Table | Notice:
 
     Parameters
     ----------
-    yoy : :func:`seoulcomm.calc.year_over_year` of :func:`division_totals` by ``unit``.
+    yoy : :func:`seoulcomm.calc.year_over_year` of :func:`division_totals` by ``unit``
+        (a year's budget from the table :func:`division_totals` took it from, named in
+        each column's label).
     """
     rows = yoy[_years_in(yoy, year)]
     rows = rows[rows["base_year"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return Notice(f"{int(year)}년과 비교할 전년도 부서별 예산이 자료에 없습니다.")
     base = int(rows["base_year"].dropna().iloc[0])
-    before = yoy[_years_in(yoy, base)].set_index("unit")["budget"]
+    before = yoy[_years_in(yoy, base)].set_index("unit")
     order = ["office"] + list(ds.divisions()["unit"].astype(str))
     rows = rows.set_index("unit").reindex(order).dropna(how="all").reset_index()
     names = _names(ds)
     rows["unit_name"] = ["계" if u == "office" else names.get(u, u) for u in rows["unit"]]
-    rows[f"budget_{base}"] = [before.get(u, pd.NA) for u in rows["unit"]]
-    rows[f"budget_{int(year)}"] = rows["budget"]
+
+    def column(table, y):
+        # which of the source's tables the year's budget is from, for the label
+        return f"detail_budget_{y}" if table == "budget_detail" else f"settled_budget_{y}"
+
+    base_table = str(before["table"].dropna().iloc[0]) if "table" in before else ""
+    this_table = str(rows["table"].dropna().iloc[0]) if "table" in rows else ""
+    base_col, this_col = column(base_table, base), column(this_table, int(year))
+    rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
+    rows[this_col] = rows["budget"]
     classes = pd.Series(np.where(rows["unit"] == "office", "sc-bold", ""), index=rows.index)
-    return Table(rows, ["unit_name", f"budget_{base}", f"budget_{int(year)}", "change",
-                        "change_rate"],
+    what = {"budget_detail": "「예산편성 세부내역」의 예산편성액",
+            "execution_division": "「예산 집행현황」의 예산액"}
+    return Table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
                  sheet="부서별 전년 대비", title=f"부서별 예산 {base}년 대비 {int(year)}년",
                  unit="백만원", context="divisions",
-                 source=source_text(rows["source"], "2015년도 예산 집행현황 · 2016년 예산편성 세부내역"),
+                 source=source_text(list(rows["source"]) + list(before["source"]),
+                                    "2015년도 예산 집행현황 · 2016년 예산편성 세부내역"),
                  row_class=classes,
-                 notes=[f"{base}년은 집행현황표의 예산액, {int(year)}년은 예산편성 세부내역의 "
-                        "예산편성액입니다. △는 감소입니다."] + budget_mismatch_notes(ds, year))
+                 notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
+                        f"{what.get(this_table, '표')}입니다. 증감·증감률은 두 값으로 계산했고, "
+                        "△는 감소입니다."] + budget_mismatch_notes(ds, year))
 
 
 def composition(yoy: pd.DataFrame, *, year=None) -> Table | Notice:
@@ -1197,7 +1321,7 @@ def composition(yoy: pd.DataFrame, *, year=None) -> Table | Notice:
 
 def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Table | Notice:
     """The largest unit programs of the year by 예산편성액, across the office."""
-    rows = paced[_years_in(paced, year)]
+    rows = as_stated(paced[_years_in(paced, year)])
     rows = rows[(rows["level"] == "program").fillna(False).to_numpy(dtype=bool)]
     if rows.empty:
         return Notice(f"{int(year)}년에는 사업별 예산 자료가 없습니다.")
@@ -1206,13 +1330,25 @@ def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Table | Notic
     ranked = calc.shares(rows, "budget", total=total)
     ranked = ranked.sort_values("budget", ascending=False, kind="stable").head(n).copy()
     ranked["division_name"] = [_names(ds).get(u, u) for u in ranked["unit"]]
+    # the source's own 비중 (Ⅰ-3 주요 사업별) where it states one
+    shares = ds["program_shares"]
+    shares = shares[_years_in(shares, year)]
+    stated = dict(zip(shares["program"].astype(str), shares["share_stated"]))
+    named = [n for n in ranked["name"].astype(str) if not _missing(stated.get(n))]
+    ranked["share"] = [float(stated[n]) if n in named else v
+                       for n, v in zip(ranked["name"].astype(str), ranked["share"])]
+    notes = ["비율은 기획관 예산편성액 대비입니다."]
+    if named:
+        notes = [f"비율은 기획관 예산편성액 대비입니다. {', '.join(named)}의 비율은 원문(Ⅰ-3 "
+                 "주요 사업별 비중)에 적힌 값이고, 나머지는 예산편성액으로 계산한 값입니다. "
+                 "둘이 다른 곳은 ‘원문 검증’에 있습니다."]
     date = ranked["as_of"].dropna().max()
     return Table(ranked, ["name", "division_name", "budget", "share", "executed",
                           "execution_rate"],
                  sheet="주요 사업", title=f"예산 규모 상위 {len(ranked)}개 사업",
                  unit="백만원", as_of=date.strftime("%Y-%m-%d") if not _missing(date) else None,
                  source=source_text(ranked["source"], "2016년 예산편성 세부내역"),
-                 notes=["비율은 기획관 예산편성액 대비입니다."])
+                 notes=notes)
 
 
 def settlement_vs_progress(ds, totals: pd.DataFrame, *, year) -> Table | Notice:
@@ -1312,7 +1448,7 @@ def program_detail_row(ds, paced: pd.DataFrame, program: str):
     """The program's line of the budget detail (as paced), or ``None``."""
     info = program_info(ds, program)
     rows = paced[(paced["name"] == info["detail_program"]).fillna(False).to_numpy(dtype=bool)]
-    return rows.iloc[-1] if len(rows) else None
+    return as_stated(rows).iloc[-1] if len(rows) else None
 
 
 def program_headline(ds, program: str, budget_yoy: pd.DataFrame, paced: pd.DataFrame,
@@ -1429,31 +1565,78 @@ def settlement(closed: pd.DataFrame, *, program: str) -> Table:
 
 # --------------------------------------------------------------------------- footer
 
-def footer(ds, tables=None) -> Html:
-    """The report's footer: the data's sources and the as-of dates of the tables it shows.
+def _footer_rows(ds, name: str, year, scope) -> pd.DataFrame:
+    """The rows of table ``name`` a report of ``year`` and ``scope`` draws on."""
+    frame = ds[name]
+    keep = np.ones(len(frame), dtype=bool)
+    org = ds["organisation"]
+    kinds = dict(zip(org["unit"].astype(str), org["kind"].astype(str)))
+    org_units = "unit" in frame.columns and frame["unit"].dropna().astype(str).isin(kinds).all()
+    if scope is not None:
+        if org_units and scope in kinds:
+            if scope == "office":  # the office and its divisions, not the city as a whole
+                allowed = {u for u, k in kinds.items() if k in ("office", "division")}
+            else:
+                allowed = {scope}
+            keep &= frame["unit"].astype(str).isin(allowed).to_numpy()
+        elif "division" in frame.columns and scope in kinds:
+            keep &= (frame["division"].astype(str) == scope).to_numpy()
+        elif "program" in frame.columns and scope not in kinds:
+            keep &= (frame["program"].astype(str) == scope).to_numpy()
+    if year is not None:
+        if "year" in frame.columns:  # the years up to the report's (the summaries show them)
+            keep &= (frame["year"].astype("Int64") <= int(year)).fillna(False).to_numpy(dtype=bool)
+        elif "as_of" in frame.columns:  # e.g. staffing: shown only in its own year's report
+            keep &= (frame["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)
+    return frame[keep]
+
+
+def footer(ds, tables=None, *, year=None, scope: str | None = None) -> Html:
+    """The report's footer: the sources and the as-of dates of the tables it draws on.
+
+    This is the report's one footer (the page template adds only the version and the
+    workbook link).
 
     Parameters
     ----------
-    tables : names of the tables the report draws on (default: every table with a date).
+    tables : list of str, optional
+        Names of the dataset tables the report draws on (default: every table). Only their
+        as-of dates and the documents their rows cite are listed.
+    year : int, optional
+        The report's year: rows of later years are left out, and a table without a year
+        (staffing) counts only when its as-of date falls in that year.
+    scope : str, optional
+        ``office``, a division slug or a program slug: rows of other units are left out.
     """
     titles = ds.catalog.titles
-    dates = {k: v for k, v in ds.as_of().items() if tables is None or k in tables}
-    items = []
-    for name, value in dates.items():
-        shown = ", ".join(
-            f'<time datetime="{_escape(d.strip())}">{_escape(fmt_date(d.strip()))}</time>'
-            for d in str(value).split(","))
-        items.append(f"{_escape(titles.get(name, name))} {shown}")
-    docs = "; ".join(_escape(d) for d in documents(ds))
-    text = (f"자료: {'; '.join(documents(ds))}. 기준일: "
-            + "; ".join(f"{titles.get(k, k)} {v}" for k, v in dates.items()))
-    body = (
-        '<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
-        '#cfd6e0; font-size:0.85em; color:#5a6473;">'
-        f"<p>자료: {docs}</p>"
-        f"<p>기준일: {'; '.join(items)}</p>"
-        "<p>금액은 원문 단위(백만원·천원)를 원 단위 정수로 읽어 계산하고, 표에는 원문 단위로 "
-        f"반올림해 보입니다. seoulcomm {_escape(__version__)}</p></div>")
+    names = list(ds.tables) if tables is None else [t for t in tables if t in ds.tables]
+    dated, cited = [], set()
+    for name in names:
+        rows = _footer_rows(ds, name, year, scope)
+        if "source" in rows.columns:
+            cited |= {str(x).split(" ", 1)[0] for x in rows["source"].dropna()}
+        if "as_of" in rows.columns and len(rows):
+            days = sorted({d.strftime("%Y-%m-%d") for d in rows["as_of"].dropna()})
+            if days:
+                dated.append((titles.get(name, name), days))
+    docs = [DOCUMENTS[d] for d in DOCUMENTS if d in cited] + sorted(d for d in cited
+                                                                     if d not in DOCUMENTS)
+    by_day: dict[str, list[str]] = {}  # one date, the tables stated at it
+    for title, days in dated:
+        for d in days:
+            by_day.setdefault(d, []).append(title)
+    items = [f'<time datetime="{_escape(d)}">{_escape(fmt_date(d))}</time>'
+             f" ({_escape(', '.join(t))})" for d, t in by_day.items()]
+    plain_dates = " · ".join(f"{fmt_date(d)} ({', '.join(t)})" for d, t in by_day.items())
+    text = f"자료: {' · '.join(docs)}" + (f" / 기준일: {plain_dates}" if dated else "")
+    lines = [f"<p>자료: {' · '.join(_escape(d) for d in docs)}</p>"]
+    if items:
+        lines.append(f"<p>기준일: {' · '.join(items)}</p>")
+    lines.append("<p>금액은 원문 단위(백만원·천원)를 원 단위 정수로 읽어 계산하고, 표에는 원문 "
+                 "단위로 반올림해 보입니다. 원문 표 모양의 표는 원문에 적힌 수치를 그대로 "
+                 "보이고, 다시 계산한 값과의 차이는 ‘원문 검증’에 모았습니다.</p>")
+    body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
+            '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
     return Html(body, text)
 
 
@@ -1467,4 +1650,5 @@ __all__ = [
     "composition", "top_programs", "settlement_vs_progress", "program_info",
     "program_budget_series", "program_detail_row", "program_headline", "program_budget",
     "cost_lines", "settlement", "footer", "as_stated", "budget_mismatch_notes",
+    "budget_mismatches",
 ]

@@ -128,3 +128,51 @@ def test_show_displays_a_png(monkeypatch, frames):
     plot.show(plot.pace(frames["detail"], unit="new-media", year=2016))
     assert len(shown) == 1 and shown[0].data.startswith(PNG_MAGIC)
     assert shown[0].width <= plot.DISPLAY_WIDTH
+
+
+def _texts(ax) -> dict:
+    return {t.get_text(): t for t in ax.texts}
+
+
+def test_value_labels_keep_clear_of_the_elapsed_line(frames):
+    # 000, 2016년 예산편성 세부내역 23행: 도시브랜드 기본경비 집행률 23.3, just short of 27.0 elapsed
+    fig = plot.pace(frames["detail"], unit="city-brand", year=2016)
+    ax = fig.axes[0]
+    elapsed = 99 / 366 * 100
+    label = _texts(ax)["23.3%"]
+    fig.draw_without_rendering()
+    box = label.get_window_extent(fig.canvas.get_renderer())
+    line = ax.transData.transform((elapsed, 0))[0]
+    assert box.x0 > line  # drawn after the line, not across it
+    assert _texts(ax)["10.4%"].get_position()[0] < elapsed  # far from it: left where it was
+
+
+def test_year_chart_puts_both_figures_beside_the_bar(dataset, frames):
+    # 000, 2015년도 예산 집행현황: 뉴미디어담당관 3,397 / 3,311 / 97.5%; 세부내역 ('16.4.8): 4,331 / 1,218 / 28.1
+    fig = plot.budget_execution(dataset, frames["totals"], unit="new-media", year=2016)
+    ax = fig.axes[0]
+    texts = _texts(ax)
+    assert {"예산액 3,397", "집행 3,311 (97.5%)", "예산현액 4,331", "집행 1,218 (28.1%)"} <= set(texts)
+    assert texts["집행 3,311 (97.5%)"].get_position()[0] > 3397  # right of the 예산 bar's end
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(labels) == ["2015년\n12. 31. 결산", "2016년\n4. 8. 기준"]
+
+
+def test_timeline_marks_open_ends_only_when_there_are_some(dataset):
+    steps = tabulate.schedule_steps(dataset["program_schedule"], program="social-media")
+    assert steps["end"].notna().all()  # 004, 추진일정: every step has its end month
+    fig = plot.timeline(steps)
+    handles = fig.legends[0].legend_handles
+    assert not any(isinstance(h, Line2D) for h in handles)
+    assert fig.axes[0].get_xlim()[1] == pytest.approx(
+        matplotlib.dates.date2num(pd.Timestamp("2017-01-01")))
+
+
+def test_rows_grow_with_wrapped_labels(dataset):
+    one = plot.timeline(tabulate.schedule_steps(dataset["program_schedule"], program="social-media"))
+    two = plot.timeline(tabulate.schedule_steps(dataset["schedule"], year=2016, division="city-brand"))
+    rows = [len(f.axes[0].get_yticks()) for f in (one, two)]
+    assert rows == [3, 9]  # 004 추진일정: 3 steps; 000 Ⅲ-2: 도시브랜드담당관's 9 steps of 2016
+    # city-brand's step names wrap to two lines: each row takes more than a one-line row (0.42 in)
+    per_row = (two.get_figheight() - one.get_figheight()) / (rows[1] - rows[0])
+    assert per_row > 0.42 + 0.1

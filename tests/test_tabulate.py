@@ -350,11 +350,15 @@ def test_office_headline(dataset, frames):
 
 
 def test_top_programs(dataset, frames):
-    # 000, Ⅰ-3: 『120 다산콜센터 운영』 is the largest (16,866 백만원)
+    # 000, Ⅰ-3: 『120 다산콜센터 운영』 is the largest (16,866 백만원); the source states its share:
+    # "주요 사업별로는 『120 다산콜센터 운영』 41.4%" (16,866 ÷ 40,828 recomputes to 41.3, see the audit)
     table = tabulate.top_programs(dataset, frames["detail"], year=2016, n=5)
     rows = rows_of(table)
     assert len(rows) == 5 and rows[0]["부서/사업명"] == "120다산콜센터 운영"
-    assert rows[0]["예산편성액"] == 16866 and rows[0]["비율(%)"] == 41.3
+    assert rows[0]["예산편성액"] == 16866 and rows[0]["비율(%)"] == 41.4
+    # a program the source gives no share for keeps the computed one: 120다산콜센터 관리 및
+    # 고도화 2,808 ÷ 40,828 = 6.9 (000, 2016년 예산편성 세부내역 30행)
+    assert row_named(table, "부서/사업명", "120다산콜센터 관리 및 고도화")["비율(%)"] == 6.9
 
 
 def test_settlement_vs_progress(dataset, frames):
@@ -449,3 +453,85 @@ def test_composition_shows_the_stated_change_and_one_budget_rule_is_explained():
     notes = tabulate.budget_mismatch_notes(ds, 2016)
     assert len(notes) == 1 and "21,338" in notes[0] and "21,339" in notes[0]
     assert tabulate.budget_mismatch_notes(ds, 2015) == []
+
+
+# --------------------------------------------------------------------------- source-stated figures, one
+# budget rule per report, readable qualifiers, the footer
+
+def test_pace_gap_is_the_difference_of_the_rates_shown(dataset, frames):
+    # 000, 2016년 예산편성 세부내역 4행: 시민소통담당관 집행률 20.7 (printed); 2016. 4. 8. is day 99
+    # of 366 → 27.0; the table shows 20.7 − 27.0 = △6.3 (not the unrounded △6.4)
+    table = tabulate.settlement_vs_progress(dataset, frames["totals"], year=2016)
+    row = row_named(table, "부서", "시민소통담당관")
+    assert (row["2016년 집행률(%)"], row["2016년 경과율 대비(%p)"]) == (20.7, -6.3)
+    assert row["2016년 예산현액"] == 13540  # printed 13,540 (12,198 + 1,341 = 13,539)
+
+
+def test_division_table_names_the_source_of_each_budget(dataset, frames):
+    # 000, <부서별>: 시민봉사담당관 21,338; 2016년 예산편성 세부내역 24행: 21,339
+    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
+                               frames["staff"], year=2016)
+    row = row_named(table, "부서", "시민봉사담당관")
+    assert (row["예산"], row["예산현액(세부내역)"]) == (21338, 21339)
+    assert any("21,338" in n and "21,339" in n for n in table.notes)
+    changes = tabulate.division_changes(dataset, calc.year_over_year(
+        frames["totals"], value="budget", by="unit"), year=2016)
+    assert row_named(changes, "부서", "시민봉사담당관")["2016년 예산(세부내역 기준)"] == 21339
+    # a division report follows the 세부내역 and says so in its headline and summary
+    head = tabulate.division_headline(dataset, frames["totals"], frames["staff"],
+                                      division="civil-service", year=2016).to_json()
+    budget = [f for f in head["figures"] if f["label"] == "예산"][0]
+    assert budget["value"] == "21,339" and "21,338" in budget["note"]
+    summary = tabulate.division_summary(dataset, frames["totals"], unit="civil-service", year=2016)
+    assert any("21,338" in n for n in summary.notes)
+    other = tabulate.division_summary(dataset, frames["totals"], unit="new-media", year=2016)
+    assert not any("<부서별>" in n for n in other.notes)
+
+
+def test_closed_year_division_table_is_shaped_like_the_execution_table(dataset, frames):
+    # 000, 2015년도 예산 집행현황: 부서 / 예산액 / 집행액 / 집행잔액 / 집행률; 계 2,680 잔액
+    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
+                               frames["staff"], year=2015)
+    data = table.to_json()
+    assert data["columns"] == ["부서", "예산", "비율(%)", "집행액", "집행잔액", "집행률(%)"]
+    assert data["title"] == "2015년 부서별 예산·집행"
+    assert row_named(table, "부서", "계")["집행잔액"] == 2680
+
+
+def test_period_qualifiers_get_their_own_readable_column(dataset, frames):
+    # 000, Ⅲ-1-2: 서울특별시보 "발행주기 : 주 1회"; 시민게시판 "'15.10월~" 참여 1,451명
+    table = tabulate.outcomes(dataset, frames["progress"], division="citizen-communication",
+                              year=2016)
+    weekly = row_named(table, "지표", "서울특별시보 발행 횟수")
+    assert (weekly["목표·계획"], weekly["목표 시점"]) == (1, "2016")
+    assert weekly["비고(원문 표기)"] == "목표·계획: 주당"
+    board = row_named(table, "지표", "시민게시판 참여 인원")
+    assert (board["실적"], board["실적 시점"], board["비고(원문 표기)"]) == (1451, "2015", "실적: '15.10월~")
+    assert not any("(" in str(r["실적 시점"]) or "(" in str(r["목표 시점"]) for r in rows_of(table))
+
+
+def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset, frames):
+    notes = tabulate.audit_notes(dataset, audit.for_scope(frames["audit"], "civil-service"))
+    html = notes[1].to_html()
+    assert "sc-nowrap" in html and "white-space: nowrap" in html
+    assert re.search(r'class="[^"]*sc-nowrap[^"]*"[^>]*>반올림 차이<', html)
+    staff = tabulate.staffing(dataset, calc.staffing_table(dataset["staffing"], "new-media"),
+                              unit="new-media", year=2016).to_html()
+    # 2px beats the merged group cell's 1px transparent bottom in the collapsed border
+    assert "td.sc-first {\n  border-top: 2px solid" in staff
+
+
+def test_footer_lists_only_the_dates_of_the_tables_a_report_uses(dataset):
+    program = tabulate.footer(dataset, ["program", "program_budget", "program_costs", "settlement",
+                                        "outcomes", "program_schedule", "budget_detail"],
+                              scope="social-media")
+    html = program._repr_mimebundle_()["text/html"]
+    # the program report uses the 2016 detail's execution ('16.4.8 기준), no staffing table
+    assert "2016. 4. 8.</time> (예산편성 세부내역)" in html
+    assert "정원" not in html and "인력" not in html and "2016-04-01" not in html
+    closed = tabulate.footer(dataset, ["budget_detail", "execution_division", "staffing",
+                                       "staffing_totals", "outcomes", "schedule"],
+                             year=2015, scope="city-brand").text
+    # 000, 2015년도 예산 집행현황 (2015. 12. 31 기준) is all a 2015 division report is as of
+    assert "기준일: 2015. 12. 31. (부서별 예산 집행현황)" in closed and "2016. 4. 8." not in closed
+    assert "사업설명서" not in closed
