@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import __version__, params, paths
+from . import __version__, params, paths, units
 from .errors import DataError, UsageError
 from .report import RenderResult, write_atomic
 
@@ -291,7 +291,8 @@ def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
             "group": group, "name": r.name, "href": r.output if exists else None,
             "xlsx": r.xlsx if (out_dir / r.xlsx).is_file() else None,
             "title": headline.get("title") or r.name,
-            "figures": headline.get("figures") or [], "as_of": headline.get("as_of"),
+            "figures": headline.get("figures") or [],
+            "as_of": units.fmt_date(headline.get("as_of")),
             "built": _short_time(entry.get("built")), "failure": failure,
         })
     return rows
@@ -315,7 +316,7 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
     page = env.get_template("index.html.j2").render(
         groups=ordered, summary=summary, version=__version__,
         built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
-        as_of=[(titles.get(k, k), k, v) for k, v in sorted(as_of.items())],
+        as_of=[(titles.get(k, k), k, units.fmt_date(v)) for k, v in sorted(as_of.items())],
         failures=[row for row in rows if row["failure"]],
     )
     path = out_dir / INDEX_FILE

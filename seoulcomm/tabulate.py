@@ -205,12 +205,7 @@ def _number_decimals(value: float) -> int:
     return 2
 
 
-def fmt_date(value) -> str:
-    """A date the way Korean documents write it: ``2016. 4. 8.``."""
-    if _missing(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.year}. {ts.month}. {ts.day}."
+fmt_date = units.fmt_date
 
 
 def fmt_month(value) -> str:

@@ -125,3 +125,17 @@ def fmt_rate(percent, decimals: int = 1, *, triangle: bool = False) -> str:
     """A rate in percent, one decimal as the source prints it: ``22.3%``."""
     text = fmt_number(percent, decimals, triangle=triangle)
     return f"{text}%" if text else ""
+
+
+def fmt_date(value) -> str:
+    """A date the way Korean documents write it: ``2016. 4. 8.``; a comma-separated list of
+    ISO dates (as :meth:`seoulcomm.load.Dataset.as_of` gives) keeps its commas."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        if not value.strip():
+            return ""
+        if "," in value:
+            return ", ".join(fmt_date(part.strip()) for part in value.split(","))
+    ts = pd.Timestamp(value)
+    return f"{ts.year}. {ts.month}. {ts.day}."

@@ -137,7 +137,9 @@ def test_index_shows_headlines_as_of_dates_and_build_time(built_reports):
     text = " ".join(_parse(page).text)
     # 000_…txt 2016년 예산편성 세부내역 ('16.4.8 기준): 시민소통기획관 예산 합계 40,828, 도시브랜드담당관 2,960
     assert "40,828" in text and "2,960" in text
-    assert "2016-04-08" in text and "2015-12-31" in text
+    # the as-of dates as Korean documents write them (2016. 4. 8.), and the data's table of them
+    assert "2016. 4. 8." in text and "2015. 12. 31." in text
+    assert "2016-04-08" not in text
     assert re.search(r"빌드 시각 \d{4}-\d\d-\d\d \d\d:\d\d", text)
 
 
