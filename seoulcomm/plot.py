@@ -161,6 +161,13 @@ def _wrap(text: str, width: int = 18) -> str:
     return "\n".join(lines)
 
 
+def _money_axis(axis, label: str) -> None:
+    """An amount axis: grouped ticks (1,234), about five of them, and the unit in its label."""
+    axis.set_major_formatter(FuncFormatter(_grouped))
+    axis.set_major_locator(MaxNLocator(5))
+    axis.set_label_text(label)
+
+
 def _grouped(value, _pos=None) -> str:
     return units.fmt_number(value, 0)
 
@@ -301,9 +308,7 @@ def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figur
     ax.tick_params(axis="y", length=0, pad=10)
     ax.set_xlim(0, top * 1.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("금액 (백만원)")
+    _money_axis(ax.xaxis, "금액 (백만원)")
     fig.legend(loc="outside lower center", ncols=2)
     ax.set_title(f"{_names(ds).get(unit, unit)} 연도별 {legend.split(' ')[0]}과 집행액")
     return fig
@@ -335,9 +340,7 @@ def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
                 va="center", fontsize=9.5, color=COLORS["ink"])
     ax.set_yticks(y, [names.get(u, u) for u in rows.index])
     ax.set_xlim(0, top * 1.35)
-    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("금액 (백만원)")
+    _money_axis(ax.xaxis, "금액 (백만원)")
     ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
@@ -400,9 +403,7 @@ def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Figure | None
     ax.set_yticks(y, names_y)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.15)
-    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("예산편성액 (백만원)")
+    _money_axis(ax.xaxis, "예산편성액 (백만원)")
     ax.tick_params(axis="y", length=0, pad=6)
     names = _names(ds)
     present = [u for u in order if u in set(rows["unit"])]
@@ -522,9 +523,7 @@ def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, program: str) ->
                     fontsize=9, color="white")
     ax.set_xticks(x, [f"{y}년" for y in years])
     ax.set_ylim(0, top * 1.15)
-    ax.yaxis.set_major_formatter(FuncFormatter(_grouped))
-    ax.yaxis.set_major_locator(MaxNLocator(5))
-    ax.set_ylabel("금액 (천원)")
+    _money_axis(ax.yaxis, "금액 (천원)")
     ax.grid(axis="y")
     ax.set_axisbelow(True)
     ax.legend(loc="upper right")
@@ -554,9 +553,7 @@ def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
         tick.set_linespacing(1.2)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
-    ax.xaxis.set_major_formatter(FuncFormatter(_grouped))
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("금액 (천원)")
+    _money_axis(ax.xaxis, "금액 (천원)")
     ax.tick_params(axis="y", length=0, pad=6)
     years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
     ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
