@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +117,10 @@ def _read_raw(path: Path, table: Table) -> pd.DataFrame:
                         value=msg.split(":")[-1].strip()) from None
     header = [str(c).strip() for c in raw.columns]
     raw.columns = header
+    for col in table.cols:  # a column added later: files written before it still load
+        if col.default is not None and col.name not in header:
+            raw[col.name] = col.default
+            header.append(col.name)
     missing = [c for c in table.columns if c not in header]
     unknown = [c for c in header if c not in table.columns]
     if missing:
@@ -274,29 +280,76 @@ def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None =
 
 @dataclass
 class Dataset:
-    """All tables of one data folder, checked, with their declared units."""
+    """All tables of one data folder, checked, with their declared units, and a read log.
+
+    Every access through :meth:`__getitem__` (a whole table) or :meth:`rows` (the rows that
+    match a few column values) is noted in :attr:`reads` as ``{"table": name, "where":
+    {column: value, ...}}``. A report's footer is written from that log and the batch build
+    hashes exactly those rows (:func:`digest_reads`) to know when a report is out of date.
+    :func:`load_all` hands out a fresh log with each call; the tables are shared.
+    """
 
     data_dir: Path
     catalog: Catalog
     tables: dict[str, pd.DataFrame] = field(repr=False)
     refs: dict[str, set] = field(repr=False)
+    reads: list[dict] = field(default_factory=list, repr=False, compare=False)
+    key: tuple = field(default=(), repr=False, compare=False)
+
+    # ------------------------------------------------------------------ reading, logged
+    def _note(self, name: str, where: dict) -> None:
+        entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}}
+        if entry not in self.reads:
+            self.reads.append(entry)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
+        self._note(name, {})
         return self.tables[name].copy()
 
+    def rows(self, name: str, **where) -> pd.DataFrame:
+        """The rows of table ``name`` whose columns hold the given values (a list or tuple:
+        any of them), noted in the read log. ``year`` compares as a number, ``as_of`` as a
+        date (``"2016-04-08"``)."""
+        if name not in self.tables:
+            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
+        self._note(name, where)
+        return _select(self.tables[name], where).copy()
+
+    # ------------------------------------------------------------------ what the data holds
     def unit(self, table: str, column: str | None = None) -> str:
         return self.catalog.unit(table, column)
 
-    def divisions(self) -> pd.DataFrame:
-        """The divisions, in the organisation table's order."""
+    def divisions(self, year=None) -> pd.DataFrame:
+        """The divisions, in the organisation table's order; with ``year``, only those that
+        have a budget or execution row in that year (a division added later is absent from
+        the years before it)."""
         org = self.tables["organisation"]
-        return org[org["kind"] == "division"].reset_index(drop=True)
+        divs = org[(org["kind"] == "division").fillna(False).to_numpy(dtype=bool)]
+        if year is not None:
+            present = self.units_in(year)
+            divs = divs[divs["unit"].astype(str).isin(present).to_numpy(dtype=bool)]
+        return divs.reset_index(drop=True)
 
-    def years(self) -> list[int]:
-        """Budget years the data holds (any budget, execution or detail table)."""
+    def units_in(self, year) -> set[str]:
+        """Units with a budget, execution or detail row in ``year``."""
         found = set()
-        for name in ("budget_division", "budget_composition", "execution_division", "budget_detail"):
-            found |= set(int(y) for y in self.tables[name]["year"])
+        for name in _BUDGET_TABLES:
+            frame = self.tables[name]
+            found |= set(frame.loc[(frame["year"] == int(year)).fillna(False).to_numpy(dtype=bool),
+                                   "unit"].astype(str))
+        return found
+
+    def years(self, unit: str | None = None) -> list[int]:
+        """Budget years the data holds (any budget, execution or detail table); with
+        ``unit``, the years that have a row of that unit."""
+        found = set()
+        for name in _BUDGET_TABLES:
+            frame = self.tables[name]
+            if unit is not None:
+                frame = frame[(frame["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
+            found |= set(int(y) for y in frame["year"].dropna())
         return sorted(found)
 
     def programs(self) -> list[str]:
@@ -310,6 +363,77 @@ class Dataset:
                 dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna()})
                 out[name] = ", ".join(dates)
         return out
+
+    def document(self, source) -> dict:
+        """The document a row's ``source`` cites (its first word is the file name):
+        ``file, title, issuer, date, short``; an unknown file stands for itself."""
+        file = str(source).split(" ", 1)[0]
+        docs = self.tables["documents"]
+        hit = docs[(docs["file"] == file).fillna(False).to_numpy(dtype=bool)]
+        if hit.empty:
+            return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+        row = hit.iloc[0]
+        date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
+        short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+        return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
+                "date": date, "short": str(short)}
+
+    def fresh(self) -> "Dataset":
+        """The same tables with an empty read log."""
+        return replace(self, reads=[])
+
+
+#: Tables whose rows say which units have a budget in which year.
+_BUDGET_TABLES = ("budget_division", "execution_division", "budget_detail")
+
+
+def _plain(value):
+    """A where-value as JSON: numbers, strings, dates as ISO text, lists of those."""
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "strftime"):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def _select(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in where.items():
+        if column not in frame.columns:
+            raise UsageError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
+        wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
+        col = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            wanted = [pd.Timestamp(v) for v in wanted]
+        elif pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+            wanted = [float(v) for v in wanted]
+        else:
+            col = col.astype("string")
+            wanted = [str(v) for v in wanted]
+        mask &= col.isin(wanted).fillna(False).to_numpy(dtype=bool)
+    return frame[mask]
+
+
+def digest_reads(ds: Dataset, reads: list[dict]) -> str:
+    """A hash of exactly the rows ``reads`` names (entries of :attr:`Dataset.reads`), and of
+    the units their tables are written in: it changes when, and only when, one of those
+    rows or units changes."""
+    h = hashlib.sha256()
+    for entry in sorted(reads, key=lambda e: json.dumps(e, sort_keys=True, default=str)):
+        name = entry.get("table")
+        if name not in ds.tables:
+            h.update(f"missing:{name}".encode())
+            continue
+        rows = _select(ds.tables[name], entry.get("where") or {})
+        h.update(json.dumps(entry, sort_keys=True, default=str).encode())
+        h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
+                            sort_keys=True).encode())
+        h.update(rows.to_csv(index=False).encode())
+    return h.hexdigest()
 
 
 _CACHE: dict[tuple, Dataset] = {}
@@ -331,7 +455,7 @@ def load_all(data_dir=None) -> Dataset:
         raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
     key = _fingerprint(folder)
     if key in _CACHE:
-        return _CACHE[key]
+        return _CACHE[key].fresh()
     catalog = read_catalog(folder)
     refs: dict[str, set] = {}
     tables = {}
@@ -345,10 +469,26 @@ def load_all(data_dir=None) -> Dataset:
             refs["section"] = set(tables[name]["section"])
         elif name == "program":
             refs["program"] = set(tables[name]["program"])
-    dataset = Dataset(folder, catalog, tables, refs)
+    _years_from_documents(tables)
+    dataset = Dataset(folder, catalog, tables, refs, key=key)
     _CACHE.clear()
     _CACHE[key] = dataset
-    return dataset
+    return dataset.fresh()
+
+
+def _years_from_documents(tables: dict[str, pd.DataFrame]) -> None:
+    """A ``year`` left unstated (a column added after the row was written) is the year of
+    the document the row cites: a plan in the 2016 work report is the 2016 plan."""
+    docs = tables["documents"]
+    year_of = {str(f): d.year for f, d in zip(docs["file"], docs["date"]) if not pd.isna(d)}
+    for name, table in TABLES.items():
+        col = next((c for c in table.cols if c.name == "year" and c.default is not None), None)
+        frame = tables[name]
+        if col is None or "source" not in frame.columns or not frame["year"].isna().any():
+            continue
+        cited = frame["source"].astype("string").str.split(" ", n=1).str[0]
+        filled = cited.map(year_of).astype("Int64")
+        frame["year"] = frame["year"].astype("Int64").fillna(filled)
 
 
 def _reader(name: str):
@@ -361,6 +501,7 @@ def _reader(name: str):
     return read
 
 
+read_documents = _reader("documents")
 read_organisation = _reader("organisation")
 read_staffing = _reader("staffing")
 read_staffing_totals = _reader("staffing_totals")

@@ -39,6 +39,9 @@ class Col:
     ref : for ``kind='ref'``, the reference set it must belong to (``unit``, ``division``,
         ``section``, ``program``).
     choices : for ``kind='choice'``, the allowed values.
+    default : a column added after files were written: a file without it still loads, every
+        row taking this text (``""`` = not stated; :class:`seoulcomm.load.Dataset` fills a
+        year left unstated from the date of the document the row cites).
     """
 
     name: str
@@ -47,6 +50,7 @@ class Col:
     negative: bool = False
     ref: str | None = None
     choices: tuple[str, ...] = ()
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ AVAILABLE_KINDS = ("actual", "target", "plan", "change")
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
+        Table("documents", "자료 문서", (
+            Col("file"), Col("title"), Col("issuer"), Col("date", "date", optional=True),
+            Col("short", optional=True)), key=("file",)),
         Table("organisation", "조직", (
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
@@ -94,7 +101,7 @@ TABLES: dict[str, Table] = {
             Col("current", "count"), SOURCE), key=("as_of", "unit", "job_group", "grade")),
         Table("staffing_totals", "인력 총괄(명시된 합계)", (
             UNIT, Col("item", "choice", choices=("정원", "현원", "과원")), Col("value", "count"),
-            Col("as_of", "date"), SOURCE), key=("unit", "item")),
+            Col("as_of", "date"), SOURCE), key=("as_of", "unit", "item")),
         Table("budget_division", "부서별 예산", (
             Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE),
             key=("year", "unit")),
@@ -107,10 +114,10 @@ TABLES: dict[str, Table] = {
         Table("program_shares", "주요 사업별 비중", (
             Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE),
             key=("year", "program")),
-        Table("execution_division", "부서별 예산 집행현황(결산)", (
+        Table("execution_division", "부서별 예산 집행현황", (
             Col("year", "year"), Col("as_of", "date"), UNIT, _money("budget"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
-            key=("year", "unit")),
+            key=("year", "as_of", "unit")),
         Table("budget_detail", "예산편성 세부내역", (
             Col("year", "year"), Col("as_of", "date"), Col("line", "count"),
             Col("parent", "count", optional=True),
@@ -118,11 +125,12 @@ TABLES: dict[str, Table] = {
                 choices=("office", "office_part", "division", "policy", "program", "basic")),
             UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
-            key=("year", "line")),
+            key=("year", "as_of", "line")),
         Table("sections", "주요업무 추진계획 사업", (
             Col("section"), DIVISION, Col("title"), _money("budget_stated"),
             Col("budget_basis", "choice", choices=("budget", "available")),
-            Col("detail_programs", optional=True), SOURCE), key=("section",)),
+            Col("detail_programs", optional=True), SOURCE,
+            Col("year", "year", optional=True, default="")), key=("year", "section")),
         Table("outcomes", "추진실적·목표", (
             DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True), Col("unit"),
             Col("period", "year"), Col("period_note", optional=True),

@@ -187,7 +187,7 @@ CASES = {
         "budget_detail.csv",
         lambda d: replace(d / "budget_detail.csv", "2016,2016-04-08,44,33,", "2016,2016-04-08,43,33,"),
         ["중복"], line=lambda d: line_of(d / "budget_detail.csv", ",43,33,basic"),
-        column="year, line", value="2016 / 43"),
+        column="year, as_of, line", value="2016 / 2016-04-08 / 43"),
     "unknown division": Case(
         # a division the organisation table does not know
         "outcomes.csv", lambda d: replace(d / "outcomes.csv", "city-brand,2-1,", "city-brandt,2-1,"),

@@ -97,11 +97,53 @@ def test_stated_rates_keep_their_decimals(dataset, table):
             assert str(frame[f"{col.name}_dp"].dtype) == "int64"
 
 
-@pytest.mark.parametrize("table", list(TABLES))
+@pytest.mark.parametrize("table", [t for t in TABLES if t != "documents"])
 def test_every_row_names_its_source(dataset, table):
     sources = dataset[table]["source"]
     assert sources.notna().all()
     assert sources.str.startswith((SEED_000, SEED_004)).all()
+    # every document a row cites is in the documents table
+    cited = set(sources.str.split(" ", n=1).str[0])
+    assert cited <= set(dataset["documents"]["file"])
+
+
+def test_documents_table_names_the_sources(dataset):
+    # 000 first page: "2016 주요업무 보고 … 2016. 4. 26. … 시민소통기획관"
+    doc = dataset.document(SEED_000 + " Ⅰ-1")
+    assert (doc["title"], doc["issuer"], doc["date"]) == ("2016 주요업무 보고", "시민소통기획관",
+                                                          "2016-04-26")
+
+
+def test_a_column_added_later_takes_its_default(dataset):
+    # sections.csv has no year column: its rows take the year of the document they cite
+    # (000, 2016-04-26 → 2016; Ⅲ-1-① 사업비 is the 2016 plan's)
+    assert set(dataset["sections"]["year"]) == {2016}
+
+
+def test_read_log_names_the_rows_read(dataset):
+    ds = dataset.fresh()
+    ds.rows("budget_detail", year=2016, unit="new-media")
+    ds["organisation"]
+    assert ds.reads == [{"table": "budget_detail", "where": {"year": 2016, "unit": "new-media"}},
+                        {"table": "organisation", "where": {}}]
+    assert load.load_all(dataset.data_dir).reads == []   # each load starts a fresh log
+
+
+def test_digest_reads_follows_exactly_the_rows_read(tmp_path, dataset):
+    import shutil
+    reads = [{"table": "budget_detail", "where": {"year": 2016, "unit": "new-media"}}]
+    before = load.digest_reads(dataset, reads)
+    copy = tmp_path / "data"
+    shutil.copytree(dataset.data_dir, copy)
+    text = (copy / "budget_detail.csv").read_text(encoding="utf-8")
+    # another division's line changes: the digest stays
+    (copy / "budget_detail.csv").write_text(text.replace("기본경비(행정운영경비),633", "기본경비(행정운영경비),634", 1),
+                                            encoding="utf-8")
+    assert load.digest_reads(load.load_all(copy), reads) == before
+    # a new-media line changes: the digest moves
+    (copy / "budget_detail.csv").write_text(text.replace("뉴미디어담당관,\"4,331\"", "뉴미디어담당관,\"4,332\"", 1),
+                                            encoding="utf-8")
+    assert load.digest_reads(load.load_all(copy), reads) != before
 
 
 def test_units_declared_once_per_table(dataset):
