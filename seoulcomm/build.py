@@ -134,6 +134,16 @@ def _report_key(report: params.Report, notebook_sha: str | None, common: str) ->
                            sort_keys=True, default=str))
 
 
+def _read_files(reads: list) -> list[str]:
+    """The data files a report's read log names (the catalog with them): until the cache
+    hashes the rows themselves (:func:`seoulcomm.load.digest_reads`)."""
+    from .schema import TABLES
+
+    names = {e.get("table") for e in reads or [] if isinstance(e, dict)}
+    files = [TABLES[n].file for n in sorted(n for n in names if n in TABLES)]
+    return [paths.CATALOG_FILE] + files if files else []
+
+
 def _up_to_date(entry: dict | None, key: str, hashes: dict, out_dir: Path, report) -> bool:
     if not entry or entry.get("key") != key:
         return False
@@ -441,7 +451,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
             summary.built.append(r.name)
             cache["reports"][r.name] = {
                 # nothing recorded (the loader could not be hooked): assume it read everything
-                "key": keys[r.name], "reads": {f: hashes.get(f) for f in (result.reads or hashes)},
+                "key": keys[r.name], "reads": {f: hashes.get(f) for f in (_read_files(result.reads) or hashes)},
                 "html_sha": _file_sha(out / r.output), "headline": result.headline,
                 "tables": result.tables, "seconds": result.seconds,
                 "built": datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -35,11 +35,13 @@ from .errors import UsageError
 __all__ = [
     "execution", "closed_year", "year_elapsed", "pace", "laggards", "year_over_year",
     "shares", "growth", "staffing_gap", "staffing_table", "staffing_summary",
-    "outcome_progress", "cost_lines", "cost_rollup", "PACE_FLAGS", "TOTAL_LABEL",
+    "outcome_progress", "cost_lines", "cost_rollup", "PACE_FLAGS", "PACE_THRESHOLD", "TOTAL_LABEL",
 ]
 
 #: Values of ``pace_flag``, from behind to ahead of the calendar.
 PACE_FLAGS = ("lagging", "on_pace", "ahead")
+#: Default of :func:`pace`'s threshold [%p].
+PACE_THRESHOLD = 10.0
 #: Label the sources use for a total row or column (총계 in the staffing table).
 TOTAL_LABEL = "총계"
 _SUM_LABEL = "계"
@@ -223,7 +225,7 @@ def year_elapsed(as_of, *, year=None):
     return pd.Series(pct, index=series.index, name="elapsed")
 
 
-def pace(frame: pd.DataFrame, as_of=None, *, threshold: float = 10.0) -> pd.DataFrame:
+def pace(frame: pd.DataFrame, as_of=None, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """Each row's 집행률 against the share of the year elapsed, flagged.
 
     Parameters

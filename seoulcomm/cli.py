@@ -96,8 +96,9 @@ def _positive_int(text: str) -> int:
 
 
 def _build(args) -> int:
-    from . import build
+    from . import build, paths
 
+    paths.font_files()  # a missing font is an installation problem (exit 2), not N failed reports
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
                           scheduler=args.scheduler)
     print(summary.line())

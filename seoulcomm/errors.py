@@ -12,6 +12,10 @@ class UsageError(SeoulcommError):
     """A parameter or option that names nothing the data knows."""
 
 
+class InstallError(UsageError):
+    """Something the installation should provide is missing (e.g. the Korean font files)."""
+
+
 class DataError(SeoulcommError):
     """Bad input in a data file, located to file, line and column.
 

@@ -308,14 +308,14 @@ class Dataset:
         self._note(name, {})
         return self.tables[name].copy()
 
-    def rows(self, name: str, **where) -> pd.DataFrame:
+    def rows(self, name: str, /, **where) -> pd.DataFrame:
         """The rows of table ``name`` whose columns hold the given values (a list or tuple:
         any of them), noted in the read log. ``year`` compares as a number, ``as_of`` as a
         date (``"2016-04-08"``)."""
         if name not in self.tables:
             raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         self._note(name, where)
-        return _select(self.tables[name], where).copy()
+        return select(self.tables[name], where).copy()
 
     # ------------------------------------------------------------------ what the data holds
     def unit(self, table: str, column: str | None = None) -> str:
@@ -400,7 +400,7 @@ def _plain(value):
     return value
 
 
-def _select(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
+def select(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
     mask = np.ones(len(frame), dtype=bool)
     for column, value in where.items():
         if column not in frame.columns:
@@ -428,7 +428,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         if name not in ds.tables:
             h.update(f"missing:{name}".encode())
             continue
-        rows = _select(ds.tables[name], entry.get("where") or {})
+        rows = select(ds.tables[name], entry.get("where") or {})
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())

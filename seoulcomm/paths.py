@@ -1,6 +1,7 @@
 """Every path the package uses, built in one place from the package's own location."""
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -24,3 +25,29 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
 def notebook(kind: str) -> Path:
     """The notebook behind a report kind (``division``, ``office`` or ``program``)."""
     return NOTEBOOKS_DIR / f"{kind}.ipynb"
+
+
+#: The package that carries the Korean font files (NanumGothic) the charts use.
+FONT_PACKAGE = "koreanize_matplotlib"
+
+
+def font_files() -> list[Path]:
+    """The NanumGothic ``.ttf`` files of the koreanize-matplotlib package (found without
+    importing it).
+
+    Raises
+    ------
+    InstallError : the package or its font files are missing.
+    """
+    from .errors import InstallError
+
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise InstallError("차트용 한글 글꼴이 없습니다 — koreanize-matplotlib 패키지를 설치하세요"
+                           "(`make .venv/.installed` 또는 `pip install koreanize-matplotlib`)")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "fonts"
+    files = sorted(folder.glob("*.ttf"))
+    if not files:
+        raise InstallError(f"차트용 한글 글꼴 파일(*.ttf)이 없습니다: {folder} — "
+                           "koreanize-matplotlib 패키지를 다시 설치하세요")
+    return files

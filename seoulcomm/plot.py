@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import calc, tabulate, units
+from . import calc, labels, paths, units
 
 #: The Korean font every chart uses.
 FONT_FAMILY = "NanumGothic"
@@ -90,19 +90,18 @@ _registered: list[str] = []
 
 def font_dir() -> Path:
     """The ``fonts/`` folder of the koreanize-matplotlib package, found without importing it."""
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("koreanize-matplotlib 패키지가 없습니다 — `pip install koreanize-matplotlib`")
-    return Path(list(spec.submodule_search_locations)[0]) / "fonts"
+    return paths.font_files()[0].parent
 
 
 def register_fonts() -> list[str]:
-    """Register the package's NanumGothic files with matplotlib (once); return their paths."""
+    """Register the package's NanumGothic files with matplotlib (once); return their paths.
+
+    Raises
+    ------
+    seoulcomm.errors.InstallError : the font files are missing.
+    """
     if not _registered:
-        files = sorted(font_dir().glob("*.ttf"))
-        if not files:
-            raise RuntimeError(f"한글 글꼴 파일이 없습니다: {font_dir()}")
-        for path in files:
+        for path in paths.font_files():
             font_manager.fontManager.addfont(str(path))
             _registered.append(str(path))
     return list(_registered)
@@ -180,15 +179,6 @@ def _in_unit(won: pd.Series, unit: str) -> np.ndarray:
     return np.array([np.nan if pd.isna(v) else int(v) / units.factor(unit) for v in won], dtype=float)
 
 
-def _years(frame: pd.DataFrame, year) -> np.ndarray:
-    return (frame["year"].astype("Int64") == int(year)).fillna(False).to_numpy(dtype=bool)
-
-
-def _names(ds) -> dict[str, str]:
-    org = ds["organisation"]
-    return dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
-
-
 def _date_text(value) -> str:
     ts = pd.Timestamp(value)
     return f"{ts.year}. {ts.month}. {ts.day}."
@@ -218,24 +208,18 @@ def _clear_of_line(fig: Figure, ax, texts, x_line: float, x_after: float, gap_px
 
 # --------------------------------------------------------------------------- charts
 
-def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> Figure | None:
-    """Each program's 집행률 against the share of the year elapsed (a vertical line).
+def pace(rows: pd.DataFrame, *, year, title: str | None = None) -> Figure | None:
+    """Each line's 집행률 against the share of the year elapsed (a vertical line).
 
     Parameters
     ----------
-    paced : :func:`seoulcomm.calc.pace` of the budget detail (shown with the rates the
-        source prints, :func:`seoulcomm.tabulate.as_stated`).
-    unit : division slug (``office`` for every division's programs).
-    year : budget year.
+    rows : :func:`seoulcomm.views.spending_lines` (one snapshot, rates as printed).
+    year : budget year (for the title).
     """
-    rows = paced[_years(paced, year)]
-    rows = rows[rows["level"].isin(["program", "basic"]).fillna(False).to_numpy(dtype=bool)]
-    if unit != "office":
-        rows = rows[(rows["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
     rows = rows[rows["execution_rate"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return None
-    rows = tabulate.as_stated(rows).iloc[::-1]  # first program on top
+    rows = rows.iloc[::-1]  # first program on top
     rates = rows["execution_rate"].to_numpy(dtype=float)
     flags = rows["pace_flag"].astype("string").fillna("none").to_numpy()
     elapsed = float(rows["elapsed"].iloc[0])
@@ -257,8 +241,8 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_xlabel("집행률 (집행액 ÷ 예산현액, %)")
     ax.tick_params(axis="y", length=0, pad=6)
-    handles = [Patch(color=COLORS[k], label=lab)
-               for k, lab in (("lagging", "부진"), ("on_pace", "정상"), ("ahead", "빠름"))]
+    words = labels.VALUE_LABELS["pace_flag"]
+    handles = [Patch(color=COLORS[k], label=words[k]) for k in ("lagging", "on_pace", "ahead")]
     fig.legend(handles=handles, loc="outside lower center", ncols=3)
     ax.set_title(title or f"사업별 집행률과 연간 경과율 ({int(year)}년)")
     # a rate that ends just short of the 경과율 line has its label moved past the line
@@ -266,34 +250,31 @@ def pace(paced: pd.DataFrame, *, unit: str, year, title: str | None = None) -> F
     return fig
 
 
-def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figure | None:
-    """A unit's budget available and executed in each year up to ``year``.
+def budget_execution(rows: pd.DataFrame, *, name: str, unit: str) -> Figure | None:
+    """A unit's budget available and executed in each year (one row per year).
 
-    Each year is one row: the light bar is 예산현액, the dark bar inside it 집행액; both
-    figures stand to the right of the light bar, one above the other.
+    The light bar is 예산현액 (a year from the division table: 예산액), the dark bar inside
+    it 집행액; both figures stand to the right.
 
     Parameters
     ----------
-    totals : :func:`seoulcomm.tabulate.division_totals`.
+    rows : :func:`seoulcomm.views.unit_totals` of one unit.
+    name : the unit's Korean name.
+    unit : money unit of the axis (from the catalog).
     """
-    rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
-    if year is not None:
-        rows = rows[(rows["year"].astype("Int64") <= int(year)).fillna(False).to_numpy(dtype=bool)]
     rows = rows.sort_values("year")
     if rows.empty:
         return None
-    available = _in_unit(rows["available"], "백만원")
-    executed = _in_unit(rows["executed"], "백만원")
-    closed = [str(d)[5:10] == "12-31" for d in rows["as_of"]]
-    labels = [f"{int(y)}년\n{_date_text(d)[5:].strip()} {'결산' if c else '기준'}"
-              for y, d, c in zip(rows["year"], rows["as_of"], closed)]
-    # a closed year's 집행현황 states 예산액 (no carry-over), a year in progress 예산현액
+    available = _in_unit(rows["available"], unit)
+    executed = _in_unit(rows["executed"], unit)
+    ticks = [f"{int(y)}년\n{labels.period_short(d)}" for y, d in zip(rows["year"], rows["as_of"])]
+    # the division table states 예산액 (no carry-over), the detail 예산현액
     settled = [str(t) == "execution_division" for t in rows.get("table", [""] * len(rows))]
     words = ["예산액" if s else "예산현액" for s in settled]
     fig, ax = _new(7.6, 0.95 * len(rows) + 1.5)
     y = np.arange(len(rows))[::-1]
     legend = ("예산액" if all(settled) else
-              "예산현액 (결산 연도는 예산액)" if any(settled) else "예산현액")
+              "예산현액 (부서별 집행현황 연도는 예산액)" if any(settled) else "예산현액")
     ax.barh(y, available, color=COLORS["budget"], height=0.62, label=legend)
     ax.barh(y, executed, color=COLORS["executed"], height=0.34, label="집행액")
     top = np.nanmax(available)
@@ -302,32 +283,31 @@ def budget_execution(ds, totals: pd.DataFrame, *, unit: str, year=None) -> Figur
                 fontsize=9.5, color=COLORS["muted"])
         ax.text(a + top * 0.015, yi - 0.16, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
                 va="center", fontsize=9.5, color=COLORS["executed"], fontweight="bold")
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, ticks)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.35)
     ax.tick_params(axis="y", length=0, pad=10)
     ax.set_xlim(0, top * 1.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
-    _money_axis(ax.xaxis, "금액 (백만원)")
+    _money_axis(ax.xaxis, f"금액 ({unit})")
     fig.legend(loc="outside lower center", ncols=2)
-    ax.set_title(f"{_names(ds).get(unit, unit)} 연도별 {legend.split(' ')[0]}과 집행액")
+    ax.set_title(f"{name} 연도별 {legend.split(' ')[0]}과 집행액")
     return fig
 
 
-def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
+def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | None:
     """The divisions side by side: budget available, executed and 집행률 of one year.
 
-    The amounts are those of the table :func:`seoulcomm.tabulate.division_totals` took the
-    year from (the 세부내역 for a year in progress, the 집행현황 for a closed one), named
-    in the legend.
+    Parameters
+    ----------
+    rows : :func:`seoulcomm.views.unit_totals` of ``year``, one row per division, in order.
+    names : unit → Korean name.
+    unit : money unit of the axis.
     """
-    order = list(ds.divisions()["unit"].astype(str))
-    rows = totals[_years(totals, year)].set_index("unit").reindex(order).dropna(how="all")
     if rows.empty:
         return None
-    names = _names(ds)
-    available = _in_unit(rows["available"], "백만원")
-    executed = _in_unit(rows["executed"], "백만원")
+    available = _in_unit(rows["available"], unit)
+    executed = _in_unit(rows["executed"], unit)
     from_detail = "table" in rows.columns and (rows["table"] == "budget_detail").any()
     what = "예산현액(세부내역)" if from_detail else "예산액(집행현황)"
     fig, ax = _new(7.6, 0.62 * len(rows) + 1.6)
@@ -338,62 +318,116 @@ def divisions(ds, totals: pd.DataFrame, *, year) -> Figure | None:
     for yi, a, rate in zip(y, available, rows["execution_rate"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}  집행률 {units.fmt_rate(rate)}",
                 va="center", fontsize=9.5, color=COLORS["ink"])
-    ax.set_yticks(y, [names.get(u, u) for u in rows.index])
+    ax.set_yticks(y, [names.get(u, u) for u in rows["unit"]])
     ax.set_xlim(0, top * 1.35)
-    _money_axis(ax.xaxis, "금액 (백만원)")
+    _money_axis(ax.xaxis, f"금액 ({unit})")
     ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
-    when = f", {_date_text(date)} 기준" if not pd.isna(date) else ""
+    when = f", {labels.period_short(date)}" if not pd.isna(date) else ""
     ax.set_title(f"부서별 {what.split('(')[0]}과 집행액 ({int(year)}년{when})")
     return fig
 
 
-def execution_by_year(ds, totals: pd.DataFrame, *, year=None) -> Figure | None:
-    """Each division's 집행률 in each year up to ``year`` (closed years and this one)."""
-    order = list(ds.divisions()["unit"].astype(str))
-    years = sorted(int(y) for y in totals["year"].dropna().unique()
-                   if year is None or int(y) <= int(year))
-    if not years:
+def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) -> Figure | None:
+    """Each division's 집행률 in each year of ``totals`` (settled years and this one).
+
+    Parameters
+    ----------
+    totals : :func:`seoulcomm.views.unit_totals`.
+    order : the divisions to show, in order.
+    """
+    years = sorted(int(y) for y in totals["year"].dropna().unique())
+    if not years or not order:
         return None
-    names = _names(ds)
     fig, ax = _new(7.6, 3.2)
     width = 0.8 / len(years)
     x = np.arange(len(order))
     shades = ["#9fb3cf", COLORS["executed"], "#0f2f5a", "#6d86a8"]
     for i, year in enumerate(years):
-        rows = totals[_years(totals, year)].set_index("unit").reindex(order)
+        rows = totals[(totals["year"] == year).to_numpy(dtype=bool)].set_index("unit").reindex(order)
         rates = rows["execution_rate"].to_numpy(dtype=float)
         date = rows["as_of"].dropna().max()
-        when = f" ({_date_text(date)})" if not pd.isna(date) else ""
+        when = f" ({labels.period_short(date)})" if not pd.isna(date) else ""
         pos = x - 0.4 + width * (i + 0.5)
         ax.bar(pos, rates, width=width * 0.92, color=shades[i % len(shades)], label=f"{year}년{when}")
         for px, r in zip(pos, rates):
             if not np.isnan(r):
                 ax.text(px, r + 1.5, units.fmt_rate(r), ha="center", fontsize=9, color=COLORS["ink"])
-    ax.set_xticks(x, [names.get(u, u) for u in order])
+    ax.set_xticks(x, [_wrap(names.get(u, u), 8) for u in order])
     ax.set_ylim(0, 112)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_ylabel("집행률 (%)")
     ax.grid(axis="y")
     ax.set_axisbelow(True)
     fig.legend(loc="outside lower center", ncols=len(years))
-    ax.set_title("부서별 집행률: 결산 연도와 올해 진도")
+    ax.set_title("부서별 집행률: 연도별 비교")
     return fig
 
 
-def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Figure | None:
-    """The largest unit programs by 예산편성액, coloured by division."""
-    rows = paced[_years(paced, year)]
-    rows = rows[(rows["level"] == "program").fillna(False).to_numpy(dtype=bool)]
+def execution_path(path: pd.DataFrame, *, names: dict | None = None, year,
+                   reference: float | None = None, reference_label: str = "",
+                   title: str | None = None) -> Figure | None:
+    """집행률 at each as-of date of the year against the share of the year elapsed.
+
+    Parameters
+    ----------
+    path : :func:`seoulcomm.views.execution_path` (one line per ``key``).
+    names : key → label (default: the path's ``name``).
+    reference : the prior year's settled 집행률 [%], drawn as a horizontal line.
+    """
+    if path is None or path.empty or path["as_of"].nunique() < 2:
+        return None
+    year = int(year)
+    fig, ax = _new(7.6, 3.8)
+    lo = pd.Timestamp(year=year, month=1, day=1)
+    hi = pd.Timestamp(year=year, month=12, day=31)
+    ax.plot([lo, hi], [0, 100], color=COLORS["elapsed"], linewidth=1.2, linestyle="--",
+            label="연간 경과율")
+    palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473", "#b03a2e", "#0f2f5a"]
+    for i, (key, rows) in enumerate(path.groupby("key", sort=False)):
+        rows = rows.sort_values("as_of")
+        label = (names or {}).get(key, str(rows["name"].iloc[0]))
+        ax.plot(rows["as_of"], rows["execution_rate"], marker="o", markersize=4,
+                color=palette[i % len(palette)], label=_wrap(label, 16))
+        last = rows.iloc[-1]
+        ax.text(last["as_of"], float(last["execution_rate"]) + 1.5,
+                units.fmt_rate(last["execution_rate"]), fontsize=8.5, ha="center",
+                color=palette[i % len(palette)])
+    if reference is not None and not pd.isna(reference):
+        ax.axhline(float(reference), color=COLORS["muted"], linewidth=1.0, linestyle=":")
+        ax.text(lo, float(reference) + 1.2, f" {reference_label} {units.fmt_rate(reference)}",
+                fontsize=8.5, color=COLORS["muted"], va="bottom")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(0, 105)
+    ax.yaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.set_ylabel("집행률 (%)")
+    months = pd.date_range(lo, hi, freq="MS")
+    ax.set_xticks(months, [f"{m.month}월" for m in months])
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    n = path["key"].nunique() + 1
+    fig.legend(loc="outside lower center", ncols=min(n, 4))
+    ax.set_title(title or f"{year}년 기준일별 집행률과 연간 경과율")
+    return fig
+
+
+def top_programs(rows: pd.DataFrame, *, names: dict, order: list[str], year,
+                 unit: str) -> Figure | None:
+    """The largest unit programs by 예산편성액, coloured by division.
+
+    Parameters
+    ----------
+    rows : :func:`seoulcomm.views.top_programs`.
+    order : the divisions, in order (for the colours).
+    """
     if rows.empty:
         return None
-    rows = rows.sort_values("budget", ascending=False, kind="stable").head(n).iloc[::-1]
+    rows = rows.iloc[::-1]
     names_y = [_wrap(t, 24) for t in rows["name"].astype(str)]
-    order = list(ds.divisions()["unit"].astype(str))
-    palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473"]
+    palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473", "#b03a2e"]
     color_of = {u: palette[i % len(palette)] for i, u in enumerate(order)}
-    budget = _in_unit(rows["budget"], "백만원")
+    budget = _in_unit(rows["budget"], unit)
     fig, ax = _new(7.6, _row_height(names_y, 0.38) * len(rows) + 1.6)
     y = np.arange(len(rows))
     ax.barh(y, budget, color=[color_of.get(u, COLORS["none"]) for u in rows["unit"]], height=0.62)
@@ -403,12 +437,11 @@ def top_programs(ds, paced: pd.DataFrame, *, year, n: int = 10) -> Figure | None
     ax.set_yticks(y, names_y)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.15)
-    _money_axis(ax.xaxis, "예산편성액 (백만원)")
+    _money_axis(ax.xaxis, f"예산편성액 ({unit})")
     ax.tick_params(axis="y", length=0, pad=6)
-    names = _names(ds)
     present = [u for u in order if u in set(rows["unit"])]
     handles = [Patch(color=color_of[u], label=names.get(u, u)) for u in present]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4) or 1)
     ax.set_title(f"예산 규모 상위 {len(rows)}개 사업 ({int(year)}년)")
     return fig
 
@@ -421,7 +454,7 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
 
     Parameters
     ----------
-    steps : :func:`seoulcomm.tabulate.schedule_steps` (``step, start, end, kind``, and
+    steps : :func:`seoulcomm.views.schedule_steps` (``step, start, end, kind``, and
         ``section`` when there is one).
     year : the plan's year (default: the year most steps start in).
     as_of : date-like, optional — drawn as "기준일".
@@ -494,25 +527,25 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
     return fig
 
 
-def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, program: str) -> Figure | None:
+def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, unit: str) -> Figure | None:
     """The program's budget by year, with what was executed in the settled years.
 
     Parameters
     ----------
     trend : :func:`seoulcomm.calc.growth` of the budget series [원], indexed by year.
-    closed : :func:`seoulcomm.calc.closed_year` of the settlement table.
+    closed : :func:`seoulcomm.views.program_settlements` (the program's settled years).
+    unit : money unit of the axis.
     """
     if trend is None or trend.empty:
         return None
     years = [int(y) for y in trend.index]
-    budget = _in_unit(trend["value"], "천원")
-    mine = closed[(closed["program"] == program).fillna(False).to_numpy(dtype=bool)]
-    executed = mine.set_index(mine["year"].astype(int))
+    budget = _in_unit(trend["value"], unit)
+    executed = closed.set_index(closed["year"].astype(int))
     fig, ax = _new(7.6, 3.3)
     x = np.arange(len(years))
     ax.bar(x, budget, width=0.62, color=COLORS["budget"], label="예산(당초)")
-    ex = np.array([int(executed["executed"].get(y)) / 1000 if y in executed.index else np.nan
-                   for y in years])
+    ex = np.array([int(executed["executed"].get(y)) / units.factor(unit) if y in executed.index
+                   else np.nan for y in years])
     ax.bar(x, ex, width=0.34, color=COLORS["executed"], label="집행액 (결산)")
     top = np.nanmax(budget)
     for xi, b, e, y in zip(x, budget, ex, years):
@@ -523,7 +556,7 @@ def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, program: str) ->
                     fontsize=9, color="white")
     ax.set_xticks(x, [f"{y}년" for y in years])
     ax.set_ylim(0, top * 1.15)
-    _money_axis(ax.yaxis, "금액 (천원)")
+    _money_axis(ax.yaxis, f"금액 ({unit})")
     ax.grid(axis="y")
     ax.set_axisbelow(True)
     ax.legend(loc="upper right")
@@ -531,14 +564,18 @@ def program_trend(trend: pd.DataFrame, closed: pd.DataFrame, *, program: str) ->
     return fig
 
 
-def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
-    """The year's cost groups (○ lines of the 산출근거) as horizontal bars [천원]."""
-    rows = rollup[((rollup["program"] == program) & (rollup["level"] == "group"))
-                  .fillna(False).to_numpy(dtype=bool)]
+def cost_groups(rollup: pd.DataFrame, *, unit: str) -> Figure | None:
+    """The year's cost groups (○ lines of the 산출근거) as horizontal bars, in ``unit``.
+
+    Parameters
+    ----------
+    rollup : :func:`seoulcomm.views.cost_lines`' roll-up of one program.
+    """
+    rows = rollup[(rollup["level"] == "group").fillna(False).to_numpy(dtype=bool)]
     if rows.empty:
         return None
     rows = calc.shares(rows, "stated").iloc[::-1]
-    amounts = _in_unit(rows["stated"], "천원")
+    amounts = _in_unit(rows["stated"], unit)
     # the group's name, and under it the expense item it belongs to
     names = [f"{_wrap(g, 22)}\n({i})" for g, i in zip(rows["group"], rows["item"])]
     fig, ax = _new(7.6, _row_height(names, 0.34, 0.2) * len(rows) + 1.5)
@@ -553,7 +590,7 @@ def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
         tick.set_linespacing(1.2)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
-    _money_axis(ax.xaxis, "금액 (천원)")
+    _money_axis(ax.xaxis, f"금액 ({unit})")
     ax.tick_params(axis="y", length=0, pad=6)
     years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
     ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
@@ -562,6 +599,6 @@ def cost_groups(rollup: pd.DataFrame, *, program: str) -> Figure | None:
 
 __all__ = [
     "FONT_FAMILY", "COLORS", "font_dir", "register_fonts", "apply_style", "png", "show", "pace",
-    "budget_execution", "divisions", "execution_by_year", "top_programs", "timeline",
+    "budget_execution", "divisions", "execution_by_year", "execution_path", "top_programs", "timeline",
     "program_trend", "cost_groups",
 ]

@@ -29,9 +29,10 @@ from pathlib import Path
 from . import __version__, paths
 from .errors import UsageError
 
-#: Display-output mimetypes the notebooks emit (see tabulate.py) and this module reads.
+#: Display-output mimetypes the notebooks emit (see display.py) and this module reads.
 TABLE_MIME = "application/vnd.seoulcomm.table+json"
 HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
+READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: nbconvert template (``seoulcomm/templates/report``).
 TEMPLATE = "report"
 KERNEL_NAME = "python3"
@@ -54,7 +55,8 @@ class RenderResult:
     headline : the notebook's headline (title, figures, as_of, sources), when it ran.
     tables : number of tables written to the xlsx.
     seconds : wall time of the render [s].
-    reads : data files the run read (names relative to the data folder).
+    reads : what the run read, from the notebook's read log (:data:`READS_MIME`): entries
+        ``{"table": name, "where": {column: value}}`` (see :func:`seoulcomm.load.digest_reads`).
     error : on failure: ``cell`` (1-based position in the executed notebook, or ``None``),
         ``source`` (the cell's first line), ``ename`` and ``evalue`` (the exception).
     failed_notebook : the executed notebook kept for debugging, on failure.
@@ -127,10 +129,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 # --------------------------------------------------------------------------- kernel side
 # These run inside the notebook's kernel (imported there as seoulcomm.report): a warm-up
 # that does the heavy imports once and snapshots the state a fresh kernel starts with, a
-# reset back to that snapshot before each report, and a record of the data files read.
+# reset back to that snapshot before each report. What a report reads is in its own
+# output (the footer's read log), not recorded here.
 
 _KERNEL_STATE: dict = {}
-_READS: set = set()
 
 
 def _kernel_prepare(data_dir: str) -> None:
@@ -139,7 +141,6 @@ def _kernel_prepare(data_dir: str) -> None:
         _kernel_warm(data_dir)
     else:
         _kernel_restore()
-    _READS.clear()
 
 
 def _kernel_warm(data_dir: str) -> None:
@@ -161,10 +162,6 @@ def _kernel_warm(data_dir: str) -> None:
                 importlib.import_module(f"seoulcomm.{info.name}")
             except Exception:  # a broken module fails the notebook that imports it, not here
                 pass
-    try:
-        _install_read_recorder()
-    except Exception:
-        pass
     try:
         seoulcomm.load.load_all(data_dir)  # fills the loader's cache for every report
     except Exception:
@@ -215,66 +212,6 @@ def _kernel_restore() -> None:
     warnings._filters_mutated()
     os.chdir(state["cwd"])
     sys.path[:] = state["path"]
-
-
-class _RecordingTables(dict):
-    """A Dataset's tables that note which ones a notebook reads."""
-
-    def __getitem__(self, key):
-        _READS.add(key)
-        return dict.__getitem__(self, key)
-
-    def get(self, key, default=None):
-        _READS.add(key)
-        return dict.get(self, key, default)
-
-    def items(self):
-        _READS.update(self.keys())
-        return dict.items(self)
-
-    def values(self):
-        _READS.update(self.keys())
-        return dict.values(self)
-
-
-def _install_read_recorder() -> None:
-    """Record, in this kernel, which tables a notebook reads through any Dataset."""
-    from seoulcomm import load
-
-    if isinstance(load.Dataset.__dict__.get("tables"), property):
-        return
-    # (when the loader changes shape and this cannot hook in, nothing is recorded and the
-    # batch build then treats the report as reading every data file)
-
-    def get(self):
-        tables = self.__dict__["tables"]
-        if not isinstance(tables, _RecordingTables):
-            tables = self.__dict__["tables"] = _RecordingTables(tables)
-        return tables
-
-    def set_(self, value):
-        self.__dict__["tables"] = value
-
-    load.Dataset.tables = property(get, set_)
-    read_text = getattr(load, "_read_text", None)
-    if read_text is None:
-        return
-
-    def recording_read_text(path):
-        _READS.add(Path(path).stem)
-        return read_text(path)
-
-    load._read_text = recording_read_text
-
-
-def _kernel_reads() -> str:
-    """The data files the last run read, as JSON (called in the kernel after a run)."""
-    from seoulcomm.schema import TABLES
-
-    files = {paths.CATALOG_FILE} if _READS else set()
-    for name in _READS:
-        files.add(TABLES[name].file if name in TABLES else f"{name}.csv")
-    return json.dumps(sorted(files))
 
 
 # --------------------------------------------------------------------------- kernel control
@@ -413,12 +350,6 @@ def stop_kernel(km) -> None:
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-def kernel_reads(km) -> list[str]:
-    """The data files the last report run in ``km`` read."""
-    return json.loads(_run_in_kernel(
-        km, "", expression="__import__('seoulcomm.report').report._kernel_reads()"))
-
-
 # --------------------------------------------------------------------------- notebook outputs
 
 def _outputs(nb, mimetype: str) -> list:
@@ -452,9 +383,20 @@ def headline_of(nb) -> dict:
     return found[0]
 
 
+def reads_of(nb) -> list[dict]:
+    """The read log an executed notebook emitted (``application/vnd.seoulcomm.reads+json``):
+    every entry of every such output, in order, each once."""
+    found: list[dict] = []
+    for block in _outputs(nb, READS_MIME):
+        for entry in block.get("reads", []) if isinstance(block, dict) else []:
+            if entry not in found:
+                found.append(entry)
+    return found
+
+
 def _drop_json_outputs(nb) -> None:
-    """Take the table and headline JSON out of ``nb`` once read: the page never shows them."""
-    ours = {TABLE_MIME, HEADLINE_MIME}
+    """Take the table, headline and reads JSON out of ``nb`` once read: the page never shows them."""
+    ours = {TABLE_MIME, HEADLINE_MIME, READS_MIME}
     for cell in nb.cells:
         if cell.get("outputs"):
             kept = []
@@ -679,7 +621,6 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
         except PapermillExecutionError as exc:
             error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
                      "ename": exc.ename, "evalue": exc.evalue}
-        result.reads = kernel_reads(km)
     except Exception as exc:  # the kernel died, timed out, or the notebook could not be read
         error = error or {"cell": None, "source": "", "ename": type(exc).__name__,
                           "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
@@ -691,6 +632,7 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
         try:
             headline = headline_of(nb)
             tables = tables_of(nb)
+            result.reads = reads_of(nb)
             xlsx_name = xlsx_path.name
             index = os.path.relpath(root / "index.html", html_path.parent).replace(os.sep, "/")
             _drop_json_outputs(nb)

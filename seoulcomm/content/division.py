@@ -1,0 +1,205 @@
+"""The division report: one division's year — budget and execution (latest snapshot as the
+headline, the path between snapshots), programs, pace and laggards, outcomes, staffing, the
+plan and the reconciliation."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import labels, plot, units, views
+from ..display import Headline, Notice, Table, figure, fmt_date, money_in
+from ..labels import BOLD_LEVELS, INDENT_LEVELS, VALUE_LABELS
+from . import shared
+from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
+
+__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "outcomes",
+           "staffing", "schedule", "audit", "footer", "mismatch_notes"]
+
+
+def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+    """The report's scope: the data loaded, ``division`` and ``year`` checked.
+
+    Parameters
+    ----------
+    threshold : pace threshold [%p] every table and chart of the report uses.
+    """
+    return shared.open_scope("division", {"division": division, "year": year}, data_dir,
+                             threshold=threshold)
+
+
+def _unit_row(scope: Scope):
+    totals = views.unit_totals(scope.ds, scope.year, threshold=scope.threshold)
+    rows = totals[((totals["unit"] == scope.unit) & (totals["year"] == int(scope.year)))
+                  .fillna(False).to_numpy(dtype=bool)]
+    return (rows.iloc[0] if len(rows) else None), totals
+
+
+def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None = None) -> list[str]:
+    """A note for each unit whose budget the <부서별> table and the detail state differently,
+    saying which figure the report follows."""
+    ds, year = scope.ds, scope.year
+    found = views.budget_mismatches(ds, year, unit)
+    money = scope.money()
+    notes = []
+    for u, a, b in zip(found["unit"], found["budget_division"], found["budget_detail"]):
+        gap = units.fmt_money(abs(int(a) - int(b)), money)
+        if follows == "detail":
+            rule = f"이 보고서의 예산은 모두 세부내역의 {units.fmt_money(b, money)}임(‘원문 검증’ 참고)."
+        else:
+            rule = ("이 보고서는 <부서별> 표의 값과 세부내역의 값을 표·열마다 밝혀 각각 원문대로 "
+                    "적음(‘원문 검증’ 참고).")
+        notes.append(
+            f"원문의 두 표가 {scope.names.get(u, u)} {int(year)}년 예산을 {gap}{money} 다르게 적음: "
+            f"<부서별> 표 {units.fmt_money(a, money)}, 예산편성 세부내역 {units.fmt_money(b, money)}"
+            f"({money}). " + rule)
+    return notes
+
+
+def headline(scope: Scope) -> Headline:
+    """Budget, execution, rate, balance and pace at the year's latest snapshot, and staff."""
+    ds, year, division = scope.ds, scope.year, scope.unit
+    row, _ = _unit_row(scope)
+    money = scope.money()
+    figures, date = [], None
+    if row is not None:
+        date = iso(row["as_of"])
+        settled = bool(row["settled"])
+        when = labels.period(date)
+        note = "예산액(부서별 집행현황)" if row["table"] == "execution_division" else "예산편성액(세부내역)"
+        other = views.budget_mismatches(ds, year, division)
+        if row["table"] == "budget_detail" and len(other):
+            note = (f"세부내역 기준(<부서별> {units.fmt_money(other['budget_division'].iloc[0], money)})")
+        figures.append(figure("예산", money_in(row["budget"], money), money, note=note))
+        figures.append(figure("집행액", money_in(row["executed"], money), money, note=when))
+        figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
+                              note="연말 결산" if settled else "집행액 ÷ 예산현액"))
+        figures.append(figure("집행잔액", money_in(row["balance"], money), money))
+        if not settled:
+            figures.append(figure("연간 경과율", row["elapsed"], "%", decimals=1,
+                                  note=f"{fmt_date(date)}까지"))
+    summary, staff_date = views.staffing_summary(ds, year)
+    if summary is not None:
+        staff = summary[(summary["unit"] == division).to_numpy(dtype=bool)]
+        if len(staff):
+            staff = staff.iloc[0]
+            figures.append(figure("현원", staff["current"], ds.unit("staffing"),
+                                  note=f"정원 {int(staff['authorized'])}{ds.unit('staffing')} "
+                                       f"({fmt_date(staff_date)})"))
+    office = scope.names.get("office", "")
+    sources = [shared.document_text(ds, row["source"])] if row is not None else []
+    return Headline(f"{scope.name} {int(year)}년 예산·집행·성과", figures, date, sources,
+                    f"{office} · 예산·집행·성과 보고서".strip(" ·"))
+
+
+def summary(scope: Scope) -> list:
+    """The division's budget and execution in each year up to the report's (each year at its
+    latest snapshot), as a table and a chart."""
+    ds, year, unit = scope.ds, scope.year, scope.unit
+    totals = views.unit_totals(ds, year, threshold=scope.threshold)
+    rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)].copy()
+    if rows.empty:
+        return [Notice(f"{int(year)}년 {scope.name} 예산·집행 자료 없음")]
+    rows["period"] = [labels.period_short(d) for d in rows["as_of"]]
+    titles = {t: ds.catalog.titles.get(t, t) for t in ("budget_detail", "execution_division")}
+    basis = "; ".join(f"{int(y)}년 「{titles.get(str(t), str(t))}」 {p}"
+                      for y, t, p in zip(rows["year"], rows["table"], rows["period"]))
+    notes = [f"원문에 적힌 값임({basis}). 해마다 가장 늦은 기준일의 값이며, 연말(12. 31.) 기준은 "
+             "결산, 그 밖의 기준일은 연중 집행 실적임. 연간 경과율은 기준일까지 지난 날수 ÷ 그해 날수."]
+    for y in rows["year"].dropna().unique():
+        notes += mismatch_notes(Scope(ds, unit, int(y), scope.threshold), unit, follows="detail")
+    money = scope.money("budget_detail")
+    table = Table(rows, ["year", "period", "budget", "carryover", "available", "executed", "balance",
+                         "execution_rate", "elapsed"],
+                  sheet="연도별 예산·집행", title=f"{scope.name} 연도별 예산·집행",
+                  unit=money, source=source_text(ds, rows["source"]), context="divisions",
+                  notes=notes)
+    chart = plot.budget_execution(rows, name=scope.name, unit=money)
+    return [table, chart]
+
+
+def trend(scope: Scope) -> list:
+    """The division's and its programs' 집행률 at each as-of date of the year (nothing when
+    the year has one)."""
+    return shared.trend(scope) + shared.trend(scope, programs=True)[1:]
+
+
+def detail(scope: Scope) -> Table | Notice:
+    """The source's 예산편성 세부내역 for the division at the year's latest snapshot: policy →
+    program, and 기본경비, with 편성, 이월, 현액, 집행, 잔액, 집행률."""
+    ds, year, unit = scope.ds, scope.year, scope.unit
+    rows = views.detail(ds, year, unit=unit, threshold=scope.threshold)
+    if rows.empty:
+        return Notice(f"{int(year)}년 사업별 예산편성 세부내역 없음 — 예산·집행은 1절의 부서 합계뿐임")
+    level = rows["level"].astype(str)
+    indent = level.map(INDENT_LEVELS).fillna(0).astype(int)
+    classes = ("sc-indent" + indent.astype(str)).where(indent > 0, "")
+    classes = classes + np.where(level.isin(list(BOLD_LEVELS)), " sc-bold", "")
+    classes = classes + np.where(level.eq("policy"), " sc-sub", "")
+    date = rows["as_of"].dropna().max()
+    return Table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
+                        "execution_rate"],
+                 sheet=ds.catalog.titles.get("budget_detail", "예산편성 세부내역"),
+                 title=f"{shared.detail_title(ds, year)} ({labels.period(date)})",
+                 unit=scope.money(), as_of=iso(date),
+                 source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
+                 row_class=classes.str.strip(),
+                 notes=["원문 표 모양대로 부서 합계 아래 정책사업, 그 아래 단위사업, 그리고 "
+                        "기본경비(행정운영경비)를 적음.",
+                        "원문에 적힌 수치 그대로임(예산현액 = 예산편성액 + 전년도 이월액, "
+                        "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액). 구성 항목으로 다시 "
+                        "계산한 값과 다른 곳은 ‘원문 검증’에 있음."])
+
+
+def pace(scope: Scope) -> list:
+    """Each line's 집행률 against the share of the year elapsed (chart and table) and the
+    lagging lines, at the latest snapshot, all with the scope's threshold."""
+    ds, year, unit = scope.ds, scope.year, scope.unit
+    rows = views.spending_lines(ds, year, unit=unit, threshold=scope.threshold)
+    if rows.empty:
+        return [Notice(f"{int(year)}년 사업별 집행 자료 없음 — 집행 속도·부진 사업 판단 불가")]
+    money = scope.money()
+    threshold = f"{scope.threshold:g}"
+    date = rows["as_of"].dropna().max()
+    chart = plot.pace(rows, year=year)
+    shown = rows.copy()
+    shown["pace_flag"] = shown["pace_flag"].map(VALUE_LABELS["pace_flag"])
+    flag = np.where(rows["pace_flag"].eq("lagging").fillna(False), "sc-flag", "")
+    elapsed = float(rows["elapsed"].iloc[0])
+    source = source_text(ds, rows["source"], shared.detail_title(ds, year))
+    table = Table(shown, ["name", "available", "executed", "execution_rate", "pace_gap", "pace_flag"],
+                  sheet="집행 속도", title=f"사업별 집행 속도 (연간 경과율 {units.fmt_rate(elapsed)})",
+                  unit=money, as_of=iso(date), source=source,
+                  row_class=pd.Series(flag, index=shown.index),
+                  notes=[f"경과율 대비 = 집행률 − 연간 경과율. {threshold}%p 넘게 뒤처지면 ‘부진’, "
+                         "앞서면 ‘빠름’."])
+    lagging = views.laggards(ds, year, unit=unit, threshold=scope.threshold)
+    if lagging.empty:
+        late = Notice(f"연간 경과율보다 {threshold}%p 넘게 뒤처진 사업 없음")
+    else:
+        late = Table(lagging, ["name", "available", "executed", "balance", "execution_rate", "pace_gap"],
+                     sheet="집행 부진 사업", title=f"집행 부진 사업 {len(lagging)}개 (집행잔액 큰 순)",
+                     unit=money, as_of=iso(date), source=source,
+                     notes=[f"집행률이 연간 경과율보다 {threshold}%p 넘게 낮은 사업."])
+    return [chart, late, table]
+
+
+def outcomes(scope: Scope) -> Table | Notice:
+    return shared.outcomes(scope, division=scope.unit, year=scope.year)
+
+
+def staffing(scope: Scope) -> Table | Notice:
+    return shared.staffing(scope)
+
+
+def schedule(scope: Scope) -> list:
+    steps = views.schedule_steps(scope.ds, scope.year, scope.unit)
+    return shared.schedule(scope, steps, year=scope.year,
+                           as_of=views.latest(scope.ds, scope.year))
+
+
+def audit(scope: Scope) -> list:
+    return shared.audit_notes(scope)
+
+
+def footer(scope: Scope):
+    return shared.footer(scope)

@@ -1,0 +1,311 @@
+"""The office report: the divisions of one year side by side, the budget's composition and
+change, the main programs, the prior year's settlement against this year's execution, the
+path of 집행률 between snapshots, and the reconciliation."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import calc, labels, plot, units, views
+from ..display import Headline, Notice, Table, figure, fmt_date, money_in
+from . import shared
+from .division import mismatch_notes
+from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
+
+__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs",
+           "settlement_vs_progress", "trend", "audit", "footer", "shape"]
+
+OFFICE = "office"
+
+
+def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+    """The report's scope: the data loaded and ``year`` checked.
+
+    Parameters
+    ----------
+    threshold : pace threshold [%p] every table and chart of the report uses.
+    """
+    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold)
+
+
+def _order(scope: Scope) -> list[str]:
+    """The divisions the data has in the report's year, in the organisation's order."""
+    return list(scope.ds.divisions(scope.year)["unit"].astype(str))
+
+
+def shape(scope: Scope) -> str:
+    """The office's shape in the report's year, from the data: ``1관 4담당관``."""
+    return labels.office_shape(len(_order(scope)))
+
+
+def _totals(scope: Scope) -> pd.DataFrame:
+    return views.unit_totals(scope.ds, scope.year, threshold=scope.threshold)
+
+
+def _row(frame: pd.DataFrame, **where):
+    mask = np.ones(len(frame), dtype=bool)
+    for key, value in where.items():
+        mask &= (frame[key] == value).fillna(False).to_numpy(dtype=bool)
+    rows = frame[mask]
+    return rows.iloc[0] if len(rows) else None
+
+
+def headline(scope: Scope) -> Headline:
+    """Budget, change on the year before, execution at the latest snapshot, staff."""
+    ds, year = scope.ds, scope.year
+    money = scope.money()
+    totals = _totals(scope)
+    row = _row(totals, year=int(year), unit=OFFICE)
+    figures, date = [], None
+    if row is not None:
+        date = iso(row["as_of"])
+        figures.append(figure("예산", money_in(row["budget"], money), money))
+    comp = views.composition(ds, year)
+    comp = _row(comp, year=int(year), category="계") if len(comp) else None
+    if comp is not None and not pd.isna(comp["change"]):
+        # as the source's <구성별> table states them, where it does
+        change = comp["change"] if pd.isna(comp.get("change_stated", pd.NA)) else comp["change_stated"]
+        rate = comp["change_rate"] if pd.isna(comp.get("rate_stated", pd.NA)) else comp["rate_stated"]
+        figures.append(figure("전년 대비", money_in(change, money), money, triangle=True,
+                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}"))
+    if row is not None:
+        figures.append(figure("집행액", money_in(row["executed"], money), money,
+                              note=labels.period(date)))
+        figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
+                              note="연말 결산" if row["settled"] else
+                              f"연간 경과율 {units.fmt_rate(row['elapsed'])}"))
+    summary, staff_date = views.staffing_summary(ds, year)
+    if summary is not None:
+        staff = _row(summary, unit=OFFICE)
+        if staff is not None:
+            people = ds.unit("staffing")
+            figures.append(figure("현원", staff["current"], people,
+                                  note=f"정원 {int(staff['authorized'])}{people} ({fmt_date(staff_date)})"))
+    what = "예산·집행·인력 종합" if any(f["label"] == "현원" for f in figures) else "예산·집행 종합"
+    sources = [shared.document_text(ds, row["source"])] if row is not None else []
+    return Headline(f"{scope.names.get(OFFICE, OFFICE)} {int(year)}년 예산·집행 현황", figures,
+                    date, sources, f"{shape(scope)} · {what}")
+
+
+def divisions(scope: Scope) -> list:
+    """The year's divisions side by side: budget, share, execution and staff (table, chart).
+
+    The budget and share are the <부서별> table's where it holds the year; for a year it
+    does not hold, the division table's 예산액 and a computed share.
+    """
+    ds, year = scope.ds, scope.year
+    names, order = scope.names, _order(scope)
+    totals = _totals(scope)
+    rows = totals[(totals["year"] == int(year)).to_numpy(dtype=bool)]
+    rows = rows.set_index("unit").reindex([OFFICE] + order).dropna(how="all").reset_index()
+    if rows.empty or rows["budget"].isna().all():
+        return [Notice(f"{int(year)}년 부서별 예산 자료 없음")]
+    rows["unit_name"] = [("계" if u == OFFICE else names.get(u, u)) for u in rows["unit"]]
+    stated = ds.rows("budget_division", year=int(year))
+    base = stated if len(stated) else rows
+    whole = _row(base, unit=OFFICE)
+    parts = base[(base["unit"] != OFFICE).fillna(False).to_numpy(dtype=bool)]
+    shared_ = calc.shares(parts, "budget", total=None if whole is None else whole["budget"])
+    share = dict(zip(shared_["unit"].astype(str), shared_["share"]))
+    if "share_stated" in base.columns:  # the source's own 비율 where it prints one
+        share.update({str(u): float(v) for u, v in zip(base["unit"], base["share_stated"])
+                      if not pd.isna(v)})
+    rows["share"] = [100.0 if u == OFFICE else share.get(u, np.nan) for u in rows["unit"]]
+    sources = list(rows["source"])
+    when = labels.period(rows["as_of"].dropna().max())
+    detail_title = shared.detail_title(ds, year)
+    if len(stated):
+        listed = stated.set_index("unit")["budget"]
+        rows["budget"] = [listed.get(u, b) for u, b in zip(rows["unit"], rows["budget"])]
+        rows["detail_available"] = rows["available"]
+        sources += list(stated["source"])
+        columns = ["unit_name", "budget", "share", "detail_available", "executed", "execution_rate"]
+        from_table = {str(t) for t in rows["table"].dropna()}
+        execution_from = (f"원문 「{detail_title}」" if from_table == {"budget_detail"}
+                          else "원문 「부서별 예산 집행현황」")
+        notes = [f"예산·비율은 원문 <부서별> 표, 예산현액·집행액·집행률은 {execution_from}의 "
+                 f"{when} 값임."]
+        notes += mismatch_notes(scope)
+        source_title = f"<부서별> · {detail_title}"
+    else:
+        columns = ["unit_name", "budget", "share", "executed", "balance", "execution_rate"]
+        notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」({when})의 값이고, "
+                 "비율(기획관 예산 대비)은 그 예산으로 계산한 값임."]
+        source_title = f"{int(year)}년도 예산 집행현황"
+    summary, staff_date = views.staffing_summary(ds, year)
+    if summary is not None:
+        staff = summary.set_index("unit")
+        for col in ("authorized", "current", "gap"):
+            rows[col] = [staff[col].get(u, pd.NA) for u in rows["unit"]]
+        columns += ["authorized", "current", "gap"]
+        notes.append(f"정원·현원·과·결원은 {fmt_date(staff_date)} 기준({ds.unit('staffing')}).")
+    classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
+    date = rows["as_of"].dropna().max()
+    what = "예산·집행·인력" if "current" in columns else "예산·집행"
+    money = scope.money()
+    table = Table(rows, columns, sheet="부서별 현황", title=f"{int(year)}년 부서별 {what}",
+                  unit=money, as_of=iso(date), context="divisions",
+                  source=source_text(ds, sources, source_title), row_class=classes, notes=notes)
+    chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
+    chart = plot.divisions(chart_rows, names=names, year=year, unit=money)
+    return [table, chart]
+
+
+def composition(scope: Scope) -> Table | Notice:
+    """Budget by composition (사업비, 기본경비) in each year up to the report's, with the
+    change on the year before — as the source's <구성별> table."""
+    ds = scope.ds
+    yoy = views.composition(ds, scope.year)
+    if yoy.empty:
+        return Notice(f"{int(scope.year)}년 예산 구성 자료 없음")
+    parts = yoy[(yoy["category"] != "계").fillna(False).to_numpy(dtype=bool)]
+    computed_shares = calc.shares(parts, "budget", by="year")
+    share = dict(zip(zip(computed_shares["year"].astype(int), computed_shares["category"]),
+                     computed_shares["share"]))
+    years = sorted(int(y) for y in yoy["year"].dropna().unique())
+    cats = list(dict.fromkeys(yoy["category"].astype(str)))
+    out = pd.DataFrame({"category": cats})
+    columns = ["category"]
+
+    def stated(sel, col, fallback, c):
+        # the source's own figure where it states one, else the computed one
+        if col in sel.columns and not pd.isna(sel[col].get(c, pd.NA)):
+            return sel[col].get(c)
+        return fallback.get(c, pd.NA)
+
+    for y in years:
+        sel = yoy[(yoy["year"] == y).to_numpy(dtype=bool)].set_index("category")
+        out[f"budget_{y}"] = [sel["budget"].get(c, pd.NA) for c in cats]
+        computed = {c: 100.0 if c == "계" else share.get((y, c), np.nan) for c in cats}
+        out[f"share_{y}"] = [float(stated(sel, "share_stated", computed, c)) for c in cats]
+        columns += [f"budget_{y}", f"share_{y}"]
+    notes = []
+    if len(years) > 1:
+        last = yoy[(yoy["year"] == years[-1]).to_numpy(dtype=bool)].set_index("category")
+        out["change"] = pd.array([stated(last, "change_stated", last["change"], c) for c in cats],
+                                 dtype="Int64")
+        out["change_rate"] = [float(stated(last, "rate_stated", last["change_rate"], c)) for c in cats]
+        columns += ["change", "change_rate"]
+        notes.append(f"비중·증감·증감률은 원문 <구성별> 표에 적힌 값이며, {years[-1]}년 예산의 "
+                     f"{years[-2]}년 대비 변화임. △는 감소. 구성 항목으로 다시 계산한 값과 "
+                     "다른 곳은 ‘원문 검증’에 있음.")
+    classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
+    return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
+                 unit=scope.money("budget_composition"), context="composition",
+                 source=source_text(ds, yoy["source"], "<구성별>"), row_class=classes, notes=notes)
+
+
+def changes(scope: Scope) -> Table | Notice:
+    """Each division's budget this year beside the year before, with the change."""
+    ds, year = scope.ds, scope.year
+    yoy = views.budget_changes(ds, year, threshold=scope.threshold)
+    rows = yoy[(yoy["year"] == int(year)).to_numpy(dtype=bool)] if len(yoy) else yoy
+    rows = rows[rows["base_year"].notna().to_numpy(dtype=bool)] if len(rows) else rows
+    if rows.empty:
+        return Notice(f"{int(year)}년과 견줄 전년도 부서별 예산 자료 없음")
+    base = int(rows["base_year"].dropna().iloc[0])
+    before = yoy[(yoy["year"] == base).to_numpy(dtype=bool)].set_index("unit")
+    order = [OFFICE] + _order(scope)
+    rows = rows.set_index("unit").reindex(order).dropna(how="all").reset_index()
+    names = scope.names
+    rows["unit_name"] = ["계" if u == OFFICE else names.get(u, u) for u in rows["unit"]]
+
+    def column(table, y):
+        # which of the source's tables the year's budget is from, for the label
+        return f"detail_budget_{y}" if table == "budget_detail" else f"settled_budget_{y}"
+
+    base_table = str(before["table"].dropna().iloc[0])
+    this_table = str(rows["table"].dropna().iloc[0])
+    base_col, this_col = column(base_table, base), column(this_table, int(year))
+    rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
+    rows[this_col] = rows["budget"]
+    classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
+    titles = ds.catalog.titles
+    what = {"budget_detail": f"「{titles.get('budget_detail')}」의 예산편성액",
+            "execution_division": f"「{titles.get('execution_division')}」의 예산액"}
+    return Table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
+                 sheet="부서별 전년 대비", title=f"부서별 예산 {base}년 대비 {int(year)}년",
+                 unit=scope.money(), context="divisions",
+                 source=source_text(ds, list(rows["source"]) + list(before["source"])),
+                 row_class=classes,
+                 notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
+                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."]
+                 + mismatch_notes(scope))
+
+
+def top_programs(scope: Scope, n: int = 10) -> list:
+    """The year's largest unit programs by 예산편성액 (latest snapshot), table and chart."""
+    ds, year = scope.ds, scope.year
+    ranked = views.top_programs(ds, year, n=n, threshold=scope.threshold)
+    if ranked.empty:
+        return [Notice(f"{int(year)}년 사업별 예산 자료 없음")]
+    names = scope.names
+    ranked = ranked.copy()
+    ranked["division_name"] = [names.get(u, u) for u in ranked["unit"]]
+    named = [str(p) for p, s in zip(ranked["name"], ranked["share_stated"]) if s]
+    notes = ["비율은 기획관 예산편성액 대비."]
+    if named:
+        notes = [f"비율은 기획관 예산편성액 대비. {', '.join(named)}의 비율은 원문(주요 사업별 비중)에 "
+                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임. 둘이 다른 곳은 ‘원문 검증’에 있음."]
+    date = ranked["as_of"].dropna().max()
+    money = scope.money()
+    table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
+                  sheet="주요 사업", title=f"{int(year)}년 예산 규모 상위 {len(ranked)}개 사업 "
+                                          f"({labels.period(date)})",
+                  unit=money, as_of=iso(date),
+                  source=source_text(ds, ranked["source"], shared.detail_title(ds, year)),
+                  notes=notes)
+    chart = plot.top_programs(ranked, names=names, order=_order(scope), year=year, unit=money)
+    return [table, chart]
+
+
+def settlement_vs_progress(scope: Scope) -> list:
+    """Each division's previous year (its latest figure, 결산 where settled) beside this
+    year's latest execution, table and chart."""
+    ds, year = scope.ds, scope.year
+    totals = _totals(scope)
+    years = sorted(int(y) for y in totals["year"].dropna().unique())
+    if len(years) < 2:
+        return [Notice(f"{int(year)}년과 견줄 전년도 집행 자료 없음")]
+    prev, cur = years[-2], years[-1]
+    names = scope.names
+    order = [OFFICE] + _order(scope)
+    a = totals[(totals["year"] == prev).to_numpy(dtype=bool)].set_index("unit")
+    b = totals[(totals["year"] == cur).to_numpy(dtype=bool)].set_index("unit")
+    out = pd.DataFrame({"unit": order})
+    out["unit_name"] = ["계" if u == OFFICE else names.get(u, u) for u in order]
+    spec = [("budget", a, prev), ("executed", a, prev), ("execution_rate", a, prev),
+            ("available", b, cur), ("executed", b, cur), ("execution_rate", b, cur),
+            ("pace_gap", b, cur)]
+    columns = ["unit_name"]
+    for col, src, y in spec:
+        key = f"{col}_{y}"
+        out[key] = [src[col].get(u, pd.NA) if u in src.index else pd.NA for u in order]
+        columns.append(key)
+    a_date, b_date = a["as_of"].dropna().max(), b["as_of"].dropna().max()
+    classes = pd.Series(np.where(out["unit"] == OFFICE, "sc-bold", ""), index=out.index)
+    srcs = pd.concat([a["source"], b["source"]])
+    a_word, b_word = labels.period(a_date), labels.period(b_date)
+    title = (f"{prev}년 {'결산' if labels.is_settlement(a_date) else '집행'}과 "
+             f"{cur}년 {'결산' if labels.is_settlement(b_date) else '집행 진도'}")
+    table = Table(out, columns, sheet="전년과 올해 집행", title=title, unit=scope.money(),
+                  context="progress", as_of=iso(b_date), source=source_text(ds, srcs),
+                  row_class=classes,
+                  notes=[f"{prev}년은 {a_word}, {cur}년은 {b_word}. 경과율 대비는 집행률 − 연간 경과율."])
+    shown = totals[totals["year"].isin([prev, cur]).to_numpy(dtype=bool)]
+    chart = plot.execution_by_year(shown, names=names, order=_order(scope))
+    return [table, chart]
+
+
+def trend(scope: Scope) -> list:
+    """The office's and divisions' 집행률 at each as-of date of the year (nothing when the
+    year has one)."""
+    return shared.trend(scope)
+
+
+def audit(scope: Scope) -> list:
+    return shared.audit_notes(scope)
+
+
+def footer(scope: Scope):
+    return shared.footer(scope)

@@ -1,0 +1,397 @@
+"""Sections more than one report shows: sources, the 집행률 path, outcomes, staffing, the
+plan, the reconciliation and the footer; and :class:`Scope`, what a report is about."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import audit, display, labels, load, plot, units, views
+from ..display import Html, Notice, Table, fmt_date
+from ..errors import UsageError
+from ..labels import VALUE_LABELS
+
+
+@dataclass
+class Scope:
+    """What one report is about.
+
+    Parameters
+    ----------
+    ds : the dataset (its read log becomes the report's footer).
+    unit : ``office``, a division slug or a program slug.
+    year : the report's fiscal year (``None`` for a program report: the sheet's own year).
+    threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
+        every table and chart of the report uses this one value.
+    """
+
+    ds: load.Dataset
+    unit: str
+    year: int | None
+    threshold: float = views.PACE_THRESHOLD
+
+    @property
+    def names(self) -> dict[str, str]:
+        return labels.names(self.ds)
+
+    @property
+    def name(self) -> str:
+        return self.names.get(self.unit, self.unit)
+
+    def money(self, table: str = "budget_detail") -> str:
+        """The money unit of ``table`` (from ``catalog.yaml``)."""
+        return labels.money_unit(self.ds, table)
+
+
+def open_scope(kind: str, given: dict, data_dir=None, *,
+               threshold=views.PACE_THRESHOLD) -> Scope:
+    """Load the data, check the parameters as the batch build does, and open the scope.
+
+    Parameters
+    ----------
+    kind : ``division``, ``office`` or ``program``.
+    given : the notebook's parameters (``division``/``program`` and ``year``).
+    """
+    from .. import params
+
+    ds = load.load_all(data_dir)
+    checked = params.check(kind, given, ds)
+    try:
+        threshold = float(threshold)
+    except (TypeError, ValueError):
+        threshold = float("nan")
+    if not np.isfinite(threshold) or threshold < 0:
+        raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
+    unit = checked.get("division") or checked.get("program") or "office"
+    return Scope(ds, unit, checked.get("year"), threshold)
+
+
+def show(*items) -> None:
+    """Display tables, headlines, notices and charts (``None`` is skipped) in a notebook."""
+    from matplotlib.figure import Figure
+
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, (list, tuple)):
+            show(*item)
+        elif isinstance(item, Figure):
+            plot.show(item)
+        else:
+            display.show(item)
+
+
+def iso(value) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- sources
+
+def document_text(ds, source) -> str:
+    """How a report names the document a ``source`` cites: ``시민소통기획관 「2016 주요업무
+    보고」(2016. 4. 26.)``."""
+    doc = ds.document(source)
+    if doc["title"] == doc["file"]:
+        return doc["file"]
+    when = f"({fmt_date(doc['date'])})" if doc["date"] else ""
+    return f"{doc['issuer']} 「{doc['title']}」{when}".strip()
+
+
+def source_text(ds, sources, title: str = "") -> str:
+    """A caption's source: the documents ``sources`` cite, and ``title`` (the table's)."""
+    docs = list(dict.fromkeys(document_text(ds, s)
+                              for s in pd.Series(list(sources), dtype=object).dropna().astype(str)))
+    if not docs:
+        return title
+    return "; ".join(docs) + (f" 「{title}」" if title else "")
+
+
+def detail_title(ds, year) -> str:
+    """The detail's title for ``year`` as the catalog names it: ``2016년 예산편성 세부내역``."""
+    return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
+
+
+# --------------------------------------------------------------------------- 집행률 path
+
+def trend(scope: Scope, *, programs: bool = False) -> list:
+    """The path of 집행률 over the year's as-of dates against the share of the year elapsed,
+    as a table and a chart, with the prior year's settlement as reference. Nothing when the
+    year has a single as-of date."""
+    ds, year = scope.ds, scope.year
+    unit = None if scope.unit == "office" else scope.unit
+    path = views.execution_path(ds, year, unit=unit, programs=programs, threshold=scope.threshold)
+    if path.empty or path["as_of"].nunique() < 2:
+        return []
+    names = scope.names
+    path = path.copy()
+    path["name"] = [("계" if k == "office" else names.get(k, k)) if not programs else k
+                    for k in path["key"]]
+    path["period"] = [labels.period_short(d) for d in path["as_of"]]
+    prior = views.prior_settlement(ds, year, threshold=scope.threshold)
+    ref_unit = scope.unit if scope.unit != "office" or programs else "office"
+    ref_row = prior[(prior["unit"] == ref_unit).to_numpy(dtype=bool)] if len(prior) else prior
+    reference = float(ref_row["execution_rate"].iloc[0]) if len(ref_row) else None
+    ref_year = int(ref_row["year"].iloc[0]) if len(ref_row) else None
+    # one column per as-of date, one row per line
+    dates = sorted(path["as_of"].unique())
+    wide = pd.DataFrame({"key": list(dict.fromkeys(path["key"]))})
+    wide["name"] = [path.loc[path["key"] == k, "name"].iloc[0] for k in wide["key"]]
+    columns = ["name"]
+    for i, d in enumerate(dates):
+        col = f"rate_at_{i}"
+        at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")["execution_rate"]
+        wide[col] = [at.get(k, np.nan) for k in wide["key"]]
+        columns.append(col)
+    elapsed = [float(path.loc[path["as_of"] == d, "elapsed"].iloc[0]) for d in dates]
+    if reference is not None and not programs:
+        wide["reference"] = [float(prior.set_index("unit")["execution_rate"].get(k, np.nan))
+                             for k in wide["key"]]
+        columns.append("reference")
+    headers = {f"rate_at_{i}": (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
+                                "rate")
+               for i, (d, e) in enumerate(zip(dates, elapsed))}
+    if "reference" in wide.columns:
+        headers["reference"] = (f"{ref_year}년 결산 집행률(%)", "rate")
+    order = ["office"] + list(ds.divisions(year)["unit"].astype(str)) if not programs else None
+    if order:
+        wide = wide.set_index("key").reindex([k for k in order if k in set(wide["key"])]) \
+            .reset_index()
+    classes = pd.Series(np.where(wide["key"] == "office", "sc-bold", ""), index=wide.index)
+    what = "사업별" if programs else ("부서별" if scope.unit == "office" else "")
+    title = f"{int(year)}년 기준일별 {what} 집행률 추이".replace("  ", " ")
+    notes = ["같은 해의 기준일마다 원문에 적힌 집행률(집행액 ÷ 예산현액)을 나란히 적음. "
+             "[ ] 안은 그 기준일까지의 연간 경과율(지난 날수 ÷ 그해 날수)임."]
+    if reference is not None:
+        notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선 기준선임.")
+    table = Table(wide, columns, sheet=f"집행률 추이{' (사업)' if programs else ''}", title=title,
+                  unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
+                  row_class=classes, notes=notes, headers=headers)
+    chart_path = path if not programs else path
+    chart = plot.execution_path(chart_path, names=None, year=year, reference=reference,
+                                reference_label=f"{ref_year}년 결산" if ref_year else "",
+                                title=title)
+    return [Html(f"<h3>{html.escape(title)}</h3>", title), table, chart]
+
+
+# --------------------------------------------------------------------------- outcomes
+
+def _when(period) -> str:
+    return "" if display._missing(period) else f"{int(period)}"
+
+
+def _period_note(last_note, target_note) -> str:
+    """The source's qualifiers of a row's result and target, in words, for the 비고 column:
+    ``실적: ’15.10월~ · 목표·계획: 주당``."""
+    parts = []
+    for role, note in (("실적", last_note), ("목표·계획", target_note)):
+        if display._missing(note) or not str(note).strip():
+            continue
+        words = [labels.NOTE_GLOSS.get(w.strip(), w.strip()) for w in str(note).split(",")]
+        parts.append(f"{role}: {', '.join(w for w in words if w)}")
+    return " · ".join(parts)
+
+
+def outcomes(scope: Scope, *, division: str | None = None, section: str | None = None,
+             year=None) -> Table | Notice:
+    """Results and targets of a division's part-III programs, or of one section."""
+    ds = scope.ds
+    rows = views.outcomes(ds, year, division=division, section=section)
+    if rows.empty:
+        when = f"{int(year)}년 " if year is not None else ""
+        return Notice(f"{when}추진실적·목표 자료 없음")
+    rows = rows.copy()
+    titles = views.section_titles(ds, year)
+    rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
+    rows["metric_unit"] = rows["unit"]
+    rows["last_when"] = [_when(p) for p in rows["last_period"]]
+    rows["first_when"] = [_when(p) for p in rows["first_period"]]
+    rows["target_when"] = [_when(p) for p in rows["target_period"]]
+    rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
+    moved = rows["change"].notna()
+    rows["outcome_change"] = rows["change"]
+    rows.loc[~moved.to_numpy(), "first_actual"] = np.nan
+    rows.loc[~moved.to_numpy(), "first_when"] = ""
+    columns = ["metric", "first_actual", "first_when", "last_actual", "last_when", "target",
+               "target_when", "metric_unit", "period_note", "outcome_change", "achievement"]
+    if not rows["period_note"].astype(bool).any():
+        columns.remove("period_note")
+    if not moved.any():
+        columns = [c for c in columns if c not in ("first_actual", "first_when", "outcome_change")]
+    if rows["achievement"].isna().all():
+        columns.remove("achievement")
+    if rows["document"].dropna().nunique() > 1:
+        rows["document"] = [ds.document(d)["short"] for d in rows["document"]]
+        columns.append("document")
+    notes = ["목표·계획은 원문의 목표와 추진계획 수치임. 달성률은 목표가 있는 지표만 계산함"
+             "(줄이는 것이 목표인 지표는 (기준 − 실적) ÷ (기준 − 목표))."]
+    if "period_note" in columns:
+        notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
+                     "주당은 ‘주 1회’처럼 한 주에 그만큼).")
+    return Table(rows, columns, sheet="추진실적·목표", title="추진실적과 목표", unit="행별 단위",
+                 source=source_text(ds, rows["source"].str.split(" \\| ").str[0],
+                                    ds.catalog.titles.get("outcomes", "")),
+                 index=["section"], notes=notes)
+
+
+# --------------------------------------------------------------------------- staffing
+
+def staffing(scope: Scope) -> Table | Notice:
+    """Staffing by job group × grade (정원, 현원, 과·결원) of the scope's unit in its year."""
+    ds, year, unit = scope.ds, scope.year, scope.unit
+    table, when = views.staffing_table(ds, year, unit)
+    if table is None:
+        return Notice(f"{int(year)}년 인력 자료 없음")
+    rows = table.copy()
+    is_total = rows["row"].eq("total").fillna(False).to_numpy(dtype=bool)
+    rows.loc[is_total, "job_group"] = "계"
+    rows.loc[is_total, "grade"] = ""
+    classes = pd.Series(np.where(is_total, "sc-bold", ""), index=rows.index)
+    notes = ["과·결원 = 현원 − 정원: 양수는 과원, △는 결원."]
+    return Table(rows, ["job_group", "grade", "authorized", "current", "gap"],
+                 sheet="직급별 인력", title=f"{scope.name} 직급별 정원·현원",
+                 unit=ds.unit("staffing"), as_of=iso(when),
+                 source=source_text(ds, rows["source"].dropna(), ds.catalog.titles.get("staffing", "")),
+                 row_class=classes, index=["job_group"], notes=notes)
+
+
+# --------------------------------------------------------------------------- plan
+
+def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> list:
+    """The plan steps as a timeline and a table (or one line saying there is none)."""
+    ds = scope.ds
+    if steps.empty:
+        return [Notice(f"{int(year)}년 추진일정 자료 없음" if year is not None
+                       else "추진일정 자료 없음")]
+    year = views.plan_year(steps) if year is None else year
+    chart = plot.timeline(steps, year=year, as_of=as_of)
+    rows = steps.copy()
+    rows["status"] = rows["kind"].map(VALUE_LABELS["status"])
+    rows["end"] = [display.fmt_month(e) if not display._missing(e) else "계속(~)" for e in rows["end"]]
+    columns = ["step", "start", "end", "status"]
+    index = []
+    if "section" in rows.columns:
+        titles = views.section_titles(ds, year)
+        rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
+        index = ["section"]
+    if "detail" in rows.columns:
+        columns.insert(1, "detail")
+    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="월",
+                  source=source_text(ds, rows["source"], "추진계획·추진일정"), index=index,
+                  notes=["‘계속(~)’은 원문이 끝을 정하지 않은 일정(예: ’16.5월~)."])
+    return [chart, table]
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+def _checks(ds, scope: str, year):
+    """The audit's checks of one scope (and year); the audit reads its own copy of the data,
+    so the report's read log names only what the report shows."""
+    frame = audit.reconcile(ds.fresh())
+    try:  # the audit's for_scope takes as_of once it knows snapshots
+        return audit.for_scope(frame, scope, year=year, as_of=None)
+    except TypeError:
+        return audit.for_scope(frame, scope, year)
+
+
+def _scope_where(scope: Scope, columns) -> dict:
+    """The columns of a table that select the rows of one report's scope."""
+    where = {}
+    if scope.year is not None and "year" in columns:
+        where["year"] = int(scope.year)
+    if scope.unit in scope.ds.refs.get("program", set()):
+        if "program" in columns:
+            where["program"] = scope.unit
+    elif scope.unit != "office":
+        if "unit" in columns:
+            where["unit"] = scope.unit
+        elif "division" in columns:
+            where["division"] = scope.unit
+    return where
+
+
+def audit_notes(scope: Scope, *, year="scope") -> list:
+    """Reconciliation notes: a summary line and the checks that are not exact."""
+    ds = scope.ds
+    rows = _checks(ds, scope.unit, scope.year if year == "scope" else year)
+    for table in rows["table"].dropna().unique():  # the rows the checks compare, for the footer
+        if str(table) in ds.tables:
+            ds.rows(str(table), **_scope_where(scope, ds.tables[str(table)].columns))
+    total = len(rows)
+    if total == 0:
+        return [Notice("이 범위의 원문 검증 항목 없음")]
+    counts = rows["verdict"].value_counts()
+    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건"
+             for v in ("exact", "rounding", "truncation", "discrepancy") if counts.get(v, 0)]
+    summary = (f"원문이 밝힌 합계·비율·증감 {total}건을 구성 항목으로 다시 계산해 대조함: "
+               + ", ".join(parts) + ".")
+    off = rows[(rows["verdict"] != "exact").fillna(False).to_numpy(dtype=bool)].copy()
+    if off.empty:
+        return [Notice(summary + " 모두 일치함.")]
+    order = {"discrepancy": 0, "truncation": 1, "rounding": 2}
+    off["_o"] = off["verdict"].map(order)
+    off = off.sort_values("_o", kind="stable")
+    off["table"] = [ds.catalog.titles.get(str(t), str(t)) for t in off["table"]]
+    off["verdict"] = off["verdict"].map(VALUE_LABELS["verdict"])
+    off["audit_unit"] = off["unit"]
+    table = Table(off, ["table", "item", "check", "stated", "computed", "difference", "verdict",
+                        "audit_unit"],
+                  sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
+                  unit="행별 단위", source=source_text(ds, off["source"]),
+                  nowrap=["verdict", "audit_unit"],
+                  notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
+                         "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
+                         "불일치: 반올림으로 설명되지 않는 차이."])
+    return [Notice(summary), table]
+
+
+# --------------------------------------------------------------------------- footer
+
+def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
+    name = entry["table"]
+    rows = load.select(ds.tables[name], entry.get("where") or {})
+    if year is None:
+        return rows
+    if "year" in rows.columns:  # the years up to the report's (the summaries show them)
+        return rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+    if "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
+        return rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    return rows
+
+
+def footer(scope: Scope) -> display.Footer:
+    """The report's footer, written from the dataset's read log: the documents the rows it
+    read cite, and their as-of dates. It also carries the log itself
+    (:data:`seoulcomm.display.READS_MIME`) for the batch build's cache."""
+    ds, year = scope.ds, scope.year
+    reads = [dict(e) for e in ds.reads]
+    titles = ds.catalog.titles
+    cited: list[str] = []
+    by_day: dict[str, list[str]] = {}
+    for entry in reads:
+        rows = _read_rows(ds, entry, year)
+        if "source" in rows.columns:
+            cited += [str(s) for s in rows["source"].dropna()]
+        if "as_of" in rows.columns:
+            for d in sorted({iso(d) for d in rows["as_of"].dropna()}):
+                title = titles.get(entry["table"], entry["table"])
+                if title not in by_day.setdefault(d, []):
+                    by_day[d].append(title)
+    docs = list(dict.fromkeys(document_text(ds, s) for s in cited))
+    by_day = dict(sorted(by_day.items()))
+    items = [f'<time datetime="{display._escape(d)}">{display._escape(fmt_date(d))}</time>'
+             f" ({display._escape(', '.join(t))})" for d, t in by_day.items()]
+    plain_dates = " · ".join(f"{fmt_date(d)} ({', '.join(t)})" for d, t in by_day.items())
+    text = f"자료: {' · '.join(docs)}" + (f" / 기준일: {plain_dates}" if by_day else "")
+    money = sorted({u for u in ds.catalog.table_units.values() if u in units.MONEY_UNITS},
+                   key=lambda u: -units.factor(u))
+    lines = [f"<p>자료: {' · '.join(display._escape(d) for d in docs)}</p>"]
+    if items:
+        lines.append(f"<p>기준일: {' · '.join(items)}</p>")
+    lines.append(f"<p>금액은 원문 단위({'·'.join(money)})를 원 단위 정수로 읽어 계산하고, 표에는 원문 "
+                 "단위로 반올림해 적음. 원문 표 모양의 표는 원문에 적힌 수치를 그대로 적고, "
+                 "다시 계산한 값과의 차이는 ‘원문 검증’에 모음.</p>")
+    body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
+            '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
+    return display.Footer(body, text, reads)

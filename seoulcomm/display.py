@@ -1,0 +1,442 @@
+"""Display objects: a report table, the headline, a notice, an HTML fragment.
+
+Every table a report shows goes through :class:`Table`. It keeps the numbers in the unit
+it displays them in (money from exact integer 원), renders a pandas ``Styler`` with Korean
+column labels from :mod:`seoulcomm.labels`, states its unit, as-of date and source in its
+caption, and escapes every text that comes from the data. :func:`show` emits it as
+``text/html`` plus the JSON the report pipeline turns into the spreadsheet
+(:data:`TABLE_MIME`); a :class:`Headline` emits the report's headline (:data:`HEADLINE_MIME`),
+and the footer the report's read log (:data:`READS_MIME`). Nothing here computes a figure.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import units
+from .errors import UsageError
+from .labels import label
+
+#: Mimetype of a table's JSON: sheet, title, unit, columns, rows (numbers as displayed).
+TABLE_MIME = "application/vnd.seoulcomm.table+json"
+#: Mimetype of the report's headline: title, figures, as_of, sources (one per report).
+HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
+#: Mimetype of the report's read log: ``{"reads": [{"table", "where"}, ...]}`` (one per report).
+READS_MIME = "application/vnd.seoulcomm.reads+json"
+#: Excel's limit on a sheet name.
+SHEET_MAX = 31
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float) and np.isnan(value))
+    except TypeError:
+        return False
+
+
+def _number_decimals(value: float) -> int:
+    """Decimals a measure needs to show as the source wrote it (at most two)."""
+    for dp in (0, 1, 2):
+        if abs(value * 10 ** dp - round(value * 10 ** dp)) < 1e-9:
+            return dp
+    return 2
+
+
+fmt_date = units.fmt_date
+
+
+def fmt_month(value) -> str:
+    """A month as ``2016. 5.``."""
+    if _missing(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.year}. {ts.month}."
+
+
+def _display_value(value, kind: str, money_unit: str):
+    """A raw value → the number (or text) the table shows, in its display unit."""
+    if _missing(value):
+        return None
+    if kind in ("money", "money0", "change"):
+        shown = units.round_half_up(int(value) / units.factor(money_unit), 0)
+        return int(shown)
+    if kind in ("rate", "rate_change"):
+        return units.round_half_up(float(value), 1)
+    if kind in ("count", "gap", "year"):
+        return int(value)
+    if kind == "number":
+        number = float(value)
+        dp = _number_decimals(number)
+        number = units.round_half_up(number, dp)
+        return int(number) if dp == 0 else number
+    if kind == "date":
+        return fmt_date(value)
+    if kind == "month":
+        return fmt_month(value)
+    return str(value)
+
+
+def _formatter(kind: str):
+    """Styler formatter for a column of display values of ``kind``."""
+    def text(v):
+        return "" if v is None else str(v)
+
+    def fmt(v):
+        if v is None:
+            return ""
+        if kind == "money":
+            return units.fmt_number(v, 0, triangle=True)
+        if kind in ("money0", "count"):
+            return units.fmt_number(v, 0, triangle=True, dash_zero=True)
+        if kind in ("change", "gap"):
+            return units.fmt_number(v, 0, triangle=True, dash_zero=True)
+        if kind == "rate":
+            return units.fmt_number(v, 1, triangle=True)
+        if kind == "rate_change":
+            return units.fmt_number(v, 1, triangle=True)
+        if kind == "number":
+            return units.fmt_number(v, _number_decimals(float(v)), triangle=True)
+        if kind == "year":
+            return str(v)
+        return str(v)
+
+    return text if kind in ("text", "date", "month") else fmt
+
+
+def _escape(text) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def _sheet_name(text: str) -> str:
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text)).strip() or "표"
+    return cleaned[:SHEET_MAX]
+
+
+def _json_value(value):
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+@dataclass
+class Table:
+    """One report table, ready to show.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows, with raw values: money in integer 원, rates in percent, texts as in the
+        data. Only ``columns`` are shown.
+    columns : list of str
+        Columns of ``frame`` to show, in order; labels and kinds from :data:`LABELS`.
+    sheet : str
+        Spreadsheet sheet name (≤ 31 characters, unique within a report).
+    title : str
+        Korean title (caption).
+    unit : str
+        The money unit the table shows (``백만원``, ``천원``) or, for a table without
+        money, its unit (``명``, ``%``, or a phrase such as ``행별 단위``).
+    source : str
+        Where the figures come from (document and table), for the caption.
+    as_of : str, optional
+        As-of date, ISO ``YYYY-MM-DD`` (shown as ``2016. 4. 8.``).
+    context : str
+        Key of :data:`LABELS` whose labels override the defaults.
+    index : list of str
+        Columns shown as row headers (repeated values merged), e.g. a section.
+    row_class : Series of str, optional
+        CSS classes per row (``sc-bold``, ``sc-indent1``, ``sc-indent2``, ``sc-flag``).
+    notes : list of str
+        Plain-text notes shown under the table (escaped).
+    column_units : dict
+        Money unit of a column that differs from ``unit`` (``{"unit_cost": "원"}``).
+    nowrap : list of str
+        Text columns whose cells must stay on one line (short codes such as a verdict).
+    headers : dict
+        Label and kind of a column the label map cannot name (e.g. one column per as-of
+        date): ``{"rate_at_0": ("2016. 4. 8. 기준 집행률(%)", "rate")}``.
+    """
+
+    frame: pd.DataFrame
+    columns: list[str]
+    sheet: str
+    title: str
+    unit: str
+    source: str = ""
+    as_of: str | None = None
+    context: str = ""
+    index: list[str] = field(default_factory=list)
+    row_class: pd.Series | None = None
+    notes: list[str] = field(default_factory=list)
+    column_units: dict[str, str] = field(default_factory=dict)
+    nowrap: list[str] = field(default_factory=list)
+    headers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.sheet = _sheet_name(self.sheet)
+        missing = [c for c in self.columns + list(self.index) if c not in self.frame.columns]
+        if missing:
+            raise UsageError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
+
+    # the shown columns in order: row headers first
+    @property
+    def _shown(self) -> list[str]:
+        return list(self.index) + [c for c in self.columns if c not in self.index]
+
+    def _kind(self, column: str) -> str:
+        return (self.headers.get(column) or label(column, self.context))[1]
+
+    def _label(self, column: str) -> str:
+        text, kind = self.headers.get(column) or label(column, self.context)
+        unit = self.column_units.get(column)
+        if unit and kind in ("money", "money0", "change") and f"({unit})" not in text:
+            text = f"{text}({unit})"
+        return text
+
+    def _money_unit(self, column: str) -> str:
+        unit = self.column_units.get(column, self.unit)
+        return unit if unit in units.MONEY_UNITS else "원"
+
+    def values(self) -> pd.DataFrame:
+        """The shown values (display units), columns labelled in Korean, as Python objects."""
+        out = {}
+        for col in self._shown:
+            kind, unit = self._kind(col), self._money_unit(col)
+            out[self._label(col)] = [_display_value(v, kind, unit) for v in self.frame[col].tolist()]
+        return pd.DataFrame(out, index=range(len(self.frame)), dtype=object)
+
+    def caption_meta(self) -> str:
+        """``단위: 백만원 · 기준: 2016. 4. 8. · 자료: …`` (plain text)."""
+        parts = [f"단위: {self.unit}"] if self.unit else []
+        extra = [f"{self._label(c).split('(')[0]} {u}" for c, u in self.column_units.items()
+                 if c in self._shown and u != self.unit]
+        if extra and parts:
+            parts[-1] += f" ({', '.join(extra)})"
+        if self.as_of:
+            parts.append(f"기준: {fmt_date(self.as_of)}")
+        if self.source:
+            parts.append(f"자료: {self.source}")
+        return " · ".join(parts)
+
+    def to_json(self) -> dict:
+        """The table as the report pipeline reads it (numbers as displayed)."""
+        shown = self.values()
+        rows = [[_json_value(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+        return {
+            "sheet": self.sheet, "title": self.title, "unit": self.unit,
+            "columns": list(shown.columns), "rows": rows,
+            "as_of": self.as_of, "source": self.source,
+        }
+
+    def styler(self):
+        """A pandas Styler of the table: formatted, escaped, captioned."""
+        body = self.values()
+        labels = {self._label(c): self._kind(c) for c in self._shown}
+        index_labels = [self._label(c) for c in self.index]
+        # row-header columns: a value repeated from the row above is left blank (merged look)
+        for lab in index_labels:
+            same = body[lab].eq(body[lab].shift()).fillna(False)
+            body[lab] = body[lab].where(~same, "")
+        uuid = "sc" + hashlib.sha1(f"{self.sheet}|{self.title}".encode()).hexdigest()[:8]
+        styler = body.style
+        styler.set_uuid(uuid)
+        styler.hide(axis="index")
+        formatters = {lab: _formatter(kind) for lab, kind in labels.items() if lab in body.columns}
+        styler.format(formatters, escape="html", na_rep="")
+        styler.format_index(escape="html", axis=0)
+        styler.format_index(escape="html", axis=1)
+        classes = pd.DataFrame("", index=body.index, columns=body.columns)
+        for lab in body.columns:
+            if labels[lab] in ("text", "date", "month"):
+                classes[lab] = "text"
+        for lab in index_labels:
+            classes[lab] = "text sc-group"
+        for col in self.nowrap:
+            if col in self._shown:
+                classes[self._label(col)] = (classes[self._label(col)] + " sc-nowrap").str.strip()
+        if index_labels:
+            first_rows = body[index_labels[0]].ne("").to_numpy()
+            for lab in body.columns:
+                classes.loc[first_rows, lab] = (classes.loc[first_rows, lab] + " sc-first").str.strip()
+        if self.row_class is not None:
+            extra = pd.Series(list(self.row_class.fillna("")), index=body.index)
+            for lab in body.columns:
+                classes[lab] = (classes[lab] + " " + extra).str.strip()
+            # indentation only on the first column (the name)
+            for lab in body.columns[1:]:
+                classes[lab] = classes[lab].str.replace(r"\bsc-indent\d\b", "", regex=True).str.strip()
+        styler.set_td_classes(classes)
+        styler.set_table_attributes('class="sc-table"')
+        styler.set_table_styles([
+            {"selector": "", "props": "min-width: 40em;"},
+            {"selector": "caption", "props": "caption-side: top; text-align: left;"},
+            {"selector": "caption .sc-meta",
+             "props": "display: block; font-weight: normal; font-size: 0.85em; color: #5a6473;"},
+            {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
+            {"selector": "td.text", "props": "text-align: left; white-space: normal;"},
+            {"selector": "td.sc-bold", "props": "font-weight: bold;"},
+            {"selector": "td.sc-indent1", "props": "padding-left: 1.6em;"},
+            {"selector": "td.sc-indent2", "props": "padding-left: 3.0em;"},
+            {"selector": "td.sc-flag", "props": "background-color: #fbeaea;"},
+            {"selector": "td.sc-sub", "props": "background-color: #f4f6f9;"},
+            {"selector": "td.sc-group",
+             "props": "font-weight: bold; border-bottom-color: transparent; width: 11em;"},
+            # 2px: wider than the merged group cell's transparent 1px bottom, so it wins the
+            # collapsed border and each group is ruled off
+            {"selector": "td.sc-first", "props": "border-top: 2px solid #9aa5b4;"},
+            {"selector": "td.sc-nowrap", "props": "white-space: nowrap;"},
+            {"selector": "th", "props": "text-align: center;"},
+            {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
+        ], overwrite=True)
+        styler.set_caption(f"{_escape(self.title)}<span class=\"sc-meta\">"
+                           f"{_escape(self.caption_meta())}</span>")
+        return styler
+
+    def to_html(self) -> str:
+        out = self.styler().to_html()
+        if self.notes:
+            out += "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+        return out
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.to_html(), "text/plain": f"{self.title} ({len(self.frame)}행)",
+                TABLE_MIME: self.to_json()}
+
+
+@dataclass
+class Headline:
+    """The report's headline figures (one per report).
+
+    Parameters
+    ----------
+    title : str
+        The report's title, e.g. ``뉴미디어담당관 2016년 예산·집행·성과``.
+    figures : list of dict
+        ``{"label", "value" (as shown), "raw" (number in ``unit``), "unit", "note"}``;
+        build them with :func:`figure`.
+    as_of : str
+        As-of date (ISO) of the figures.
+    sources : list of str
+        The documents the figures come from.
+    subtitle : str
+        One line under the title.
+    """
+
+    title: str
+    figures: list[dict]
+    as_of: str | None
+    sources: list[str]
+    subtitle: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "figures": [{k: f[k] for k in ("label", "value", "raw", "unit")} |
+                        ({"note": f["note"]} if f.get("note") else {}) for f in self.figures],
+            "as_of": self.as_of or "", "sources": list(self.sources),
+        }
+
+    def to_html(self) -> str:
+        cards = []
+        for f in self.figures:
+            note = f'<span class="sc-fig-note">{_escape(f["note"])}</span>' if f.get("note") else ""
+            cards.append(
+                '<div class="sc-fig" style="flex:1 1 150px; border:1px solid #cfd6e0; '
+                'border-top:3px solid #1f4e8c; padding:8px 12px; min-width:140px;">'
+                '<div class="sc-fig-label" style="font-size:0.85em; color:#5a6473;">'
+                f'{_escape(f["label"])}</div>'
+                f'<div class="sc-fig-value" style="font-size:1.6em; font-weight:bold; line-height:1.3;">'
+                f'{_escape(f["value"])}<span class="sc-fig-unit" style="font-size:0.55em; '
+                f'font-weight:normal; margin-left:2px;">{_escape(f["unit"])}</span></div>'
+                f'<div style="font-size:0.8em; color:#5a6473;">{note}</div></div>')
+        as_of = (f'<time datetime="{_escape(self.as_of)}">{_escape(fmt_date(self.as_of))}</time> 기준'
+                 if self.as_of else "")
+        sub = " · ".join(x for x in (_escape(self.subtitle), as_of) if x)
+        return (
+            '<div class="sc-headline">'
+            f'<h1 style="margin-bottom:0.1em;">{_escape(self.title)}</h1>'
+            f'<p class="sc-sub" style="color:#5a6473; margin-top:0;">{sub}</p>'
+            '<div class="sc-figs" style="display:flex; flex-wrap:wrap; gap:10px; margin:10px 0 6px;">'
+            + "".join(cards) + "</div></div>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "; ".join(f"{f['label']} {f['value']}{f['unit']}" for f in self.figures)
+        return {"text/html": self.to_html(), "text/plain": f"{self.title}: {plain}",
+                HEADLINE_MIME: self.to_json()}
+
+
+@dataclass
+class Notice:
+    """A plain sentence shown where a table or chart has nothing to show."""
+
+    text: str
+
+    def to_html(self) -> str:
+        return (f'<p class="sc-notice" style="padding:8px 12px; background:#f4f6f9; '
+                f'border-left:3px solid #8a94a3;">{_escape(self.text)}</p>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.to_html(), "text/plain": self.text}
+
+
+@dataclass
+class Html:
+    """A fragment of HTML already escaped (notes, footers)."""
+
+    html: str
+    text: str = ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text or self.html}
+
+
+def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
+           triangle: bool = False) -> dict:
+    """One headline figure; ``raw`` is already in ``unit`` (e.g. 4331 for 4,331 백만원)."""
+    if _missing(raw):
+        return {"label": label, "value": "–", "raw": None, "unit": unit, "note": note}
+    raw = units.round_half_up(float(raw), decimals)
+    raw = int(raw) if decimals == 0 else raw
+    value = units.fmt_number(raw, decimals, triangle=triangle)
+    return {"label": label, "value": value, "raw": raw, "unit": unit, "note": note}
+
+
+def show(*items) -> None:
+    """Display tables, headlines, notices (``None`` is skipped) in a notebook."""
+    from IPython.display import display
+
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, (list, tuple)):
+            show(*item)
+            continue
+        display(item)
+
+
+def money_in(won, unit: str):
+    """Integer 원 → the number shown in ``unit`` (rounded half up), ``None`` if missing."""
+    if _missing(won):
+        return None
+    return int(units.round_half_up(int(won) / units.factor(unit), 0))
+
+
+@dataclass
+class Footer:
+    """The report's footer (sources and as-of dates) with the read log it was written from."""
+
+    html: str
+    text: str
+    reads: list
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.text, READS_MIME: {"reads": self.reads}}

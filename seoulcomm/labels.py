@@ -1,0 +1,210 @@
+"""The reports' vocabulary: Korean labels of columns and coded values, and the words for time.
+
+One label map (:data:`LABELS`) names every column a report table shows and decides how it
+is displayed; :data:`VALUE_LABELS` names coded values. Units are not here: they come from
+``data/catalog.yaml`` through the dataset (:func:`money_unit`). Time words follow one rule
+(:func:`period`): figures at 12-31, or from a table that is a settlement by nature, are
+결산; any other date is 집행 실적 at that date.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from . import units
+
+#: Column → (Korean label, kind). The kind decides the display: ``text``, ``money``
+#: (in the table's money unit), ``money0`` (zero as ``-``, as the source prints 이월액),
+#: ``change`` (money, △ for a decrease, ``-`` for none), ``rate`` (percent, one decimal),
+#: ``rate_change`` (percent or %p with △), ``count`` (people; zero as ``-``), ``gap``
+#: (people with △), ``number`` (a count or measure in its row's unit), ``year``, ``date``,
+#: ``month``. A context (e.g. ``settlement``) overrides labels for its own tables.
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "": {
+        "name": ("부서/사업명", "text"),
+        "unit_name": ("부서", "text"),
+        "budget": ("예산편성액", "money"),
+        "carryover": ("전년도 이월액", "money0"),
+        "available": ("예산현액", "money"),
+        "executed": ("집행액", "money"),
+        "balance": ("집행잔액", "money"),
+        "execution_rate": ("집행률(%)", "rate"),
+        "elapsed": ("연간 경과율(%)", "rate"),
+        "pace_gap": ("경과율 대비(%p)", "rate_change"),
+        "pace_flag": ("집행 속도", "text"),
+        "as_of": ("기준일", "date"),
+        "year": ("연도", "year"),
+        "period": ("기준", "text"),
+        "share": ("비율(%)", "rate"),
+        "change": ("증감", "change"),
+        "change_rate": ("증감률(%)", "rate_change"),
+        "authorized": ("정원", "count"),
+        "current": ("현원", "count"),
+        "gap": ("과·결원", "gap"),
+        "job_group": ("직군", "text"),
+        "grade": ("직급", "text"),
+        "section": ("사업", "text"),
+        "metric": ("지표", "text"),
+        "metric_unit": ("단위", "text"),
+        "first_actual": ("이전 실적", "number"),
+        "first_when": ("이전 시점", "text"),
+        "last_actual": ("실적", "number"),
+        "last_when": ("실적 시점", "text"),
+        "target": ("목표·계획", "number"),
+        "target_when": ("목표 시점", "text"),
+        "period_note": ("비고(원문 표기)", "text"),
+        "outcome_change": ("증감", "number"),
+        "achievement": ("달성률(%)", "rate"),
+        "document": ("문서", "text"),
+        "step": ("추진 내용", "text"),
+        "start": ("시작", "month"),
+        "end": ("종료", "text"),
+        "status": ("구분", "text"),
+        "detail": ("세부 내용", "text"),
+        "table": ("표", "text"),
+        "item": ("항목", "text"),
+        "check": ("검증", "text"),
+        "stated": ("원문", "number"),
+        "computed": ("다시 계산", "number"),
+        "difference": ("차이", "number"),
+        "verdict": ("판정", "text"),
+        "audit_unit": ("단위", "text"),
+        "program_name": ("사업명", "text"),
+        "division_name": ("부서", "text"),
+        "category": ("구분", "text"),
+    },
+    "composition": {
+        "category": ("구분", "text"),
+        "budget": ("예산", "money"),
+        "share": ("비중(%)", "rate"),
+    },
+    "progress": {
+        "budget": ("예산액", "money"),
+    },
+    "settlement": {
+        "budget": ("당초예산", "money"),
+        "carried_in": ("전년이월", "money0"),
+        "changed": ("예산변경", "change"),
+        "available": ("예산현액", "money"),
+        "executed": ("집행액", "money"),
+        "carried_out": ("차년이월", "money0"),
+        "balance": ("집행잔액", "money"),
+        "unspent": ("불용액", "money"),
+        "unspent_rate": ("불용률(%)", "rate"),
+    },
+    "costs": {
+        "item": ("비목", "text"),
+        "line": ("산출 내역", "text"),
+        "unit_cost": ("단가(원)", "money"),
+        "quantity": ("수량", "number"),
+        "quantity_unit": ("수량 단위", "text"),
+        "amount": ("금액", "money"),
+        "computed": ("단가×수량", "money"),
+    },
+    "program_budget": {
+        "item": ("구분", "text"),
+        "budget": ("예산", "money"),
+    },
+    "divisions": {
+        "budget": ("예산", "money"),
+        "detail_available": ("예산현액(세부내역)", "money"),
+        "detail_budget": ("예산(세부내역 기준)", "money"),
+        "settled_budget": ("예산액(집행현황)", "money"),
+    },
+    "overview": {
+        "item": ("구분", "text"),
+        "detail": ("내용", "text"),
+    },
+    "history": {
+        "start": ("시기", "month"),
+        "step": ("내용", "text"),
+        "detail": ("근거 문서", "text"),
+    },
+}
+
+#: Korean words for coded values the tables show.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "pace_flag": {"lagging": "부진", "on_pace": "정상", "ahead": "빠름"},
+    "verdict": {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사 차이",
+                "discrepancy": "불일치"},
+    "status": {"done": "완료", "plan": "계획", "history": "추진경위"},
+    "level": {"office": "기획관", "office_part": "구분", "division": "부서", "policy": "정책사업",
+              "program": "단위사업", "basic": "기본경비"},
+}
+
+#: Indentation and bold rows of a table shaped like the source's 예산편성 세부내역.
+INDENT_LEVELS = {"office": 0, "office_part": 1, "division": 0, "policy": 1, "program": 2,
+                 "basic": 1}
+BOLD_LEVELS = {"office", "division", "total", "item"}
+
+
+_YEAR_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<year>\d{4})$")
+
+
+def label(column: str, context: str = "") -> tuple[str, str]:
+    """The Korean label and display kind of ``column`` (in ``context`` if it overrides it).
+
+    A column named ``<name>_<year>`` (one column per year, e.g. ``budget_2016``) takes the
+    label of ``<name>`` prefixed with the year: ``2016년 예산``.
+    """
+    found = LABELS.get(context, {}).get(column) or LABELS[""].get(column)
+    if found is not None:
+        return found
+    match = _YEAR_SUFFIX.match(column)
+    if match:
+        text, kind = label(match["base"], context)
+        return f"{match['year']}년 {text}", kind
+    return column, "text"
+
+
+#: Readable words for the source's one-word qualifiers of a figure (``주 1회`` → 주당).
+NOTE_GLOSS: dict[str, str] = {
+    "주": "주당", "월": "월당", "총": "총계", "여": "남짓(원문 ‘여’)", "약": "어림값(원문 ‘약’)",
+    "1일": "하루 기준",
+}
+
+#: Table titles that are a settlement by nature (their figures are 결산 whatever the date).
+SETTLEMENT_TABLES = ("settlement",)
+
+
+def is_settlement(as_of, table: str | None = None) -> bool:
+    """A figure at year end (12-31), or from a settlement table, is a settlement (결산)."""
+    if table in SETTLEMENT_TABLES:
+        return True
+    if as_of is None or (not isinstance(as_of, str) and pd.isna(as_of)):
+        return False
+    ts = pd.Timestamp(as_of)
+    return (ts.month, ts.day) == (12, 31)
+
+
+def period(as_of, table: str | None = None) -> str:
+    """``결산`` or ``집행 실적 (2016. 6. 30. 기준)``."""
+    if is_settlement(as_of, table):
+        return "결산"
+    if as_of is None or (not isinstance(as_of, str) and pd.isna(as_of)):
+        return "집행 실적"
+    return f"집행 실적 ({units.fmt_date(as_of)} 기준)"
+
+
+def period_short(as_of, table: str | None = None) -> str:
+    """``결산`` or ``2016. 6. 30. 기준`` (for a column or a chart's tick)."""
+    if is_settlement(as_of, table):
+        return "결산"
+    return f"{units.fmt_date(as_of)} 기준" if as_of is not None and not pd.isna(as_of) else ""
+
+
+def office_shape(divisions: int) -> str:
+    """The office's shape as it writes it: ``1관 4담당관``."""
+    return f"1관 {int(divisions)}담당관"
+
+
+def money_unit(ds, table: str, column: str | None = None) -> str:
+    """The money unit a table is written (and shown) in, from ``catalog.yaml``."""
+    return ds.unit(table, column)
+
+
+def names(ds) -> dict[str, str]:
+    """Korean name of each unit (office, divisions) from the organisation table."""
+    org = ds["organisation"]
+    return dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))

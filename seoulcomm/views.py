@@ -1,0 +1,438 @@
+"""Views: the figures a report shows, shaped from the dataset for one year and one snapshot.
+
+A year may hold several snapshots of its execution (the detail, or the division table, at
+different as-of dates) and a year-end settlement (12-31). Every view here takes the
+dataset and the year (and, where it matters, the as-of date; ``None`` = the latest the
+year has), reads only the rows of that year through :meth:`seoulcomm.load.Dataset.rows`
+(so the read log names them), and never mixes years or snapshots. Parameters such as the
+pace threshold are passed through to :mod:`seoulcomm.calc`, never reset to a default.
+
+Money stays integer 원, rates percent; nothing here formats or labels (see
+:mod:`seoulcomm.labels` and :mod:`seoulcomm.display`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import calc
+from .errors import UsageError
+
+#: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
+PACE_THRESHOLD = calc.PACE_THRESHOLD
+#: Levels of the budget detail that are a unit's total line (the office, a division).
+TOTAL_LEVELS = ("office", "division")
+#: Levels of the budget detail that are spending lines (unit programs, basic expenses).
+SPENDING_LEVELS = ("program", "basic")
+
+_TOTAL_COLUMNS = ["year", "unit", "as_of", "budget", "carryover", "available", "executed",
+                  "balance", "execution_rate", "elapsed", "pace_gap", "pace_flag", "source",
+                  "table"]
+
+
+def _mask(frame: pd.DataFrame, column: str, values) -> np.ndarray:
+    values = list(values) if isinstance(values, (list, tuple, set)) else [values]
+    return frame[column].isin(values).fillna(False).to_numpy(dtype=bool)
+
+
+def _iso(value) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- snapshots
+
+def snapshots(ds, year, table: str | None = None) -> list[pd.Timestamp]:
+    """The as-of dates ``year``'s execution is stated at, oldest first (detail and the
+    division table, or only ``table``)."""
+    names = [table] if table else ["budget_detail", "execution_division"]
+    dates = set()
+    for name in names:
+        dates |= set(ds.rows(name, year=int(year))["as_of"].dropna())
+    return sorted(dates)
+
+
+def latest(ds, year, table: str | None = None) -> pd.Timestamp | None:
+    """The latest as-of date of ``year`` (the headline's), or ``None``."""
+    found = snapshots(ds, year, table)
+    return found[-1] if found else None
+
+
+def as_stated(frame: pd.DataFrame, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The figures as the source prints them, for tables shaped like the source.
+
+    :func:`seoulcomm.calc.execution` recomputes 예산현액, 집행잔액 and 집행률 from their parts
+    and keeps the source's as ``available_stated``, ``balance_stated`` and ``rate_stated``;
+    a reader comparing with the printed document must see the printed figures (the
+    reconciliation section lists where they differ). Pace columns, when present, are
+    measured again against the printed 집행률 with the same ``threshold`` [%p].
+    """
+    out = frame.copy()
+    changed = False
+    for col, stated in (("available", "available_stated"), ("balance", "balance_stated"),
+                        ("execution_rate", "rate_stated")):
+        if stated in out.columns and col in out.columns:
+            out[col] = out[stated].astype(out[col].dtype).fillna(out[col])
+            changed = True
+    if changed and {"pace_gap", "as_of"} <= set(out.columns):
+        out = calc.pace(out.drop(columns=["elapsed", "pace_gap", "pace_flag"], errors="ignore"),
+                        threshold=threshold)
+    return out
+
+
+def detail(ds, year, as_of=None, *, unit: str | None = None,
+           threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The budget detail of ``year`` at one snapshot (default: the latest), paced and as
+    printed; only ``unit``'s lines when given (``office`` or ``None``: every line)."""
+    when = as_of if as_of is not None else latest(ds, year, "budget_detail")
+    if when is None:
+        return calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
+    where = {"year": int(year), "as_of": _iso(when)}
+    if unit not in (None, "office"):
+        where["unit"] = unit
+    rows = ds.rows("budget_detail", **where).sort_values("line", kind="stable")
+    return as_stated(calc.pace(rows, threshold=threshold), threshold=threshold) \
+        .reset_index(drop=True)
+
+
+def spending_lines(ds, year, as_of=None, *, unit: str | None = None,
+                   threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """Unit programs and basic expenses of ``unit`` (or all) at one snapshot, paced."""
+    rows = detail(ds, year, as_of, unit=unit, threshold=threshold)
+    return rows[_mask(rows, "level", SPENDING_LEVELS)].reset_index(drop=True)
+
+
+def laggards(ds, year, as_of=None, *, unit: str | None = None,
+             threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The lagging lines of :func:`spending_lines` (same threshold), most money first."""
+    return calc.laggards(spending_lines(ds, year, as_of, unit=unit, threshold=threshold))
+
+
+# --------------------------------------------------------------------------- unit totals
+
+def _unit_rows(ds, years, *, threshold) -> pd.DataFrame:
+    """Every snapshot of every unit's total in ``years``, from both tables that state one."""
+    years = [int(y) for y in years]
+    parts = []
+    top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS))
+    if len(top):
+        paced = as_stated(calc.pace(top, threshold=threshold), threshold=threshold)
+        parts.append(paced.assign(table="budget_detail"))
+    settled = ds.rows("execution_division", year=years)
+    if len(settled):
+        paced = as_stated(calc.pace(settled, threshold=threshold), threshold=threshold)
+        paced["carryover"] = pd.array([pd.NA] * len(paced), dtype="Int64")
+        parts.append(paced.assign(table="execution_division"))
+    if not parts:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS)
+    out = pd.concat([p[_TOTAL_COLUMNS] for p in parts], ignore_index=True)
+    # one row per (year, unit, as_of): the detail (which has the carry-over) when both state it
+    out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
+    out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
+                      if not pd.isna(d) else False for d in out["as_of"]]
+    return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
+
+
+def unit_totals(ds, year=None, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """Each unit's budget and execution in each year up to ``year``, at that year's latest
+    snapshot (a settlement when the year has one).
+
+    Returns
+    -------
+    DataFrame
+        One row per (year, unit) — office and divisions — with ``budget, carryover,
+        available, executed, balance`` [원], ``execution_rate, elapsed, pace_gap`` [%],
+        ``pace_flag``, ``as_of``, ``settled`` (as of 12-31), ``source`` and ``table`` (the
+        table the row is from). Amounts and rates as the source prints them.
+    """
+    years = [y for y in ds.years() if year is None or y <= int(year)]
+    rows = _unit_rows(ds, years, threshold=threshold)
+    return rows.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
+
+
+def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
+                   threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """집행률 at each snapshot of ``year``: the units' totals (``programs=False``; the
+    office and every division, or only ``unit``) or ``unit``'s programs.
+
+    Returns
+    -------
+    DataFrame
+        One row per (line, as_of): ``key`` (unit slug or program name), ``name``, ``as_of``,
+        ``elapsed`` [%], ``execution_rate`` [%] (as printed), ``available``, ``executed``
+        [원], ``settled``; oldest first.
+    """
+    if programs:
+        where = {"year": int(year), "level": "program"}
+        if unit not in (None, "office"):
+            where["unit"] = unit
+        rows = ds.rows("budget_detail", **where)
+        if rows.empty:
+            return rows
+        rows = as_stated(calc.pace(rows, threshold=threshold), threshold=threshold)
+        rows["key"] = rows["name"].astype(str)
+    else:
+        rows = _unit_rows(ds, [int(year)], threshold=threshold)
+        if unit not in (None, "office"):
+            rows = rows[_mask(rows, "unit", [unit])]
+        rows = rows.assign(key=rows["unit"].astype(str), name=rows["unit"].astype(str))
+    rows = rows.copy()
+    rows["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
+                       for d in rows["as_of"]]
+    cols = ["key", "name", "unit", "as_of", "elapsed", "execution_rate", "available",
+            "executed", "settled", "source"]
+    return rows[cols].sort_values(["as_of"], kind="stable").reset_index(drop=True)
+
+
+def prior_settlement(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The year before ``year`` as settled (12-31) — the units' rows, empty when that year
+    has no settlement."""
+    before = [y for y in ds.years() if y < int(year)]
+    if not before:
+        return pd.DataFrame(columns=_TOTAL_COLUMNS + ["settled"])
+    rows = _unit_rows(ds, [before[-1]], threshold=threshold)
+    return rows[rows["settled"].to_numpy(dtype=bool)].drop_duplicates(["unit"], keep="last") \
+        .reset_index(drop=True)
+
+
+def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
+    """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
+    differently: ``year, unit, budget_division, budget_detail`` [원]."""
+    when = latest(ds, year, "budget_detail")
+    division = ds.rows("budget_division", year=int(year))
+    if when is None or division.empty:
+        return pd.DataFrame(columns=["year", "unit", "budget_division", "budget_detail"])
+    top = ds.rows("budget_detail", year=int(year), as_of=_iso(when), level=list(TOTAL_LEVELS))
+    both = division.merge(top[["year", "unit", "budget"]], on=["year", "unit"],
+                          suffixes=("_division", "_detail"))
+    keep = (both["budget_division"] != both["budget_detail"]).fillna(False)
+    if unit is not None:
+        keep &= both["unit"] == unit
+    both = both[keep.to_numpy(dtype=bool)]
+    return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
+
+
+def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget)."""
+    totals = unit_totals(ds, year, threshold=threshold)
+    if totals.empty:
+        return totals
+    return calc.year_over_year(totals, value="budget", by="unit")
+
+
+def composition(ds, year) -> pd.DataFrame:
+    """The <구성별> table up to ``year`` with the change on the year before."""
+    years = [y for y in ds.years() if y <= int(year)]
+    rows = ds.rows("budget_composition", year=years)
+    if rows.empty:
+        return rows
+    return calc.year_over_year(rows, value="budget", by="category")
+
+
+def top_programs(ds, year, as_of=None, *, n: int = 10,
+                 threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The ``n`` largest unit programs of ``year`` (one snapshot) by 예산편성액, with their
+    share of the office's budget: the source's stated share (Ⅰ-3 주요 사업별) where it
+    states one for that year (``share_stated`` true), else computed."""
+    rows = detail(ds, year, as_of, threshold=threshold)
+    office = rows[_mask(rows, "level", ["office"])]
+    rows = rows[_mask(rows, "level", ["program"])]
+    if rows.empty:
+        return rows
+    total = office["budget"].iloc[0] if len(office) else rows["budget"].sum()
+    ranked = calc.shares(rows, "budget", total=total)
+    ranked = ranked.sort_values("budget", ascending=False, kind="stable").head(n).copy()
+    stated = ds.rows("program_shares", year=int(year))
+    stated = dict(zip(stated["program"].astype(str), stated["share_stated"]))
+    ranked["share_stated"] = [not pd.isna(stated.get(name, np.nan))
+                              for name in ranked["name"].astype(str)]
+    ranked["share"] = [float(stated[name]) if s else v for name, s, v in
+                       zip(ranked["name"].astype(str), ranked["share_stated"], ranked["share"])]
+    return ranked.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- side tables
+
+def staffing(ds, year, unit: str | None = None):
+    """The latest staffing snapshot that falls in ``year``: ``(rows, as_of)``, or
+    ``(None, None)`` when the year has none (or none for ``unit``)."""
+    rows = ds.rows("staffing")
+    dates = sorted(d for d in rows["as_of"].dropna() if d.year == int(year))
+    if unit is not None:
+        dates = [d for d in dates if (rows.loc[(rows["as_of"] == d).to_numpy(dtype=bool), "unit"]
+                                      == unit).any()]
+    if not dates:
+        return None, None
+    when = dates[-1]
+    where = {"as_of": _iso(when)}
+    if unit is not None:
+        where["unit"] = unit
+    return ds.rows("staffing", **where), when
+
+
+def staffing_summary(ds, year):
+    """:func:`seoulcomm.calc.staffing_summary` of ``year``'s latest staffing snapshot:
+    ``(summary, as_of)`` or ``(None, None)``."""
+    rows, when = staffing(ds, year)
+    if rows is None:
+        return None, None
+    return calc.staffing_summary(rows), when
+
+
+def staffing_table(ds, year, unit: str):
+    """:func:`seoulcomm.calc.staffing_table` of ``unit`` in ``year``: ``(table, as_of)`` or
+    ``(None, None)``."""
+    rows, when = staffing(ds, year, unit)
+    if rows is None:
+        return None, None
+    return calc.staffing_table(rows, unit), when
+
+
+def outcomes(ds, year=None, *, division: str | None = None,
+             section: str | None = None) -> pd.DataFrame:
+    """:func:`seoulcomm.calc.outcome_progress` of a division's (or a section's) results and
+    targets. With ``year``: metrics with a result in that year or the year before, or a
+    target for that year; a target of another year is not shown as this year's."""
+    where = {}
+    if division is not None:
+        where["division"] = division
+    if section is not None:
+        where["section"] = section
+    rows = ds.rows("outcomes", **where)
+    if year is not None:
+        rows = rows[(rows["period"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return pd.DataFrame()
+    progress = calc.outcome_progress(rows, target_kinds=("target", "plan"))
+    if year is None or progress.empty:
+        return progress
+    y = int(year)
+    last = progress["last_period"].astype("Int64")
+    target = progress["target_period"].astype("Int64")
+    keep = (last.isin([y - 1, y]) | (target == y)).fillna(False).to_numpy(dtype=bool)
+    return progress[keep].reset_index(drop=True)
+
+
+def _in_year(steps: pd.DataFrame, year: int) -> np.ndarray:
+    """Steps overlapping ``year``, plus the next year's plan steps that continue a section
+    whose plan is under way in ``year`` (e.g. a foundation launched the January after)."""
+    start = steps["start"]
+    end = steps["end"].fillna(pd.Timestamp(year=year, month=12, day=1))
+    lo, hi = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
+    overlap = ((start <= hi) & (end >= lo)).to_numpy(dtype=bool)
+    kind = steps["kind"].astype(str).to_numpy()
+    planned_sections = set(steps.loc[overlap & (kind == "plan"), "section"]) \
+        if "section" in steps.columns else set()
+    later = ((start.dt.year == year + 1).to_numpy(dtype=bool) & (kind == "plan")
+             & steps.get("section", pd.Series(index=steps.index, dtype=object))
+             .isin(planned_sections).to_numpy(dtype=bool))
+    return overlap | later
+
+
+def _ordered_steps(rows: pd.DataFrame) -> pd.DataFrame:
+    order = ["section", "start", "end"] if "section" in rows.columns else ["start", "end"]
+    return rows.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def schedule_steps(ds, year, division: str) -> pd.DataFrame:
+    """A division's plan steps that belong to ``year`` (part III 추진일정)."""
+    rows = ds.rows("schedule", division=division)
+    rows = rows[rows["start"].notna().to_numpy(dtype=bool)]
+    if rows.empty:
+        return rows
+    return _ordered_steps(rows[_in_year(rows, int(year))])
+
+
+def program_steps(ds, program: str) -> pd.DataFrame:
+    """A program sheet's plan steps (추진일정)."""
+    rows = ds.rows("program_schedule", program=program, kind=["plan", "done"])
+    rows = rows[rows["start"].notna().to_numpy(dtype=bool)]
+    return _ordered_steps(rows) if len(rows) else rows
+
+
+def plan_year(steps: pd.DataFrame):
+    """The year most steps start in (the plan's year), or ``None``."""
+    if steps is None or steps.empty:
+        return None
+    return int(steps["start"].dt.year.mode().iloc[0])
+
+
+def section_titles(ds, year=None) -> dict[str, str]:
+    """Part III section → title (of ``year`` where the sections carry one)."""
+    rows = ds.rows("sections") if year is None else ds.rows("sections", year=int(year))
+    if rows.empty and year is not None:
+        rows = ds.rows("sections")
+    return dict(zip(rows["section"].astype(str), rows["title"].astype(str)))
+
+
+# --------------------------------------------------------------------------- programs
+
+def program_info(ds, program: str) -> pd.Series:
+    """The program's row of the program table (name, division, section, detail program)."""
+    rows = ds.rows("program", program=program)
+    if rows.empty:
+        raise UsageError(f"알 수 없는 사업 '{program}' — 가능한 사업: {', '.join(ds.programs())}")
+    return rows.iloc[0]
+
+
+def program_year(ds, program: str) -> int | None:
+    """The program sheet's own year: the latest year of its budget table."""
+    rows = ds.rows("program_budget", program=program)
+    years = [int(y) for y in rows["year"].dropna()]
+    return max(years) if years else None
+
+
+def program_budget(ds, program: str) -> pd.DataFrame:
+    """The program's budget by item and year with the change on the year before."""
+    rows = ds.rows("program_budget", program=program)
+    return calc.year_over_year(rows, value="budget", by=["program", "item"])
+
+
+def program_budget_series(ds, program: str) -> pd.Series:
+    """The program's budget by year [원]: the budget table's 계, then settled years'
+    당초예산 for the years the budget table does not hold."""
+    settle = ds.rows("settlement", program=program)
+    budget = ds.rows("program_budget", program=program, item="계")
+    series = pd.concat([
+        pd.Series(list(budget["budget"]), index=[int(y) for y in budget["year"]]),
+        pd.Series(list(settle["budget"]), index=[int(y) for y in settle["year"]]),
+    ])
+    series = series[~series.index.duplicated(keep="first")].sort_index().astype("Int64")
+    series.index.name = "year"
+    return series
+
+
+def program_execution(ds, program: str, year, *, threshold: float = PACE_THRESHOLD):
+    """The program's detail line in ``year`` at that year's latest snapshot (paced, as
+    printed), or ``None`` when the detail of that year does not hold it."""
+    info = program_info(ds, program)
+    when = latest(ds, year, "budget_detail")
+    if when is None:
+        return None
+    rows = ds.rows("budget_detail", year=int(year), as_of=_iso(when),
+                   name=str(info["detail_program"]))
+    if rows.empty:
+        return None
+    return as_stated(calc.pace(rows, threshold=threshold), threshold=threshold).iloc[-1]
+
+
+def program_settlements(ds, program: str) -> pd.DataFrame:
+    """:func:`seoulcomm.calc.closed_year` of the program's settled years."""
+    rows = ds.rows("settlement", program=program).sort_values("year", kind="stable")
+    return calc.closed_year(rows).reset_index(drop=True)
+
+
+def cost_lines(ds, program: str):
+    """The program's cost lines and their roll-up: ``(lines, rollup)``."""
+    costs = ds.rows("program_costs", program=program)
+    budget = ds.rows("program_budget", program=program)
+    return calc.cost_lines(costs), calc.cost_rollup(costs, budget=budget)
+
+
+__all__ = [
+    "PACE_THRESHOLD", "snapshots", "latest", "as_stated", "detail", "spending_lines",
+    "laggards", "unit_totals", "execution_path", "prior_settlement", "budget_mismatches",
+    "budget_changes", "composition", "top_programs", "staffing", "staffing_summary",
+    "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
+    "section_titles", "program_info", "program_year", "program_budget",
+    "program_budget_series", "program_execution", "program_settlements", "cost_lines",
+]
