@@ -1,5 +1,5 @@
-"""Report tables: labels, units, grouping, △, escaping, the JSON the pipeline reads, and the
-figures of each report's tables against the source documents.
+"""The content of each report kind against the source documents: the tables and headlines
+:mod:`seoulcomm.content` builds from :mod:`seoulcomm.views`.
 
 Expected values are quoted from the sources: ``000`` is 000_a1ad29fe56867c6c.txt (2016 주요업무
 보고), ``004`` is 004_6b168251e7e9221a.txt (사업설명서 of the social-media program).
@@ -8,31 +8,11 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
 
-from seoulcomm import audit, calc, tabulate
-from seoulcomm.tabulate import HEADLINE_MIME, TABLE_MIME, Headline, Notice, Table
-
-SCRIPT = "<script>alert(1)</script>"
-
-
-# --------------------------------------------------------------------------- fixtures
-
-@pytest.fixture(scope="module")
-def frames(dataset):
-    detail = calc.pace(dataset["budget_detail"])
-    settled = calc.pace(dataset["execution_division"])
-    return {
-        "detail": detail,
-        "totals": tabulate.division_totals(detail, settled),
-        "staff": calc.staffing_summary(dataset["staffing"]),
-        "progress": calc.outcome_progress(dataset["outcomes"], target_kinds=("target", "plan")),
-        "composition": calc.year_over_year(dataset["budget_composition"], value="budget",
-                                           by="category"),
-        "closed": calc.closed_year(dataset["settlement"]),
-        "audit": audit.reconcile(dataset),
-    }
+from seoulcomm import views
+from seoulcomm.content import division, office, program, shared
+from seoulcomm.display import Notice, Table
 
 
 def rows_of(table: Table) -> list[dict]:
@@ -50,133 +30,20 @@ def cell_texts(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
 
 
-# --------------------------------------------------------------------------- the label map
-
-def test_every_label_is_korean_and_every_kind_known():
-    kinds = {"text", "money", "money0", "change", "rate", "rate_change", "count", "gap",
-             "number", "year", "date", "month"}
-    for context, labels in tabulate.LABELS.items():
-        for column, (text, kind) in labels.items():
-            assert re.search(r"[가-힣]", text), (context, column, text)
-            assert kind in kinds, (context, column, kind)
+def first(items, kind=Table):
+    items = items if isinstance(items, list) else [items]
+    return next(i for i in items if isinstance(i, kind))
 
 
-def test_label_of_a_year_column_is_prefixed_with_the_year():
-    assert tabulate.label("budget_2016", "composition") == ("2016년 예산", "money")
-    assert tabulate.label("share_2015", "composition") == ("2015년 비중(%)", "rate")
-
-
-def test_unknown_column_keeps_its_name_as_text():
-    assert tabulate.label("no_such_column") == ("no_such_column", "text")
-
-
-# --------------------------------------------------------------------------- formatting
-
-def small_table(**kw) -> Table:
-    frame = pd.DataFrame({
-        "name": ["계", "기본경비", SCRIPT],
-        "budget": pd.array([40_828_000_000, 632_000_000, 1_499_999], dtype="Int64"),
-        "carryover": pd.array([1_341_000_000, 0, None], dtype="Int64"),
-        "change": pd.array([4_456_000_000, -7_000_000, 0], dtype="Int64"),
-        "execution_rate": [22.293628, 29.06793, float("nan")],
-    })
-    spec = dict(columns=["name", "budget", "carryover", "change", "execution_rate"],
-                sheet="시험 [표]: a/b*?", title=f"제목 {SCRIPT}", unit="백만원",
-                source="자료 & 출처", as_of="2016-04-08")
-    spec.update(kw)
-    return Table(frame, **spec)
-
-
-def test_money_is_shown_in_the_table_unit_with_korean_grouping():
-    # 000, <구성별>: 계 2016 40,828 백만원, 증감 4,456; 기본경비 증감 △7
-    cells = cell_texts(small_table().to_html())
-    assert cells[:5] == ["계", "40,828", "1,341", "4,456", "22.3"]
-    assert cells[5:10] == ["기본경비", "632", "-", "△7", "29.1"]
-
-
-def test_json_rows_hold_the_numbers_as_displayed():
-    data = small_table().to_json()
-    assert data["columns"] == ["부서/사업명", "예산편성액", "전년도 이월액", "증감", "집행률(%)"]
-    assert data["rows"][0] == ["계", 40828, 1341, 4456, 22.3]
-    assert data["rows"][1] == ["기본경비", 632, 0, -7, 29.1]
-    # 1,499,999원 rounds half up to 1 백만원 on display and in the JSON alike
-    assert data["rows"][2] == [SCRIPT, 1, None, 0, None]
-    assert data["unit"] == "백만원" and data["title"].startswith("제목")
-
-
-def test_sheet_name_is_valid_for_excel():
-    sheet = small_table(sheet="가" * 40 + "[]:*?/\\").sheet
-    assert len(sheet) <= tabulate.SHEET_MAX
-    assert not set("[]:*?/\\") & set(small_table().sheet)
-
-
-def test_caption_states_unit_as_of_and_source():
-    table = small_table()
-    assert table.caption_meta() == "단위: 백만원 · 기준: 2016. 4. 8. · 자료: 자료 & 출처"
-    assert "단위: 백만원 · 기준: 2016. 4. 8. · 자료: 자료 &amp; 출처" in table.to_html()
-
-
-def test_data_text_is_escaped_in_cells_caption_and_notes():
-    html = small_table(notes=[f"주석 {SCRIPT}"]).to_html()
-    assert SCRIPT not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert html.count("&lt;script&gt;") == 3  # the cell, the caption and the note
-
-
-def test_row_header_columns_are_escaped_and_merged():
-    frame = pd.DataFrame({"section": [SCRIPT, SCRIPT, "b"], "metric": ["x", "y", "z"],
-                          "last_actual": [1.0, 2.5, 3.25]})
-    html = Table(frame, ["metric", "last_actual"], sheet="s", title="t", unit="행별 단위",
-                 index=["section"]).to_html()
-    assert SCRIPT not in html and html.count("&lt;script&gt;") == 1
-    assert cell_texts(html)[:6] == ["&lt;script&gt;alert(1)&lt;/script&gt;", "x", "1", "", "y", "2.5"]
-
-
-def test_styler_html_is_the_same_every_time():
-    assert small_table().to_html() == small_table().to_html()
-
-
-def test_table_emits_html_and_the_table_mimetype():
-    bundle = small_table()._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "text/plain", TABLE_MIME}
-    assert {"sheet", "title", "unit", "columns", "rows"} <= set(bundle[TABLE_MIME])
-
-
-def test_a_missing_column_is_refused():
-    with pytest.raises(KeyError):
-        Table(pd.DataFrame({"a": [1]}), ["b"], sheet="s", title="t", unit="명")
-
-
-def test_headline_json_and_escaping():
-    head = Headline(f"제목 {SCRIPT}", [tabulate.figure("예산", 4331, "백만원"),
-                                      tabulate.figure("집행률", 28.12, "%", decimals=1),
-                                      tabulate.figure("증감", -7, "백만원", triangle=True)],
-                    "2016-04-08", ["출처"])
-    bundle = head._repr_mimebundle_()
-    data = bundle[HEADLINE_MIME]
-    assert data["figures"][0] == {"label": "예산", "value": "4,331", "raw": 4331, "unit": "백만원"}
-    assert data["figures"][1]["value"] == "28.1" and data["figures"][1]["raw"] == 28.1
-    assert data["figures"][2]["value"] == "△7" and data["figures"][2]["raw"] == -7
-    assert data["as_of"] == "2016-04-08" and data["sources"] == ["출처"]
-    assert SCRIPT not in bundle["text/html"] and "&lt;script&gt;" in bundle["text/html"]
-    assert '<time datetime="2016-04-08">2016. 4. 8.</time>' in bundle["text/html"]
-
-
-def test_notice_is_escaped():
-    assert SCRIPT not in Notice(SCRIPT)._repr_mimebundle_()["text/html"]
-
-
-def test_dates_in_korean_style():
-    assert tabulate.fmt_date("2016-04-08") == "2016. 4. 8."
-    assert tabulate.fmt_month(pd.Timestamp("2016-05-01")) == "2016. 5."
+def div(dataset, unit, year, **kw):
+    return shared.Scope(dataset.fresh(), unit, year, **kw)
 
 
 # --------------------------------------------------------------------------- division report
 
-def test_division_headline_new_media_2016(dataset, frames):
+def test_division_headline_new_media_2016(dataset):
     # 000, 2016년 예산편성 세부내역 ('16.4.8 기준): 뉴미디어담당관 4,331 / 1,218 / 3,113 / 28.1
-    head = tabulate.division_headline(dataset, frames["totals"], frames["staff"],
-                                      division="new-media", year=2016).to_json()
+    head = division.headline(div(dataset, "new-media", 2016)).to_json()
     figures = {f["label"]: f for f in head["figures"]}
     assert head["title"] == "뉴미디어담당관 2016년 예산·집행·성과"
     assert head["as_of"] == "2016-04-08"
@@ -187,10 +54,9 @@ def test_division_headline_new_media_2016(dataset, frames):
     assert figures["현원"]["raw"] == 22 and "정원 23명" in figures["현원"]["note"]
 
 
-def test_division_headline_city_brand_2015(dataset, frames):
+def test_division_headline_city_brand_2015(dataset):
     # 000, 2015년도 예산 집행현황 (2015. 12. 31 기준): 도시브랜드담당관 1,414 / 1,392 / 22 / 98.4%
-    head = tabulate.division_headline(dataset, frames["totals"], frames["staff"],
-                                      division="city-brand", year=2015).to_json()
+    head = division.headline(div(dataset, "city-brand", 2015)).to_json()
     figures = {f["label"]: f for f in head["figures"]}
     assert head["as_of"] == "2015-12-31"
     assert [figures[k]["value"] for k in ("예산", "집행액", "집행률", "집행잔액")] == \
@@ -198,9 +64,9 @@ def test_division_headline_city_brand_2015(dataset, frames):
     assert "현원" not in figures  # staffing is as of 2016-04-08 only
 
 
-def test_budget_detail_is_shaped_like_the_source(frames):
+def test_budget_detail_is_shaped_like_the_source(dataset):
     # 000, 2016년 예산편성 세부내역: 뉴미디어담당관 (33행) → 정책 (34행) → 10 사업 → 기본경비 (44행)
-    table = tabulate.budget_detail(frames["detail"], unit="new-media", year=2016)
+    table = division.detail(div(dataset, "new-media", 2016))
     rows = rows_of(table)
     assert [r["부서/사업명"] for r in rows[:2]] == ["뉴미디어담당관", "뉴미디어 활용 시민과의 소통 활성화"]
     assert rows[-1]["부서/사업명"] == "기본경비(행정운영경비)" and len(rows) == 12
@@ -212,90 +78,89 @@ def test_budget_detail_is_shaped_like_the_source(frames):
     assert table.as_of == "2016-04-08" and table.unit == "백만원"
 
 
-def test_budget_detail_keeps_the_carry_over(frames):
+def test_budget_detail_keeps_the_carry_over(dataset):
     # 000, 시민청 운영 및 확산: 3,123 + 1,341 = 4,464, 집행 506, 11.3
-    table = tabulate.budget_detail(frames["detail"], unit="citizen-communication", year=2016)
+    table = division.detail(div(dataset, "citizen-communication", 2016))
     row = row_named(table, "부서/사업명", "시민청 운영 및 확산")
     assert (row["예산편성액"], row["전년도 이월액"], row["예산현액"], row["집행률(%)"]) == \
         (3123, 1341, 4464, 11.3)
 
 
-def test_a_year_without_detail_says_so(frames):
-    for result in (tabulate.budget_detail(frames["detail"], unit="city-brand", year=2015),
-                   tabulate.pace(frames["detail"], unit="city-brand", year=2015),
-                   tabulate.laggards(calc.laggards(frames["detail"]), unit="city-brand", year=2015)):
+def test_a_year_without_detail_says_so(dataset):
+    scope = div(dataset, "city-brand", 2015)
+    for result in (division.detail(scope), first(division.pace(scope), Notice),
+                   division.staffing(scope), first(division.schedule(scope), Notice)):
         assert isinstance(result, Notice) and "2015년" in result.text
 
 
-def test_summary_shows_what_a_closed_year_has(dataset, frames):
-    table = tabulate.division_summary(dataset, frames["totals"], unit="city-brand", year=2015)
-    assert rows_of(table) == [{"연도": 2015, "기준일": "2015. 12. 31.", "예산": 1414,
-                               "전년도 이월액": 0, "예산현액": 1414, "집행액": 1392,
+def test_summary_shows_what_a_closed_year_has(dataset):
+    table = first(division.summary(div(dataset, "city-brand", 2015)))
+    # 000, 2015년도 예산 집행현황 (2015. 12. 31 기준): no carry-over column → not stated
+    assert rows_of(table) == [{"연도": 2015, "기준": "결산", "예산": 1414,
+                               "전년도 이월액": None, "예산현액": 1414, "집행액": 1392,
                                "집행잔액": 22, "집행률(%)": 98.4, "연간 경과율(%)": 100.0}]
 
 
-def test_laggards_sorted_by_money_at_stake(frames):
+def test_laggards_sorted_by_money_at_stake(dataset):
     # 000, 시민봉사담당관: 120다산콜센터 운영 14.7% (잔액 14,379) leads; 일반여권 0.0% (785) next
-    table = tabulate.laggards(calc.laggards(frames["detail"]), unit="civil-service", year=2016)
+    table = division.pace(div(dataset, "civil-service", 2016))[1]
     names = [r["부서/사업명"] for r in rows_of(table)]
     assert names[:2] == ["120다산콜센터 운영", "일반여권 발급업무 대행"]
     assert "민원제안통합관리시스템 운영" not in names  # 91.0%: ahead of the calendar
 
 
-def test_pace_flags_in_korean(frames):
-    table = tabulate.pace(frames["detail"], unit="civil-service", year=2016)
+def test_pace_flags_in_korean(dataset):
+    table = division.pace(div(dataset, "civil-service", 2016))[2]
     flags = {r["부서/사업명"]: r["집행 속도"] for r in rows_of(table)}
     assert flags["120다산콜센터 운영"] == "부진" and flags["민원제안통합관리시스템 운영"] == "빠름"
     assert "27.0%" in table.title  # day 99 of 366
 
 
-def test_outcomes_with_change_and_achievement(dataset, frames):
+def test_outcomes_with_change_and_achievement(dataset):
     # 000, Ⅲ-4-4: SNS 계정 150개 → 50개 (줄이는 목표), 교육과정 6개 → 15개
-    table = tabulate.outcomes(dataset, frames["progress"], division="new-media", year=2016)
+    table = division.outcomes(div(dataset, "new-media", 2016))
     courses = row_named(table, "지표", "맞춤형 소셜 교육과정 수")
     assert (courses["실적"], courses["목표·계획"], courses["달성률(%)"]) == (6, 15, 40.0)
     accounts = row_named(table, "지표", "SNS 계정 수")
     assert (accounts["실적"], accounts["목표·계획"], accounts["달성률(%)"]) == (150, 50, 0.0)
     # 000, Ⅲ-3-2: 민원 자연처리율 6.18% ('14) → 5.54% ('15)
-    civil = tabulate.outcomes(dataset, frames["progress"], division="civil-service", year=2016)
+    civil = division.outcomes(div(dataset, "civil-service", 2016))
     rate = row_named(civil, "지표", "민원 자연처리율")
     assert (rate["이전 실적"], rate["실적"], rate["증감"]) == (6.18, 5.54, -0.64)
 
 
-def test_outcomes_keep_the_two_documents_apart(dataset, frames):
+def test_outcomes_keep_the_two_documents_apart(dataset):
     # 000 says 474,219 SNS friends in 2015, 004 says about 395,000
-    table = tabulate.outcomes(dataset, frames["progress"], program="social-media")
+    table = program.outcomes(div(dataset, "social-media", 2016))
     friends = [r for r in rows_of(table) if r["지표"] == "시 대표 SNS 친구 수"]
     assert {(r["실적"], r["문서"]) for r in friends} == {(474219, "업무보고"), (395000, "사업설명서")}
 
 
 def test_staffing_by_grade(dataset):
     # 000, Ⅰ-2 인력: 뉴미디어 담당관 정원 23 현원 22; 임기제 5급 2 → -
-    table = tabulate.staffing(dataset, calc.staffing_table(dataset["staffing"], "new-media"),
-                              unit="new-media", year=2016)
+    table = division.staffing(div(dataset, "new-media", 2016))
     rows = rows_of(table)
     assert rows[0] == {"직군": "계", "직급": "", "정원": 23, "현원": 22, "과·결원": -1}
     assert {"직군": "임기제 일반직", "직급": "5급", "정원": 2, "현원": 0, "과·결원": -2} in rows
     assert "△2" in cell_texts(table.to_html())
-    later = tabulate.staffing(dataset, calc.staffing_table(dataset["staffing"], "new-media"),
-                              unit="new-media", year=2015)
+    later = division.staffing(div(dataset, "new-media", 2015))
     assert isinstance(later, Notice)
 
 
 def test_schedule_steps_of_the_year(dataset):
-    steps = tabulate.schedule_steps(dataset["schedule"], year=2016, division="civil-service")
+    steps = views.schedule_steps(dataset, 2016, "civil-service")
     names = list(steps["step"])
     assert "재단출범" in names  # '17. 1월: continues the section's 2016 plan
     assert "민원서비스 보상제 활성화" in names  # '16. 4월~ (no end)
-    assert tabulate.schedule_steps(dataset["schedule"], year=2015, division="city-brand").empty
-    before = tabulate.schedule_steps(dataset["schedule"], year=2015, division="civil-service")
+    assert views.schedule_steps(dataset, 2015, "city-brand").empty
+    before = views.schedule_steps(dataset, 2015, "civil-service")
     assert list(before["step"]) == ["재단설립 타당성 검토 용역 실시"]  # '15. 9. 7. ~ '16. 2. 3.
-    table = tabulate.schedule(steps, year=2016, ds=dataset)
+    table = shared.schedule(div(dataset, "civil-service", 2016), steps, year=2016)[1]
     assert row_named(table, "추진 내용", "민원서비스 보상제 활성화")["종료"] == "계속(~)"
 
 
-def test_audit_notes_for_a_division(dataset, frames):
-    notes = tabulate.audit_notes(dataset, audit.for_scope(frames["audit"], "civil-service"))
+def test_audit_notes_for_a_division(dataset):
+    notes = shared.audit_notes(div(dataset, "civil-service", 2016), year=None)
     assert isinstance(notes[0], Notice) and "건" in notes[0].text
     table = notes[1]
     # 000: 시민봉사담당관 2016 예산 21,338 (<부서별>) vs 21,339 (세부내역)
@@ -306,10 +171,9 @@ def test_audit_notes_for_a_division(dataset, frames):
 
 # --------------------------------------------------------------------------- office report
 
-def test_divisions_side_by_side(dataset, frames):
+def test_divisions_side_by_side(dataset):
     # 000, <부서별>: 12,198 29.9% / 2,960 7.2% / 21,338 52.3% / 4,331 10.6%
-    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
-                               frames["staff"], year=2016)
+    table = first(office.divisions(div(dataset, "office", 2016)))
     got = {r["부서"]: (r["예산"], r["비율(%)"]) for r in rows_of(table)}
     assert got == {"계": (40828, 100.0), "시민소통담당관": (12198, 29.9),
                    "도시브랜드담당관": (2960, 7.2), "시민봉사담당관": (21338, 52.3),
@@ -317,18 +181,17 @@ def test_divisions_side_by_side(dataset, frames):
     assert row_named(table, "부서", "계")["현원"] == 136
 
 
-def test_divisions_in_a_closed_year(dataset, frames):
+def test_divisions_in_a_closed_year(dataset):
     # 000, 2015년도 예산 집행현황: 계 36,372 / 33,692 / 92.6%
-    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
-                               frames["staff"], year=2015)
+    table = first(office.divisions(div(dataset, "office", 2015)))
     total = row_named(table, "부서", "계")
     assert (total["예산"], total["집행액"], total["집행률(%)"]) == (36372, 33692, 92.6)
     assert "정원" not in table.to_json()["columns"]
 
 
-def test_composition_like_the_source(frames):
+def test_composition_like_the_source(dataset):
     # 000, <구성별>: 계 4,456 12.3%; 기본경비 639 → 632, △7, △1.1%
-    table = tabulate.composition(frames["composition"], year=2016)
+    table = office.composition(div(dataset, "office", 2016))
     basic = row_named(table, "구분", "기본경비")
     assert (basic["2015년 예산"], basic["2016년 예산"], basic["증감"], basic["증감률(%)"]) == \
         (639, 632, -7, -1.1)
@@ -336,23 +199,22 @@ def test_composition_like_the_source(frames):
     assert (total["증감"], total["증감률(%)"]) == (4456, 12.3)
     html_cells = cell_texts(table.to_html())
     assert "△7" in html_cells and "△1.1" in html_cells
-    only_2015 = tabulate.composition(frames["composition"], year=2015)
+    only_2015 = office.composition(div(dataset, "office", 2015))
     assert "증감" not in only_2015.to_json()["columns"]
 
 
-def test_office_headline(dataset, frames):
-    head = tabulate.office_headline(dataset, frames["totals"], frames["composition"],
-                                    frames["staff"], year=2016).to_json()
+def test_office_headline(dataset):
+    head = office.headline(div(dataset, "office", 2016)).to_json()
     figures = {f["label"]: f["value"] for f in head["figures"]}
     # 000: 2016 예산 40,828; 전년 대비 4,456; 집행률 22.3 ('16.4.8); 현원 136
     assert figures == {"예산": "40,828", "전년 대비": "4,456", "집행액": "9,401",
                        "집행률": "22.3", "현원": "136"}
 
 
-def test_top_programs(dataset, frames):
+def test_top_programs(dataset):
     # 000, Ⅰ-3: 『120 다산콜센터 운영』 is the largest (16,866 백만원); the source states its share:
     # "주요 사업별로는 『120 다산콜센터 운영』 41.4%" (16,866 ÷ 40,828 recomputes to 41.3, see the audit)
-    table = tabulate.top_programs(dataset, frames["detail"], year=2016, n=5)
+    table = first(office.top_programs(div(dataset, "office", 2016), n=5))
     rows = rows_of(table)
     assert len(rows) == 5 and rows[0]["부서/사업명"] == "120다산콜센터 운영"
     assert rows[0]["예산편성액"] == 16866 and rows[0]["비율(%)"] == 41.4
@@ -361,30 +223,27 @@ def test_top_programs(dataset, frames):
     assert row_named(table, "부서/사업명", "120다산콜센터 관리 및 고도화")["비율(%)"] == 6.9
 
 
-def test_settlement_vs_progress(dataset, frames):
-    table = tabulate.settlement_vs_progress(dataset, frames["totals"], year=2016)
+def test_settlement_vs_progress(dataset):
+    table = first(office.settlement_vs_progress(div(dataset, "office", 2016)))
     row = row_named(table, "부서", "도시브랜드담당관")
     assert (row["2015년 집행률(%)"], row["2016년 집행률(%)"]) == (98.4, 35.8)
-    assert isinstance(tabulate.settlement_vs_progress(dataset, frames["totals"], year=2015), Notice)
+    assert isinstance(first(office.settlement_vs_progress(div(dataset, "office", 2015)), Notice), Notice)
 
 
 # --------------------------------------------------------------------------- program report
 
-def test_program_headline(dataset, frames):
-    budget = calc.year_over_year(dataset["program_budget"], value="budget", by=["program", "item"])
-    head = tabulate.program_headline(dataset, "social-media", budget, frames["detail"],
-                                     frames["closed"]).to_json()
+def test_program_headline(dataset):
+    head = program.headline(div(dataset, "social-media", 2016)).to_json()
     figures = {f["label"]: (f["value"], f["unit"]) for f in head["figures"]}
     # 004, 예산 총괄: 2016 418,000 천원, 증감 256,400; 000: 31.8% ('16.4.8); 004 결산 2014 262,470/280,395
     assert figures["2016년 예산"] == ("418,000", "천원")
     assert figures["전년 대비"] == ("256,400", "천원")
-    assert figures["집행률"] == ("31.8", "%")
+    assert figures["2016년 집행률"] == ("31.8", "%")
     assert figures["2014년 결산 집행률"] == ("93.6", "%")
 
 
-def test_program_budget_by_item(frames, dataset):
-    budget = calc.year_over_year(dataset["program_budget"], value="budget", by=["program", "item"])
-    table = tabulate.program_budget(budget, program="social-media")
+def test_program_budget_by_item(dataset):
+    table = first(program.budget(div(dataset, "social-media", 2016)))
     # 004, 예산 총괄: 사무관리비 237,600 / 157,600 / 414,000, 증감 256,400
     office = row_named(table, "구분", "사무관리비")
     assert [office[k] for k in ("2014년 예산", "2015년 예산", "2016년 예산", "증감")] == \
@@ -393,9 +252,7 @@ def test_program_budget_by_item(frames, dataset):
 
 
 def test_cost_lines_unit_cost_times_quantity(dataset):
-    rollup = calc.cost_rollup(dataset["program_costs"], budget=dataset["program_budget"])
-    table = tabulate.cost_lines(calc.cost_lines(dataset["program_costs"]), rollup,
-                                program="social-media")
+    table = first(program.costs(div(dataset, "social-media", 2016)))
     # 004, 산출근거: 블로그 운영 및 관리 150,000원*500건 = 75,000천원
     row = row_named(table, "산출 내역", "- 블로그 운영 및 관리")
     assert (row["단가(원)"], row["수량"], row["금액"], row["단가×수량"]) == (150000, 500, 75000, 75000)
@@ -404,104 +261,107 @@ def test_cost_lines_unit_cost_times_quantity(dataset):
     assert "150,000" in cell_texts(table.to_html())
 
 
-def test_settlement_with_unspent(frames):
+def test_settlement_with_unspent(dataset):
     # 004, 최근 3년 결산현황: 2012 543,923 / 448,637 / 95,286
-    table = tabulate.settlement(frames["closed"], program="social-media")
+    table = program.settlement(div(dataset, "social-media", 2016))
     row = row_named(table, "연도", 2012)
     assert (row["예산현액"], row["집행액"], row["집행잔액"], row["집행률(%)"], row["불용액"],
             row["불용률(%)"]) == (543923, 448637, 95286, 82.5, 95286, 17.5)
 
 
 def test_program_budget_series(dataset):
-    series = tabulate.program_budget_series(dataset, "social-media")
+    series = views.program_budget_series(dataset, "social-media")
     assert list(series.index) == [2012, 2013, 2014, 2015, 2016]
     assert int(series[2016]) == 418_000_000 and int(series[2012]) == 543_923_000
 
 
 def test_footer_names_sources_and_dates(dataset):
-    html = tabulate.footer(dataset)._repr_mimebundle_()["text/html"]
-    assert "2016 주요업무 보고" in html and "사업설명서" in html
+    # the footer is written from what the report read: a 2016 division report read the 2016
+    # detail ('16.4.8 기준) and the 2015 division table (2015. 12. 31.)
+    scope = div(dataset, "new-media", 2016)
+    division.summary(scope)
+    division.detail(scope)
+    bundle = division.footer(scope)._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert "2016 주요업무 보고" in html
     assert '<time datetime="2016-04-08">2016. 4. 8.</time>' in html
     assert '<time datetime="2015-12-31">' in html
+    reads = bundle["application/vnd.seoulcomm.reads+json"]["reads"]
+    assert {"table": "budget_detail", "where": {"year": 2016, "as_of": "2016-04-08",
+                                                "unit": "new-media"}} in reads
 
 
 def test_tables_shaped_like_the_source_show_its_printed_figures():
     # 000_…txt 2016년 예산편성 세부내역: 시민소통담당관 예산현액 13,540 (12,198 + 1,341 = 13,539 recomputed),
     # 집행잔액 10,743, 집행률 20.7; 시민소통기획관 예산 합계 예산현액 42,170 (40,828 + 1,341 = 42,169)
-    from seoulcomm import calc, load_all, tabulate
+    from seoulcomm import load_all
 
     ds = load_all()
-    totals = tabulate.division_totals(calc.pace(ds["budget_detail"]), calc.pace(ds["execution_division"]))
+    totals = views.unit_totals(ds)
     row = totals[(totals["year"] == 2016) & (totals["unit"] == "citizen-communication")].iloc[0]
     assert (row["available"], row["balance"], row["execution_rate"]) == (13_540_000_000, 10_743_000_000, 20.7)
     office = totals[(totals["year"] == 2016) & (totals["unit"] == "office")].iloc[0]
     assert office["available"] == 42_170_000_000
-    table = tabulate.budget_detail(calc.pace(ds["budget_detail"]), unit="office", year=2016)
+    table = division.detail(shared.Scope(ds, "office", 2016))
     html = table.to_html()
     assert "42,170" in html and "42,169" not in html
 
 
 def test_composition_shows_the_stated_change_and_one_budget_rule_is_explained():
     # 000_…txt <구성별>: 사업비 증감 4,463 (35,732 → 40,196 recomputes to 4,464), 기본경비 △7, △1.1%
-    from seoulcomm import calc, load_all, tabulate
+    from seoulcomm import load_all
 
     ds = load_all()
-    yoy = calc.year_over_year(ds["budget_composition"], value="budget", by="category")
-    html = tabulate.composition(yoy, year=2016).to_html()
+    html = office.composition(shared.Scope(ds, "office", 2016)).to_html()
     assert "4,463" in html and "4,464" not in html and "△7" in html and "△1.1" in html
     # <부서별> 시민봉사담당관 21,338 vs 세부내역 21,339: said once, in words, where both appear
-    notes = tabulate.budget_mismatch_notes(ds, 2016)
+    notes = division.mismatch_notes(shared.Scope(ds, "office", 2016))
     assert len(notes) == 1 and "21,338" in notes[0] and "21,339" in notes[0]
-    assert tabulate.budget_mismatch_notes(ds, 2015) == []
+    assert division.mismatch_notes(shared.Scope(ds, "office", 2015)) == []
 
 
 # --------------------------------------------------------------------------- source-stated figures, one
 # budget rule per report, readable qualifiers, the footer
 
-def test_pace_gap_is_the_difference_of_the_rates_shown(dataset, frames):
+def test_pace_gap_is_the_difference_of_the_rates_shown(dataset):
     # 000, 2016년 예산편성 세부내역 4행: 시민소통담당관 집행률 20.7 (printed); 2016. 4. 8. is day 99
     # of 366 → 27.0; the table shows 20.7 − 27.0 = △6.3 (not the unrounded △6.4)
-    table = tabulate.settlement_vs_progress(dataset, frames["totals"], year=2016)
+    table = first(office.settlement_vs_progress(div(dataset, "office", 2016)))
     row = row_named(table, "부서", "시민소통담당관")
     assert (row["2016년 집행률(%)"], row["2016년 경과율 대비(%p)"]) == (20.7, -6.3)
     assert row["2016년 예산현액"] == 13540  # printed 13,540 (12,198 + 1,341 = 13,539)
 
 
-def test_division_table_names_the_source_of_each_budget(dataset, frames):
+def test_division_table_names_the_source_of_each_budget(dataset):
     # 000, <부서별>: 시민봉사담당관 21,338; 2016년 예산편성 세부내역 24행: 21,339
-    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
-                               frames["staff"], year=2016)
+    table = first(office.divisions(div(dataset, "office", 2016)))
     row = row_named(table, "부서", "시민봉사담당관")
     assert (row["예산"], row["예산현액(세부내역)"]) == (21338, 21339)
     assert any("21,338" in n and "21,339" in n for n in table.notes)
-    changes = tabulate.division_changes(dataset, calc.year_over_year(
-        frames["totals"], value="budget", by="unit"), year=2016)
+    changes = office.changes(div(dataset, "office", 2016))
     assert row_named(changes, "부서", "시민봉사담당관")["2016년 예산(세부내역 기준)"] == 21339
     # a division report follows the 세부내역 and says so in its headline and summary
-    head = tabulate.division_headline(dataset, frames["totals"], frames["staff"],
-                                      division="civil-service", year=2016).to_json()
+    head = division.headline(div(dataset, "civil-service", 2016)).to_json()
     budget = [f for f in head["figures"] if f["label"] == "예산"][0]
     assert budget["value"] == "21,339" and "21,338" in budget["note"]
-    summary = tabulate.division_summary(dataset, frames["totals"], unit="civil-service", year=2016)
+    summary = first(division.summary(div(dataset, "civil-service", 2016)))
     assert any("21,338" in n for n in summary.notes)
-    other = tabulate.division_summary(dataset, frames["totals"], unit="new-media", year=2016)
+    other = first(division.summary(div(dataset, "new-media", 2016)))
     assert not any("<부서별>" in n for n in other.notes)
 
 
-def test_closed_year_division_table_is_shaped_like_the_execution_table(dataset, frames):
+def test_closed_year_division_table_is_shaped_like_the_execution_table(dataset):
     # 000, 2015년도 예산 집행현황: 부서 / 예산액 / 집행액 / 집행잔액 / 집행률; 계 2,680 잔액
-    table = tabulate.divisions(dataset, frames["totals"], dataset["budget_division"],
-                               frames["staff"], year=2015)
+    table = first(office.divisions(div(dataset, "office", 2015)))
     data = table.to_json()
     assert data["columns"] == ["부서", "예산", "비율(%)", "집행액", "집행잔액", "집행률(%)"]
     assert data["title"] == "2015년 부서별 예산·집행"
     assert row_named(table, "부서", "계")["집행잔액"] == 2680
 
 
-def test_period_qualifiers_get_their_own_readable_column(dataset, frames):
+def test_period_qualifiers_get_their_own_readable_column(dataset):
     # 000, Ⅲ-1-2: 서울특별시보 "발행주기 : 주 1회"; 시민게시판 "'15.10월~" 참여 1,451명
-    table = tabulate.outcomes(dataset, frames["progress"], division="citizen-communication",
-                              year=2016)
+    table = division.outcomes(div(dataset, "citizen-communication", 2016))
     weekly = row_named(table, "지표", "서울특별시보 발행 횟수")
     assert (weekly["목표·계획"], weekly["목표 시점"]) == (1, "2016")
     assert weekly["비고(원문 표기)"] == "목표·계획: 주당"
@@ -510,28 +370,44 @@ def test_period_qualifiers_get_their_own_readable_column(dataset, frames):
     assert not any("(" in str(r["실적 시점"]) or "(" in str(r["목표 시점"]) for r in rows_of(table))
 
 
-def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset, frames):
-    notes = tabulate.audit_notes(dataset, audit.for_scope(frames["audit"], "civil-service"))
+def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset):
+    notes = shared.audit_notes(div(dataset, "civil-service", 2016), year=None)
     html = notes[1].to_html()
     assert "sc-nowrap" in html and "white-space: nowrap" in html
     assert re.search(r'class="[^"]*sc-nowrap[^"]*"[^>]*>반올림 차이<', html)
-    staff = tabulate.staffing(dataset, calc.staffing_table(dataset["staffing"], "new-media"),
-                              unit="new-media", year=2016).to_html()
+    staff = division.staffing(div(dataset, "new-media", 2016)).to_html()
     # 2px beats the merged group cell's 1px transparent bottom in the collapsed border
     assert "td.sc-first {\n  border-top: 2px solid" in staff
 
 
 def test_footer_lists_only_the_dates_of_the_tables_a_report_uses(dataset):
-    program = tabulate.footer(dataset, ["program", "program_budget", "program_costs", "settlement",
-                                        "outcomes", "program_schedule", "budget_detail"],
-                              scope="social-media")
-    html = program._repr_mimebundle_()["text/html"]
+    scope = program.open("social-media")
+    for section in (program.headline, program.overview, program.budget, program.costs,
+                    program.settlement, program.outcomes, program.schedule, program.audit):
+        section(scope)
+    html = program.footer(scope)._repr_mimebundle_()["text/html"]
     # the program report uses the 2016 detail's execution ('16.4.8 기준), no staffing table
     assert "2016. 4. 8.</time> (예산편성 세부내역)" in html
     assert "정원" not in html and "인력" not in html and "2016-04-01" not in html
-    closed = tabulate.footer(dataset, ["budget_detail", "execution_division", "staffing",
-                                       "staffing_totals", "outcomes", "schedule"],
-                             year=2015, scope="city-brand").text
+    scope = division.open("city-brand", 2015)
+    for section in (division.headline, division.summary, division.trend, division.detail,
+                    division.pace, division.outcomes, division.staffing, division.schedule,
+                    division.audit):
+        section(scope)
+    closed = division.footer(scope).text
     # 000, 2015년도 예산 집행현황 (2015. 12. 31 기준) is all a 2015 division report is as of
     assert "기준일: 2015. 12. 31. (부서별 예산 집행현황)" in closed and "2016. 4. 8." not in closed
     assert "사업설명서" not in closed
+
+
+def test_the_pace_threshold_passes_through_every_table(dataset):
+    # a notebook's threshold is the one every table, chart and note of the report uses
+    # (000, 2016년 예산편성 세부내역: at 2016. 4. 8. (27.0% elapsed) more lines lag at 5%p than at 10%p)
+    strict, usual = div(dataset, "civil-service", 2016, threshold=5), div(dataset, "civil-service", 2016)
+    lag5, lag10 = division.pace(strict)[1], division.pace(usual)[1]
+    assert len(rows_of(lag5)) > len(rows_of(lag10))
+    assert any("5%p" in n for n in lag5.notes) and any("5%p" in n for n in division.pace(strict)[2].notes)
+    flagged = [r for r in rows_of(division.pace(strict)[2]) if r["집행 속도"] == "부진"]
+    assert len(flagged) == len(rows_of(lag5))
+    lines = views.laggards(dataset, 2016, unit="civil-service", threshold=5)
+    assert len(lines) == len(rows_of(lag5))
