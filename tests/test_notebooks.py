@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from seoulcomm import paths
-from seoulcomm.tabulate import HEADLINE_MIME, SHEET_MAX, TABLE_MIME
+from seoulcomm.display import HEADLINE_MIME, READS_MIME, SHEET_MAX, TABLE_MIME
 
 NOTEBOOKS = {"division": {"division": "new-media", "year": 2016, "data_dir": None},
              "office": {"year": 2016, "data_dir": None},
@@ -170,8 +170,12 @@ def test_thin_calls_into_seoulcomm_only(kind):
                 assert "/" not in node.value and not node.value.endswith((".csv", ".yaml")), \
                     node.value
     joined = "\n".join(code)
-    assert "params.check(" in joined and "load_all(data_dir)" in joined
-    assert joined.count("tabulate.footer(") == 1
+    # one import of the report's module; its open() loads the data and checks the parameters
+    # as the batch build does; one footer (written from the read log, no hand-kept list)
+    imports = [n for s in code for n in ast.walk(ast.parse(s)) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert len(imports) == 1 and imports[0].module == "seoulcomm.content"
+    assert joined.count("report.open(") == 1 and joined.count("report.footer(") == 1
+    assert "data_dir" in joined.split("report.open(")[1].split(")")[0]
 
 
 # --------------------------------------------------------------------------- executed reports
@@ -201,6 +205,10 @@ def test_one_headline_and_well_formed_tables(run, request):
         assert all(isinstance(v, (int, float, str)) or v is None
                    for row in table["rows"] for v in row)
     assert len(outputs(nb, "image/png")) >= 1
+    # one read log, from the footer; every entry names a table of the data
+    logs = outputs(nb, READS_MIME)
+    assert len(logs) == 1 and logs[0]["reads"]
+    assert all(set(e) == {"table", "where"} for e in logs[0]["reads"])
 
 
 def test_division_new_media_2016(new_media_2016):
@@ -224,8 +232,8 @@ def test_division_city_brand_2015_says_what_it_lacks(city_brand_2015):
     assert got["예산"] == ("1,414", "백만원") and got["집행률"] == ("98.4", "%")
     assert headline(nb)["as_of"] == "2015-12-31"
     html = html_of(nb)
-    assert "2015년에는 사업별 예산편성 세부내역이 원문에 없습니다" in html
-    assert "인력 현황은 2016. 4. 8. 기준 자료만 있어" in html
+    assert "2015년 사업별 예산편성 세부내역 없음" in html
+    assert "2015년 인력 자료 없음" in html
     assert "98.4" in html and "1,392" in html
 
 
@@ -260,7 +268,7 @@ def test_program_social_media(program_social_media):
     # 004: 2016 예산 418,000천원, 증감 256,400; 결산 2014 93.6%; 000: 집행률 31.8% ('16.4.8)
     nb = program_social_media
     got = figures(nb)
-    assert got["2016년 예산"] == ("418,000", "천원") and got["집행률"] == ("31.8", "%")
+    assert got["2016년 예산"] == ("418,000", "천원") and got["2016년 집행률"] == ("31.8", "%")
     html = html_of(nb)
     for text in ("150,000", "75,000", "543,923", "95,286", "17.5", "서울마니아 이용자 수",
                  "기본계획 수립", "38,795"):

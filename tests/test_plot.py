@@ -11,16 +11,23 @@ import pandas as pd
 import pytest
 from matplotlib.lines import Line2D
 
-from seoulcomm import calc, plot, tabulate
+from seoulcomm import calc, labels, plot, views
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def frames(dataset):
-    detail = calc.pace(dataset["budget_detail"])
-    settled = calc.pace(dataset["execution_division"])
-    return {"detail": detail, "totals": tabulate.division_totals(detail, settled)}
+    return {"totals": views.unit_totals(dataset)}
+
+
+def lines(dataset, unit, year):
+    return views.spending_lines(dataset, year, unit=unit)
+
+
+def unit_rows(totals, unit, year=None):
+    rows = totals[(totals["unit"] == unit).to_numpy(dtype=bool)]
+    return rows if year is None else rows[(rows["year"] <= year).to_numpy(dtype=bool)]
 
 
 def render(fig) -> tuple[bytes, list[str]]:
@@ -68,34 +75,44 @@ def test_korean_text_and_negative_ticks_draw_without_missing_glyphs():
 
 
 def test_every_chart_draws_cleanly_with_units_on_the_axes(dataset, frames):
-    detail, totals = frames["detail"], frames["totals"]
-    steps = tabulate.schedule_steps(dataset["schedule"], year=2016, division="civil-service")
-    rollup = calc.cost_rollup(dataset["program_costs"])
-    trend = calc.growth(tabulate.program_budget_series(dataset, "social-media"))
+    totals = frames["totals"]
+    names = labels.names(dataset)
+    order = list(dataset.divisions()["unit"])
+    steps = views.schedule_steps(dataset, 2016, "civil-service")
+    _, rollup = views.cost_lines(dataset, "social-media")
+    trend = calc.growth(views.program_budget_series(dataset, "social-media"))
+    year16 = totals[(totals["year"] == 2016) & (totals["unit"] != "office")]
+    path = pd.DataFrame({"key": ["office"] * 2, "name": ["계"] * 2, "unit": ["office"] * 2,
+                         "as_of": pd.to_datetime(["2016-04-08", "2016-06-30"]),
+                         "elapsed": [27.0, 49.7], "execution_rate": [22.3, 40.1]})
     charts = {
-        "pace": plot.pace(detail, unit="new-media", year=2016),
-        "budget_execution": plot.budget_execution(dataset, totals, unit="city-brand"),
-        "divisions": plot.divisions(dataset, totals, year=2016),
-        "execution_by_year": plot.execution_by_year(dataset, totals, year=2016),
-        "top_programs": plot.top_programs(dataset, detail, year=2016),
+        "pace": plot.pace(lines(dataset, "new-media", 2016), year=2016),
+        "budget_execution": plot.budget_execution(unit_rows(totals, "city-brand"), name="도시브랜드담당관",
+                                                  unit="백만원"),
+        "divisions": plot.divisions(year16, names=names, year=2016, unit="백만원"),
+        "execution_by_year": plot.execution_by_year(totals, names=names, order=order),
+        "execution_path": plot.execution_path(path, year=2016, reference=92.6,
+                                              reference_label="2015년 결산"),
+        "top_programs": plot.top_programs(views.top_programs(dataset, 2016), names=names,
+                                          order=order, year=2016, unit="백만원"),
         "timeline": plot.timeline(steps, year=2016, as_of="2016-04-08"),
-        "program_trend": plot.program_trend(trend, calc.closed_year(dataset["settlement"]),
-                                            program="social-media"),
-        "cost_groups": plot.cost_groups(rollup, program="social-media"),
+        "program_trend": plot.program_trend(trend, views.program_settlements(dataset, "social-media"),
+                                            unit="천원"),
+        "cost_groups": plot.cost_groups(rollup, unit="천원"),
     }
     for name, fig in charts.items():
         assert fig is not None, name
         data = assert_clean(fig)
         assert len(data) < 120_000, (name, len(data))  # palette PNG: small in the HTML
         ax = fig.axes[0]
-        labels = ax.get_xlabel() + ax.get_ylabel()
+        axis_labels = ax.get_xlabel() + ax.get_ylabel()
         if name != "timeline":
-            assert any(u in labels for u in ("백만원", "천원", "%")), (name, labels)
+            assert any(u in axis_labels for u in ("백만원", "천원", "%")), (name, axis_labels)
         assert ax.get_title(loc="left"), name
 
 
-def test_pace_chart_marks_the_elapsed_share(frames):
-    fig = plot.pace(frames["detail"], unit="civil-service", year=2016)
+def test_pace_chart_marks_the_elapsed_share(dataset):
+    fig = plot.pace(lines(dataset, "civil-service", 2016), year=2016)
     ax = fig.axes[0]
     vertical = [l for l in ax.get_lines() if len(set(l.get_xdata())) == 1]
     assert vertical and vertical[0].get_xdata()[0] == pytest.approx(99 / 366 * 100)
@@ -104,7 +121,7 @@ def test_pace_chart_marks_the_elapsed_share(frames):
 
 
 def test_open_ended_steps_run_to_year_end_with_a_marker(dataset):
-    steps = tabulate.schedule_steps(dataset["schedule"], year=2016, division="city-brand")
+    steps = views.schedule_steps(dataset, 2016, "city-brand")
     fig = plot.timeline(steps, year=2016)
     ax = fig.axes[0]
     markers = [l for l in ax.get_lines() if l.get_marker() == ">"]
@@ -116,16 +133,20 @@ def test_open_ended_steps_run_to_year_end_with_a_marker(dataset):
 
 
 def test_nothing_to_draw_gives_none(dataset, frames):
-    assert plot.pace(frames["detail"], unit="city-brand", year=2015) is None
-    assert plot.top_programs(dataset, frames["detail"], year=2015) is None
+    assert plot.pace(lines(dataset, "city-brand", 2015), year=2015) is None
+    assert plot.top_programs(views.top_programs(dataset, 2015), names={}, order=[], year=2015,
+                             unit="백만원") is None
+    one_date = pd.DataFrame({"key": ["office"], "name": ["계"], "as_of": [pd.Timestamp("2016-04-08")],
+                             "elapsed": [27.0], "execution_rate": [22.3]})
+    assert plot.execution_path(one_date, year=2016) is None  # one snapshot: no path
     assert plot.timeline(dataset["schedule"].iloc[0:0], year=2016) is None
     plot.show(None)  # shows nothing, raises nothing
 
 
-def test_show_displays_a_png(monkeypatch, frames):
+def test_show_displays_a_png(monkeypatch, dataset):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    plot.show(plot.pace(frames["detail"], unit="new-media", year=2016))
+    plot.show(plot.pace(lines(dataset, "new-media", 2016), year=2016))
     assert len(shown) == 1 and shown[0].data.startswith(PNG_MAGIC)
     assert shown[0].width <= plot.DISPLAY_WIDTH
 
@@ -134,9 +155,9 @@ def _texts(ax) -> dict:
     return {t.get_text(): t for t in ax.texts}
 
 
-def test_value_labels_keep_clear_of_the_elapsed_line(frames):
+def test_value_labels_keep_clear_of_the_elapsed_line(dataset):
     # 000, 2016년 예산편성 세부내역 23행: 도시브랜드 기본경비 집행률 23.3, just short of 27.0 elapsed
-    fig = plot.pace(frames["detail"], unit="city-brand", year=2016)
+    fig = plot.pace(lines(dataset, "city-brand", 2016), year=2016)
     ax = fig.axes[0]
     elapsed = 99 / 366 * 100
     label = _texts(ax)["23.3%"]
@@ -149,17 +170,18 @@ def test_value_labels_keep_clear_of_the_elapsed_line(frames):
 
 def test_year_chart_puts_both_figures_beside_the_bar(dataset, frames):
     # 000, 2015년도 예산 집행현황: 뉴미디어담당관 3,397 / 3,311 / 97.5%; 세부내역 ('16.4.8): 4,331 / 1,218 / 28.1
-    fig = plot.budget_execution(dataset, frames["totals"], unit="new-media", year=2016)
+    fig = plot.budget_execution(unit_rows(frames["totals"], "new-media", 2016), name="뉴미디어담당관",
+                                unit="백만원")
     ax = fig.axes[0]
     texts = _texts(ax)
     assert {"예산액 3,397", "집행 3,311 (97.5%)", "예산현액 4,331", "집행 1,218 (28.1%)"} <= set(texts)
     assert texts["집행 3,311 (97.5%)"].get_position()[0] > 3397  # right of the 예산 bar's end
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(labels) == ["2015년\n12. 31. 결산", "2016년\n4. 8. 기준"]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(ticks) == ["2015년\n결산", "2016년\n2016. 4. 8. 기준"]
 
 
 def test_timeline_marks_open_ends_only_when_there_are_some(dataset):
-    steps = tabulate.schedule_steps(dataset["program_schedule"], program="social-media")
+    steps = views.program_steps(dataset, "social-media")
     assert steps["end"].notna().all()  # 004, 추진일정: every step has its end month
     fig = plot.timeline(steps)
     handles = fig.legends[0].legend_handles
@@ -169,10 +191,16 @@ def test_timeline_marks_open_ends_only_when_there_are_some(dataset):
 
 
 def test_rows_grow_with_wrapped_labels(dataset):
-    one = plot.timeline(tabulate.schedule_steps(dataset["program_schedule"], program="social-media"))
-    two = plot.timeline(tabulate.schedule_steps(dataset["schedule"], year=2016, division="city-brand"))
+    one = plot.timeline(views.program_steps(dataset, "social-media"))
+    two = plot.timeline(views.schedule_steps(dataset, 2016, "city-brand"))
     rows = [len(f.axes[0].get_yticks()) for f in (one, two)]
     assert rows == [3, 9]  # 004 추진일정: 3 steps; 000 Ⅲ-2: 도시브랜드담당관's 9 steps of 2016
     # city-brand's step names wrap to two lines: each row takes more than a one-line row (0.42 in)
     per_row = (two.get_figheight() - one.get_figheight()) / (rows[1] - rows[0])
     assert per_row > 0.42 + 0.1
+
+
+def test_plot_does_not_import_the_report_modules():
+    code = "import sys, seoulcomm.plot; print(any(m.startswith('seoulcomm.content') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
