@@ -184,7 +184,7 @@ def test_xlsx_opens_and_holds_the_same_numbers_as_the_html(built_reports):
 
 # ------------------------------------------------------------------------- failures
 
-_BREAK = '''org = ds["organisation"].set_index("unit")
+_BREAK = '''org = r.ds["organisation"].set_index("unit")
 if str(org.at[division, "name_en"]).startswith("BROKEN"):
     raise ValueError(f"{division}: <b>망가진</b> 영문 이름 " + org.at[division, "name_en"])'''
 

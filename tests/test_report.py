@@ -80,6 +80,7 @@ def make_notebooks(folder: Path, *, headline: bool = True, title_prefix: str = "
         setup = (
             "from IPython.display import display\nfrom seoulcomm import load_all, params\n"
             f"KIND = {kind!r}\nTABLE = {TABLE_MIME!r}\nHEADLINE = {HEADLINE_MIME!r}\n"
+            f"READS = {report.READS_MIME!r}\n"
             f"TITLE_PREFIX = {title_prefix!r}\n"
             "ds = load_all(data_dir)\n"
             f"params.check(KIND, dict({', '.join(f'{n}={n}' for n in names)}), ds)\n"
@@ -89,6 +90,9 @@ def make_notebooks(folder: Path, *, headline: bool = True, title_prefix: str = "
                     nbformat.v4.new_code_cell(_TABLE), nbformat.v4.new_code_cell(_CHART)]
         if headline:
             nb.cells.append(nbformat.v4.new_code_cell(_HEADLINE))
+        # the read log, as a report's footer emits it
+        nb.cells.append(nbformat.v4.new_code_cell(
+            'display({"text/plain": "", READS: {"reads": ds.reads}}, raw=True)'))
         nbformat.write(nb, folder / f"{kind}.ipynb")
     return folder
 
@@ -141,10 +145,14 @@ def test_render_writes_html_and_xlsx_where_the_layout_says(rendered):
     assert sorted(p.name for p in (out / "2016").iterdir()) == ["city-brand.html", "city-brand.xlsx"]
 
 
-def test_render_records_the_data_files_the_notebook_read(rendered):
+def test_render_records_what_the_notebook_read(rendered):
+    # the notebook's read log (application/vnd.seoulcomm.reads+json), not a patched loader
     _, result = rendered
-    assert "staffing.csv" in result.reads and "catalog.yaml" in result.reads
-    assert "settlement.csv" not in result.reads
+    tables = {e["table"] for e in result.reads}
+    assert "staffing" in tables and "settlement" not in tables
+    assert all(set(e) == {"table", "where"} for e in result.reads)
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert report.READS_MIME not in page
 
 
 def test_html_is_lean_offline_and_titled(rendered):
@@ -168,7 +176,7 @@ def test_html_hides_code_and_stderr_and_escapes_data_text(rendered):
     assert "분석가용 경고" not in page  # stderr is for the analyst, not the reader
     assert "In&nbsp;[" not in page and "Out[" not in page
     assert "설명 <em>문단</em>" in page  # markdown prose rendered
-    # the notebook's last cell names the as-of dates and sources (tabulate.footer); the page
+    # the notebook's last cell names the as-of dates and sources (content footer); the page
     # footer adds the version and the workbook beside it
     assert "seoulcomm" in page.split("<footer>")[1] and "city-brand.xlsx" in page.split("<footer>")[1]
 
