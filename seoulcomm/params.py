@@ -231,6 +231,9 @@ def reports(data_dir=None, *, params_dir=None, ds=None) -> list[Report]:
                 values = _values(spec.get(key, ALL), key, valid[key], where)
                 combos = [{**c, key: v} for c in combos for v in values]
             for combo in combos:
+                if kind == "division" and combo["year"] not in ds.years(
+                        _normal("division", combo["division"], valid["division"])):
+                    continue  # a division gets reports only for the years the data has it
                 report = Report.of(kind, combo)
                 found.setdefault(report.output, report)
     return list(found.values())

@@ -43,10 +43,13 @@ def test_years_come_from_the_data_not_the_code(data_copy):
     # a 2017 budget in the data adds the 2017 reports by itself
     path = data_copy / "budget_division.csv"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text + '2017,office,"41,000",100.0%,시험용 행\n', encoding="utf-8")
+    path.write_text(text + '2017,office,"41,000",100.0%,시험용 행\n'
+                    '2017,city-brand,"3,000",7.3%,시험용 행\n', encoding="utf-8")
     names = {r.name for r in params.reports(data_copy)}
-    assert {"2017/office", "2017/city-brand", "2017/new-media"} <= names
-    assert len(names) == 3 * 5 + 1
+    assert {"2017/office", "2017/city-brand"} <= names
+    # a division gets reports only for the years the data has it
+    assert "2017/new-media" not in names
+    assert len(names) == 2 * 5 + 2 + 1
 
 
 def test_a_division_the_data_names_like_a_path_is_refused(data_copy):
