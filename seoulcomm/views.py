@@ -306,9 +306,16 @@ def outcomes(ds, year=None, *, division: str | None = None,
     if year is None or progress.empty:
         return progress
     y = int(year)
-    last = progress["last_period"].astype("Int64")
+    progress = progress.copy()
     target = progress["target_period"].astype("Int64")
-    keep = (last.isin([y - 1, y]) | (target == y)).fillna(False).to_numpy(dtype=bool)
+    other = (target != y).fillna(False).to_numpy(dtype=bool)
+    # a target of another year is not this year's: the row keeps its results only
+    for col in ("target", "target_period", "target_note", "achievement"):
+        if col in progress.columns:
+            progress.loc[other, col] = pd.NA if progress[col].dtype != "float64" else np.nan
+    last = progress["last_period"].astype("Int64")
+    keep = (last.isin([y - 1, y]) | (progress["target_period"].astype("Int64") == y)) \
+        .fillna(False).to_numpy(dtype=bool)
     return progress[keep].reset_index(drop=True)
 
 
@@ -333,13 +340,29 @@ def _ordered_steps(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(order, kind="stable").reset_index(drop=True)
 
 
+def _plan_years(ds, sources: pd.Series) -> np.ndarray:
+    """The year of the plan each row belongs to: the year of the document it cites."""
+    years = []
+    for source in sources:
+        date = ds.document(source)["date"]
+        years.append(pd.Timestamp(date).year if date else np.nan)
+    return np.array(years, dtype="float64")
+
+
 def schedule_steps(ds, year, division: str) -> pd.DataFrame:
-    """A division's plan steps that belong to ``year`` (part III 추진일정)."""
+    """A division's plan steps that belong to ``year`` (part III 추진일정): steps of that
+    year's plan, and steps of the next year's plan that fall in ``year`` (work begun before
+    the plan was written). An open-ended step (’16.5월~) runs to the end of its plan's year,
+    not into the years after."""
     rows = ds.rows("schedule", division=division)
     rows = rows[rows["start"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return rows
-    return _ordered_steps(rows[_in_year(rows, int(year))])
+    y = int(year)
+    plan = _plan_years(ds, rows["source"])
+    mine = np.isnan(plan) | (plan == y) | (plan == y + 1)
+    rows = rows[mine]
+    return _ordered_steps(rows[_in_year(rows, y)]) if len(rows) else rows
 
 
 def program_steps(ds, program: str) -> pd.DataFrame:

@@ -139,7 +139,7 @@ def detail(scope: Scope) -> Table | Notice:
     return Table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
                         "execution_rate"],
                  sheet=ds.catalog.titles.get("budget_detail", "예산편성 세부내역"),
-                 title=f"{shared.detail_title(ds, year)} ({labels.period(date)})",
+                 title=shared.detail_title(ds, year) + (" (결산)" if labels.is_settlement(date) else ""),
                  unit=scope.money(), as_of=iso(date),
                  source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
                  row_class=classes.str.strip(),

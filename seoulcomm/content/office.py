@@ -250,8 +250,7 @@ def top_programs(scope: Scope, n: int = 10) -> list:
     date = ranked["as_of"].dropna().max()
     money = scope.money()
     table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
-                  sheet="주요 사업", title=f"{int(year)}년 예산 규모 상위 {len(ranked)}개 사업 "
-                                          f"({labels.period(date)})",
+                  sheet="주요 사업", title=f"{int(year)}년 예산 규모 상위 {len(ranked)}개 사업",
                   unit=money, as_of=iso(date),
                   source=source_text(ds, ranked["source"], shared.detail_title(ds, year)),
                   notes=notes)
