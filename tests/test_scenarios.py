@@ -235,3 +235,20 @@ def test_the_new_division_report_builds_with_what_it_has(scenarios):
     assert isinstance(division.staffing(scope), Notice)
     detail = tables(division.detail(scope))[0]
     assert [r["부서/사업명"] for r in rows_of(detail)][0] == "디지털시민소통담당관"
+
+
+# --------------------------------------------------------------------------- the README's rows
+
+def test_the_readme_rows_are_the_scenario_rows():
+    # README "Adding …": every row it shows is a row the scenarios append (so the test follows it)
+    from seoulcomm import paths
+
+    text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Adding data", 1)[1].split("\n## ", 1)[0]
+    shown = [line for block in re.findall(r"```csv\n(.*?)```", section, re.S)
+             for line in block.splitlines() if line.strip()]
+    assert len(shown) >= 10
+    appended = {line for f in SCENARIOS.rglob("*.csv")
+                for line in f.read_text(encoding="utf-8").splitlines()[1:]}
+    missing = [line for line in shown if line not in appended]
+    assert not missing, missing
