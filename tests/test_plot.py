@@ -204,3 +204,16 @@ def test_plot_does_not_import_the_report_modules():
     code = "import sys, seoulcomm.plot; print(any(m.startswith('seoulcomm.content') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_missing_font_is_a_clear_message_and_exit_2(tmp_path):
+    # the font package hidden from this interpreter: `seoulcomm build` stops before any report
+    code = ("import importlib.util as u, sys; real = u.find_spec; "
+            "u.find_spec = lambda name, *a: None if name == 'koreanize_matplotlib' else real(name, *a); "
+            "from seoulcomm.cli import main; sys.exit(main(['build', '--out', sys.argv[1]]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "한글 글꼴" in proc.stderr and "koreanize-matplotlib" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
