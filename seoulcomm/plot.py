@@ -13,7 +13,6 @@ Every function takes the frames :mod:`seoulcomm.calc` returns and returns a ``Fi
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import textwrap
 from pathlib import Path
@@ -379,7 +378,9 @@ def execution_path(path: pd.DataFrame, *, names: dict | None = None, year,
     if path is None or path.empty or path["as_of"].nunique() < 2:
         return None
     year = int(year)
-    fig, ax = _new(7.6, 3.8)
+    lines = path["key"].nunique()
+    many = lines > 4  # many lines: no value labels (they would overlap), a taller legend
+    fig, ax = _new(7.6, 3.8 + (0.22 * ((lines + 2) // 2) if many else 0))
     lo = pd.Timestamp(year=year, month=1, day=1)
     hi = pd.Timestamp(year=year, month=12, day=31)
     ax.plot([lo, hi], [0, 100], color=COLORS["elapsed"], linewidth=1.2, linestyle="--",
@@ -389,11 +390,12 @@ def execution_path(path: pd.DataFrame, *, names: dict | None = None, year,
         rows = rows.sort_values("as_of")
         label = (names or {}).get(key, str(rows["name"].iloc[0]))
         ax.plot(rows["as_of"], rows["execution_rate"], marker="o", markersize=4,
-                color=palette[i % len(palette)], label=_wrap(label, 16))
+                color=palette[i % len(palette)], label=_wrap(label, 22))
         last = rows.iloc[-1]
-        ax.text(last["as_of"], float(last["execution_rate"]) + 1.5,
-                units.fmt_rate(last["execution_rate"]), fontsize=8.5, ha="center",
-                color=palette[i % len(palette)])
+        if not many:
+            ax.text(last["as_of"], float(last["execution_rate"]) + 1.5,
+                    units.fmt_rate(last["execution_rate"]), fontsize=8.5, ha="center",
+                    color=palette[i % len(palette)])
     if reference is not None and not pd.isna(reference):
         ax.axhline(float(reference), color=COLORS["muted"], linewidth=1.0, linestyle=":")
         ax.text(lo, float(reference) + 1.2, f" {reference_label} {units.fmt_rate(reference)}",
@@ -407,7 +409,7 @@ def execution_path(path: pd.DataFrame, *, names: dict | None = None, year,
     ax.grid(axis="y")
     ax.set_axisbelow(True)
     n = path["key"].nunique() + 1
-    fig.legend(loc="outside lower center", ncols=min(n, 4))
+    fig.legend(loc="outside lower center", ncols=2 if n > 4 else n)
     ax.set_title(title or f"{year}년 기준일별 집행률과 연간 경과율")
     return fig
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from seoulcomm import views
 from seoulcomm.content import division, office, program, shared

@@ -22,7 +22,7 @@ import pytest
 
 from conftest import DATA_DIR, cli
 from seoulcomm import load, views
-from seoulcomm.content import division, office, program, shared
+from seoulcomm.content import division, office, program
 from seoulcomm.display import Notice, Table
 
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -120,7 +120,7 @@ def summary(scope: Scope) -> list:
 def trend(scope: Scope) -> list:
     """The division's and its programs' 집행률 at each as-of date of the year (nothing when
     the year has one)."""
-    return shared.trend(scope) + shared.trend(scope, programs=True)[1:]
+    return shared.trend(scope) + shared.trend(scope, programs=True)
 
 
 def detail(scope: Scope) -> Table | Notice:

@@ -2,14 +2,13 @@
 plan, the reconciliation and the footer; and :class:`Scope`, what a report is about."""
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .. import audit, display, labels, load, plot, units, views
-from ..display import Html, Notice, Table, fmt_date
+from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
 
@@ -163,16 +162,19 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
     title = f"{int(year)}년 기준일별 {what} 집행률 추이".replace("  ", " ")
     notes = ["같은 해의 기준일마다 원문에 적힌 집행률(집행액 ÷ 예산현액)을 나란히 적음. "
              "[ ] 안은 그 기준일까지의 연간 경과율(지난 날수 ÷ 그해 날수)임."]
-    if reference is not None:
-        notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선 기준선임.")
+    owner = scope.names.get(ref_unit, ref_unit) if ref_unit != "office" else "기획관"
+    if reference is not None and programs:
+        notes.append(f"그림의 점선은 {owner}의 {ref_year}년 결산 집행률(전년도 연말 결산)임.")
+    elif reference is not None:
+        notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선은 {owner}의 것임.")
     table = Table(wide, columns, sheet=f"집행률 추이{' (사업)' if programs else ''}", title=title,
                   unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
                   row_class=classes, notes=notes, headers=headers)
-    chart_path = path if not programs else path
+    chart_path = path
     chart = plot.execution_path(chart_path, names=None, year=year, reference=reference,
-                                reference_label=f"{ref_year}년 결산" if ref_year else "",
+                                reference_label=f"{owner} {ref_year}년 결산" if ref_year else "",
                                 title=title)
-    return [Html(f"<h3>{html.escape(title)}</h3>", title), table, chart]
+    return [table, chart]
 
 
 # --------------------------------------------------------------------------- outcomes
