@@ -154,11 +154,11 @@ def test_appending_a_later_snapshot_leaves_the_earlier_snapshots_figures(dataset
 # --------------------------------------------------------------------------- (b) settlement, new year
 
 def test_a_settled_year_is_called_결산(scenarios):
-    # scenarios/settlement/execution_division.csv: 2016-12-31 계 42,170 / 39,316 / 93.2%
+    # scenarios/settlement/execution_division.csv: 2016-12-31 계 40,828 / 38,088 / 93.3%
     scope = office.open(2016, scenarios["settlement"])
     got = figures(office.headline(scope))
-    assert got["집행액"]["value"] == "39,316" and got["집행액"]["note"] == "결산"
-    assert got["집행률"]["value"] == "93.2" and got["집행률"]["note"] == "연말 결산"
+    assert got["집행액"]["value"] == "38,088" and got["집행액"]["note"] == "결산"
+    assert got["집행률"]["value"] == "93.3" and got["집행률"]["note"] == "연말 결산"
 
 
 def test_next_year_compares_with_the_settlement(scenarios):
@@ -169,7 +169,7 @@ def test_next_year_compares_with_the_settlement(scenarios):
     table = tables(office.settlement_vs_progress(scope))[0]
     assert table.title == "2016년 결산과 2017년 집행 진도"
     total = rows_of(table)[0]
-    assert (total["2016년 집행률(%)"], total["2017년 집행률(%)"]) == (93.2, 20.5)
+    assert (total["2016년 집행률(%)"], total["2017년 집행률(%)"]) == (93.3, 20.5)
 
 
 def test_every_caption_of_a_later_year_names_its_year(scenarios):
@@ -224,6 +224,10 @@ def test_the_office_shape_follows_the_data(scenarios):
     table = tables(office.divisions(office.open(2017, data)))[0]
     assert [r["부서"] for r in rows_of(table)][-1] == "디지털시민소통담당관"
     assert len(rows_of(table)) == 6
+    # the new division stands in the year-over-year table with no base year
+    changes = office.changes(office.open(2017, data))
+    new = [r for r in rows_of(changes) if r["부서"] == "디지털시민소통담당관"]
+    assert len(new) == 1 and new[0]["증감"] is None
     assert len(rows_of(tables(office.divisions(office.open(2016, data)))[0])) == 5
 
 

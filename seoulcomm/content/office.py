@@ -200,10 +200,9 @@ def changes(scope: Scope) -> Table | Notice:
     ds, year = scope.ds, scope.year
     yoy = views.budget_changes(ds, year, threshold=scope.threshold)
     rows = yoy[(yoy["year"] == int(year)).to_numpy(dtype=bool)] if len(yoy) else yoy
-    rows = rows[rows["base_year"].notna().to_numpy(dtype=bool)] if len(rows) else rows
-    if rows.empty:
+    if rows.empty or rows["base_year"].isna().all():
         return Notice(f"{int(year)}년과 견줄 전년도 부서별 예산 자료 없음")
-    base = int(rows["base_year"].dropna().iloc[0])
+    base = int(rows["base_year"].dropna().iloc[0])  # a division new this year has no base
     before = yoy[(yoy["year"] == base).to_numpy(dtype=bool)].set_index("unit")
     order = [OFFICE] + _order(scope)
     rows = rows.set_index("unit").reindex(order).dropna(how="all").reset_index()
