@@ -18,7 +18,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA_DIR, cli
 from seoulcomm import load, views
@@ -256,3 +259,57 @@ def test_the_readme_rows_are_the_scenario_rows():
                 for line in f.read_text(encoding="utf-8").splitlines()[1:]}
     missing = [line for line in shown if line not in appended]
     assert not missing, missing
+
+
+# --------------------------------------------------------------------------- property
+
+def _later_snapshot(text: str, as_of: str, factor: float) -> str:
+    """The 2016 detail's rows again at ``as_of``, executed scaled by ``factor`` (capped at the
+    printed 예산현액), as an analyst would append them."""
+    import csv
+    import io
+
+    from seoulcomm import units
+
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows[1:]:
+        if row[0] != "2016":
+            continue
+        available, executed = (units.parse_numbers(pd.Series([row[i]]), integer=True)[0].iloc[0]
+                               for i in (9, 10))
+        available = 0.0 if pd.isna(available) else float(available)
+        executed = 0.0 if pd.isna(executed) else float(executed)
+        new = min(available, round(executed * factor))
+        rate = "-" if not available else f"{units.round_half_up(new / available * 100, 1):.1f}"
+        writer.writerow(row[:1] + [as_of] + row[2:10]
+                        + [f"{int(new):,}", f"{int(available - new):,}", rate, row[13] + " (later)"])
+    return out.getvalue()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.integers(1, 260), factor=st.floats(1.0, 3.0))
+def test_a_later_snapshot_never_changes_the_earlier_ones_figures(tmp_path_factory, dataset, day, factor):
+    as_of = (pd.Timestamp("2016-04-08") + pd.Timedelta(days=day)).strftime("%Y-%m-%d")
+    folder = tmp_path_factory.mktemp("later") / "data"
+    shutil.copytree(DATA_DIR, folder)
+    detail = folder / "budget_detail.csv"
+    text = detail.read_text(encoding="utf-8")
+    detail.write_text(text + _later_snapshot(text, as_of, factor), encoding="utf-8")
+    later = load.load_all(folder)
+    assert views.latest(later, 2016) == pd.Timestamp(as_of)
+    when = "2016-04-08"
+    for unit in ["office"] + list(dataset.divisions()["unit"]):
+        before = views.detail(dataset.fresh(), 2016, when, unit=unit).drop(columns="source")
+        assert before.equals(views.detail(later, 2016, when, unit=unit).drop(columns="source")), unit
+        assert views.laggards(dataset.fresh(), 2016, when, unit=unit).drop(columns="source").equals(
+            views.laggards(later, 2016, when, unit=unit).drop(columns="source")), unit
+    assert views.top_programs(dataset.fresh(), 2016, when).drop(columns="source").equals(
+        views.top_programs(later, 2016, when).drop(columns="source"))
+    path = views.execution_path(later, 2016)
+    first = path[path["as_of"] == pd.Timestamp(when)].drop(columns="source").reset_index(drop=True)
+    assert first.equals(views.execution_path(dataset.fresh(), 2016).drop(columns="source")
+                        .reset_index(drop=True))
+    # every earlier year is untouched
+    assert views.unit_totals(dataset.fresh(), 2015).equals(views.unit_totals(later, 2015))
