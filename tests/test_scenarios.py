@@ -120,7 +120,7 @@ def test_snapshot_shows_the_trend_once_per_line(scenarios):
     # 000 ('16.4.8) 28.1 → scenario ('16.6.30) 52.0; 2015 결산 97.5 (000, 2015년도 예산 집행현황)
     row = rows_of(path[0])[0]
     assert list(row.values())[1:] == [28.1, 52.0, 97.5]
-    programs = [r["부서/사업명"] for r in rows_of(path[1])]
+    programs = [r["사업명"] for r in rows_of(path[1])]
     assert len(programs) == len(set(programs)) == 9
     assert any(t.__class__.__name__ == "Figure" for t in trend)
 

@@ -136,8 +136,9 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
     # one column per as-of date, one row per line
     dates = sorted(path["as_of"].unique())
     wide = pd.DataFrame({"key": list(dict.fromkeys(path["key"]))})
-    wide["name"] = [path.loc[path["key"] == k, "name"].iloc[0] for k in wide["key"]]
-    columns = ["name"]
+    label_col = "program_name" if programs else "unit_name"
+    wide[label_col] = [path.loc[path["key"] == k, "name"].iloc[0] for k in wide["key"]]
+    columns = [label_col]
     for i, d in enumerate(dates):
         col = f"rate_at_{i}"
         at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")["execution_rate"]
