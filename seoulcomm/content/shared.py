@@ -292,8 +292,10 @@ def _checks(ds, scope: str, year):
     """The audit's checks of one scope (and year); the audit reads its own copy of the data,
     so the report's read log names only what the report shows."""
     frame = audit.reconcile(ds.fresh())
-    try:  # the audit's for_scope takes as_of once it knows snapshots
-        return audit.for_scope(frame, scope, year=year, as_of=None)
+    # the checks of the report's snapshot: the year's latest as-of date
+    as_of = iso(views.latest(ds.fresh(), year)) if year is not None else None
+    try:  # an audit that knows snapshots takes as_of (shared contract); an older one does not
+        return audit.for_scope(frame, scope, year=year, as_of=as_of)
     except TypeError:
         return audit.for_scope(frame, scope, year)
 
