@@ -607,10 +607,10 @@ def test_program_budget(dataset):
     office = b[b["item"] == "사무관리비"].set_index("year")
     assert office["budget"].to_dict() == {2014: 237_600 * K, 2015: 157_600 * K, 2016: 414_000 * K}
     assert office.loc[2016, "rate_stated"] == 162
-    # 시책추진업무추진비 4,000 each year; change and rate blank in the sheet, written '-' → 0
+    # 시책추진업무추진비 4,000 each year; change and rate blank in the sheet, kept blank (not 0)
     policy = b[b["item"] == "시책추진업무추진비"].set_index("year")
     assert set(policy["budget"]) == {4_000 * K}
-    assert policy.loc[2016, "change_stated"] == 0
+    assert pd.isna(policy.loc[2016, "change_stated"]) and pd.isna(policy.loc[2016, "rate_stated"])
     # the items add up to 계 in 2015 and 2016; 2014's items make 241,600, not 280,395
     items = b[b["item"] != "계"].groupby("year")["budget"].sum()
     assert items.to_dict() == {2014: 241_600 * K, 2015: 161_600 * K, 2016: 418_000 * K}
