@@ -160,6 +160,19 @@ TABLES: dict[str, Table] = {
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),
             _money("carried_out"), _money("balance"), SOURCE), key=("program", "year")),
+        # the text of the sources as data (part II, part III), and how part III 사업비 map to detail lines
+        Table("plan_vision", "비전 및 목표", (
+            Col("kind", "choice", choices=("vision", "goal", "direction", "program")),
+            Col("direction", "count", optional=True),
+            Col("division", "ref", ref="division", optional=True), Col("order", "count"),
+            Col("text"), SOURCE), key=("kind", "direction", "order")),
+        Table("section_text", "주요업무 추진계획 내용", (
+            SECTION, Col("part", "choice", choices=("목적", "추진개요", "추진방향", "추진계획")),
+            Col("order", "count"), Col("level", "count"), Col("text"),
+            Col("when", optional=True), SOURCE), key=("section", "part", "order")),
+        Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
+            Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
+            SOURCE), key=("sections", "detail_line")),
     ]
 }
 
