@@ -35,7 +35,7 @@ def _validate(args) -> int:
 
 def _counts_line(frame) -> str:
     counts = audit.counts(frame)
-    labels = {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사", "discrepancy": "불일치"}
+    labels = audit.VERDICT_LABELS
     body = ", ".join(f"{labels[v]}({v}) {n}" for v, n in counts.items())
     return f"대사(reconciliation) 점검 {len(frame)}건: {body}"
 

@@ -80,7 +80,7 @@ UNIT = Col("unit", "ref", ref="unit")
 DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
-AVAILABLE_KINDS = ("actual", "target", "plan", "change")
+AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -124,7 +124,8 @@ TABLES: dict[str, Table] = {
             Col("budget_basis", "choice", choices=("budget", "available")),
             Col("detail_programs", optional=True), SOURCE), key=("section",)),
         Table("outcomes", "추진실적·목표", (
-            DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True), Col("unit"),
+            DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True),
+            Col("value_to", "number", optional=True), Col("unit"),
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),

@@ -47,7 +47,10 @@ ROW_COUNTS = {
     "execution_division": 5,   # 000 Ⅰ-3 2015년도 예산 집행현황: 계 + 4
     "budget_detail": 44,       # 000 2016년 예산편성 세부내역: 44 lines
     "sections": 15,            # 000 Ⅲ: 6 + 2 + 3 + 4 sections, each with 사업비
-    "outcomes": 119,
+    "outcomes": 117,           # 000 Ⅲ, 004 4: a range (5~6명, 월 1~2회) is one row
+    "plan_vision": 19,         # 000 Ⅱ: 비전, 전략목표, 4 추진방향, 13 주요사업
+    "section_text": 206,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진계획 items of 15 sections
+    "section_links": 4,        # part III 사업비 ↔ detail lines beyond sections.detail_programs
     "schedule": 46,
     "program": 1,              # 004: one program sheet
     "program_budget": 9,       # 004 2 예산 총괄: 3 rows × 3 years
@@ -511,7 +514,7 @@ def test_outcomes_sample(dataset):
     assert one(panel, kind="change")["value"] == 849
     # 000 Ⅲ-4-4: SNS 계정 150 → 50 (fewer is the aim)
     sns = o[o["metric"] == "SNS 계정 수"]
-    assert one(sns, kind="actual")["value"] == 150 and one(sns, kind="target")["value"] == 50
+    assert one(sns, kind="existing")["value"] == 150 and one(sns, kind="target")["value"] == 50
     assert set(sns["direction"]) == {"down"}
     # 000 Ⅲ-1-4: '방문객 5,551,264명 ('16. 3월말 기준, 일평균 5,242명)'
     assert one(o, metric="시민청 누적 방문객 수")["value"] == 5_551_264
