@@ -504,7 +504,7 @@ def test_sections(dataset):
 
 def test_outcomes_sample(dataset):
     o = dataset["outcomes"]
-    assert set(o["kind"]) == {"actual", "target", "plan", "change"}
+    assert set(o["kind"]) == {"actual", "existing", "target", "plan", "change"}
     assert str(o["value"].dtype) == "Float64"
     # 000 Ⅲ-1-5: '온라인 여론조사 패널 수 확대 : 10,146명('15년) → 13,000명('16년)'
     panel = o[o["metric"] == "온라인 여론조사 패널 수"]
@@ -838,8 +838,14 @@ def test_program_sheet_tables_figure_by_figure(dataset, seeds_dir):
     for doc in rows:
         for year, text in zip((2014, 2015, 2016), doc[1:4]):
             assert b.loc[(doc[0], year), "budget"] == _figure(text) * K
-        assert b.loc[(doc[0], 2016), "change_stated"] == _figure(doc[4]) * K
-        assert b.loc[(doc[0], 2016), "rate_stated"] == _figure(doc[5])
+        if doc[4].replace("(x-)", "").strip():
+            assert b.loc[(doc[0], 2016), "change_stated"] == _figure(doc[4]) * K
+        else:  # a blank cell of the source stays blank (never 0)
+            assert pd.isna(b.loc[(doc[0], 2016), "change_stated"])
+        if doc[5].replace("(x-)", "").strip():
+            assert b.loc[(doc[0], 2016), "rate_stated"] == _figure(doc[5])
+        else:
+            assert pd.isna(b.loc[(doc[0], 2016), "rate_stated"])
     # 004 5 최근 3년 결산현황 (단위 : 천원): 연도 당초예산 전년이월 예산변경 예산현액 집행액 차년이월 집행잔액
     rows = _seed_lines(seeds_dir, SEED_004, "5 최근 3년 결산현황", None)[1:]
     st = dataset["settlement"].set_index("year")
