@@ -168,12 +168,15 @@ TABLES: dict[str, Table] = {
             Col("division", "ref", ref="division", optional=True), Col("order", "count"),
             Col("text"), SOURCE), key=("kind", "direction", "order")),
         Table("section_text", "주요업무 추진계획 내용", (
-            SECTION, Col("part", "choice", choices=("목적", "추진개요", "추진방향", "추진계획")),
+            SECTION, Col("part", "choice", choices=("목적", "추진개요", "추진방향", "추진실적", "추진계획")),
             Col("order", "count"), Col("level", "count"), Col("text"),
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
             SOURCE), key=("sections", "detail_line")),
+        Table("general_notes", "표지·일반현황 설명", (
+            Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
+            SOURCE), key=("part", "topic", "order")),
     ]
 }
 

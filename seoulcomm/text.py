@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-PARTS = ("목적", "추진개요", "추진방향", "추진계획")
+PARTS = ("목적", "추진개요", "추진방향", "추진실적", "추진계획")
 
 
 def vision(ds) -> pd.DataFrame:
@@ -54,3 +54,11 @@ def section_plan(ds, division: str | None = None, section: str | None = None) ->
     m["when"] = m["when"].fillna("")
     return m[["section", "title", "part", "order", "level", "text", "when", "source"]] \
         .reset_index(drop=True)
+
+
+def general_notes(ds, part: str | None = None) -> pd.DataFrame:
+    """The cover and part I notes (e.g. Ⅰ-2 정원대비 현원 초과 사유), in the source's order."""
+    notes = ds["general_notes"]
+    if part is not None:
+        notes = notes[notes["part"] == part]
+    return notes.sort_values(["part", "topic", "order"], kind="stable").reset_index(drop=True)

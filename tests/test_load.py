@@ -49,7 +49,8 @@ ROW_COUNTS = {
     "sections": 15,            # 000 Ⅲ: 6 + 2 + 3 + 4 sections, each with 사업비
     "outcomes": 117,           # 000 Ⅲ, 004 4: a range (5~6명, 월 1~2회) is one row
     "plan_vision": 19,         # 000 Ⅱ: 비전, 전략목표, 4 추진방향, 13 주요사업
-    "section_text": 206,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진계획 items of 15 sections
+    "section_text": 247,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진실적, 추진계획 of 15 sections
+    "general_notes": 5,        # 000 표지 (2016. 4. 26(화)) and Ⅰ-2 정원대비 현원 초과 사유
     "section_links": 4,        # part III 사업비 ↔ detail lines beyond sections.detail_programs
     "schedule": 46,
     "program": 1,              # 004: one program sheet
