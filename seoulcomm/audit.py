@@ -510,8 +510,10 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     rest = pd.concat([rest.assign(why=rest["section"].map(reasons)),
                       part.assign(why=part["section"].map(shared))], ignore_index=True)
     rest["why"] = rest["why"].fillna("이 사업비에 대응하는 세부내역 사업이 자료에 지정되어 있지 않음")
+    rest["check"] = np.where(rest["section"].isin(set(part["section"])),
+                             "Ⅲ 사업비 = 세부내역 (합계로만 대사)", "Ⅲ 사업비 = 세부내역 (대응 사업 없음)")
     out.append(_frame("sections", rest["section"] + " " + rest["title"] + " (" + rest["year"].astype(str)
-                      + ")", "Ⅲ 사업비 = 세부내역 (대응 사업 없음)", _in_unit(rest["budget_stated"], sunit),
+                      + ")", rest["check"], _in_unit(rest["budget_stated"], sunit),
                       np.nan, rest["source"], rest["division"], sunit, kind="unmatched",
                       year=rest["year"], as_of=rest["as_of"],
                       program=rest["section"].map(program_of_section), note=rest["why"],

@@ -41,6 +41,8 @@ def _counts_line(frame) -> str:
 
 
 def _plain_number(x: float) -> str:
+    if pd.isna(x):
+        return "-"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
@@ -50,13 +52,15 @@ def _audit(args) -> int:
     if args.format == "csv":
         sys.stdout.write(shown.to_csv(index=False))
     elif args.format == "json":
-        sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1,
+                                       date_format="iso") + "\n")
     else:
         with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
                                "display.max_rows", None, "display.max_colwidth", 40):
             cols = ["table", "item", "check", "stated", "computed", "difference", "verdict", "unit"]
             num = {c: _plain_number for c in ("stated", "computed", "difference")}
-            print(shown[cols].to_string(index=False, formatters=num) if len(shown) else "(해당 없음)")
+            print(shown[cols].to_string(index=False, formatters=num, na_rep="-") if len(shown)
+                  else "(해당 없음)")
     print(_counts_line(frame), file=sys.stderr if args.format != "table" else sys.stdout)
     return EXIT_OK
 

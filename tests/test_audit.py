@@ -341,3 +341,28 @@ def test_cli_validate_ends_with_audit_counts():
     assert proc.returncode == 0
     last = proc.stdout.strip().splitlines()[-1]
     assert "대사" in last and "discrepancy" in last
+
+
+def test_cli_audit_gives_the_verdicts_of_the_known_cases():
+    proc = cli("audit", "--format", "json", "--all")
+    assert proc.returncode == 0, proc.stderr
+    rows = pd.DataFrame(json.loads(proc.stdout))
+    assert list(rows.columns) == audit.COLUMNS
+
+    def verdict(item, check):
+        hit = rows[(rows["item"] == item) & (rows["check"] == check)]
+        assert len(hit) == 1, (item, check)
+        return hit.iloc[0]["verdict"]
+    # 000_…txt 세부내역: 뉴미디어담당관 집행잔액 3,113 vs 3,089 + 26 — a difference of printed figures
+    assert verdict("뉴미디어담당관 (2016)", "하위 항목 합계=집행잔액") == "rounding"
+    # 000_…txt Ⅲ-2-①·②: 1,706 + 1,224 = 2,930 = 시민 자긍심 고취 및 도시경쟁력 제고
+    assert verdict("2-1+2-2 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액 합계") == "exact"
+    # 000_…txt Ⅲ-3-② 240 vs 민원제안통합관리시스템 운영 432
+    assert verdict("3-2 응답소(민원제안통합관리시스템) 운영 개선 (2016)",
+                   "Ⅲ 사업비 = 세부내역 예산편성액") == "discrepancy"
+    # 000_…txt Ⅰ-3 주요 사업별 비중: the list skips 120다산콜센터 관리 및 고도화 (6.9%)
+    assert verdict("120다산콜센터 관리 및 고도화 (2016)",
+                   "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중") == "discrepancy"
+    # 004_…txt 2 예산 총괄: 시책추진업무추진비 증감 blank — never checked as 0 = 0
+    assert not (rows["item"] == "시책추진업무추진비 (2015→2016)").any()
+    assert rows["as_of"].dropna().str.startswith("20").all()
