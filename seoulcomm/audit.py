@@ -37,6 +37,8 @@ _OFFICE_PARTS = {"사업예산": "policy", "기본경비(행정운영경비)": "
 _DETAIL_AMOUNTS = {"budget": "예산편성액", "carryover": "전년도 이월액", "available": "예산현액",
                    "executed": "집행액", "balance": "집행잔액"}
 _SNAPSHOT = ["year", "as_of"]
+#: Tables the office report shows whole: their notes belong to the office's 원문 검증.
+OFFICE_TABLES = ("budget_division", "budget_composition", "program_shares", "execution_division")
 
 
 def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, tol=0.0, dp=0,
@@ -709,10 +711,13 @@ def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None,
     """The checks touching one division, program or the office (``office``).
 
     A program's checks include those of its part-III section and its detail line, which the
-    division owns too. With ``year``, only checks about that year (or about no single year);
+    division owns too. The office's include every row of :data:`OFFICE_TABLES` (its report shows
+    them whole: 21,338 vs 21,339 of 시민봉사담당관, the 41.4% share of a civil-service program). With ``year``, only checks about that year (or about no single year);
     with ``as_of`` (a date), only checks of that snapshot (or of tables without one).
     """
     mine = (frame["scope"] == scope) | (frame["program"] == scope).fillna(False)
+    if scope == "office":  # the office report shows these tables whole, divisions' rows too
+        mine |= frame["table"].isin(OFFICE_TABLES)
     if year is not None:
         mine &= (frame["year"] == int(year)).fillna(True)
     if as_of is not None:
