@@ -916,7 +916,7 @@ def outcomes(ds, progress: pd.DataFrame, *, division: str | None = None, year=No
         last = rows["last_period"].astype("Int64")
         target = rows["target_period"].astype("Int64")
         existing = rows["existing_period"].astype("Int64") if "existing_period" in rows else last
-        keep = (last.isin([y - 1, y]) | (target == y) | (existing == y)).fillna(False) \
+        keep = (last.isin([y - 1, y]) | (target == y) | existing.isin([y - 1, y])).fillna(False) \
             .to_numpy(dtype=bool)
         rows = rows[keep]
     if rows.empty:
