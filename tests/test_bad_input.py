@@ -17,6 +17,7 @@ from typing import Callable
 import pytest
 
 from seoulcomm import DataError, SeoulcommError, load_all
+from seoulcomm.schema import TABLES
 
 
 # --- ways to break a data folder ---------------------------------------------------------
@@ -304,7 +305,7 @@ def test_validate_on_good_data_prints_the_summary(run_cli, data_dir, snapshot):
     assert str(data_dir.resolve()) in out
     for table in ("organisation", "staffing", "budget_detail", "outcomes", "program_costs", "settlement"):
         assert table in out
-    assert "표 16개" in out
+    assert f"표 {len(TABLES)}개" in out
     assert "보고 연도 2015, 2016" in out and "모두 정상" in out
     # the as-of dates: 000 세부내역 ''16.4.8 기준', 2015년도 집행현황 '2015. 12. 31 기준'
     assert "2016-04-08" in out and "2015-12-31" in out
