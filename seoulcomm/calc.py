@@ -593,7 +593,7 @@ def outcome_progress(outcomes: pd.DataFrame, *, target_kinds=("target",)) -> pd.
         - ``last_period``, ``last_actual``, ``last_note`` : the latest ``actual``;
         - ``change`` : last − first, in ``change_unit`` (``%p`` for a metric in %, else the
           metric's unit); ``change_rate`` [%] on |first|; ``NaN`` unless two periods;
-        - ``existing``, ``existing_period`` : the latest ``existing`` quantity;
+        - ``existing``, ``existing_period``, ``existing_note`` : the latest ``existing`` quantity;
         - ``target_period``, ``target``, ``target_to`` (upper end of a range such as 5~6,
           else ``NaN``), ``target_text`` ("13,000", "5~6"), ``target_note``;
         - ``baseline``, ``baseline_period``, ``baseline_kind`` : the starting point of the
@@ -691,6 +691,7 @@ def outcome_progress(outcomes: pd.DataFrame, *, target_kinds=("target",)) -> pd.
         "change_rate": _rate(change, np.abs(first_v)),
         "existing_period": out["existing_period"].astype("Int64"),
         "existing": _floats(out["existing_value"]),
+        "existing_note": out["existing_period_note"].astype("string"),
         "target_period": out["target_period"].astype("Int64"), "target": target_v,
         "target_to": target_to, "target_text": pd.Series(target_text, dtype="string"),
         "target_note": out["target_period_note"].astype("string"),

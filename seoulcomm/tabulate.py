@@ -930,7 +930,9 @@ def outcomes(ds, progress: pd.DataFrame, *, division: str | None = None, year=No
     rows["last_when"] = [_when(p) for p in rows["last_period"]]
     rows["first_when"] = [_when(p) for p in rows["first_period"]]
     rows["target_when"] = [_when(p) for p in rows["target_period"]]
-    rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
+    last_note = rows["last_note"].fillna(rows["existing_note"]) if "existing_note" in rows \
+        else rows["last_note"]
+    rows["period_note"] = [_period_note(a, b) for a, b in zip(last_note, rows["target_note"])]
     moved = rows["change"].notna()
     rows["outcome_change"] = rows["change"]
     rows.loc[~moved.to_numpy(), "first_actual"] = np.nan
