@@ -26,23 +26,65 @@ import pandas as pd
 from . import units
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
-           "scope", "unit", "year", "program"]
-VERDICTS = ["exact", "rounding", "truncation", "discrepancy"]
+           "scope", "unit", "year", "as_of", "program", "note"]
+VERDICTS = ["exact", "rounding", "truncation", "discrepancy", "unmatched"]
 
 # the detail table's office-level parts and the levels they total
 _OFFICE_PARTS = {"사업예산": "policy", "기본경비(행정운영경비)": "basic"}
 _DETAIL_AMOUNTS = {"budget": "예산편성액", "carryover": "전년도 이월액", "available": "예산현액",
                    "executed": "집행액", "balance": "집행잔액"}
+_SNAPSHOT = ["year", "as_of"]
+#: Tables the office report shows whole: their notes belong to the office's 원문 검증.
+OFFICE_TABLES = ("budget_division", "budget_composition", "program_shares", "execution_division")
 
 
-def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, tol=0.0, dp=0):
-    """Assemble check rows; scalars broadcast against the Series arguments."""
+def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, tol=0.0, dp=0,
+           year=None, as_of=None, program=None, note=None, keep_unmatched=False):
+    """Assemble check rows; scalars broadcast against the Series arguments.
+
+    ``year``, ``as_of`` and ``program`` are the check's own columns (never parsed from ``item``).
+    A row whose stated figure is missing (a blank cell of the source) is no check and is
+    dropped; one whose computed figure is missing is dropped too, unless ``keep_unmatched``
+    (a stated figure with nothing in the data to compare it with, verdict ``unmatched``).
+    """
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
-        "stated": pd.to_numeric(stated).astype(float), "computed": pd.to_numeric(computed).astype(float),
+        "stated": _floats(stated), "computed": _floats(computed),
         "source": source, "scope": scope, "unit": unit, "kind": kind, "tol": tol, "dp": dp,
+        "year": pd.NA if year is None else year,
+        "as_of": pd.NaT if as_of is None else as_of,
+        "program": pd.NA if program is None else program,
+        "note": pd.NA if note is None else note,
     })
-    return out.dropna(subset=["stated", "computed"])
+    out = out.dropna(subset=["stated"])
+    return out if keep_unmatched else out.dropna(subset=["computed"])
+
+
+def _floats(x):
+    return pd.to_numeric(x).astype(float) if isinstance(x, pd.Series) else float(x)
+
+
+def _document(source: pd.Series) -> pd.Series:
+    """The seed file a row comes from: the source's first word."""
+    return source.astype("string").str.split(" ", n=1).str[0]
+
+
+def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """``other`` (with ``year`` and ``source``) plus the ``as_of`` of the one detail snapshot of
+    its year to compare it with: the earliest snapshot from the same document if there is one,
+    else the earliest of the year. Rows of a year the detail does not have are dropped.
+
+    A table without an as-of date (the budget tables, part III, the program sheet) states the
+    budget of one document; a later snapshot of the same year is never added to it.
+    """
+    snaps = detail[["year", "as_of", "source"]].assign(doc=lambda f: _document(f["source"]))
+    snaps = snaps[["year", "as_of", "doc"]].drop_duplicates()
+    left = other.reset_index(drop=True).assign(_row=lambda f: np.arange(len(f)),
+                                               _doc=lambda f: _document(f["source"]))
+    m = left[["_row", "year", "_doc"]].merge(snaps, on="year")
+    m["_other"] = m["doc"] != m["_doc"]
+    m = m.sort_values(["_row", "_other", "as_of"], kind="stable").drop_duplicates("_row")
+    return left.merge(m[["_row", "as_of"]], on="_row").drop(columns=["_row", "_doc"])
 
 
 def _in_unit(won: pd.Series, unit: str) -> pd.Series:
@@ -78,52 +120,104 @@ def classify(frame: pd.DataFrame) -> pd.Series:
     truncation = ~exact & (np.isclose(stated, truncated, rtol=0, atol=1e-9)
                            | (same & np.isclose(np.abs(diff), 1 / scale, rtol=0, atol=1e-9)))
     rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= frame["tol"].to_numpy(float) + 1e-9)
-    verdict = np.select([exact, truncation, rounding], ["exact", "truncation", "rounding"],
-                        "discrepancy")
+    unmatched = np.isnan(computed)
+    verdict = np.select([unmatched, exact, truncation, rounding],
+                        ["unmatched", "exact", "truncation", "rounding"], "discrepancy")
     return pd.Series(verdict, index=frame.index)
 
 
-# --- checks within the 2016 detail table ------------------------------------------------------
+# --- checks within the detail table (per year and as-of date) ----------------------------
 
-def _detail_rows(ds) -> list[pd.DataFrame]:
+def _label(name, year) -> pd.Series:
+    return name.astype("string") + " (" + year.astype("Int64").astype("string") + ")"
+
+
+def _derived_balance_tolerance(stated_avail, sum_avail, stated_exec, sum_exec, tol_avail, tol_exec,
+                               derived):
+    """Tolerance of a stated balance against the sum of its parts' balances.
+
+    Where every balance involved is printed as 현액 − 집행 of printed figures, the gap between
+    the stated balance and its parts' sum is exactly (현액 gap) − (집행 gap): rounding when
+    both of those are (e.g. 뉴미디어담당관 3,113 vs 3,115 = (−1) − (+1)). Elsewhere the ordinary
+    rounding tolerance of a sum applies (``nan`` here: the caller's).
+    """
+    da, de = stated_avail - sum_avail, stated_exec - sum_exec
+    ok = (np.abs(da) <= tol_avail + 1e-9) & (np.abs(de) <= tol_exec + 1e-9)
+    return np.where(derived, np.where(ok, np.abs(da) + np.abs(de), 0.0), np.nan)
+
+
+_BALANCE_NOTE = ("각 집행잔액은 인쇄된 예산현액−집행액임: 차이는 예산현액 합계 차이와 "
+                 "집행액 합계 차이(모두 반올림 범위)의 차")
+
+
+def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     detail, unit = ds["budget_detail"], ds.unit("budget_detail")
+    detail["derived"] = detail["balance"] == detail["available"] - detail["executed"]
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
-    item = detail["name"] + " (" + detail["year"].astype(str) + ")"
+    detail["program"] = detail["name"].where(detail["level"] == "program").map(program_of_line)
+    item = _label(detail["name"], detail["year"])
     src = detail["source"]
+    when = dict(year=detail["year"], as_of=detail["as_of"], program=detail["program"])
     out = [
         _frame("budget_detail", item, "예산편성액(A)+전년도 이월액(B)=예산현액", detail["available"],
                detail["budget"] + detail["carryover"], src, detail["unit"], unit, kind="sum",
-               tol=_sum_tolerance(2)),
+               tol=_sum_tolerance(2), **when),
         _frame("budget_detail", item, "예산현액−집행액=집행잔액", detail["balance"],
                detail["available"] - detail["executed"], src, detail["unit"], unit, kind="sum",
-               tol=_sum_tolerance(2)),
+               tol=_sum_tolerance(2), **when),
         _frame("budget_detail", item, "집행률=집행액/예산현액", detail["rate_stated"],
                detail["executed"] / detail["available"] * 100, src, detail["unit"], "%", kind="rate",
                dp=detail["rate_stated_dp"],
                tol=_rate_tolerance(detail["executed"], detail["available"], 0.5, 1.0,
-                                   detail["rate_stated_dp"])),
+                                   detail["rate_stated_dp"]), **when),
     ]
+    cols = list(_DETAIL_AMOUNTS)
     # children → parent totals; the office line splits into divisions and into its two parts
     child = detail.dropna(subset=["parent"]).copy()
     child["group"] = np.where(child["level"] == "office_part", "office_part", "lines")
+    keys = _SNAPSHOT + ["parent", "group"]
+    sums = child.groupby(keys)[cols].sum().join(child.groupby(keys).agg(
+        size=("line", "size"), derived_all=("derived", "all"))).reset_index()
+    merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
+                        suffixes=("_sum", ""))
+    what = pd.Series(np.where(merged["group"] == "office_part", "사업예산+기본경비", "하위 항목 합계"),
+                     index=merged.index)
+    # the office's two parts against the sums of their levels over the divisions
     parts = detail[detail["level"] == "office_part"].copy()
+    parts["level_of"] = parts["name"].map(_OFFICE_PARTS)
     by_level = detail[detail["level"].isin(set(_OFFICE_PARTS.values()))]
-    level_sums = by_level.groupby(["year", "level"])[list(_DETAIL_AMOUNTS)].agg(["sum", "size"])
-    for col, label in _DETAIL_AMOUNTS.items():
-        sums = child.groupby(["year", "parent", "group"])[col].agg(["sum", "size"]).reset_index()
-        merged = sums.merge(detail, left_on=["year", "parent"], right_on=["year", "line"])
-        what = np.where(merged["group"] == "office_part", "사업예산+기본경비", "하위 항목 합계")
-        out.append(_frame("budget_detail", merged["name"] + " (" + merged["year"].astype(str) + ")",
-                          pd.Series(what) + f"={label}", merged[col], merged["sum"],
-                          merged["source"], merged["unit"], unit, kind="sum",
-                          tol=_sum_tolerance(merged["size"])))
-        parts["level_of"] = parts["name"].map(_OFFICE_PARTS)
-        lv = level_sums[col].reset_index().rename(columns={"level": "level_of"})
-        merged = parts.merge(lv, on=["year", "level_of"])
-        out.append(_frame("budget_detail", merged["name"] + " (" + merged["year"].astype(str) + ")",
-                          f"부서별 {label} 합계", merged[col], merged["sum"], merged["source"],
-                          "office", unit, kind="sum", tol=_sum_tolerance(merged["size"])))
+    lkeys = _SNAPSHOT + ["level"]
+    level_sums = by_level.groupby(lkeys)[cols].sum().join(by_level.groupby(lkeys).agg(
+        size=("line", "size"), derived_all=("derived", "all"))).reset_index()
+    lv = parts.merge(level_sums.rename(columns={"level": "level_of"}), on=_SNAPSHOT + ["level_of"],
+                     suffixes=("", "_sum"))
+    for frame, check, scope in ((merged, what, merged["unit"]),
+                                (lv, None, "office")):
+        tol = _sum_tolerance(frame["size"])
+        for col, label in _DETAIL_AMOUNTS.items():
+            stated, computed = frame[col], frame[f"{col}_sum"]
+            if col == "carryover":  # every part '-' and the total '-': nothing is stated
+                keep = (stated != 0) | (computed != 0)
+            else:
+                keep = pd.Series(True, index=frame.index)
+            f = frame[keep]
+            t = pd.Series(tol, index=frame.index)[keep]
+            note = None
+            if col == "balance":
+                derived = (f["derived_all"] & f["derived"]).to_numpy(bool)
+                special = _derived_balance_tolerance(
+                    f["available"], f["available_sum"], f["executed"], f["executed_sum"],
+                    t, t, derived)
+                t = pd.Series(np.where(np.isnan(special), t, special), index=f.index)
+                note = pd.Series(np.where(derived & (f[col] != f[f"{col}_sum"]), _BALANCE_NOTE, None),
+                                 index=f.index).astype("string")
+            name = (check[keep] + f"={label}") if check is not None else f"부서별 {label} 합계"
+            out.append(_frame("budget_detail", _label(f["name"], f["year"]), name, f[col],
+                              f[f"{col}_sum"], f["source"],
+                              scope[keep] if isinstance(scope, pd.Series) else scope, unit,
+                              kind="sum", tol=t, year=f["year"], as_of=f["as_of"],
+                              program=f["program"], note=note))
     return out
 
 
@@ -141,15 +235,16 @@ def _division_tables(ds) -> list[pd.DataFrame]:
     m = agg.merge(totals, on="year").merge(bd[bd["unit"] == "office"][["year", "source"]], on="year")
     out.append(_frame("budget_division", "부서별 예산 계 (" + m["year"].astype(str) + ")",
                       "부서 합계=계", m["amount"], m["sum_"], m["source"], "office", unit, kind="sum",
-                      tol=_sum_tolerance(m["n"])))
+                      tol=_sum_tolerance(m["n"]), year=m["year"]))
     out.append(_frame("budget_division", "부서별 비율 계 (" + m["year"].astype(str) + ")",
                       "부서 비율 합계=100%", m["share_stated"], m["shares"], m["source"], "office", "%",
-                      kind="sum", tol=0.05 * m["n"], dp=1))
+                      kind="sum", tol=0.05 * m["n"], dp=1, year=m["year"]))
     m = divs.merge(totals.rename(columns={"amount": "total"})[["year", "total"]], on="year")
     out.append(_frame("budget_division", m["unit"].map(org) + " (" + m["year"].astype(str) + ")",
                       "비율=부서 예산/계", m["share_stated"], m["amount"] / m["total"] * 100,
                       m["source"], m["unit"], "%", kind="rate", dp=m["share_stated_dp"],
-                      tol=_rate_tolerance(m["amount"], m["total"], 0.5, 0.5, m["share_stated_dp"])))
+                      tol=_rate_tolerance(m["amount"], m["total"], 0.5, 0.5, m["share_stated_dp"]),
+                      year=m["year"]))
 
     comp, unit = ds["budget_composition"], ds.unit("budget_composition")
     comp["amount"] = _in_unit(comp["budget"], unit)
@@ -160,155 +255,268 @@ def _division_tables(ds) -> list[pd.DataFrame]:
     m = parts.merge(total, on="year")
     out.append(_frame("budget_composition", "구성별 예산 계 (" + m["year"].astype(str) + ")",
                       "사업비+기본경비=계", m["amount"], m["sum_"], m["source"], "office", unit,
-                      kind="sum", tol=_sum_tolerance(m["n"])))
+                      kind="sum", tol=_sum_tolerance(m["n"]), year=m["year"]))
     out.append(_frame("budget_composition", "구성별 비중 계 (" + m["year"].astype(str) + ")",
                       "비중 합계=100%", m["share_stated"], m["shares"], m["source"], "office", "%",
-                      kind="sum", tol=0.05 * m["n"], dp=0))
+                      kind="sum", tol=0.05 * m["n"], dp=0, year=m["year"]))
     m = comp.merge(total.rename(columns={"amount": "total"})[["year", "total"]], on="year")
     m = m[m["category"] != "계"]
     label = m["category"] + " (" + m["year"].astype(str) + ")"
     out.append(_frame("budget_composition", label, "비중=항목/계", m["share_stated"],
                       m["amount"] / m["total"] * 100, m["source"], "office", "%", kind="rate",
                       dp=m["share_stated_dp"],
-                      tol=_rate_tolerance(m["amount"], m["total"], 0.5, 0.5, m["share_stated_dp"])))
+                      tol=_rate_tolerance(m["amount"], m["total"], 0.5, 0.5, m["share_stated_dp"]),
+                      year=m["year"]))
     prev = comp[["year", "category", "amount"]].assign(year=comp["year"] + 1)
     m = comp.merge(prev, on=["year", "category"], suffixes=("", "_prev"))
     label = m["category"] + " (" + (m["year"] - 1).astype(str) + "→" + m["year"].astype(str) + ")"
     out.append(_frame("budget_composition", label, "증감=올해−전년", m["change"],
                       m["amount"] - m["amount_prev"], m["source"], "office", unit, kind="sum",
-                      tol=_sum_tolerance(2)))
+                      tol=_sum_tolerance(2), year=m["year"]))
     out.append(_frame("budget_composition", label, "증감률=증감/전년", m["rate_stated"],
                       (m["amount"] - m["amount_prev"]) / m["amount_prev"] * 100, m["source"],
                       "office", "%", kind="rate", dp=m["rate_stated_dp"],
                       tol=_rate_tolerance(m["amount"] - m["amount_prev"], m["amount_prev"], 1.0,
-                                          0.5, m["rate_stated_dp"])))
+                                          0.5, m["rate_stated_dp"]), year=m["year"]))
 
     ex, unit = ds["execution_division"], ds.unit("execution_division")
+    ex["derived"] = ex["balance"] == ex["budget"] - ex["executed"]
     for col in ("budget", "executed", "balance"):
         ex[col] = _in_unit(ex[col], unit)
     label = ex["unit"].map(org) + " (" + ex["year"].astype(str) + ")"
+    when = dict(year=ex["year"], as_of=ex["as_of"])
     out.append(_frame("execution_division", label, "예산액−집행액=집행잔액", ex["balance"],
                       ex["budget"] - ex["executed"], ex["source"], ex["unit"], unit, kind="sum",
-                      tol=_sum_tolerance(2)))
+                      tol=_sum_tolerance(2), **when))
     out.append(_frame("execution_division", label, "집행률=집행액/예산액", ex["rate_stated"],
                       ex["executed"] / ex["budget"] * 100, ex["source"], ex["unit"], "%", kind="rate",
                       dp=ex["rate_stated_dp"],
-                      tol=_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5, ex["rate_stated_dp"])))
-    divs = ex[ex["unit"] != "office"].groupby("year")
-    tot = ex[ex["unit"] == "office"].set_index("year")
+                      tol=_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5, ex["rate_stated_dp"]),
+                      **when))
+    divs = ex[ex["unit"] != "office"]
+    s = divs.groupby(_SNAPSHOT)[["budget", "executed", "balance"]].sum().join(
+        divs.groupby(_SNAPSHOT).agg(size=("unit", "size"), derived_all=("derived", "all")))
+    s = s.reset_index().merge(ex[ex["unit"] == "office"], on=_SNAPSHOT, suffixes=("_sum", ""))
+    tol = pd.Series(_sum_tolerance(s["size"]), index=s.index)
+    derived = (s["derived_all"] & s["derived"]).to_numpy(bool)
+    special = _derived_balance_tolerance(s["budget"], s["budget_sum"], s["executed"],
+                                         s["executed_sum"], tol, tol, derived)
     for col, name in (("budget", "예산액"), ("executed", "집행액"), ("balance", "집행잔액")):
-        s = divs[col].agg(["sum", "size"]).join(tot[[col, "source"]], how="inner").reset_index()
+        t, note = tol, None
+        if col == "balance":
+            t = pd.Series(np.where(np.isnan(special), tol, special), index=s.index)
+            note = pd.Series(np.where(derived & (s[col] != s[f"{col}_sum"]), _BALANCE_NOTE, None),
+                             index=s.index).astype("string")
         out.append(_frame("execution_division", f"{name} 계 (" + s["year"].astype(str) + ")",
-                          f"부서 합계=계 {name}", s[col], s["sum"], s["source"], "office", unit,
-                          kind="sum", tol=_sum_tolerance(s["size"])))
+                          f"부서 합계=계 {name}", s[col], s[f"{col}_sum"], s["source"], "office", unit,
+                          kind="sum", tol=t, year=s["year"], as_of=s["as_of"], note=note))
     return out
 
 
-def _same(table, item, check, stated, other, source, scope, unit):
+def _same(table, item, check, stated, other, source, scope, unit, **kw):
     """The same quantity as two tables print it, both in ``unit``."""
-    return _frame(table, item, check, stated, other, source, scope, unit, kind="same")
+    return _frame(table, item, check, stated, other, source, scope, unit, kind="same", **kw)
 
 
-def _across_tables(ds) -> list[pd.DataFrame]:
+def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame]:
     out = []
     org = ds["organisation"].set_index("unit")["name_ko"]
     detail, dunit = ds["budget_detail"], ds.unit("budget_detail")
     heads = detail[detail["level"].isin(["office", "division"])]
     bd, unit = ds["budget_division"], ds.unit("budget_division")
-    m = bd.merge(heads[["year", "unit", "budget"]], on=["year", "unit"], suffixes=("", "_detail"))
+    m = _snapshot_for(detail, bd).merge(heads[_SNAPSHOT + ["unit", "budget"]],
+                                        on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
     out.append(_same("budget_division", m["unit"].map(org) + " 예산 (" + m["year"].astype(str) + ")",
                      "부서별 표 = 세부내역 표", _in_unit(m["budget"], unit),
-                     _in_unit(m["budget_detail"], unit), m["source"], m["unit"], unit))
+                     _in_unit(m["budget_detail"], unit), m["source"], m["unit"], unit,
+                     year=m["year"], as_of=m["as_of"]))
     comp, cunit = ds["budget_composition"], ds.unit("budget_composition")
     detail_cat = detail[detail["level"].isin(["office", "office_part"])].assign(
         category=lambda f: f["level"].where(f["level"] == "office", f["name"]).map(
             {"office": "계", "사업예산": "사업비", "기본경비(행정운영경비)": "기본경비"}))
-    m = comp.merge(detail_cat[["year", "category", "budget"]], on=["year", "category"],
-                   suffixes=("", "_detail"))
+    m = _snapshot_for(detail, comp).merge(detail_cat[_SNAPSHOT + ["category", "budget"]],
+                                          on=_SNAPSHOT + ["category"], suffixes=("", "_detail"))
     out.append(_same("budget_composition", m["category"] + " (" + m["year"].astype(str) + ")",
                      "구성별 표 = 세부내역 표", _in_unit(m["budget"], cunit),
-                     _in_unit(m["budget_detail"], cunit), m["source"], "office", cunit))
+                     _in_unit(m["budget_detail"], cunit), m["source"], "office", cunit,
+                     year=m["year"], as_of=m["as_of"]))
     ex = ds["execution_division"]
-    m = comp[comp["category"] == "계"].merge(ex[ex["unit"] == "office"][["year", "budget"]],
+    m = comp[comp["category"] == "계"].merge(ex[ex["unit"] == "office"][["year", "as_of", "budget"]],
                                             on="year", suffixes=("", "_exec"))
     out.append(_same("budget_composition", "계 (" + m["year"].astype(str) + ")",
                      "구성별 표 = 집행현황 표", _in_unit(m["budget"], cunit),
-                     _in_unit(m["budget_exec"], cunit), m["source"], "office", cunit))
+                     _in_unit(m["budget_exec"], cunit), m["source"], "office", cunit,
+                     year=m["year"], as_of=m["as_of"]))
     m = bd[bd["unit"] == "office"].merge(comp[comp["category"] == "계"][["year", "budget"]],
                                          on="year", suffixes=("", "_comp"))
     out.append(_same("budget_division", "계 (" + m["year"].astype(str) + ")",
                      "부서별 표 = 구성별 표", _in_unit(m["budget"], unit),
-                     _in_unit(m["budget_comp"], unit), m["source"], "office", unit))
+                     _in_unit(m["budget_comp"], unit), m["source"], "office", unit, year=m["year"]))
 
     # the stated shares of the largest programs, against the detail table's 예산편성액
-    shares = ds["program_shares"]
-    programs = detail[detail["level"] == "program"][["year", "name", "unit", "budget"]]
-    total = detail[detail["level"] == "office"][["year", "budget"]].rename(columns={"budget": "total"})
-    m = shares.merge(programs, left_on=["year", "program"], right_on=["year", "name"]).merge(total, on="year")
+    shares = _snapshot_for(detail, ds["program_shares"])
+    programs = detail[detail["level"] == "program"][_SNAPSHOT + ["name", "unit", "budget"]]
+    total = detail[detail["level"] == "office"][_SNAPSHOT + ["budget"]].rename(
+        columns={"budget": "total"})
+    m = shares.merge(programs, left_on=_SNAPSHOT + ["program"], right_on=_SNAPSHOT + ["name"]) \
+        .merge(total, on=_SNAPSHOT)
     num, den = _in_unit(m["budget"], dunit), _in_unit(m["total"], dunit)
     out.append(_frame("program_shares", m["program"] + " (" + m["year"].astype(str) + ")",
                       "비중=사업 예산편성액/기획관 예산", m["share_stated"], num / den * 100,
                       m["source"], m["unit"], "%", kind="rate", dp=m["share_stated_dp"],
-                      tol=_rate_tolerance(num, den, 0.5, 0.5, m["share_stated_dp"])))
-
-    # part III 사업비 against the detail programs it names
-    sections, sunit = ds["sections"], ds.unit("sections")
-    linked = sections.dropna(subset=["detail_programs"]).assign(
-        name=lambda f: f["detail_programs"].str.split(";")).explode("name")
-    year = int(detail["year"].max())
-    lines = detail.loc[(detail["level"] == "program") & (detail["year"] == year),
-                       ["name", "budget", "available"]]
-    linked = linked.merge(lines, on="name")
-    linked["amount"] = np.where(linked["budget_basis"] == "available", linked["available"],
-                                linked["budget"])
-    g = linked.groupby("section").agg(amount=("amount", "sum"), n=("name", "size")).reset_index()
-    m = sections.merge(g, on="section")
-    basis = np.where(m["budget_basis"] == "available", "예산현액", "예산편성액")
-    check = pd.Series("Ⅲ 사업비 = 세부내역 ", index=m.index) + basis + np.where(m["n"] > 1, " 합계", "")
-    m["stated_u"] = _in_unit(m["budget_stated"], sunit)
-    m["other_u"] = _in_unit(m["amount"].astype("int64"), sunit)
-    single = m["n"] == 1
-    m["title"] = m["title"] + f" ({year})"
-    out.append(_same("sections", m.loc[single, "section"] + " " + m.loc[single, "title"],
-                     check[single], m.loc[single, "stated_u"], m.loc[single, "other_u"],
-                     m.loc[single, "source"], m.loc[single, "division"], sunit))
-    out.append(_frame("sections", m.loc[~single, "section"] + " " + m.loc[~single, "title"],
-                      check[~single], m.loc[~single, "stated_u"], m.loc[~single, "other_u"],
-                      m.loc[~single, "source"], m.loc[~single, "division"], sunit, kind="sum",
-                      tol=_sum_tolerance(m.loc[~single, "n"])))
+                      tol=_rate_tolerance(num, den, 0.5, 0.5, m["share_stated_dp"]),
+                      year=m["year"], as_of=m["as_of"], program=m["program"].map(program_of_line)))
+    out.append(_shares_list(shares, programs, total, dunit, program_of_line))
+    out += _sections(ds, detail, program_of_line, program_of_section)
 
     # the program sheet against the work report and against itself
     prog, punit = ds["program"], ds.unit("program")
-    pb, pbunit = ds["program_budget"], ds.unit("program_budget")
+    pb = ds["program_budget"]
     totals = pb[pb["item"] == "계"]
     m = prog.merge(totals, on="program", suffixes=("", "_pb"))
     m = m[m["year"] == m["start"].dt.year]
-    out.append(_same("program", m["name_ko"] + " 총사업비 (" + m["year"].astype(str) + ")", "사업개요 = 예산총괄",
-                     _in_unit(m["total_cost"], punit), _in_unit(m["budget"], punit), m["source"],
-                     m["program"], punit))
-    m = totals.merge(prog[["program", "detail_program"]], on="program").merge(
-        detail[["year", "name", "budget", "source"]], left_on=["year", "detail_program"],
-        right_on=["year", "name"], suffixes=("", "_detail"))
+    out.append(_same("program", m["name_ko"] + " 총사업비 (" + m["year"].astype(str) + ")",
+                     "사업개요 = 예산총괄", _in_unit(m["total_cost"], punit),
+                     _in_unit(m["budget"], punit), m["source"], m["program"], punit,
+                     year=m["year"], program=m["program"]))
+    m = _snapshot_for(detail, totals.merge(prog[["program", "detail_program"]], on="program"))
+    m = m.merge(detail[_SNAPSHOT + ["name", "budget", "source"]],
+                left_on=_SNAPSHOT + ["detail_program"], right_on=_SNAPSHOT + ["name"],
+                suffixes=("", "_detail"))
     out.append(_same("budget_detail", m["detail_program"] + " (" + m["year"].astype(str) + ")",
                      "세부내역 예산편성액 = 사업설명서 예산", _in_unit(m["budget_detail"], dunit),
-                     _in_unit(m["budget"], dunit), m["source_detail"], m["program"], dunit))
+                     _in_unit(m["budget"], dunit), m["source_detail"], m["program"], dunit,
+                     year=m["year"], as_of=m["as_of"], program=m["program"]))
     st, stunit = ds["settlement"], ds.unit("settlement")
     m = st.merge(totals, on=["program", "year"], suffixes=("", "_pb"))
     out.append(_same("settlement", "당초예산 (" + m["year"].astype(str) + ")",
                      "결산 당초예산 = 예산총괄", _in_unit(m["budget"], stunit),
-                     _in_unit(m["budget_pb"], stunit), m["source"], m["program"], stunit))
+                     _in_unit(m["budget_pb"], stunit), m["source"], m["program"], stunit,
+                     year=m["year"], program=m["program"]))
     sched, schunit = ds["program_schedule"], ds.unit("program_schedule")
     tot = sched[sched["kind"] == "total"]
-    steps = sched[sched["kind"] == "plan"].groupby("program")["amount"].agg(["sum", "count"])
+    plan = sched[sched["kind"] == "plan"]
+    steps = plan.groupby("program").agg(sum=("amount", "sum"), count=("amount", "count"),
+                                        year=("start", "min"))
+    steps["year"] = steps["year"].dt.year.astype("Int64")
     m = tot.merge(steps.reset_index(), on="program").merge(
-        totals[totals["year"] == totals["year"].max()][["program", "year", "budget"]], on="program")
+        totals[["program", "year", "budget"]], on=["program", "year"], how="left")
     label = "추진일정 계 (" + m["year"].astype(str) + ")"
     out.append(_frame("program_schedule", label, "단계별 예산집행금액 합계=계",
                       _in_unit(m["amount"], schunit), _in_unit(m["sum"], schunit), m["source"],
-                      m["program"], schunit, kind="sum", tol=_sum_tolerance(m["count"])))
+                      m["program"], schunit, kind="sum", tol=_sum_tolerance(m["count"]),
+                      year=m["year"], program=m["program"]))
     out.append(_same("program_schedule", label, "추진일정 계 = 예산총괄",
                      _in_unit(m["amount"], schunit), _in_unit(m["budget"], schunit), m["source"],
-                     m["program"], schunit))
+                     m["program"], schunit, year=m["year"], program=m["program"]))
+    return out
+
+
+def _shares_list(shares, programs, total, unit, program_of_line) -> pd.DataFrame:
+    """A program larger than the smallest one the source's list of shares names, left off it.
+
+    Ⅰ-3 lists 『120 다산콜센터 운영』 41.4% … 『서울시 도시브랜드 마케팅』 5.6%; the detail's
+    『120다산콜센터 관리 및 고도화』 (2,808백만원, 6.9%) is larger than two of those and is not
+    listed. One row per program left off: stated = the smallest listed share, computed = its share.
+    """
+    listed = shares.merge(programs, left_on=_SNAPSHOT + ["program"], right_on=_SNAPSHOT + ["name"])
+    floor = listed.groupby(_SNAPSHOT).agg(min_budget=("budget", "min"),
+                                          min_share=("share_stated", "min"),
+                                          source=("source", "first")).reset_index()
+    m = programs.merge(floor, on=_SNAPSHOT).merge(total, on=_SNAPSHOT)
+    key = m[_SNAPSHOT + ["name"]].apply(tuple, axis=1) if len(m) else pd.Series(dtype=object)
+    named = set(listed[_SNAPSHOT + ["name"]].itertuples(index=False, name=None))
+    m = m[(m["budget"] > m["min_budget"]).to_numpy(bool) & ~key.isin(named).to_numpy(bool)]
+    share = _in_unit(m["budget"], unit) / _in_unit(m["total"], unit) * 100
+    note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업(" + m["min_share"].map("{:.1f}".format)
+            + "%)보다 예산편성액이 큼")
+    frame = _frame("program_shares", m["name"] + " (" + m["year"].astype(str) + ")",
+                   "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중", m["min_share"], share,
+                   m["source"], m["unit"], "%", kind="listing", dp=1, year=m["year"],
+                   as_of=m["as_of"], program=m["name"].map(program_of_line), note=note)
+    return frame
+
+
+def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFrame]:
+    """Part III 사업비 against the detail lines each section funds, in the section's own year.
+
+    ``sections.detail_programs`` names the program lines of one section; ``section_links``
+    adds a detail line several sections share (Ⅲ-2-① + ② = 시민 자긍심 고취 … 2,930), a line
+    named otherwise in part III, and for a section that has no line of its own, the reason.
+    A section with neither gets an ``unmatched`` row.
+    """
+    out = []
+    sections, sunit = ds["sections"], ds.unit("sections")
+    if "year" not in sections.columns:  # the section's year: that of its document's detail
+        first = detail.assign(doc=_document(detail["source"])).groupby("doc")["year"].min()
+        sections["year"] = _document(sections["source"]).map(first).astype("Int64")
+        sections["year"] = sections["year"].fillna(detail["year"].max()).astype("Int64")
+    sections = _snapshot_for(detail, sections)
+    links = ds.tables.get("section_links")
+    links = links.copy() if links is not None else pd.DataFrame(
+        columns=["sections", "detail_line", "reason", "source"])
+    own = sections.dropna(subset=["detail_programs"]).assign(
+        sections=lambda f: f["section"], detail_line=lambda f: f["detail_programs"].str.split(";"))
+    own = own[["sections", "detail_line"]].explode("detail_line")
+    extra = links.dropna(subset=["detail_line"])[["sections", "detail_line"]]
+    pairs = pd.concat([own.assign(origin="sections"), extra.assign(origin="links")],
+                      ignore_index=True)
+    # the stated side: the sum of the sections of a group, in their year and snapshot
+    groups = pairs[["sections"]].drop_duplicates()
+    groups["section"] = groups["sections"].str.split(";")
+    members = groups.explode("section").merge(sections, on="section")
+    basis = members.groupby("sections")["budget_basis"].first()
+    stated = members.groupby(["sections", "year", "as_of"]).agg(
+        stated=("budget_stated", "sum"), n_sec=("section", "size"), division=("division", "first"),
+        title=("title", "first"), source=("source", " · ".join)).reset_index()
+    lines = detail[["year", "as_of", "name", "budget", "available", "source"]]
+    m = pairs.merge(stated, on="sections").merge(
+        lines.rename(columns={"name": "detail_line", "source": "line_source"}),
+        on=["year", "as_of", "detail_line"], how="left")
+    m["amount"] = np.where(m["sections"].map(basis) == "available", m["available"], m["budget"])
+    g = m.groupby(["sections", "year", "as_of"]).agg(
+        amount=("amount", lambda a: a.sum(min_count=len(a))), n=("detail_line", "size"),
+        names=("detail_line", " + ".join)).reset_index()
+    m = stated.merge(g, on=["sections", "year", "as_of"])
+    m["basis"] = np.where(m["sections"].map(basis) == "available", "예산현액", "예산편성액")
+    several = (m["n"] > 1) | (m["n_sec"] > 1)
+    check = "Ⅲ 사업비 = 세부내역 " + m["basis"] + np.where(several, " 합계", "")
+    heading = m["sections"].str.replace(";", "+", regex=False)
+    item = heading + " " + np.where(m["n_sec"] > 1, "", m["title"]) + " (" + m["year"].astype(str) + ")"
+    item = item.str.replace("  (", " (", regex=False)
+    first_sec = m["sections"].str.split(";").str[0]
+    common = dict(year=m["year"], as_of=m["as_of"], program=first_sec.map(program_of_section))
+    stated_u = _in_unit(m["stated"], sunit)
+    other_u = _in_unit(m["amount"].astype("Int64"), sunit)
+    note = pd.Series(np.where(m["n_sec"] > 1, "세부내역: " + m["names"], pd.NA), index=m.index)
+    single = ~several.to_numpy(bool)
+    out.append(_same("sections", item[single], check[single], stated_u[single], other_u[single],
+                     m.loc[single, "source"], m.loc[single, "division"], sunit,
+                     **{k: v[single] for k, v in common.items()}, note=note[single]))
+    out.append(_frame("sections", item[~single], check[~single], stated_u[~single],
+                      other_u[~single], m.loc[~single, "source"], m.loc[~single, "division"], sunit,
+                      kind="sum", tol=_sum_tolerance(m.loc[~single, "n"]),
+                      **{k: v[~single] for k, v in common.items()}, note=note[~single]))
+    # sections reconciled by nothing: say why (or that no reason is recorded)
+    covered = set(members["section"])
+    rest = sections[~sections["section"].isin(covered)].copy()
+    reasons = links.dropna(subset=["reason"]).assign(section=lambda f: f["sections"].str.split(";")) \
+        .explode("section").drop_duplicates("section").set_index("section")["reason"]
+    shared = members[members["sections"].str.contains(";")].assign(
+        why=lambda f: "세부내역 사업과 나뉘는 방식이 달라 " + f["sections"].str.replace(";", "+", regex=False)
+        + " 합계로만 대사함").drop_duplicates("section").set_index("section")["why"]
+    part = members[members["sections"].str.contains(";")].drop_duplicates("section")
+    rest = pd.concat([rest.assign(why=rest["section"].map(reasons)),
+                      part.assign(why=part["section"].map(shared))], ignore_index=True)
+    rest["why"] = rest["why"].fillna("이 사업비에 대응하는 세부내역 사업이 자료에 지정되어 있지 않음")
+    rest["check"] = np.where(rest["section"].isin(set(part["section"])),
+                             "Ⅲ 사업비 = 세부내역 (합계로만 대사)", "Ⅲ 사업비 = 세부내역 (대응 사업 없음)")
+    out.append(_frame("sections", rest["section"] + " " + rest["title"] + " (" + rest["year"].astype(str)
+                      + ")", rest["check"], _in_unit(rest["budget_stated"], sunit),
+                      np.nan, rest["source"], rest["division"], sunit, kind="unmatched",
+                      year=rest["year"], as_of=rest["as_of"],
+                      program=rest["section"].map(program_of_section), note=rest["why"],
+                      keep_unmatched=True))
     return out
 
 
@@ -321,17 +529,17 @@ def _program_sheet(ds) -> list[pd.DataFrame]:
     m = items.merge(pb[pb["item"] == "계"], on=["program", "year"])
     out.append(_frame("program_budget", "예산 총괄 계 (" + m["year"].astype(str) + ")",
                       "비목 합계=계", m["amount"], m["sum"], m["source"], m["program"], unit,
-                      kind="sum", tol=_sum_tolerance(m["size"])))
+                      kind="sum", tol=_sum_tolerance(m["size"]), year=m["year"], program=m["program"]))
     prev = pb[["program", "item", "year", "amount"]].assign(year=pb["year"] + 1)
     m = pb.merge(prev, on=["program", "item", "year"], suffixes=("", "_prev"))
     m = m[m["change"].notna() | m["rate_stated"].notna()]
     label = m["item"] + " (" + (m["year"] - 1).astype(str) + "→" + m["year"].astype(str) + ")"
     out.append(_frame("program_budget", label, "증감(B−A)", m["change"], m["amount"] - m["amount_prev"],
-                      m["source"], m["program"], unit, kind="sum", tol=0))
+                      m["source"], m["program"], unit, kind="sum", tol=0, year=m["year"], program=m["program"]))
     out.append(_frame("program_budget", label, "(B−A)*100/A", m["rate_stated"],
                       (m["amount"] - m["amount_prev"]) / m["amount_prev"] * 100, m["source"],
                       m["program"], "%", kind="rate", dp=m["rate_stated_dp"],
-                      tol=0.5 * 10.0 ** -m["rate_stated_dp"]))
+                      tol=0.5 * 10.0 ** -m["rate_stated_dp"], year=m["year"], program=m["program"]))
 
     costs, unit = ds["program_costs"], ds.unit("program_costs")
     lines = costs[costs["level"] == "line"].copy()
@@ -339,18 +547,21 @@ def _program_sheet(ds) -> list[pd.DataFrame]:
     lines["product"] = _in_unit(lines["unit_cost"] * lines["quantity"], unit)
     out.append(_frame("program_costs", lines["line"] + " (" + lines["year"].astype(str) + ")",
                       "단가×수량=금액", lines["amount_u"],
-                      lines["product"], lines["source"], lines["program"], unit, kind="sum", tol=0))
+                      lines["product"], lines["source"], lines["program"], unit, kind="sum", tol=0,
+                      year=lines["year"], program=lines["program"]))
     groups = costs[costs["level"] == "group"].copy()
     sums = lines.groupby(["program", "year", "item", "group"])["amount_u"].agg(["sum", "size"]).reset_index()
     m = groups.merge(sums, on=["program", "year", "item", "group"])
     out.append(_frame("program_costs", m["group"] + " (" + m["year"].astype(str) + ")",
                       "세부 산출 합계=소계", _in_unit(m["amount"], unit),
-                      m["sum"], m["source"], m["program"], unit, kind="sum", tol=0))
+                      m["sum"], m["source"], m["program"], unit, kind="sum", tol=0, year=m["year"],
+                      program=m["program"]))
     by_item = groups.groupby(["program", "year", "item"])["amount"].agg(["sum", "size"]).reset_index()
     m = by_item.merge(pb, on=["program", "year", "item"], suffixes=("", "_pb"))
     out.append(_frame("program_costs", m["item"] + " (" + m["year"].astype(str) + ")",
                       "산출내역 합계=예산총괄 비목", _in_unit(m["budget"], unit),
-                      _in_unit(m["sum"], unit), m["source"], m["program"], unit, kind="sum", tol=0))
+                      _in_unit(m["sum"], unit), m["source"], m["program"], unit, kind="sum", tol=0,
+                      year=m["year"], program=m["program"]))
 
     st, unit = ds["settlement"], ds.unit("settlement")
     for col in ("budget", "carried_in", "changed", "available", "executed", "carried_out", "balance"):
@@ -358,10 +569,10 @@ def _program_sheet(ds) -> list[pd.DataFrame]:
     label = "결산 (" + st["year"].astype(str) + ")"
     out.append(_frame("settlement", label, "당초예산+전년이월+예산변경=예산현액", st["available"],
                       st["budget"] + st["carried_in"] + st["changed"], st["source"], st["program"],
-                      unit, kind="sum", tol=_sum_tolerance(3)))
+                      unit, kind="sum", tol=_sum_tolerance(3), year=st["year"], program=st["program"]))
     out.append(_frame("settlement", label, "예산현액−집행액−차년이월=집행잔액", st["balance"],
                       st["available"] - st["executed"] - st["carried_out"], st["source"],
-                      st["program"], unit, kind="sum", tol=_sum_tolerance(3)))
+                      st["program"], unit, kind="sum", tol=_sum_tolerance(3), year=st["year"], program=st["program"]))
     return out
 
 
@@ -375,14 +586,15 @@ def _staffing(ds) -> list[pd.DataFrame]:
         m = parts.merge(staff[total_mask], on=["as_of", "unit"])
         out.append(_frame("staffing", m["unit"].map(org) + f" {name} (" + m["as_of"].dt.year.astype(str)
                           + ")", f"직급별 {name} 합계=총계",
-                          m[col], m["sum"], m["source"], m["unit"], "명", kind="sum", tol=0))
+                          m[col], m["sum"], m["source"], m["unit"], "명", kind="sum", tol=0,
+                          year=m["as_of"].dt.year, as_of=m["as_of"]))
         divs = staff[staff["unit"] != "office"].groupby(["as_of", "job_group", "grade"])[col].sum()
         m = divs.reset_index().merge(staff[staff["unit"] == "office"], on=["as_of", "job_group", "grade"],
                                      suffixes=("_sum", ""))
         out.append(_frame("staffing", "계 " + m["job_group"] + " " + m["grade"] + f" {name} ("
                           + m["as_of"].dt.year.astype(str) + ")",
                           f"부서별 {name} 합계=계", m[col], m[f"{col}_sum"], m["source"], "office",
-                          "명", kind="sum", tol=0))
+                          "명", kind="sum", tol=0, year=m["as_of"].dt.year, as_of=m["as_of"]))
     totals = ds["staffing_totals"]
     wide = staff[total_mask].rename(columns={"authorized": "정원", "current": "현원"})
     long = wide.melt(id_vars=["as_of", "unit"], value_vars=["정원", "현원"], var_name="item",
@@ -390,7 +602,8 @@ def _staffing(ds) -> list[pd.DataFrame]:
     m = totals.merge(long, on=["as_of", "unit", "item"])
     out.append(_same("staffing_totals", m["unit"].map(org) + " " + m["item"] + " ("
                      + m["as_of"].dt.year.astype(str) + ")", "총괄 = 직급별 표 총계",
-                     m["value"], m["table"], m["source"], m["unit"], "명"))
+                     m["value"], m["table"], m["source"], m["unit"], "명", year=m["as_of"].dt.year,
+                     as_of=m["as_of"]))
     pivot = totals.pivot_table(index="unit", columns="item", values="value", aggfunc="first")
     if {"정원", "현원", "과원"} <= set(pivot.columns):
         p = pivot.dropna(subset=["정원", "현원", "과원"]).reset_index()
@@ -398,20 +611,22 @@ def _staffing(ds) -> list[pd.DataFrame]:
         src = extra["source"]
         out.append(_frame("staffing_totals", p["unit"].map(org) + " 과원 ("
                           + extra["as_of"].dt.year.astype(str) + ")", "과원=현원−정원",
-                          p["과원"], p["현원"] - p["정원"], src, p["unit"], "명", kind="sum", tol=0))
+                          p["과원"], p["현원"] - p["정원"], src, p["unit"], "명", kind="sum", tol=0,
+                          year=extra["as_of"].dt.year, as_of=extra["as_of"]))
     return out
 
 
-def _outcomes(ds) -> list[pd.DataFrame]:
+def _outcomes(ds, program_of_section) -> list[pd.DataFrame]:
     out = []
     oc = ds["outcomes"]
+    oc["program"] = oc["section"].map(program_of_section)
     complete = oc["parent"].notna() & ~oc["period_note"].fillna("").str.contains("등")
     kids = oc[complete].groupby(["section", "parent", "period", "kind"])["value"].agg(["sum", "size"])
     m = kids.reset_index().merge(oc, left_on=["section", "parent", "period", "kind"],
                                  right_on=["section", "metric", "period", "kind"])
     out.append(_frame("outcomes", m["section"] + " " + m["metric"] + " (" + m["period"].astype(str) + ")",
                       "세부 실적 합계=총계", m["value"], m["sum"], m["source"], m["division"],
-                      m["unit"], kind="sum", tol=0))
+                      m["unit"], kind="sum", tol=0, year=m["period"], program=m["program"]))
     actual = oc[oc["kind"] == "actual"]
     change = oc[oc["kind"] == "change"]
     prev = actual.assign(period=actual["period"] + 1)
@@ -419,7 +634,8 @@ def _outcomes(ds) -> list[pd.DataFrame]:
         prev, on=["section", "metric", "period"], suffixes=("", "_prev"))
     out.append(_frame("outcomes", m["section"] + " " + m["metric"] + " (" + m["period"].astype(str) + ")",
                       "증감=올해−전년", m["value"], m["value_now"] - m["value_prev"], m["source"],
-                      m["division"], m["unit"], kind="sum", tol=0, dp=2))
+                      m["division"], m["unit"], kind="sum", tol=0, dp=2, year=m["period"],
+                      program=m["program"]))
     # the same figure stated by both documents
     dup = actual[actual.duplicated(["section", "metric", "period"], keep=False)]
     first = dup.drop_duplicates(["section", "metric", "period"], keep="first")
@@ -427,8 +643,17 @@ def _outcomes(ds) -> list[pd.DataFrame]:
     m = others.merge(first, on=["section", "metric", "period"], suffixes=("", "_first"))
     out.append(_same("outcomes", m["section"] + " " + m["metric"] + " (" + m["period"].astype(str) + ")",
                      "두 문서의 같은 실적", m["value"], m["value_first"],
-                     m["source"] + " ↔ " + m["source_first"], m["division"], m["unit"]))
+                     m["source"] + " ↔ " + m["source_first"], m["division"], m["unit"],
+                     year=m["period"], program=m["program"]))
     return out
+
+
+def _programs(ds) -> tuple[pd.Series, pd.Series]:
+    """Program slug by detail line name and by part-III section."""
+    prog = ds["program"]
+    by_line = prog.drop_duplicates("detail_program").set_index("detail_program")["program"]
+    by_section = prog.drop_duplicates("section").set_index("section")["program"]
+    return by_line, by_section
 
 
 def reconcile(ds) -> pd.DataFrame:
@@ -440,36 +665,32 @@ def reconcile(ds) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``table, item, check, stated, computed, difference, verdict, source,
-    scope, unit, year, program``: stated and computed in the source's own unit (백만원, 천원,
-    명, %), difference = stated − computed, scope the division slug, program slug or
-    ``office``, year the year the check is about, program the program it concerns (if any).
+    DataFrame with columns :data:`COLUMNS`: stated and computed in the source's own unit
+    (백만원, 천원, 명, %), difference = stated − computed, scope the division slug, program
+    slug or ``office``; ``year`` the year the check is about, ``as_of`` the as-of date of the
+    snapshot it uses (``NaT`` for tables without one), ``program`` the program it concerns
+    (if any), ``note`` how a verdict follows from how the figure was built (if it needs
+    saying). Checks compare only figures of the same year and snapshot. The frame is computed
+    once per Dataset; later calls return a copy.
     """
     cached = ds.__dict__.get("_reconciled")  # a loaded Dataset does not change: audit it once
     if cached is not None:
         return cached.copy()
-    parts = (_detail_rows(ds) + _division_tables(ds) + _across_tables(ds) + _program_sheet(ds)
-             + _staffing(ds) + _outcomes(ds))
+    by_line, by_section = _programs(ds)
+    parts = (_detail_rows(ds, by_line) + _division_tables(ds)
+             + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
+             + _staffing(ds) + _outcomes(ds, by_section))
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     frame["verdict"] = classify(frame)
-    # the year a check is about: the last year in the item's "(2016)" or "(2015→2016)"
-    frame["year"] = pd.to_numeric(frame["item"].str.extract(r"\((?:\d{4}→)?(\d{4})\)\s*$")[0]).astype("Int64")
-    frame["program"] = _program_of(ds, frame)
+    frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
+    frame["program"] = frame["program"].astype("string")
+    frame["note"] = frame["note"].astype("string")
     frame["difference"] = (frame["stated"] - frame["computed"]).round(6)
     frame["computed"] = frame["computed"].round(6)
-    return frame[COLUMNS].reset_index(drop=True)
-
-
-def _program_of(ds, frame: pd.DataFrame) -> pd.Series:
-    """The program a check concerns: its sheet's tables, its part-III section, its detail line."""
-    program = pd.Series(pd.NA, index=frame.index, dtype="string")
-    for row in ds["program"].itertuples():  # one pass per program, not per check
-        mine = ((frame["scope"] == row.program)
-                | ((frame["table"] == "outcomes") & frame["item"].str.startswith(f"{row.section} "))
-                | ((frame["table"] == "sections") & frame["item"].str.startswith(f"{row.section} "))
-                | ((frame["table"] == "budget_detail") & frame["item"].str.startswith(f"{row.detail_program} (")))
-        program[mine] = row.program
-    return program
+    frame = frame[COLUMNS].reset_index(drop=True)
+    ds.__dict__["_reconciled"] = frame
+    return frame.copy()
 
 
 def counts(frame: pd.DataFrame) -> pd.Series:
@@ -482,13 +703,20 @@ def findings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["verdict"] != "exact"].reset_index(drop=True)
 
 
-def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None) -> pd.DataFrame:
+def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None,
+              as_of=None) -> pd.DataFrame:
     """The checks touching one division, program or the office (``office``).
 
     A program's checks include those of its part-III section and its detail line, which the
-    division owns too. With ``year``, only checks about that year (or about no single year).
+    division owns too. The office's include every row of :data:`OFFICE_TABLES` (its report shows
+    them whole: 21,338 vs 21,339 of 시민봉사담당관, the 41.4% share of a civil-service program). With ``year``, only checks about that year (or about no single year);
+    with ``as_of`` (a date), only checks of that snapshot (or of tables without one).
     """
     mine = (frame["scope"] == scope) | (frame["program"] == scope).fillna(False)
+    if scope == "office":  # the office report shows these tables whole, divisions' rows too
+        mine |= frame["table"].isin(OFFICE_TABLES)
     if year is not None:
         mine &= (frame["year"] == int(year)).fillna(True)
-    return frame[mine].reset_index(drop=True)
+    if as_of is not None:
+        mine &= (frame["as_of"] == pd.Timestamp(as_of)) | frame["as_of"].isna()
+    return frame[mine.to_numpy(bool)].reset_index(drop=True)

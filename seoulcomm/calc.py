@@ -571,13 +571,15 @@ def staffing_summary(staffing: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- outcomes
 
 def outcome_progress(outcomes: pd.DataFrame, *, target_kinds=("target",)) -> pd.DataFrame:
-    """Change between periods and achievement against target, per metric.
+    """Change between periods, and progress against a target, per metric.
 
     Parameters
     ----------
     outcomes : DataFrame
         The outcomes table: ``division, section, metric, value, unit, period, kind,
-        direction, source`` (and ``period_note``, optional).
+        direction, source`` (and ``period_note``, ``value_to``, optional). ``kind`` is
+        ``actual`` (a result of its period), ``existing`` (the state when the plan was written:
+        a size, a count of accounts, not a result), ``target``, ``plan`` or ``change``.
     target_kinds : tuple of str
         Which ``kind`` values count as a target (default only ``"target"``; pass
         ``("target", "plan")`` to measure against plans too).
@@ -585,62 +587,98 @@ def outcome_progress(outcomes: pd.DataFrame, *, target_kinds=("target",)) -> pd.
     Returns
     -------
     DataFrame
-        One row per (division, section, metric, document) that has an actual or a
-        target, in the table's order. ``document`` is the seed file the rows come from, so
-        figures of the two documents are never mixed. Columns:
+        One row per (division, section, metric, document) that has an actual, an existing
+        quantity or a target, in the table's order. ``document`` is the seed file the rows come
+        from, so figures of the two documents are never mixed. Columns:
 
         - ``first_period``, ``first_actual`` : the earliest ``actual`` [year, metric unit];
-        - ``last_period``, ``last_actual``, ``last_note`` : the latest ``actual`` (when two
-          share a period, the later row in the table);
-        - ``change`` : last − first [metric unit], ``rate`` of it ``change_rate`` [%]
-          (on |first|); ``NaN`` unless the two are in different periods;
-        - ``target_period``, ``target``, ``target_note`` : the latest target;
-        - ``baseline`` : the earliest actual, the starting point of a ``down`` metric;
-        - ``achievement`` [%], by ``direction``: ``up`` → last_actual / target × 100;
-          ``down`` → (baseline − last_actual) / (baseline − target) × 100; ``NaN`` when
-          the direction, the actual or the target is missing, or the denominator is 0;
-        - ``unit``, ``direction``, ``source`` (the distinct sources of the rows used,
-          joined by ``" | "``).
+        - ``last_period``, ``last_actual``, ``last_note`` : the latest ``actual``;
+        - ``change`` : last − first, in ``change_unit`` (``%p`` for a metric in %, else the
+          metric's unit); ``change_rate`` [%] on |first|; ``NaN`` unless two periods;
+        - ``existing``, ``existing_period``, ``existing_note`` : the latest ``existing`` quantity;
+        - ``target_period``, ``target``, ``target_to`` (upper end of a range such as 5~6,
+          else ``NaN``), ``target_text`` ("13,000", "5~6"), ``target_note``;
+        - ``baseline``, ``baseline_period``, ``baseline_kind`` : the starting point of the
+          target — the latest ``existing`` quantity up to the target's period, or else the latest
+          ``actual`` before it (온라인 패널 10,146명 '15 for the '16 target);
+        - ``gap`` : target − baseline (signed; a ``down`` target has a negative gap);
+        - ``actual_at_target`` : an ``actual`` of the target's own period, if any;
+        - ``achievement`` [%], only where ``actual_at_target`` exists: ``up`` →
+          actual / target × 100; ``down`` (lower is better) → (baseline − actual) /
+          (baseline − target) × 100; else ``NaN``;
+        - ``measure`` : ``달성률`` where achievement is computed, ``기준 대비 목표`` where
+          only a baseline and a target are known, else empty;
+        - ``unit``, ``direction``, ``source`` (the distinct sources of the rows used).
 
     Examples
     --------
-    온라인 여론조사 패널 수 10,146명 ('15) against 13,000명 ('16) → 78.0 %; SNS 계정 수
-    150개 now, 50개 aimed (down) → 0 %.
+    온라인 여론조사 패널 수 10,146명 ('15 actual) and 13,000명 ('16 target): no 2016 actual
+    yet → baseline 10,146, gap 2,854, no achievement. SNS 계정 150개 (existing) → 50개
+    (down target): gap −100, no achievement until an actual of 2016 is added.
     """
     _require(outcomes, ["division", "section", "metric", "value", "unit", "period", "kind",
                         "direction", "source"], "outcome_progress()")
     keys = ["division", "section", "metric", "document"]
     rows = outcomes.copy().reset_index(drop=True)
     rows["document"] = rows["source"].astype("string").str.split(" ", n=1).str[0]
-    if "period_note" not in rows.columns:
-        rows["period_note"] = pd.NA
+    for col in ("period_note", "value_to"):
+        if col not in rows.columns:
+            rows[col] = pd.NA
     rows["_order"] = np.arange(len(rows))
-    actual = rows[(rows["kind"] == "actual").fillna(False).to_numpy(dtype=bool)] \
-        .sort_values(["period", "_order"], kind="stable")
-    target = rows[rows["kind"].isin(list(target_kinds)).fillna(False).to_numpy(dtype=bool)] \
-        .sort_values(["period", "_order"], kind="stable")
-    pick = ["value", "period", "period_note", "source", "_order"]
-    first = actual.drop_duplicates(keys, keep="first").set_index(keys)[pick]
-    last = actual.drop_duplicates(keys, keep="last").set_index(keys)[pick]
-    goal = target.drop_duplicates(keys, keep="last").set_index(keys)[pick]
-    info = (pd.concat([actual, target]).sort_values("_order", kind="stable")
+    kind = rows["kind"].astype("string")
+
+    def pick(mask):
+        return rows[mask.fillna(False).to_numpy(dtype=bool)].sort_values(["period", "_order"],
+                                                                         kind="stable")
+
+    actual, existing = pick(kind == "actual"), pick(kind == "existing")
+    target = pick(kind.isin(list(target_kinds)))
+    cols = ["value", "period", "period_note", "source", "_order", "value_to"]
+    first = actual.drop_duplicates(keys, keep="first").set_index(keys)[cols]
+    last = actual.drop_duplicates(keys, keep="last").set_index(keys)[cols]
+    goal = target.drop_duplicates(keys, keep="last").set_index(keys)[cols]
+    now = existing.drop_duplicates(keys, keep="last").set_index(keys)[cols]
+    info = (pd.concat([actual, existing, target]).sort_values("_order", kind="stable")
             .groupby(keys, sort=False, dropna=False)
             .agg(unit=("unit", "first"), direction=("direction", "first"), _order=("_order", "min")))
     out = info.join(first.add_prefix("first_")).join(last.add_prefix("last_")) \
-        .join(goal.add_prefix("target_"))
+        .join(goal.add_prefix("target_")).join(now.add_prefix("existing_"))
+    # the actual of the target's own period, and the baseline before it
+    tp = goal["period"].rename("tp")
+    a = actual.join(tp, on=keys)
+    at = a[a["period"] == a["tp"]].drop_duplicates(keys, keep="last").set_index(keys)["value"]
+    before = a[a["period"] < a["tp"]].drop_duplicates(keys, keep="last").set_index(keys)
+    e = existing.join(tp, on=keys)
+    e = e[(e["period"] <= e["tp"]) | e["tp"].isna()].drop_duplicates(keys, keep="last").set_index(keys)
+    out = out.join(at.rename("at_target"))
+    base_v = e["value"].combine_first(before["value"])
+    base_p = e["period"].combine_first(before["period"])
+    base_k = pd.Series("existing", index=e.index).combine_first(pd.Series("actual", index=before.index))
+    out = out.join(base_v.rename("base_value")).join(base_p.rename("base_period")) \
+        .join(base_k.rename("base_kind"))
     out = out.sort_values("_order", kind="stable").reset_index()
 
     first_v, last_v, target_v = (_floats(out[c]) for c in ("first_value", "last_value", "target_value"))
+    base, at_v = _floats(out["base_value"]), _floats(out["at_target"])
     moved = (_floats(out["last_period"]) > _floats(out["first_period"]))
     change = np.where(moved, last_v - first_v, np.nan)
     direction = out["direction"].astype("string").fillna("")
     with np.errstate(divide="ignore", invalid="ignore"):
-        up = np.where(target_v != 0, last_v / target_v * 100.0, np.nan)
-        span = first_v - target_v
-        down = np.where(span != 0, (first_v - last_v) / span * 100.0, np.nan)
+        up = np.where(target_v != 0, at_v / target_v * 100.0, np.nan)
+        span = base - target_v
+        down = np.where(span != 0, (base - at_v) / span * 100.0, np.nan)
     achievement = np.select([direction == "up", direction == "down"], [up, down], np.nan)
+    gap = target_v - base
+    measure = np.where(np.isfinite(achievement), "달성률",
+                       np.where(np.isfinite(gap), "기준 대비 목표", ""))
+    unit = out["unit"].astype("string")
+    target_to = _floats(out["target_value_to"])
 
-    used = (out[["first_source", "last_source", "target_source"]].astype("string")
+    def _num(x):
+        return "" if not np.isfinite(x) else (f"{x:,.0f}" if float(x).is_integer() else f"{x:,g}")
+    target_text = [(_num(t) + ("~" + _num(u) if np.isfinite(u) else "")) for t, u in zip(target_v, target_to)]
+
+    used = (out[["first_source", "last_source", "target_source", "existing_source"]].astype("string")
             .stack().dropna().reset_index(level=1, drop=True))
     used = used[~pd.Series(list(zip(used.index, used)), index=used.index).duplicated().to_numpy()]
     sources = used.groupby(level=0).agg(" | ".join).reindex(out.index).astype("string")
@@ -651,10 +689,18 @@ def outcome_progress(outcomes: pd.DataFrame, *, target_kinds=("target",)) -> pd.
         "first_period": out["first_period"].astype("Int64"), "first_actual": first_v,
         "last_period": out["last_period"].astype("Int64"), "last_actual": last_v,
         "last_note": out["last_period_note"].astype("string"),
-        "change": change, "change_rate": _rate(change, np.abs(first_v)),
+        "change": change, "change_unit": unit.where(unit != "%", "%p"),
+        "change_rate": _rate(change, np.abs(first_v)),
+        "existing_period": out["existing_period"].astype("Int64"),
+        "existing": _floats(out["existing_value"]),
+        "existing_note": out["existing_period_note"].astype("string"),
         "target_period": out["target_period"].astype("Int64"), "target": target_v,
+        "target_to": target_to, "target_text": pd.Series(target_text, dtype="string"),
         "target_note": out["target_period_note"].astype("string"),
-        "baseline": first_v, "achievement": achievement,
+        "baseline": base, "baseline_period": out["base_period"].astype("Int64"),
+        "baseline_kind": out["base_kind"].astype("string"),
+        "gap": gap, "actual_at_target": at_v, "achievement": achievement,
+        "measure": pd.Series(measure, dtype="string"),
         "document": out["document"].astype("string"),
         "source": sources,
     })

@@ -10,6 +10,7 @@ import sys
 import pandas as pd
 
 from . import audit, load
+from .labels import VALUE_LABELS
 from .errors import SeoulcommError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -35,12 +36,14 @@ def _validate(args) -> int:
 
 def _counts_line(frame) -> str:
     counts = audit.counts(frame)
-    labels = {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사", "discrepancy": "불일치"}
+    labels = VALUE_LABELS["verdict"]
     body = ", ".join(f"{labels[v]}({v}) {n}" for v, n in counts.items())
     return f"대사(reconciliation) 점검 {len(frame)}건: {body}"
 
 
 def _plain_number(x: float) -> str:
+    if pd.isna(x):
+        return "-"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
@@ -50,13 +53,15 @@ def _audit(args) -> int:
     if args.format == "csv":
         sys.stdout.write(shown.to_csv(index=False))
     elif args.format == "json":
-        sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1,
+                                       date_format="iso") + "\n")
     else:
         with pd.option_context("display.unicode.east_asian_width", True, "display.width", 250,
                                "display.max_rows", None, "display.max_colwidth", 40):
             cols = ["table", "item", "check", "stated", "computed", "difference", "verdict", "unit"]
             num = {c: _plain_number for c in ("stated", "computed", "difference")}
-            print(shown[cols].to_string(index=False, formatters=num) if len(shown) else "(해당 없음)")
+            print(shown[cols].to_string(index=False, formatters=num, na_rep="-") if len(shown)
+                  else "(해당 없음)")
     print(_counts_line(frame), file=sys.stderr if args.format != "table" else sys.stdout)
     return EXIT_OK
 

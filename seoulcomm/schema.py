@@ -84,7 +84,7 @@ UNIT = Col("unit", "ref", ref="unit")
 DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
-AVAILABLE_KINDS = ("actual", "target", "plan", "change")
+AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -132,7 +132,8 @@ TABLES: dict[str, Table] = {
             Col("detail_programs", optional=True), SOURCE,
             Col("year", "year", optional=True, default="")), key=("year", "section")),
         Table("outcomes", "추진실적·목표", (
-            DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True), Col("unit"),
+            DIVISION, SECTION, Col("metric"), Col("value", "number", negative=True),
+            Col("value_to", "number", optional=True), Col("unit"),
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
@@ -168,6 +169,22 @@ TABLES: dict[str, Table] = {
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),
             _money("carried_out"), _money("balance"), SOURCE), key=("program", "year")),
+        # the text of the sources as data (part II, part III), and how part III 사업비 map to detail lines
+        Table("plan_vision", "비전 및 목표", (
+            Col("kind", "choice", choices=("vision", "goal", "direction", "program")),
+            Col("direction", "count", optional=True),
+            Col("division", "ref", ref="division", optional=True), Col("order", "count"),
+            Col("text"), SOURCE), key=("kind", "direction", "order")),
+        Table("section_text", "주요업무 추진계획 내용", (
+            SECTION, Col("part", "choice", choices=("목적", "추진개요", "추진방향", "추진실적", "추진계획")),
+            Col("order", "count"), Col("level", "count"), Col("text"),
+            Col("when", optional=True), SOURCE), key=("section", "part", "order")),
+        Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
+            Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
+            SOURCE), key=("sections", "detail_line")),
+        Table("general_notes", "표지·일반현황 설명", (
+            Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
+            SOURCE), key=("part", "topic", "order")),
     ]
 }
 

@@ -310,12 +310,15 @@ def outcomes(ds, year=None, *, division: str | None = None,
     target = progress["target_period"].astype("Int64")
     other = (target != y).fillna(False).to_numpy(dtype=bool)
     # a target of another year is not this year's: the row keeps its results only
-    for col in ("target", "target_period", "target_note", "achievement"):
+    for col in ("target", "target_period", "target_note", "achievement", "target_to", "target_text",
+                "gap"):
         if col in progress.columns:
             progress.loc[other, col] = pd.NA if progress[col].dtype != "float64" else np.nan
     last = progress["last_period"].astype("Int64")
-    keep = (last.isin([y - 1, y]) | (progress["target_period"].astype("Int64") == y)) \
-        .fillna(False).to_numpy(dtype=bool)
+    # a quantity as it stood (현황) in the year or the year before also keeps its row
+    existing = progress["existing_period"].astype("Int64") if "existing_period" in progress else last
+    keep = (last.isin([y - 1, y]) | (progress["target_period"].astype("Int64") == y)
+            | existing.isin([y - 1, y])).fillna(False).to_numpy(dtype=bool)
     return progress[keep].reset_index(drop=True)
 
 

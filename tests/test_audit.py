@@ -77,11 +77,107 @@ def test_sums_off_by_rounding(result):
     assert (r.stated, r.computed, r.verdict) == (36372, 36371, "rounding")
 
 
-def test_new_media_balance_cannot_be_explained_by_rounding(result):
-    # 세부내역 뉴미디어담당관 집행잔액 3,113; parts 3,089 (정책) + 26 (기본경비) = 3,115. Each part
-    # is within ±0.5 of its true value, so the true sum lies in 3,114–3,116: 3,113 is out of reach.
+def test_new_media_balance_is_a_difference_of_printed_figures(result):
+    # 000_…txt 2016년 예산편성 세부내역: 뉴미디어담당관 집행잔액 3,113; parts 3,089 (정책) + 26 (기본경비)
+    # = 3,115. Every 집행잔액 of that table is 예산현액 − 집행액 of printed figures (4,331 − 1,218 = 3,113;
+    # 4,294 − 1,205 = 3,089; 38 − 12 = 26), so the gap is (4,331 − 4,332) − (1,218 − 1,217) = (−1) − (+1):
+    # two differences the audit itself calls rounding.
     r = row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=집행잔액")
-    assert (r.stated, r.computed, r.verdict) == (3113, 3115, "discrepancy")
+    assert (r.stated, r.computed, r.verdict) == (3113, 3115, "rounding")
+    assert "예산현액−집행액" in r.note
+    assert row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=예산현액").verdict == "rounding"
+    assert row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=집행액").verdict == "rounding"
+
+
+def test_blank_source_cells_are_not_checked(result):
+    # 004_…txt 2 예산 총괄: 시책추진업무추진비 2016 증감 and (B-A)*100/A are blank '(x-)' — no check
+    hit = result[(result["table"] == "program_budget") & (result["item"] == "시책추진업무추진비 (2015→2016)")]
+    assert hit.empty
+    # a '-' total over '-' parts (전년도 이월액 of 도시브랜드담당관) is nothing stated: no "0 = 0" row
+    carry = result[result["check"].str.endswith("=전년도 이월액")]
+    assert not ((carry["stated"] == 0) & (carry["computed"] == 0)).any()
+
+
+def test_largest_programs_list_skips_a_larger_program(result):
+    # 000_…txt Ⅰ-3: 주요 사업별로는 『120 다산콜센터 운영』 41.4% … 『서울시 도시브랜드 마케팅』 이 5.6%;
+    # 세부내역: 120다산콜센터 관리 및 고도화 2,808 (2,808 / 40,828 = 6.9%) is larger and not listed
+    r = row(result, "program_shares", "120다산콜센터 관리 및 고도화 (2016)",
+            "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중")
+    assert r.stated == 5.6 and r.computed == pytest.approx(6.8776, abs=1e-3) and r.verdict == "discrepancy"
+    assert len(result[result["check"].str.startswith("비중 목록 누락")]) == 1
+
+
+def test_every_part_three_section_is_reconciled_or_says_why(result):
+    sections = result[result["table"] == "sections"]
+    ids = sections["item"].str.extract(r"^([0-9]-[0-9](?:\+[0-9]-[0-9])*)")[0].str.split("+").explode()
+    assert set(ids) == set(load_all()["sections"]["section"])
+    # 000_…txt Ⅲ-2-① 사업비 1,706 + Ⅲ-2-② 1,224 = 2,930 = 세부내역 '시민 자긍심 고취 및 도시경쟁력 제고' 2,930
+    r = row(result, "sections", "2-1+2-2 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액 합계")
+    assert (r.stated, r.computed, r.verdict, r.scope) == (2930, 2930, "exact", "city-brand")
+    # Ⅲ-3-② 응답소(민원제안통합관리시스템) 240 against the detail's 민원제안통합관리시스템 운영 432
+    r = row(result, "sections", "3-2 응답소(민원제안통합관리시스템) 운영 개선 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액")
+    assert (r.stated, r.computed, r.verdict) == (240, 432, "discrepancy")
+    # Ⅲ-1-③ 40: no detail line of its own; the row says why
+    r = row(result, "sections", "1-3 명예부시장 운영 및 희망서울 재능나눔(홍보대사) (2016)",
+            "Ⅲ 사업비 = 세부내역 (대응 사업 없음)")
+    assert r.verdict == "unmatched" and r.stated == 40 and "명예부시장" in r.note
+    unmatched = sections[sections["verdict"] == "unmatched"]
+    assert unmatched["note"].notna().all()
+
+
+def test_cache_is_written(tmp_path):
+    ds = load_all()
+    first = audit.reconcile(ds)
+    assert "_reconciled" in ds.__dict__
+    second = audit.reconcile(ds)
+    pd.testing.assert_frame_equal(first, second)
+    second.loc[0, "verdict"] = "x"      # a copy: the cache cannot be changed by a caller
+    assert audit.reconcile(ds).loc[0, "verdict"] != "x"
+
+
+def _with_tables(ds, **tables):
+    from seoulcomm.load import Dataset
+    merged = {name: frame.copy() for name, frame in ds.tables.items()}
+    merged.update(tables)
+    return Dataset(ds.data_dir, ds.catalog, merged, ds.refs)
+
+
+def test_second_snapshot_and_next_year_give_no_false_findings():
+    ds = load_all()
+    base = audit.reconcile(ds)
+    detail = ds.tables["budget_detail"]
+    # (a) the 2016 detail again as of 2016-06-30, same lines: 집행 moved on, the parts still add up
+    later = detail.copy()
+    later["as_of"] = pd.Timestamp("2016-06-30")
+    later["source"] = "snapshot_2016-06-30.txt 세부내역"
+    # (b) a 2017 detail with the same lines (a different year, a different document)
+    y2017 = detail.copy()
+    y2017["year"] = y2017["year"] + 1
+    y2017["as_of"] = pd.Timestamp("2017-04-07")
+    y2017["source"] = "report_2017.txt 세부내역"
+    grown = _with_tables(ds, budget_detail=pd.concat([detail, later, y2017], ignore_index=True))
+    got = audit.reconcile(grown)
+    assert {"year", "as_of", "program"} <= set(got.columns)
+    # nothing is summed across snapshots: every finding of the shipped data, and no other
+    key = ["table", "item", "check", "verdict", "stated", "computed"]
+    added = got["as_of"].isin([pd.Timestamp("2016-06-30"), pd.Timestamp("2017-04-07")])
+    found = audit.findings(got)
+
+    def keys(frame):
+        return set(map(tuple, audit.findings(frame)[key].fillna(-1).to_numpy()))
+    assert keys(base) == keys(got[~added])
+    for when in ("2016-06-30", "2017-04-07"):
+        snap = found[found["as_of"] == pd.Timestamp(when)]
+        # the same lines give the same within-table verdicts; no 40,196 vs 80,392 sums
+        assert (snap["table"] == "budget_detail").all()
+        assert (snap["verdict"] != "discrepancy").all()
+    # part III 사업비 (2016, document 000) are compared with the 2016 detail of the same document only
+    sec = got[got["table"] == "sections"]
+    assert set(sec["year"]) == {2016} and set(sec["as_of"].dropna()) == {pd.Timestamp("2016-04-08")}
+    # for_scope by year and as-of date
+    june = audit.for_scope(got, "office", 2016, as_of="2016-06-30")
+    assert set(june["as_of"].dropna()) == {pd.Timestamp("2016-06-30")}
+    assert (june["year"] == 2016).all()
 
 
 def test_major_program_shares(result):
@@ -147,9 +243,13 @@ def test_complaint_rate_change(result):
 def test_counts_and_scope(result):
     counts = audit.counts(result)
     assert list(counts.index) == audit.VERDICTS and counts.sum() == len(result)
-    assert counts["discrepancy"] >= 6 and counts["truncation"] >= 4
+    assert counts["discrepancy"] >= 6 and counts["truncation"] >= 4 and counts["unmatched"] >= 3
     civil = audit.for_scope(result, "civil-service")
     assert (civil["scope"] == "civil-service").all() and len(civil) > 0
+    # the office report shows Ⅰ-3's tables whole: its notes (41.4 / 7.8 shares, 21,338 vs 21,339)
+    # are in its 원문 검증, though a division's program or row
+    office = audit.findings(audit.for_scope(result, "office", 2016))
+    assert {"120다산콜센터 운영 (2016)", "시민청 운영 및 확산 (2016)", "시민봉사담당관 예산 (2016)"} <= set(office["item"])
     assert (audit.findings(result)["verdict"] != "exact").all()
 
 
@@ -158,6 +258,7 @@ def test_year_and_program_of_each_check(result):
     # the 2015 settlement table's checks are about 2015, the detail's about 2016
     assert set(result.loc[result["table"] == "execution_division", "year"]) == {2015}
     assert set(result.loc[result["table"] == "budget_detail", "year"]) == {2016}
+    assert set(result.loc[result["table"] == "budget_detail", "as_of"]) == {pd.Timestamp("2016-04-08")}
     new_media_2015 = audit.for_scope(result, "new-media", 2015)
     assert set(new_media_2015["year"]) == {2015}
     # the social-media program's notes include its part-III section (Ⅲ-4-①: 414 vs 418) and the
@@ -244,3 +345,28 @@ def test_cli_validate_ends_with_audit_counts():
     assert proc.returncode == 0
     last = proc.stdout.strip().splitlines()[-1]
     assert "대사" in last and "discrepancy" in last
+
+
+def test_cli_audit_gives_the_verdicts_of_the_known_cases():
+    proc = cli("audit", "--format", "json", "--all")
+    assert proc.returncode == 0, proc.stderr
+    rows = pd.DataFrame(json.loads(proc.stdout))
+    assert list(rows.columns) == audit.COLUMNS
+
+    def verdict(item, check):
+        hit = rows[(rows["item"] == item) & (rows["check"] == check)]
+        assert len(hit) == 1, (item, check)
+        return hit.iloc[0]["verdict"]
+    # 000_…txt 세부내역: 뉴미디어담당관 집행잔액 3,113 vs 3,089 + 26 — a difference of printed figures
+    assert verdict("뉴미디어담당관 (2016)", "하위 항목 합계=집행잔액") == "rounding"
+    # 000_…txt Ⅲ-2-①·②: 1,706 + 1,224 = 2,930 = 시민 자긍심 고취 및 도시경쟁력 제고
+    assert verdict("2-1+2-2 (2016)", "Ⅲ 사업비 = 세부내역 예산편성액 합계") == "exact"
+    # 000_…txt Ⅲ-3-② 240 vs 민원제안통합관리시스템 운영 432
+    assert verdict("3-2 응답소(민원제안통합관리시스템) 운영 개선 (2016)",
+                   "Ⅲ 사업비 = 세부내역 예산편성액") == "discrepancy"
+    # 000_…txt Ⅰ-3 주요 사업별 비중: the list skips 120다산콜센터 관리 및 고도화 (6.9%)
+    assert verdict("120다산콜센터 관리 및 고도화 (2016)",
+                   "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중") == "discrepancy"
+    # 004_…txt 2 예산 총괄: 시책추진업무추진비 증감 blank — never checked as 0 = 0
+    assert not (rows["item"] == "시책추진업무추진비 (2015→2016)").any()
+    assert rows["as_of"].dropna().str.startswith("20").all()

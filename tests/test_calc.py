@@ -381,18 +381,49 @@ def test_outcome_progress_targets(ds):
     out = calc.outcome_progress(ds["outcomes"])
     panel = row(out, "metric", "온라인 여론조사 패널 수")
     # 000_…txt, Ⅲ-1-5 「시정 여론조사」: 온라인 여론조사 패널 수 확대 10,146명('15년) → 13,000명('16년)
+    # the 2015 actual is the baseline of the 2016 target, not a result against it: no 달성률
     assert (panel["last_period"], panel["last_actual"]) == (2015, 10_146)
     assert (panel["target_period"], panel["target"]) == (2016, 13_000)
-    assert panel["achievement"] == pytest.approx(10_146 / 13_000 * 100)
-    assert r1(panel["achievement"]) == 78.0
+    assert (panel["baseline"], panel["baseline_period"], panel["baseline_kind"]) == (10_146, 2015, "actual")
+    assert panel["gap"] == 2_854 and math.isnan(panel["achievement"])
+    assert panel["measure"] == "기준 대비 목표"
     sns = row(out, "metric", "SNS 계정 수")
-    # 000_…txt, Ⅲ-4-4 소셜특별시 서울 추진: 계정 통폐합(150개 → 50개); fewer is the aim, none cut yet
+    # 000_…txt, Ⅲ-4-4 소셜특별시 서울 추진: 계정 통폐합(150개 → 50개); 150 is the state when the
+    # plan was written (existing), fewer is the aim (down): gap −100, no 달성률 before a 2016 actual
     assert sns["direction"] == "down" and sns["baseline"] == 150 and sns["target"] == 50
-    assert sns["achievement"] == 0.0
+    assert sns["baseline_kind"] == "existing" and sns["gap"] == -100
+    assert math.isnan(sns["achievement"]) and math.isnan(sns["last_actual"])
     courses = row(out, "metric", "맞춤형 소셜 교육과정 수")
-    # 000_…txt, Ⅲ-4-4: 맞춤형 소셜 교육과정 확대(6개 → 15개): 6 / 15 = 40%
-    assert courses["achievement"] == pytest.approx(40.0)
+    # 000_…txt, Ⅲ-4-4: 맞춤형 소셜 교육과정 확대(6개 → 15개): baseline 6, target 15, gap 9
+    assert (courses["baseline"], courses["target"], courses["gap"]) == (6, 15, 9)
+    assert math.isnan(courses["achievement"])
     assert sns["source"].startswith("000_a1ad29fe56867c6c.txt Ⅲ-4-4")
+
+
+def test_outcome_progress_kinds_and_ranges(ds):
+    out = calc.outcome_progress(ds["outcomes"], target_kinds=("target", "plan"))
+    # 000_…txt, Ⅲ-1-4 추진개요: 위치·규모 : 신청사 지하 1~2층 / 8,150 m² — an existing size, no plan
+    area = row(out, "metric", "시민청 면적")
+    assert area["existing"] == 8_150 and math.isnan(area["target"])
+    # 000_…txt, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range kept
+    envoys = out[out["metric"].str.startswith("신규 홍보대사 선정·위촉 인원")]
+    assert len(envoys) == 1 and envoys.iloc[0]["target_text"] == "5~6"
+    # 000_…txt, Ⅲ-3-2: 민원자연처리율 0.64%p 감축 ('14년 6.18% → '15년 5.54%): a change of a rate is in %p
+    natural = row(out, "metric", "민원 자연처리율")
+    assert natural["change_unit"] == "%p" and natural["unit"] == "%"
+
+
+def test_outcome_progress_achievement_needs_actual_of_target_period():
+    src = "000_x.txt test"
+    frame = pd.DataFrame({
+        "division": ["d"] * 3, "section": ["1-1"] * 3, "metric": ["m"] * 3,
+        "value": [10_146.0, 13_000.0, 12_350.0], "unit": ["명"] * 3, "period": [2015, 2016, 2016],
+        "kind": ["actual", "target", "actual"], "direction": ["up"] * 3, "source": [src] * 3,
+    })
+    assert math.isnan(calc.outcome_progress(frame.iloc[:2]).iloc[0]["achievement"])
+    got = calc.outcome_progress(frame).iloc[0]
+    assert got["achievement"] == pytest.approx(12_350 / 13_000 * 100) and got["measure"] == "달성률"
+    assert got["baseline"] == 10_146
 
 
 def test_outcome_progress_change_between_periods(ds):

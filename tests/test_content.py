@@ -118,10 +118,13 @@ def test_pace_flags_in_korean(dataset):
 def test_outcomes_with_change_and_achievement(dataset):
     # 000, Ⅲ-4-4: SNS 계정 150개 → 50개 (줄이는 목표), 교육과정 6개 → 15개
     table = division.outcomes(div(dataset, "new-media", 2016))
+    # 6 and 150 are the state when the plan was written (현황), not results: no 달성률 before a
+    # 2016 actual; the gap of the target from that baseline instead
     courses = row_named(table, "지표", "맞춤형 소셜 교육과정 수")
-    assert (courses["실적"], courses["목표·계획"], courses["달성률(%)"]) == (6, 15, 40.0)
+    assert (courses["현황"], courses["목표·계획"], courses["기준 대비 목표 차이"]) == (6, 15, 9)
     accounts = row_named(table, "지표", "SNS 계정 수")
-    assert (accounts["실적"], accounts["목표·계획"], accounts["달성률(%)"]) == (150, 50, 0.0)
+    assert (accounts["현황"], accounts["목표·계획"], accounts["기준 대비 목표 차이"]) == (150, 50, -100)
+    assert "달성률(%)" not in courses
     # 000, Ⅲ-3-2: 민원 자연처리율 6.18% ('14) → 5.54% ('15)
     civil = division.outcomes(div(dataset, "civil-service", 2016))
     rate = row_named(civil, "지표", "민원 자연처리율")
@@ -367,6 +370,9 @@ def test_period_qualifiers_get_their_own_readable_column(dataset):
     board = row_named(table, "지표", "시민게시판 참여 인원")
     assert (board["실적"], board["실적 시점"], board["비고(원문 표기)"]) == (1451, "2015", "실적: '15.10월~")
     assert not any("(" in str(r["실적 시점"]) or "(" in str(r["목표 시점"]) for r in rows_of(table))
+    # 000, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range as printed
+    envoys = row_named(table, "지표", "신규 홍보대사 선정·위촉 인원")
+    assert (envoys["목표·계획"], envoys["목표 범위"]) == (5, "5~6")
 
 
 def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset):

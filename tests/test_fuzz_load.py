@@ -239,7 +239,7 @@ def test_hundredfold_files_load_within_bound(data_copy, snapshot):
     ds = load_all(data_copy)
     seconds = time.perf_counter() - start
     assert len(ds["budget_detail"]) == n_detail == 44 * COPIES
-    assert len(ds["outcomes"]) == n_outcomes == 119 * COPIES
+    assert len(ds["outcomes"]) == n_outcomes == 117 * COPIES
     # money still exact: 40,828 백만원 in every copy of line 1
     office = ds["budget_detail"].query("level == 'office'")
     assert (office["budget"] == 40_828_000_000).all() and len(office) == COPIES

@@ -47,7 +47,11 @@ ROW_COUNTS = {
     "execution_division": 5,   # 000 Ⅰ-3 2015년도 예산 집행현황: 계 + 4
     "budget_detail": 44,       # 000 2016년 예산편성 세부내역: 44 lines
     "sections": 15,            # 000 Ⅲ: 6 + 2 + 3 + 4 sections, each with 사업비
-    "outcomes": 119,
+    "outcomes": 117,           # 000 Ⅲ, 004 4: a range (5~6명, 월 1~2회) is one row
+    "plan_vision": 19,         # 000 Ⅱ: 비전, 전략목표, 4 추진방향, 13 주요사업
+    "section_text": 247,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진실적, 추진계획 of 15 sections
+    "general_notes": 5,        # 000 표지 (2016. 4. 26(화)) and Ⅰ-2 정원대비 현원 초과 사유
+    "section_links": 4,        # part III 사업비 ↔ detail lines beyond sections.detail_programs
     "schedule": 46,
     "program": 1,              # 004: one program sheet
     "program_budget": 9,       # 004 2 예산 총괄: 3 rows × 3 years
@@ -543,7 +547,7 @@ def test_sections(dataset):
 
 def test_outcomes_sample(dataset):
     o = dataset["outcomes"]
-    assert set(o["kind"]) == {"actual", "target", "plan", "change"}
+    assert set(o["kind"]) == {"actual", "existing", "target", "plan", "change"}
     assert str(o["value"].dtype) == "Float64"
     # 000 Ⅲ-1-5: '온라인 여론조사 패널 수 확대 : 10,146명('15년) → 13,000명('16년)'
     panel = o[o["metric"] == "온라인 여론조사 패널 수"]
@@ -553,7 +557,7 @@ def test_outcomes_sample(dataset):
     assert one(panel, kind="change")["value"] == 849
     # 000 Ⅲ-4-4: SNS 계정 150 → 50 (fewer is the aim)
     sns = o[o["metric"] == "SNS 계정 수"]
-    assert one(sns, kind="actual")["value"] == 150 and one(sns, kind="target")["value"] == 50
+    assert one(sns, kind="existing")["value"] == 150 and one(sns, kind="target")["value"] == 50
     assert set(sns["direction"]) == {"down"}
     # 000 Ⅲ-1-4: '방문객 5,551,264명 ('16. 3월말 기준, 일평균 5,242명)'
     assert one(o, metric="시민청 누적 방문객 수")["value"] == 5_551_264
@@ -649,10 +653,10 @@ def test_program_budget(dataset):
     office = b[b["item"] == "사무관리비"].set_index("year")
     assert office["budget"].to_dict() == {2014: 237_600 * K, 2015: 157_600 * K, 2016: 414_000 * K}
     assert office.loc[2016, "rate_stated"] == 162
-    # 시책추진업무추진비 4,000 each year; change and rate blank in the sheet, written '-' → 0
+    # 시책추진업무추진비 4,000 each year; change and rate blank in the sheet, kept blank (not 0)
     policy = b[b["item"] == "시책추진업무추진비"].set_index("year")
     assert set(policy["budget"]) == {4_000 * K}
-    assert policy.loc[2016, "change_stated"] == 0
+    assert pd.isna(policy.loc[2016, "change_stated"]) and pd.isna(policy.loc[2016, "rate_stated"])
     # the items add up to 계 in 2015 and 2016; 2014's items make 241,600, not 280,395
     items = b[b["item"] != "계"].groupby("year")["budget"].sum()
     assert items.to_dict() == {2014: 241_600 * K, 2015: 161_600 * K, 2016: 418_000 * K}
@@ -877,8 +881,14 @@ def test_program_sheet_tables_figure_by_figure(dataset, seeds_dir):
     for doc in rows:
         for year, text in zip((2014, 2015, 2016), doc[1:4]):
             assert b.loc[(doc[0], year), "budget"] == _figure(text) * K
-        assert b.loc[(doc[0], 2016), "change_stated"] == _figure(doc[4]) * K
-        assert b.loc[(doc[0], 2016), "rate_stated"] == _figure(doc[5])
+        if doc[4].replace("(x-)", "").strip():
+            assert b.loc[(doc[0], 2016), "change_stated"] == _figure(doc[4]) * K
+        else:  # a blank cell of the source stays blank (never 0)
+            assert pd.isna(b.loc[(doc[0], 2016), "change_stated"])
+        if doc[5].replace("(x-)", "").strip():
+            assert b.loc[(doc[0], 2016), "rate_stated"] == _figure(doc[5])
+        else:
+            assert pd.isna(b.loc[(doc[0], 2016), "rate_stated"])
     # 004 5 최근 3년 결산현황 (단위 : 천원): 연도 당초예산 전년이월 예산변경 예산현액 집행액 차년이월 집행잔액
     rows = _seed_lines(seeds_dir, SEED_004, "5 최근 3년 결산현황", None)[1:]
     st = dataset["settlement"].set_index("year")

@@ -218,6 +218,17 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     rows.loc[~moved.to_numpy(), "first_when"] = ""
     columns = ["metric", "first_actual", "first_when", "last_actual", "last_when", "target",
                "target_when", "metric_unit", "period_note", "outcome_change", "achievement"]
+    # calc.outcome_progress: existing quantities (현황), ranges (5~6) and the gap of a target
+    # from its baseline where no actual of the target's period exists yet
+    if "existing" in rows and rows["existing"].notna().any():
+        rows["outcome_existing"] = rows["existing"]
+        columns.insert(columns.index("last_actual"), "outcome_existing")
+    if "target_to" in rows and rows["target_to"].notna().any():
+        rows["outcome_target"] = rows["target_text"].where(rows["target_to"].notna(), "")
+        columns.insert(columns.index("target") + 1, "outcome_target")
+    if "gap" in rows and rows["gap"].notna().any():
+        rows["outcome_gap"] = rows["gap"]
+        columns.insert(columns.index("achievement"), "outcome_gap")
     if not rows["period_note"].astype(bool).any():
         columns.remove("period_note")
     if not moved.any():
@@ -227,8 +238,9 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if rows["document"].dropna().nunique() > 1:
         rows["document"] = [ds.document(d)["short"] for d in rows["document"]]
         columns.append("document")
-    notes = ["목표·계획은 원문의 목표와 추진계획 수치임. 달성률은 목표가 있는 지표만 계산함"
-             "(줄이는 것이 목표인 지표는 (기준 − 실적) ÷ (기준 − 목표))."]
+    notes = ["목표·계획은 원문의 목표와 추진계획 수치임. 달성률은 목표 시점의 실적이 있는 지표만 "
+             "계산함(줄이는 것이 목표인 지표는 (기준 − 실적) ÷ (기준 − 목표)). 그 전에는 기준(현황 "
+             "또는 직전 실적)과 목표, 그 차이만 적음."]
     if "period_note" in columns:
         notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
                      "주당은 ‘주 1회’처럼 한 주에 그만큼).")
@@ -328,26 +340,31 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
         return [Notice("이 범위의 원문 검증 항목 없음")]
     counts = rows["verdict"].value_counts()
     parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건"
-             for v in ("exact", "rounding", "truncation", "discrepancy") if counts.get(v, 0)]
+             for v in ("exact", "rounding", "truncation", "discrepancy", "unmatched")
+             if counts.get(v, 0)]
     summary = (f"원문이 밝힌 합계·비율·증감 {total}건을 구성 항목으로 다시 계산해 대조함: "
                + ", ".join(parts) + ".")
     off = rows[(rows["verdict"] != "exact").fillna(False).to_numpy(dtype=bool)].copy()
     if off.empty:
         return [Notice(summary + " 모두 일치함.")]
-    order = {"discrepancy": 0, "truncation": 1, "rounding": 2}
+    order = {"discrepancy": 0, "unmatched": 1, "truncation": 2, "rounding": 3}
     off["_o"] = off["verdict"].map(order)
     off = off.sort_values("_o", kind="stable")
     off["table"] = [ds.catalog.titles.get(str(t), str(t)) for t in off["table"]]
     off["verdict"] = off["verdict"].map(VALUE_LABELS["verdict"])
     off["audit_unit"] = off["unit"]
-    table = Table(off, ["table", "item", "check", "stated", "computed", "difference", "verdict",
-                        "audit_unit"],
+    shown = ["table", "item", "check", "stated", "computed", "difference", "verdict", "audit_unit"]
+    if "note" in off and off["note"].notna().any():  # how the verdict follows, or why no match
+        off["audit_note"] = off["note"].fillna("")
+        shown.append("audit_note")
+    table = Table(off, shown,
                   sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
                   unit="행별 단위", source=source_text(ds, off["source"]),
                   nowrap=["verdict", "audit_unit"],
                   notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
                          "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
-                         "불일치: 반올림으로 설명되지 않는 차이."])
+                         "불일치: 반올림으로 설명되지 않는 차이. "
+                         "대사 불가: 원문 수치에 대응하는 세부내역 사업이 없음(사유는 비고)."])
     return [Notice(summary), table]
 
 
