@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 
 from . import audit, load
-from .errors import SeoulcommError
+from .errors import DataErrors, SeoulcommError, escape
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -107,12 +107,27 @@ def _build(args) -> int:
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
+def error_text(exc: SeoulcommError) -> str:
+    """What the terminal shows for ``exc``: each problem on a line of its own starting
+    ``seoulcomm:`` (its pointer lines indented under it), control characters escaped, and
+    a count at the end when there were several."""
+    out = []
+    for line in str(exc).splitlines() or [""]:
+        line = escape(line)
+        out.append(line if line.startswith(" ") else f"seoulcomm: {line}")
+    if isinstance(exc, DataErrors) and exc.count > 1:
+        files = len({p.file for p in exc.problems})
+        out.append(f"seoulcomm: 데이터 오류 {exc.count}건(파일 {files}개{' 이상' if exc.more else ''}) — "
+                   "모두 고친 뒤 다시 실행하세요; 데이터 폴더에는 아무것도 쓰지 않았습니다")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except SeoulcommError as exc:
-        print(f"seoulcomm: {exc}", file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -37,6 +37,8 @@ OUTPUTS: dict[str, str] = {
 LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
 #: What a division or program identifier must look like to be used in a file name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Names the output layout uses itself: no division or program may take them.
+RESERVED = frozenset({"office", "programs", "index"})
 #: Keys a parameter dict may hold besides the kind's own.
 PASSTHROUGH = ("data_dir",)
 ALL = "all"
