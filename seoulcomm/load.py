@@ -92,9 +92,9 @@ def read_yaml(path, *, error=DataError):
     def fail(expected, line=None, value=None):
         if error is DataError:
             return DataError(path, expected, line=line, value=value)
-        where = f"{path}" + (f", {line}행" if line else "")
+        where = f" ({line}행)" if line else ""
         got = f": 값 {errors_shown(value)}" if value is not None else ""
-        return error(f"보고서 목록 {where}{got} — {expected}")
+        return error(f"보고서 목록 {path}을(를) 읽을 수 없습니다{where}{got} — {expected}")
 
     try:
         size = path.stat().st_size
