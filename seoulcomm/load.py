@@ -212,7 +212,6 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
             problems: list) -> list[str] | None:
     """The canonical column names of the header ``cells`` (English names or the catalog's
     Korean labels); ``None`` (with the problems recorded) when it cannot be used."""
-    by_label = {}
     if catalog is not None and table.name in catalog.titles:
         by_label = {labels.header_key(v): k for k, v in catalog.labels(table.name).items()}
     else:
@@ -227,14 +226,12 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
             names.append(by_label[labels.header_key(text)])
         else:
             names.append(text)
-    # a trailing comma: empty names at the end of the header
-    while names and names[-1] == "" and len(names) > len(table.columns) - 0:
-        if "" not in names[:-1] and len(names) - 1 >= 0:
-            problems.append(DataError(path, "머리행 끝에 쉼표(,)가 남아 빈 열이 생겼습니다 — 행 끝의 쉼표를 "
-                                      "지우세요", line=_HEADER_LINE, column=f"{len(names)}번째 열(이름 없음)"))
-            names.pop()
-            break
-        break
+    # a trailing comma: an empty name at the end of the header
+    if len(names) > 1 and names[-1] == "":
+        problems.append(DataError(path, "머리행 끝에 쉼표(,)가 남아 빈 열이 생겼습니다 — 행 끝의 쉼표를 "
+                                  "지우세요", line=_HEADER_LINE, column=f"{len(names)}번째 열(이름 없음)"))
+        names = names[:-1]
+        before = len(problems)   # named; the rows are still checked
     for i, name in enumerate(names):
         if name == "":
             problems.append(DataError(path, "열 이름이 있어야 합니다(빈 머리글) — 빈 칸이거나 쉼표가 겹쳤습니다",
@@ -320,7 +317,11 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
             continue
         count = len(row)
         expected_width = width - 1 if trailing else width
-        if count != expected_width and not (count == width and trailing):
+        if count == expected_width + 1 and row[-1] == "":
+            problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 행 끝에 "
+                                      "쉼표(,)가 남았습니다; 지우세요", line=line, value=f"칸 {count}개"))
+            bad_width = True
+        elif count != expected_width:
             short = "모자랍니다" if count < expected_width else "남습니다"
             problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 칸이 "
                                       f"{short}", line=line, value=f"칸 {count}개"))

@@ -421,3 +421,14 @@ def test_a_sum_over_a_level_of_a_report_workbook_gives_the_stated_total(dataset,
     assert ws.cell(row=r4, column=2).number_format == "#,##0"
     note = [[c.value for c in row] for row in wb[xlsx.NOTE_SHEET].iter_rows(min_row=5)]
     assert note[0][0] == "예산편성 세부내역" and note[0][3] == "2016-04-08" and note[0][4]
+
+
+def test_a_korean_division_name_selects_its_report_on_the_command_line(run_cli, tmp_path):
+    out = tmp_path / "reports"
+    code, stdout, stderr = run_cli("build", "--only", "2016/도시브랜드담당관", "--out", out, "--jobs", "1",
+                                   timeout=600)
+    assert code == 0, stdout + stderr
+    assert (out / "2016" / "city-brand.html").is_file() and (out / "2016" / "city-brand.xlsx").is_file()
+    assert not (out / "2016" / "new-media.html").exists()
+    code, _, stderr = run_cli("build", "--only", "2016/없는담당관", "--out", out)
+    assert code == 2 and "맞는 보고서가 없습니다" in stderr
