@@ -38,6 +38,8 @@ NOTE_SHEET = xlsx.NOTE_SHEET
 LISTS_SHEET = "목록"
 #: Largest workbook :func:`import_workbook` opens [bytes].
 MAX_WORKBOOK_BYTES = 32 * 1024 * 1024
+#: Largest total the workbook's parts may unpack to [bytes] (a zip bomb is refused unopened).
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 
 _INT = re.compile(r"^(?P<sign>△|-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
 _DEC = re.compile(r"^(?P<sign>△|-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.(?P<frac>[0-9]+)(?P<pct>%)?$")
@@ -343,6 +345,16 @@ def import_workbook(path, data_dir=None) -> list[str]:
     if size > MAX_WORKBOOK_BYTES:
         raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다(크기 {size:,} 바이트)")
     catalog = load.read_catalog(folder)
+    try:   # a small zip can unpack to gigabytes: look at the sizes before opening it
+        import zipfile
+
+        with zipfile.ZipFile(src) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DataError(src, f"풀었을 때 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB 이하인 통합문서여야 합니다"
+                        f"(풀면 {unpacked:,} 바이트)")
     try:
         wb = load_workbook(src, data_only=False)
     except Exception as exc:  # not a zip, not a workbook, a broken part

@@ -432,3 +432,18 @@ def test_a_korean_division_name_selects_its_report_on_the_command_line(run_cli, 
     assert not (out / "2016" / "new-media.html").exists()
     code, _, stderr = run_cli("build", "--only", "2016/없는담당관", "--out", out)
     assert code == 2 and "맞는 보고서가 없습니다" in stderr
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_unopened(run_cli, data_copy, snapshot, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(workbook.MAX_UNPACKED_BYTES // len(block) + 1):
+                fh.write(block)
+    before = snapshot(data_copy)
+    code, _, err = run_cli("import", bomb, "--data", data_copy)
+    assert code == 2 and "풀었을 때" in err
+    assert snapshot(data_copy) == before
