@@ -37,6 +37,10 @@ class DataError(SeoulcommError):
         self.where = where
         super().__init__(self._message())
 
+    def __reduce__(self):   # survives pickling (a worker process raising it to the parent)
+        return (type(self), (self.file, self.expected, self.line, self.column, self.value, self.at,
+                             self.where))
+
     def _message(self) -> str:
         if self.where is not None:
             where = f"{self.file}, {self.where}"
@@ -122,6 +126,9 @@ class DataErrors(DataError):
         self.file, self.expected, self.line = first.file, first.expected, first.line
         self.column, self.value, self.at = first.column, first.value, getattr(first, "at", None)
         Exception.__init__(self, self._message())
+
+    def __reduce__(self):
+        return (type(self), (self.problems, self.more))
 
     @property
     def count(self) -> int:

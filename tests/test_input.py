@@ -447,3 +447,14 @@ def test_a_workbook_that_unpacks_to_too_much_is_refused_unopened(run_cli, data_c
     code, _, err = run_cli("import", bomb, "--data", data_copy)
     assert code == 2 and "풀었을 때" in err
     assert snapshot(data_copy) == before
+
+
+def test_data_errors_survive_pickling(data_copy):
+    # a worker process raising it hands the parent the same problems
+    import pickle
+
+    _plant_five(data_copy)
+    with pytest.raises(DataErrors) as info:
+        load_all(data_copy)
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == str(info.value) and again.count == 5 and again.problems[2].at == 4
