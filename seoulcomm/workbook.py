@@ -298,8 +298,16 @@ def _outline(ws, name: str, rows: list[list[str]], table, order: list[int]) -> N
         return
     else:
         return
-    depth = xlsx.depths(lines, parents)
-    subtotal = [ln in set(parents) for ln in lines]
+    # line numbers count within one statement (year and as-of): a tree per statement
+    block = [tuple(r[order[cols.index(c)]] for c in ("year", "as_of") if c in cols) for r in rows]
+    depth, subtotal = [], []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or block[end] != block[start]:
+            part_lines, part_parents = lines[start:end], parents[start:end]
+            depth += xlsx.depths(part_lines, part_parents)
+            subtotal += [ln in set(part_parents) for ln in part_lines]
+            start = end
     xlsx.style_outline(ws, 2, depth, subtotal, name_col=cols.index("name") + 1)
 
 
