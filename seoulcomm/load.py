@@ -355,12 +355,18 @@ def _parse_dates(text: pd.Series, month: bool):
     num = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce").fillna(2000),
                         "month": pd.to_numeric(mon, errors="coerce").fillna(1),
                         "day": pd.to_numeric(day, errors="coerce").fillna(1)}).astype("int64")
-    values = pd.to_datetime(num, errors="coerce")
-    exists = values.notna().to_numpy()
+    # years a datetime64[ns] column cannot hold (e.g. 0 or 9999) are bad too
+    holdable = ((num["year"] > 1677) & (num["year"] < 2262)).to_numpy()
+    safe = num.copy()
+    safe.loc[~holdable, "year"] = 2000
+    values = pd.to_datetime(safe, errors="coerce")
+    exists = values.notna().to_numpy() & holdable
     values = values.where(pd.Series(matched & exists, index=text.index))
     why = {}
     for i in np.flatnonzero(matched & ~exists):
         y, m, d = num.iloc[i]
+        if not holdable[i]:
+            continue   # a year no date column holds: the plain "expected a date" message
         if not 1 <= m <= 12:
             why[i] = f"없는 달입니다({m}월) — 1–12월"
         else:
