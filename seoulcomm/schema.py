@@ -167,6 +167,10 @@ TABLES: dict[str, Table] = {
 LOAD_ORDER = list(TABLES)
 
 
+#: Most known values a message lists (the rest are counted), so messages stay short.
+_LISTED = 30
+
+
 def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
     checks = []
     if col.kind in ("money", "count", "rate", "number") and not col.negative:
@@ -177,7 +181,8 @@ def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
         checks.append(pa.Check.isin(col.choices, error=f"다음 중 하나: {', '.join(col.choices)}"))
     if col.kind == "ref" and col.ref in refs:
         known = sorted(refs[col.ref])
-        checks.append(pa.Check.isin(known, error=f"알려진 {col.ref} 중 하나: {', '.join(known)}"))
+        shown = ", ".join(known[:_LISTED]) + (f" … 외 {len(known) - _LISTED}개" if len(known) > _LISTED else "")
+        checks.append(pa.Check.isin(known, error=f"알려진 {col.ref} 중 하나: {shown}"))
     return checks
 
 
