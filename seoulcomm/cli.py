@@ -1,4 +1,4 @@
-"""Command line: ``seoulcomm validate | audit | build`` (``python -m seoulcomm`` is the same).
+"""Command line: ``seoulcomm validate | audit | workbook | import | build`` (``python -m seoulcomm`` is the same).
 
 Exit codes: 0 all well; 1 some report failed (the rest still built); 2 bad input or usage.
 """
@@ -10,8 +10,8 @@ import sys
 import pandas as pd
 
 from . import audit, load
+from .errors import DataErrors, SeoulcommError, escape
 from .labels import VALUE_LABELS
-from .errors import SeoulcommError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -77,6 +77,14 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--format", choices=("table", "csv", "json"), default="table")
     a.add_argument("--all", action="store_true", help="일치(exact)한 점검도 모두 보입니다")
     a.set_defaults(run=_audit)
+    w = sub.add_parser("workbook", help="데이터를 엑셀 통합문서 하나로 씁니다(표마다 시트, 한글 열 이름, 목록)")
+    w.add_argument("--out", metavar="FILE", required=True, help="쓸 통합문서 (예: 입력.xlsx)")
+    w.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
+    w.set_defaults(run=_workbook)
+    im = sub.add_parser("import", help="고친 통합문서를 검사해, 모두 통과하면 데이터 폴더의 CSV로 씁니다")
+    im.add_argument("xlsx", metavar="FILE", help="seoulcomm workbook으로 만든(고친) 통합문서")
+    im.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
+    im.set_defaults(run=_import)
     b = sub.add_parser("build", help="params/의 모든 보고서를 reports/에 만듭니다(병렬, 바뀐 것만)")
     b.add_argument("--data", metavar="DIR", help="데이터 폴더 (기본: 저장소의 data/)")
     b.add_argument("--out", metavar="DIR", help="출력 폴더 (기본: 저장소의 reports/)")
@@ -88,6 +96,27 @@ def parser() -> argparse.ArgumentParser:
                    help="Dask 분산 스케줄러 주소 (예: tcp://10.0.0.5:8786); pip install 'seoulcomm[dask]'")
     b.set_defaults(run=_build)
     return p
+
+
+def _workbook(args) -> int:
+    from . import workbook
+
+    out = workbook.export(args.out, args.data)
+    print(f"통합문서: {out}")
+    print("고친 뒤 'seoulcomm import' 로 가져오면 모든 검사를 통과할 때만 CSV를 씁니다.")
+    return EXIT_OK
+
+
+def _import(args) -> int:
+    from . import paths, workbook
+
+    changed = workbook.import_workbook(args.xlsx, args.data)
+    folder = paths.data_dir(args.data)
+    if changed:
+        print(f"검사 통과 — {folder}에 CSV {len(changed)}개를 썼습니다: {', '.join(changed)}")
+    else:
+        print(f"검사 통과 — 바뀐 표가 없어 {folder}에 아무것도 쓰지 않았습니다")
+    return EXIT_OK
 
 
 def _positive_int(text: str) -> int:
@@ -113,12 +142,27 @@ def _build(args) -> int:
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
+def error_text(exc: SeoulcommError) -> str:
+    """What the terminal shows for ``exc``: each problem on a line of its own starting
+    ``seoulcomm:`` (its pointer lines indented under it), control characters escaped, and
+    a count at the end when there were several."""
+    out = []
+    for line in str(exc).splitlines() or [""]:
+        line = escape(line)
+        out.append(line if line.startswith(" ") else f"seoulcomm: {line}")
+    if isinstance(exc, DataErrors) and exc.count > 1:
+        files = len({p.file for p in exc.problems})
+        out.append(f"seoulcomm: 데이터 오류 {exc.count}건(파일 {files}개{' 이상' if exc.more else ''}) — "
+                   "모두 고친 뒤 다시 실행하세요; 데이터 폴더에는 아무것도 쓰지 않았습니다")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
     except SeoulcommError as exc:
-        print(f"seoulcomm: {exc}", file=sys.stderr)
+        print(error_text(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

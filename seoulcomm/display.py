@@ -231,11 +231,16 @@ class Table:
         """The table as the report pipeline reads it (numbers as displayed)."""
         shown = self.values()
         rows = [[_json_value(v) for v in row] for row in shown.itertuples(index=False, name=None)]
-        return {
+        out = {
             "sheet": self.sheet, "title": self.title, "unit": self.unit,
             "columns": list(shown.columns), "rows": rows,
             "as_of": self.as_of, "source": self.source,
         }
+        if {"line", "parent", "level"} <= set(self.frame.columns):
+            # the detail's hierarchy, for the workbook's level/parent columns and outline
+            out["outline"] = {c: [None if pd.isna(v) else _json_value(v) for v in self.frame[c].tolist()]
+                              for c in ("line", "parent", "level")}
+        return out
 
     def styler(self):
         """A pandas Styler of the table: formatted, escaped, captioned."""

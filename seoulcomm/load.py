@@ -12,6 +12,8 @@ import difflib
 import hashlib
 import io
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,11 +22,26 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from . import paths, units
-from .errors import DataError, UsageError
+from . import labels, paths, units
+from .errors import DataError, DataErrors, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
 
 _HEADER_LINE = 1
+
+
+#: Largest data file (CSV) read [bytes]; a bigger one is refused before it is read.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest YAML file (catalog.yaml, params/*.yaml) read [bytes].
+MAX_YAML_BYTES = 1024 * 1024
+#: Most data rows one table may hold.
+MAX_ROWS = 200_000
+#: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
+MAX_CELL_CHARS = 32_767
+#: Characters no cell may hold: C0/C1 controls but tab and newline (NUL, ESC, …; openpyxl
+#: refuses most of them and a terminal obeys them), and the bidi overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Sheet names: at most 31 characters, none of these.
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass(frozen=True)
@@ -34,32 +51,102 @@ class Catalog:
     titles: dict[str, str]
     table_units: dict[str, str]
     column_units: dict[str, dict[str, str]]
+    column_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def unit(self, table: str, column: str | None = None) -> str:
         """The unit a column of ``table`` is written in."""
         return self.column_units.get(table, {}).get(column, self.table_units[table])
 
+    def labels(self, table: str) -> dict[str, str]:
+        """``{column: Korean label}`` of ``table`` (see :mod:`seoulcomm.labels`)."""
+        out = labels.default_labels(table, TABLES[table].columns)
+        out.update(self.column_labels.get(table, {}))
+        return out
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loading without anchors and aliases: ``&a`` / ``*a`` can make a few bytes stand
+    for gigabytes (the alias bomb), and the data has no use for them."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            raise _YamlRefused("YAML 별칭·앵커(&이름, *이름)는 쓸 수 없습니다 — 값을 그대로 적으세요",
+                               mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+class _YamlRefused(Exception):
+    def __init__(self, expected, line):
+        super().__init__(expected)
+        self.expected, self.line = expected, line
+
+
+def read_yaml(path, *, error=DataError):
+    """Read a small YAML file safely: at most :data:`MAX_YAML_BYTES`, UTF-8, no aliases.
+
+    ``error`` is the exception class raised (``DataError`` with file and line, or
+    ``UsageError`` for ``params/*.yaml``); its message is bounded in length.
+    """
+    path = Path(path)
+
+    def fail(expected, line=None, value=None):
+        if error is DataError:
+            return DataError(path, expected, line=line, value=value)
+        where = f" ({line}행)" if line else ""
+        got = f": 값 {errors_shown(value)}" if value is not None else ""
+        return error(f"보고서 목록 {path}을(를) 읽을 수 없습니다{where}{got} — {expected}")
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise fail("파일이 있어야 합니다(파일 없음)") from None
+    if size > MAX_YAML_BYTES:
+        raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {size:,} 바이트)")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("UTF-8 인코딩이어야 합니다") from None
+    except OSError as exc:
+        raise fail(f"읽을 수 있어야 합니다({exc.strerror})") from None
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
+    except _YamlRefused as exc:
+        raise fail(exc.expected, exc.line) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = str(getattr(exc, "problem", None) or exc)[:120]
+        raise fail(f"올바른 YAML ({problem})", mark.line + 1 if mark else None) from None
+
 
 def read_catalog(data_dir=None) -> Catalog:
     """Read ``catalog.yaml`` and check that every table declares a usable unit."""
     path = paths.data_dir(data_dir) / paths.CATALOG_FILE
-    text = _read_text(path)
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(path, f"올바른 YAML ({exc.problem if hasattr(exc, 'problem') else exc})",
-                        line=mark.line + 1 if mark else None) from None
+    if not path.is_file():
+        raise DataError(path, "파일이 있어야 합니다(파일 없음)")
+    raw = read_yaml(path) or {}
     if not isinstance(raw, dict):
         raise DataError(path, "표 이름마다 title·unit을 적은 YAML 사전이어야 합니다"
                         "(예: budget_detail: {title: 예산편성 세부내역, unit: 백만원})",
                         value=str(raw)[:40])
-    titles, table_units, column_units = {}, {}, {}
+    titles, table_units, column_units, column_labels = {}, {}, {}, {}
+    seen_titles: dict[str, str] = {}
     for name, table in TABLES.items():
         entry = raw.get(name)
         if not isinstance(entry, dict) or "unit" not in entry:
             raise DataError(path, f"'{name}' 표의 단위(unit) 선언", column=name)
         titles[name] = str(entry.get("title", table.title))
+        title = titles[name]
+        if (len(title) > 31 or not title.strip() or _SHEET_BAD.search(title) or _CONTROL.search(title)
+                or title.startswith("'") or title.endswith("'") or title.lower() == "history"):
+            raise DataError(path, "표 제목(title)은 엑셀 시트 이름이 됩니다 — 31자 이하, [ ] : * ? / \\ 와 "
+                            "제어 문자 없이, 작은따옴표로 시작·끝나지 않게 적으세요",
+                            column=f"{name}.title", value=title)
+        if title.lower() in seen_titles:
+            raise DataError(path, f"표 제목(title)은 표마다 달라야 합니다 — '{seen_titles[title.lower()]}' "
+                            "표와 같음(엑셀 시트 이름이 겹침)", column=f"{name}.title", value=title)
+        seen_titles[title.lower()] = name
         table_units[name] = str(entry["unit"])
         declared = entry.get("column_units") or {}
         if not isinstance(declared, dict):
@@ -72,12 +159,41 @@ def read_catalog(data_dir=None) -> Catalog:
                 if unit not in units.MONEY_UNITS:
                     raise DataError(path, f"금액 단위 {', '.join(units.MONEY_UNITS)} 중 하나",
                                     column=f"{name}.{col.name}", value=unit)
-    return Catalog(titles, table_units, column_units)
+        own = entry.get("labels") or {}
+        if not isinstance(own, dict) or set(map(str, own)) - set(table.columns):
+            raise DataError(path, f"labels는 '열: 한글 이름' 사전이어야 합니다 — 열: {', '.join(table.columns)}",
+                            column=f"{name}.labels", value=str(own)[:40])
+        column_labels[name] = {str(k): str(v) for k, v in own.items()}
+        merged = labels.default_labels(name, table.columns) | column_labels[name]
+        keys = [labels.header_key(v) for v in merged.values()]
+        if len(set(keys)) != len(keys):
+            dup = next(v for v in merged.values() if keys.count(labels.header_key(v)) > 1)
+            raise DataError(path, "한 표의 열 이름(labels)은 서로 달라야 합니다",
+                            column=f"{name}.labels", value=dup)
+    return Catalog(titles, table_units, column_units, column_labels)
+
+
+def errors_shown(value) -> str:
+    from .errors import shown
+
+    return shown(value)
+
+
+def data_files(data_dir=None) -> list[Path]:
+    """The files the data consists of: ``catalog.yaml`` and the CSV of each table the
+    catalog declares, in load order. Nothing else in the folder is ever read or hashed
+    (an unrelated file, however big, does not count)."""
+    folder = paths.data_dir(data_dir)
+    return [folder / paths.CATALOG_FILE] + [folder / TABLES[name].file for name in LOAD_ORDER]
 
 
 def _read_text(path: Path) -> str:
     if not path.is_file():
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
+                        f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -94,106 +210,207 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _read_raw(path: Path, table: Table) -> pd.DataFrame:
-    """The file as strings, header checked; index = file line number."""
-    # one line ending for the parser: pandas' C tokenizer drops the first, empty field of a
-    # row that follows a blank line ended by a lone \r (old Mac files)
-    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
-    records = _records(text)
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                          skip_blank_lines=True)
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        if "EOF inside string" in msg:   # the open quote swallowed the rest of the file
-            raise DataError(path, '따옴표(")로 시작한 칸은 따옴표로 닫혀야 합니다(닫는 따옴표 없음)',
-                            line=records[-1][0] if records else None) from None
-        _check_widths(path, records)
-        line = None
-        if "line" in msg:
-            digits = [int(w.strip(",.")) for w in msg.replace(",", " ").split() if w.strip(",.").isdigit()]
-            line = digits[1] if len(digits) > 1 else (digits[0] if digits else None)
-        raise DataError(path, f"머리행과 같은 수({len(table.cols)}개)의 칸", line=line,
-                        value=msg.split(":")[-1].strip()) from None
-    header = [str(c).strip() for c in raw.columns]
-    raw.columns = header
-    for col in table.cols:  # a column added later: files written before it still load
-        if col.default is not None and col.name not in header:
-            raw[col.name] = col.default
-            header.append(col.name)
-    missing = [c for c in table.columns if c not in header]
-    unknown = [c for c in header if c not in table.columns]
-    if missing:
-        col = missing[0]
+def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
+            problems: list) -> list[str] | None:
+    """The canonical column names of the header ``cells`` (English names or the catalog's
+    Korean labels); ``None`` (with the problems recorded) when it cannot be used."""
+    if catalog is not None and table.name in catalog.titles:
+        by_label = {labels.header_key(v): k for k, v in catalog.labels(table.name).items()}
+    else:
+        by_label = {labels.header_key(v): k
+                    for k, v in labels.default_labels(table.name, table.columns).items()}
+    names, before = [], len(problems)
+    for i, cell in enumerate(cells):
+        text = cell.strip()
+        if text in table.columns:
+            names.append(text)
+        elif labels.header_key(text) in by_label and text:
+            names.append(by_label[labels.header_key(text)])
+        else:
+            names.append(text)
+    # a trailing comma: an empty name at the end of the header
+    if len(names) > 1 and names[-1] == "":
+        problems.append(DataError(path, "머리행 끝에 쉼표(,)가 남아 빈 열이 생겼습니다 — 행 끝의 쉼표를 "
+                                  "지우세요", line=_HEADER_LINE, column=f"{len(names)}번째 열(이름 없음)"))
+        names = names[:-1]
+        before = len(problems)   # named; the rows are still checked
+    for i, name in enumerate(names):
+        if name == "":
+            problems.append(DataError(path, "열 이름이 있어야 합니다(빈 머리글) — 빈 칸이거나 쉼표가 겹쳤습니다",
+                                      line=_HEADER_LINE, column=f"{i + 1}번째 열(이름 없음)"))
+    twice = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
+    for name in twice:
+        problems.append(DataError(path, "같은 열이 두 번 있습니다 — 하나만 두세요", line=_HEADER_LINE,
+                                  column=name, value=name))
+    unknown = [c for c in names if c and c not in table.columns]
+    defaulted = {col.name for col in table.cols if col.default is not None}
+    missing = [c for c in table.columns if c not in names and c not in defaulted]
+    wanted = ", ".join(table.columns)
+    for col in missing:
         near = difflib.get_close_matches(col, unknown, n=1)
         found = f"'{near[0]}'(오타?)" if near else "없음"
-        raise DataError(path, f"'{col}' 열이 있어야 합니다 — 찾은 열: {found}; 필요한 열: "
-                        f"{', '.join(table.columns)}", line=_HEADER_LINE, column=col,
-                        value=near[0] if near else None)
-    if unknown:
-        raise DataError(path, f"알 수 없는 열입니다 — 필요한 열: {', '.join(table.columns)}",
-                        line=_HEADER_LINE, column=unknown[0], value=unknown[0])
-    if raw.empty:
-        raise DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2)
-    if records is not None and len(records) == len(raw) + 1:
-        # same records as the parser saw: their lines are exact, and their widths must agree
-        # (pandas would silently pad a short row, or take an extra field for an index)
-        _check_widths(path, records)
-        raw.index = pd.Index([line for line, _ in records[1:]], name="line")
-    else:
-        raw.index = _file_lines(text, len(raw))
+        problems.append(DataError(path, f"'{col}' 열이 있어야 합니다 — 찾은 열: {found}; 필요한 열: {wanted} "
+                                  "(한글 열 이름도 됩니다)", line=_HEADER_LINE, column=col,
+                                  value=near[0] if near else None))
+    for col in unknown:
+        if missing and difflib.get_close_matches(col, missing, n=1):
+            continue  # named above as the likely typo
+        problems.append(DataError(path, f"알 수 없는 열입니다 — 필요한 열: {wanted}", line=_HEADER_LINE,
+                                  column=col, value=col))
+    return None if len(problems) > before else names
+
+
+def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
+              problems: list | None = None) -> pd.DataFrame | None:
+    """The file as strings, header checked; index = file line number.
+
+    Problems go to ``problems`` (a list; raised at once when not given); ``None`` is returned
+    when the file cannot be split into cells at all.
+    """
+    own = problems is None
+    problems = [] if own else problems
+    try:
+        raw = _split(path, table, catalog, problems)
+    except DataError as exc:
+        problems.append(exc)
+        raw = None
+    if own and problems:
+        raise DataErrors(problems)
     return raw
 
 
-def _records(text: str) -> list[tuple[int, int]] | None:
-    """(first line, number of fields) of each non-blank CSV record, the header first.
-
-    Lines are counted as an editor counts them, so a quoted cell spanning lines moves the
-    records after it down. ``None`` when the csv module cannot split the text.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records, start = [], 1
+def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | None:
+    # one line ending for the parser (old Mac files end lines with a lone \r)
+    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, start = [], [], 1
     try:
         for row in reader:
             if len(row) > 1 or (row and row[0].strip(" \t")):
-                records.append((start, len(row)))
+                rows.append(row)
+                lines.append(start)
+                if len(rows) > MAX_ROWS + 1:
+                    raise DataError(path, f"표 하나는 {MAX_ROWS:,}행 이하여야 합니다 — 자료를 나누거나 줄이세요",
+                                    line=start)
             start = reader.line_num + 1
-    except csv.Error:
+    except csv.Error as exc:
+        if "end of data" in str(exc):   # the open quote swallowed the rest of the file
+            raise DataError(path, '따옴표(")로 시작한 칸은 따옴표로 닫혀야 합니다(닫는 따옴표 없음)',
+                            line=start) from None
+        raise DataError(path, '따옴표(")로 감싼 칸은 닫는 따옴표 바로 뒤에 쉼표가 와야 합니다',
+                        line=reader.line_num) from None
+    if not rows:
+        raise DataError(path, "머리행과 자료가 있는 CSV여야 합니다(빈 파일)")
+    header = rows[0]
+    trailing = len(header) > 1 and header[-1].strip() == ""
+    names = _header(path, header, table, catalog, problems)
+    if names is None:
         return None
-    return records
+    if len(rows) == 1:
+        problems.append(DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2))
+        return None
+    width = len(header)
+    bad_width = False
+    for line, row in zip(lines[1:], rows[1:]):
+        if trailing and len(row) == width:
+            if row[-1].strip():
+                problems.append(DataError(path, "이름 없는 열(머리행 끝의 쉼표)에 값이 있습니다",
+                                          line=line, column=f"{width}번째 열(이름 없음)", value=row[-1]))
+                bad_width = True
+            continue
+        count = len(row)
+        expected_width = width - 1 if trailing else width
+        if count == expected_width + 1 and row[-1] == "":
+            problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 행 끝에 "
+                                      "쉼표(,)가 남았습니다; 지우세요", line=line, value=f"칸 {count}개"))
+            bad_width = True
+        elif count != expected_width:
+            short = "모자랍니다" if count < expected_width else "남습니다"
+            problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 칸이 "
+                                      f"{short}", line=line, value=f"칸 {count}개"))
+            bad_width = True
+    if bad_width:
+        return None
+    body = [row[: len(names)] for row in rows[1:]]
+    raw = pd.DataFrame(body, columns=names, dtype=object).astype("string")
+    raw = raw.fillna("")
+    for col in table.cols:  # a column added later: files written before it still load
+        if col.default is not None and col.name not in raw.columns:
+            raw[col.name] = col.default
+    raw.index = pd.Index(lines[1:], name="line")
+    return raw
 
 
-def _check_widths(path: Path, records: list[tuple[int, int]] | None) -> None:
-    """Every record must have as many fields as the header."""
-    if not records:
-        return
-    width = records[0][1]
-    for line, count in records[1:]:
-        if count != width:
-            short = "모자랍니다" if count < width else "남습니다"
-            raise DataError(path, f"머리행과 같은 수({width}개)의 칸이어야 합니다 — 칸이 {short}",
-                            line=line, value=f"칸 {count}개")
+_NUMBER_CHARS = set("0123456789,.△-−% ")
+_DATE_CHARS = set("0123456789-. ")
+_ISO_DATE = r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
+_DOT_DATE = r"(?P<y2>\d{4})\.\s*(?P<m2>\d{1,2})\.\s*(?P<d2>\d{1,2})\.?"
+_ISO_MONTH = r"(?P<y>\d{4})-(?P<m>\d{2})"
+_DOT_MONTH = r"(?P<y2>\d{4})\.\s*(?P<m2>\d{1,2})\.?"
 
 
-def _file_lines(text: str, rows: int) -> pd.Index:
-    """Line numbers of the data rows (skipping blank lines, as the parser does)."""
-    lines = [i for i, l in enumerate(text.splitlines(), start=1) if l.strip()]
-    if len(lines) - 1 == rows:
-        return pd.Index(lines[1:], name="line")
-    return pd.RangeIndex(2, rows + 2, name="line")  # quoted newlines: fall back to row order
+def _parse_dates(text: pd.Series, month: bool):
+    """Dates (``2016-04-08`` or the printed ``2016. 4. 8.``) or months (``2016-05``,
+    ``2016. 5.``); returns (values, bad, why) where ``why`` names days that do not exist."""
+    pattern = (f"^(?:{_ISO_MONTH}|{_DOT_MONTH})$" if month else f"^(?:{_ISO_DATE}|{_DOT_DATE})$")
+    parts = text.str.extract(pattern)
+    year = parts["y"].fillna(parts["y2"])
+    mon = parts["m"].fillna(parts["m2"])
+    day = pd.Series("1", index=text.index) if month else parts["d"].fillna(parts["d2"])
+    matched = year.notna().to_numpy()
+    num = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce").fillna(2000),
+                        "month": pd.to_numeric(mon, errors="coerce").fillna(1),
+                        "day": pd.to_numeric(day, errors="coerce").fillna(1)}).astype("int64")
+    # years a datetime64[ns] column cannot hold (e.g. 0 or 9999) are bad too
+    holdable = ((num["year"] > 1677) & (num["year"] < 2262)).to_numpy()
+    safe = num.copy()
+    safe.loc[~holdable, "year"] = 2000
+    values = pd.to_datetime(safe, errors="coerce")
+    exists = values.notna().to_numpy() & holdable
+    values = values.where(pd.Series(matched & exists, index=text.index))
+    why = {}
+    for i in np.flatnonzero(matched & ~exists):
+        y, m, d = num.iloc[i]
+        if not holdable[i]:
+            continue   # a year no date column holds: the plain "expected a date" message
+        if not 1 <= m <= 12:
+            why[i] = f"없는 달입니다({m}월) — 1–12월"
+        else:
+            last = pd.Timestamp(year=min(max(int(y), 1678), 2261), month=int(m), day=1).days_in_month
+            why[i] = (f"없는 날짜입니다 — {y}년 {m}월은 {last}일까지" if 1 <= d else "없는 날짜입니다")
+    return values, ~(matched & exists), why
 
 
-def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path) -> pd.DataFrame:
-    """Strings → typed columns, vectorised; the first bad cell (by line) raises."""
+def _first_odd(value: str, allowed: set) -> int | None:
+    """Index of the first character of ``value`` outside ``allowed``."""
+    return next((i for i, ch in enumerate(value) if ch not in allowed), None)
+
+
+def _lookalike(ch: str) -> str:
+    """A hint for a character that looks like one the notation uses (full-width digits & co.)."""
+    plain = unicodedata.normalize("NFKC", ch)
+    if plain != ch and plain.isascii() and plain.strip():
+        return f" — '{ch}'({unicodedata.name(ch, '?')})는 '{plain}'와 닮은 다른 글자입니다; '{plain}'로 고치세요"
+    return ""
+
+
+def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path,
+           problems: list | None = None) -> pd.DataFrame:
+    """Strings → typed columns, vectorised; every bad cell is recorded in ``problems``
+    (raised at once when not given) and left empty."""
+    own = problems is None
+    problems = [] if own else problems
     out = {}
-    first_bad = None
     for col in table.cols:
         text = raw[col.name].str.strip()
         empty = (text == "").to_numpy()
         too_big = np.zeros(len(text), dtype=bool)
+        why: dict[int, str] = {}
+        allowed = None
         if col.kind in ("money", "count", "year", "rate", "number"):
             values, decimals, bad = units.parse_numbers(
                 text, integer=col.kind in ("money", "count", "year"), percent=col.kind == "rate")
+            allowed = _NUMBER_CHARS
             if col.kind == "money":
                 unit = catalog.unit(table.name, col.name)
                 too_big = (values.abs() > np.iinfo(np.int64).max // units.factor(unit)) \
@@ -204,30 +421,83 @@ def _parse(raw: pd.DataFrame, table: Table, catalog: Catalog, path: Path) -> pd.
             if col.kind == "rate":
                 out[f"{col.name}_dp"] = pd.Series(decimals, index=raw.index, dtype="int64")
         elif col.kind in ("date", "month"):
-            fmt = "%Y-%m-%d" if col.kind == "date" else "%Y-%m"
-            values = pd.to_datetime(text.where(~empty), format=fmt, errors="coerce")
+            values, bad, why = _parse_dates(text, col.kind == "month")
             # dates the datetime64[ns] column cannot hold (e.g. year 0 or 9999) are bad too
-            values = values.where((values >= pd.Timestamp.min) & (values <= pd.Timestamp.max))
-            bad = values.isna().to_numpy() & ~empty
+            bad = bad & ~empty
+            allowed = _DATE_CHARS
             out[col.name] = values.astype("datetime64[ns]")
         else:
             bad = np.zeros(len(text), dtype=bool)
             out[col.name] = text.where(~empty).astype("string")
-        if bad.any():
-            line = raw.index[bad.argmax()]
-            if first_bad is None or line < first_bad[0]:
-                first_bad = (line, col, too_big[bad.argmax()])
-    if first_bad:
-        line, col, overflow = first_bad
-        expected = (f"원으로 바꾸어 담을 수 있는 금액이어야 합니다(너무 큼) — 단위"
-                    f"({catalog.unit(table.name, col.name)})를 확인하세요" if overflow
-                    else f"{EXPECTED[col.kind]}이어야 합니다")
-        raise DataError(path, expected, line=line, column=col.name,
-                        value=raw.at[line, col.name])
+        for i in np.flatnonzero(bad):
+            line, value = raw.index[i], raw[col.name].iloc[i]
+            if too_big[i]:
+                expected = (f"원으로 바꾸어 담을 수 있는 금액이어야 합니다(너무 큼) — 단위"
+                            f"({catalog.unit(table.name, col.name)})를 확인하세요")
+                at = None
+            elif i in why:
+                expected, at = why[i], None
+            else:
+                at = _first_odd(value, allowed) if allowed else None
+                expected = f"{EXPECTED[col.kind]}이어야 합니다"
+                if at is not None:
+                    expected += _lookalike(value[at])
+            problems.append(DataError(path, expected, line=line, column=col.name, value=value, at=at))
+    if own and problems:
+        raise DataErrors(problems)
     return pd.DataFrame(out, index=raw.index)
 
 
-def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path):
+def _text_checks(raw: pd.DataFrame, table: Table, path: Path, problems: list) -> set:
+    """Control characters and over-long text, in any cell; returns the (line, column) found."""
+    found = set()
+    for col in table.columns:
+        cells = raw[col]
+        hit = cells.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool)
+        long = (cells.str.len() > MAX_CELL_CHARS).to_numpy(dtype=bool)
+        for i in np.flatnonzero(hit | long):
+            line, value = raw.index[i], cells.iloc[i]
+            if hit[i]:
+                at = _CONTROL.search(value).start()
+                problems.append(DataError(path, "제어 문자(NUL, ESC 등)는 쓸 수 없습니다 — 그 글자를 지우세요",
+                                          line=line, column=col, value=value, at=at))
+            else:
+                problems.append(DataError(path, f"{MAX_CELL_CHARS:,}자 이하여야 합니다(엑셀 칸 한도) — "
+                                          f"{len(value):,}자", line=line, column=col, value=value[:40]))
+            found.add((line, col))
+    return found
+
+
+def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
+    """Identifiers that name report files: a slug, and none of the layout's own names."""
+    from .params import RESERVED, SLUG
+
+    if table.name == "organisation":
+        kinds = frame["kind"].astype("string").fillna("")
+        targets = [("unit", kinds == "division")]
+    elif table.name == "program":
+        targets = [("program", pd.Series(True, index=frame.index))]
+    else:
+        return
+    for col, mask in targets:
+        for line, value in frame.loc[mask.to_numpy(dtype=bool), col].dropna().items():
+            if not SLUG.fullmatch(value):
+                problems.append(DataError(
+                    path, "보고서 파일 이름이 되는 식별자는 영문 소문자·숫자·'-'만 쓸 수 있습니다(64자까지)",
+                    line=line, column=col, value=raw.at[line, col],
+                    at=next((i for i, ch in enumerate(value) if not re.fullmatch(r"[a-z0-9-]", ch)), None)))
+            elif value in RESERVED:
+                problems.append(DataError(
+                    path, f"'{value}'는 보고서 목록이 쓰는 이름입니다({', '.join(sorted(RESERVED))}) — "
+                    "다른 식별자를 쓰세요", line=line, column=col, value=value))
+
+
+def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+              problems: list | None = None, skip: set = frozenset()):
+    """Schema checks (required, ranges, choices, references, unique key); every failure is
+    recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
+    own = problems is None
+    problems = [] if own else problems
     schema = dataframe_schema(table, refs)
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
     try:
@@ -236,21 +506,49 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         cases = exc.failure_cases.copy()
         cases["line"] = pd.to_numeric(cases["index"], errors="coerce")
         cases = cases.sort_values("line", na_position="last", kind="stable")
-        case = cases.iloc[0]
-        column, check = case["column"], str(case["check"])
-        line = None if pd.isna(case["line"]) else int(case["line"])
-        if check == "multiple_fields_uniqueness" or column not in table.columns:
-            key = ", ".join(table.key)
-            value = None if line is None else " / ".join(str(raw.at[line, k]) for k in table.key)
-            raise DataError(path, f"키({key})가 겹치지 않아야 합니다(중복 행)", line=line,
-                            column=key, value=value) from None
-        value = raw.at[line, column] if line is not None else case["failure_case"]
-        if check == "not_nullable":
-            expected = "값이 있어야 합니다(빈칸 불가)"
-        else:
-            expected = next((c.error for c in schema.columns[column].checks
-                             if c.error and (c.name in check or c.error in check)), check)
-        raise DataError(path, expected, line=line, column=column, value=value) from None
+        seen = set()
+        for case in cases.itertuples(index=False):
+            column, check = case.column, str(case.check)
+            line = None if pd.isna(case.line) else int(case.line)
+            if check == "multiple_fields_uniqueness" or column not in table.columns:
+                key = ", ".join(table.key)
+                value = None if line is None else " / ".join(str(raw.at[line, k]) for k in table.key)
+                item = DataError(path, f"키({key})가 겹치지 않아야 합니다(중복 행)", line=line,
+                                 column=key, value=value)
+                ident = (line, key)
+            else:
+                if (line, column) in skip:
+                    continue
+                value = raw.at[line, column] if line is not None else case.failure_case
+                if check == "not_nullable":
+                    expected = "값이 있어야 합니다(빈칸 불가)"
+                else:
+                    expected = next((c.error for c in schema.columns[column].checks
+                                     if c.error and (c.name in check or c.error in check)), check)
+                item = DataError(path, expected, line=line, column=column, value=value)
+                ident = (line, column)
+            if ident not in seen:
+                seen.add(ident)
+                problems.append(item)
+    if own and problems:
+        raise DataErrors(problems)
+
+
+def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.DataFrame | None, list]:
+    """One table and every problem found in it (the frame is ``None`` when unusable)."""
+    table = TABLES[name]
+    path = folder / table.file
+    problems: list = []
+    raw = _read_raw(path, table, catalog, problems)
+    if raw is None:
+        return None, problems
+    skip = _text_checks(raw, table, path, problems)
+    frame = _parse(raw, table, catalog, path, problems)
+    skip |= {(p.line, p.column) for p in problems}
+    _validate(frame, raw, table, refs, path, problems, skip)
+    _slug_checks(frame, raw, table, path, problems)
+    problems.sort(key=lambda p: (p.line or 0))
+    return frame, problems
 
 
 def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None = None) -> pd.DataFrame:
@@ -262,6 +560,11 @@ def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None =
     data_dir : data folder; ``None`` for the default (see :func:`seoulcomm.paths.data_dir`).
     refs : reference sets (``unit``, ``division``, ``section``, ``program``); loaded from the
         folder when not given.
+
+    Raises
+    ------
+    DataErrors : every problem of the file (a :class:`DataError`; the first one's file,
+        line, column and value are its own).
     """
     if name not in TABLES:
         raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(TABLES)}")
@@ -269,11 +572,9 @@ def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None =
     if refs is None:
         refs = load_all(folder).refs
     catalog = catalog or read_catalog(folder)
-    table = TABLES[name]
-    path = folder / table.file
-    raw = _read_raw(path, table)
-    frame = _parse(raw, table, catalog, path)
-    _validate(frame, raw, table, refs, path)
+    frame, problems = _load_table(name, folder, refs, catalog)
+    if problems:
+        raise DataErrors(problems)
     frame.index = pd.RangeIndex(len(frame))
     return frame
 
@@ -459,16 +760,23 @@ def load_all(data_dir=None) -> Dataset:
     catalog = read_catalog(folder)
     refs: dict[str, set] = {}
     tables = {}
+    problems: list = []   # every problem of every file, raised together at the end
     for name in LOAD_ORDER:
-        tables[name] = read_table(name, folder, refs=refs, catalog=catalog)
+        frame, found = _load_table(name, folder, refs, catalog)
+        problems += found
+        if frame is None:
+            continue
+        tables[name] = frame.set_axis(pd.RangeIndex(len(frame)))
         if name == "organisation":
             org = tables[name]
-            refs["unit"] = set(org["unit"])
-            refs["division"] = set(org.loc[org["kind"] == "division", "unit"])
+            refs["unit"] = set(org["unit"].dropna())
+            refs["division"] = set(org.loc[(org["kind"] == "division").fillna(False), "unit"].dropna())
         elif name == "sections":
-            refs["section"] = set(tables[name]["section"])
+            refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
-            refs["program"] = set(tables[name]["program"])
+            refs["program"] = set(tables[name]["program"].dropna())
+    if problems:
+        raise DataErrors(problems)
     _years_from_documents(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
     _CACHE.clear()

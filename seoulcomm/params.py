@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from . import paths
 from .errors import UsageError
 
@@ -37,6 +35,8 @@ OUTPUTS: dict[str, str] = {
 LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
 #: What a division or program identifier must look like to be used in a file name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Names the output layout uses itself: no division or program may take them.
+RESERVED = frozenset({"office", "programs", "index"})
 #: Keys a parameter dict may hold besides the kind's own.
 PASSTHROUGH = ("data_dir",)
 ALL = "all"
@@ -53,12 +53,15 @@ class Report:
         ``{"division": "city-brand", "year": 2016}``.
     output : path of the HTML relative to the output folder, e.g. ``"2016/city-brand.html"``.
     name : ``output`` without ``.html`` (``"2016/city-brand"``); what ``--only`` matches.
+    aliases : the same name with Korean names for the slugs (``"2016/도시브랜드담당관"``);
+        ``--only`` matches these too.
     """
 
     kind: str
     parameters: dict = field(default_factory=dict)
     output: str = ""
     name: str = ""
+    aliases: list = field(default_factory=list)
 
     @classmethod
     def of(cls, kind: str, parameters: dict) -> "Report":
@@ -85,6 +88,33 @@ def valid_values(ds) -> dict[str, list]:
         "year": [int(y) for y in ds.years()],
         "program": [str(p) for p in ds.programs()],
     }
+
+
+def korean_names(ds) -> dict[str, dict[str, str]]:
+    """``{parameter: {Korean name: slug}}``: a division by its name or short name
+    (``도시브랜드담당관``), a program by its name — accepted wherever a slug is."""
+    out: dict[str, dict[str, str]] = {"division": {}, "program": {}}
+    for row in ds.divisions().itertuples(index=False):
+        for name in (getattr(row, "name_ko", None), getattr(row, "short_ko", None)):
+            if isinstance(name, str) and name.strip():
+                out["division"].setdefault(_squash(name), str(row.unit))
+    program = ds["program"] if "program" in getattr(ds, "tables", {}) else None
+    if program is not None:
+        for slug, name in zip(program["program"], program["name_ko"]):
+            if isinstance(name, str) and name.strip():
+                out["program"].setdefault(_squash(name), str(slug))
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", str(text))
+
+
+def _translate(key: str, value, names: dict | None):
+    """A Korean name → its slug (other values as they are)."""
+    if names and isinstance(value, str):
+        return names.get(key, {}).get(_squash(value), value)
+    return value
 
 
 def _refuse(key: str, value, valid: list) -> UsageError:
@@ -141,12 +171,13 @@ def check(kind: str, parameters: dict, ds) -> dict:
         raise UsageError(f"'{kind}' 보고서에 없는 매개변수 {unknown[0]!r} — 쓸 수 있는 매개변수: "
                          f"{', '.join(KINDS[kind] + PASSTHROUGH)}")
     valid = valid_values(ds)
+    names = korean_names(ds)
     out = dict(parameters)
     for key in KINDS[kind]:
         if key not in parameters or parameters[key] is None:
             shown = ", ".join(map(str, valid[key]))
             raise UsageError(f"{LABELS[key]}({key}) 매개변수가 필요합니다 — 가능한 값: {shown}")
-        out[key] = _normal(key, parameters[key], valid[key])
+        out[key] = _normal(key, _translate(key, parameters[key], names), valid[key])
     return out
 
 
@@ -164,10 +195,9 @@ def output_path(kind: str, parameters: dict) -> str:
 
 
 def _read_yaml(path: Path) -> list[dict]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UsageError(f"보고서 목록 {path}을(를) 읽을 수 없습니다: {exc}") from None
+    from .load import read_yaml  # bounded size, no aliases, a short message
+
+    raw = read_yaml(path, error=UsageError) or {}
     entries = raw.get("reports") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise UsageError(f"보고서 목록 {path}: 'reports:' 아래에 보고서 목록이 있어야 합니다")
@@ -177,12 +207,12 @@ def _read_yaml(path: Path) -> list[dict]:
     return entries
 
 
-def _values(spec, key: str, valid: list, where: str) -> list:
+def _values(spec, key: str, valid: list, where: str, names: dict | None = None) -> list:
     if spec == ALL:
         return list(valid)
     if not isinstance(spec, list) or not spec:
         raise UsageError(f"{where}: {key}는 'all' 또는 값의 목록이어야 합니다")
-    return [_normal(key, v, valid) for v in spec]
+    return [_normal(key, _translate(key, v, names), valid) for v in spec]
 
 
 def reports(data_dir=None, *, params_dir=None, ds=None) -> list[Report]:
@@ -212,6 +242,7 @@ def reports(data_dir=None, *, params_dir=None, ds=None) -> list[Report]:
 
         ds = load_all(data_dir)
     valid = valid_values(ds)
+    names = korean_names(ds)
     found: dict[str, Report] = {}
     for path in files:
         for i, entry in enumerate(_read_yaml(path), start=1):
@@ -228,22 +259,36 @@ def reports(data_dir=None, *, params_dir=None, ds=None) -> list[Report]:
                                  f"쓸 수 있는 매개변수: {', '.join(KINDS[kind])}")
             combos: list[dict] = [{}]
             for key in KINDS[kind]:
-                values = _values(spec.get(key, ALL), key, valid[key], where)
+                values = _values(spec.get(key, ALL), key, valid[key], where, names)
                 combos = [{**c, key: v} for c in combos for v in values]
             for combo in combos:
                 if kind == "division" and combo["year"] not in ds.years(
                         _normal("division", combo["division"], valid["division"])):
                     continue  # a division gets reports only for the years the data has it
                 report = Report.of(kind, combo)
+                report.aliases = _aliases(report, names)
                 found.setdefault(report.output, report)
     return list(found.values())
+
+
+def _aliases(report: Report, names: dict) -> list[str]:
+    """``report.name`` with each slug replaced by each of its Korean names."""
+    out = [report.name]
+    for key in ("division", "program"):
+        slug = report.parameters.get(key)
+        if slug is None:
+            continue
+        korean = [k for k, v in names.get(key, {}).items() if v == slug]
+        out = [a.replace(slug, k) for a in out for k in korean] + out
+    return [a for a in out if a != report.name]
 
 
 def select(all_reports: list[Report], patterns: list[str] | None) -> list[Report]:
     """The reports whose name matches any of the glob ``patterns`` (all when none given).
 
     A pattern is matched against :attr:`Report.name` (``2016/city-brand``,
-    ``2016/office``, ``programs/social-media``), e.g. ``2016/*`` or ``*/city-brand``.
+    ``2016/office``, ``programs/social-media``), e.g. ``2016/*`` or ``*/city-brand``, and
+    against its Korean forms (``2016/도시브랜드담당관``, ``*/도시브랜드담당관``).
 
     Raises
     ------
@@ -260,6 +305,13 @@ def select(all_reports: list[Report], patterns: list[str] | None) -> list[Report
         if pattern.startswith(("/", "\\", "~")) or ".." in parts or re.match(r"^[A-Za-z]:", pattern):
             raise UsageError(f"--only {pattern!r}: 경로가 아니라 보고서 이름(예: 2016/*)을 주세요 — "
                              f"보고서: {names}")
-        if not any(fnmatch.fnmatchcase(r.name, pattern) for r in all_reports):
+        if not any(_matches(r, pattern) for r in all_reports):
             raise UsageError(f"--only {pattern!r}에 맞는 보고서가 없습니다 — 보고서: {names}")
-    return [r for r in all_reports if any(fnmatch.fnmatchcase(r.name, p) for p in patterns)]
+    return [r for r in all_reports if any(_matches(r, p) for p in patterns)]
+
+
+def _matches(report: Report, pattern: str) -> bool:
+    """``pattern`` matches the report's name or a Korean form of it (``2016/도시브랜드담당관``)."""
+    squashed = _squash(pattern)
+    return fnmatch.fnmatchcase(report.name, pattern) or any(
+        fnmatch.fnmatchcase(_squash(a), squashed) for a in (report.aliases or []))

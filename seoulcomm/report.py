@@ -411,74 +411,11 @@ def _drop_json_outputs(nb) -> None:
             cell.outputs = kept
 
 
-def _sheet_names(tables: list[dict]) -> list[str]:
-    names, seen = [], set()
-    for i, table in enumerate(tables, start=1):
-        base = _SHEET_BAD.sub("_", str(table.get("sheet") or table.get("title") or f"표{i}")).strip("'")
-        base = base[:31] or f"표{i}"
-        name, n = base, 2
-        while name.lower() in seen:
-            suffix = f"~{n}"
-            name, n = base[: 31 - len(suffix)] + suffix, n + 1
-        seen.add(name.lower())
-        names.append(name)
-    return names
-
-
 def write_xlsx(tables: list[dict], path: Path) -> None:
-    """Write ``tables`` to ``path`` atomically, one sheet per table.
+    """Write ``tables`` to ``path`` atomically: see :func:`seoulcomm.xlsx.write_xlsx`."""
+    from . import xlsx
 
-    Each sheet holds the table's title (A1), its unit (A2), the column names (row 4) and
-    the rows below, numbers as numbers in the unit the HTML shows. Text that starts with
-    ``=`` stays text (no formula injection from data).
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="EDF1F7")
-    if not tables:
-        ws = wb.create_sheet("표 없음")
-        ws["A1"] = "이 보고서에는 표가 없습니다."
-    for name, table in zip(_sheet_names(tables), tables, strict=True):
-        ws = wb.create_sheet(name)
-        _cell(ws, 1, 1, table.get("title", name)).font = Font(bold=True, size=12)
-        if table.get("unit"):
-            _cell(ws, 2, 1, f"단위: {table['unit']}")
-        columns = list(table.get("columns", []))
-        widths = [len(str(c)) for c in columns]
-        for j, col in enumerate(columns, start=1):
-            c = _cell(ws, 4, j, col)
-            c.font, c.fill = bold, fill
-        for i, row in enumerate(table.get("rows", []), start=5):
-            for j, value in enumerate(row, start=1):
-                c = _cell(ws, i, j, value)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    c.number_format = "#,##0" if float(value).is_integer() else "#,##0.0##"
-                if j <= len(widths):
-                    widths[j - 1] = max(widths[j - 1], len(str(value)) if value is not None else 0)
-        for j, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, w * 1.6 + 2))
-        ws.freeze_panes = "A5"
-    tmp = _temp_beside(path)
-    try:
-        wb.save(tmp)
-        _publish(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _cell(ws, row: int, col: int, value):
-    if isinstance(value, bool):
-        value = str(value)
-    c = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        c.data_type = "s"  # a data text, never a formula
-    return c
+    xlsx.write_xlsx(tables, path)
 
 
 _EXPORTER = None

@@ -20,8 +20,8 @@ EXPECTED = {
     "money": "정수 금액(예: 1,341, △7, -)",
     "rate": "숫자 또는 백분율(예: 29.9%, △1.1)",
     "number": "숫자(예: 10146, 6.18)",
-    "date": "날짜 YYYY-MM-DD(예: 2016-04-08)",
-    "month": "연월 YYYY-MM(예: 2016-05)",
+    "date": "날짜 YYYY-MM-DD 또는 인쇄된 모양 2016. 4. 8.(예: 2016-04-08)",
+    "month": "연월 YYYY-MM 또는 2016. 5.(예: 2016-05)",
     "choice": "정해진 값 중 하나",
 }
 
@@ -192,6 +192,10 @@ TABLES: dict[str, Table] = {
 LOAD_ORDER = list(TABLES)
 
 
+#: Most known values a message lists (the rest are counted), so messages stay short.
+_LISTED = 30
+
+
 def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
     checks = []
     if col.kind in ("money", "count", "rate", "number") and not col.negative:
@@ -202,7 +206,8 @@ def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
         checks.append(pa.Check.isin(col.choices, error=f"다음 중 하나: {', '.join(col.choices)}"))
     if col.kind == "ref" and col.ref in refs:
         known = sorted(refs[col.ref])
-        checks.append(pa.Check.isin(known, error=f"알려진 {col.ref} 중 하나: {', '.join(known)}"))
+        shown = ", ".join(known[:_LISTED]) + (f" … 외 {len(known) - _LISTED}개" if len(known) > _LISTED else "")
+        checks.append(pa.Check.isin(known, error=f"알려진 {col.ref} 중 하나: {shown}"))
     return checks
 
 

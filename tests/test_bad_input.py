@@ -160,15 +160,16 @@ CASES = {
         # 000 세부내역 ''16.4.8 기준' as 2016-04-31, a day April does not have
         "budget_detail.csv",
         lambda d: replace(d / "budget_detail.csv", "2016,2016-04-08,5,", "2016,2016-04-31,5,"),
-        ["날짜 YYYY-MM-DD"], line=_detail_line(5), column="as_of", value="2016-04-31"),
-    "date in the source's own notation": Case(
+        ["없는 날짜", "4월은 30일까지"], line=_detail_line(5), column="as_of", value="2016-04-31"),
+    "date in words": Case(
+        # the printed style (2015. 12. 31.) is accepted; words are not
         "execution_division.csv",
-        lambda d: replace(d / "execution_division.csv", "2015-12-31,city-brand", "2015. 12. 31,city-brand"),
-        ["날짜 YYYY-MM-DD"], line=lambda d: line_of(d / "execution_division.csv", "city-brand"),
-        column="as_of", value="2015. 12. 31"),
+        lambda d: replace(d / "execution_division.csv", "2015-12-31,city-brand", "2015년 12월 31일,city-brand"),
+        ["날짜 YYYY-MM-DD", "2016. 4. 8."], line=lambda d: line_of(d / "execution_division.csv", "city-brand"),
+        column="as_of", value="2015년 12월 31일", also=["5번째 글자 U+B144 HANGUL SYLLABLE NYEON"]),
     "bad month": Case(
         "schedule.csv", lambda d: replace(d / "schedule.csv", ",2017-01,2017-01,", ",2017-13,2017-01,"),
-        ["연월 YYYY-MM"], line=lambda d: line_of(d / "schedule.csv", "재단출범"),
+        ["없는 달"], line=lambda d: line_of(d / "schedule.csv", "재단출범"),
         column="start", value="2017-13"),
     "bad year": Case(
         "settlement.csv", lambda d: replace(d / "settlement.csv", "social-media,2014,", "social-media,'14,"),
@@ -271,9 +272,11 @@ def test_validate_refuses_with_a_located_message(broken, run_cli, snapshot):
     assert "Traceback" not in out + err
     assert "모두 정상" not in out
     lines = err.strip().splitlines()
-    assert len(lines) == 1, err            # one message
+    messages = [line for line in lines if line.startswith("seoulcomm:")]
+    assert len(messages) == 1, err         # one message (its pointer lines indented under it)
+    assert all(line.startswith("    ") for line in lines[1:]), err
     assert lines[0].startswith("seoulcomm: 데이터 오류")
-    _assert_located(lines[0], case, folder)
+    _assert_located(err, case, folder)
     assert snapshot(folder) == before      # nothing under the data folder changed
 
 

@@ -171,7 +171,13 @@ def test_xlsx_opens_and_holds_the_same_numbers_as_the_html(built_reports):
         assert wb.sheetnames, name
         numbers = 0
         for ws in wb.worksheets:
+            if ws.title == "자료 안내":   # the note sheet: sources and as-of dates, no table
+                continue
+            header = next(ws.iter_rows(min_row=4, max_row=4, values_only=True), ())
+            # the detail's hierarchy columns (line, parent, level) are the workbook's own
+            own = [j for j, h in enumerate(header) if h in ("행 번호", "상위 행", "수준", "소계 여부")]
             for row in ws.iter_rows(min_row=5, values_only=True):
+                row = [v for j, v in enumerate(row) if j not in own]
                 for value in row:
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
                         numbers += 1

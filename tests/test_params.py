@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from seoulcomm import UsageError, params
+from seoulcomm import DataError, UsageError, params
 
 DIVISIONS = ["citizen-communication", "city-brand", "civil-service", "new-media"]
 
@@ -56,8 +56,11 @@ def test_a_division_the_data_names_like_a_path_is_refused(data_copy):
     path = data_copy / "organisation.csv"
     path.write_text(path.read_text(encoding="utf-8")
                     + "../evil,division,악성,Evil,악성,office,,시험용 행\n", encoding="utf-8")
-    with pytest.raises(UsageError, match="파일 이름으로 쓸 수 없습니다"):
+    # refused when the data is read (validate finds it), with the line and the character
+    with pytest.raises(DataError, match="영문 소문자") as info:
         params.reports(data_copy)
+    assert info.value.file == path.resolve() and info.value.column == "unit"
+    assert info.value.value == "../evil" and info.value.at == 0
 
 
 def test_explicit_values_and_unknown_entries_in_yaml(tmp_path, dataset):

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from openpyxl import load_workbook
 
-from seoulcomm import UsageError, paths, report
+from seoulcomm import UsageError, paths, report, xlsx
 from seoulcomm.report import HEADLINE_MIME, TABLE_MIME
 
 KOREAN_FONTS = ("Malgun Gothic", "Apple SD Gothic Neo", "Noto Sans KR", "NanumGothic")
@@ -193,7 +193,8 @@ def test_css_names_korean_fonts_and_prints_on_a4(rendered):
 def test_xlsx_has_one_sheet_per_table_with_numbers_as_numbers(rendered):
     _, result = rendered
     wb = load_workbook(result.xlsx)
-    assert wb.sheetnames == ["부서별 예산", "부서별 예산~2"]
+    # one sheet per table, then the note sheet (each table's source and as-of)
+    assert wb.sheetnames == ["부서별 예산", "부서별 예산~2", xlsx.NOTE_SHEET]
     ws = wb["부서별 예산"]
     assert ws["A1"].value == "부서별 예산" and ws["A2"].value == "단위: 백만원"
     assert [c.value for c in ws[4]] == ["연도", "부서", "예산", "비중"]
@@ -284,6 +285,8 @@ def test_write_xlsx_names_sheets_excel_accepts(tmp_path):
     path = tmp_path / "t.xlsx"
     report.write_xlsx(tables, path)
     names = load_workbook(path).sheetnames
+    assert names[-1] == xlsx.NOTE_SHEET
+    names = names[:-1]
     assert len(names) == 3 and len(set(n.lower() for n in names)) == 3
     assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
     assert names[2] == "제목만"

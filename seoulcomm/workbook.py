@@ -1,0 +1,521 @@
+"""Excel in: the data as one workbook to edit (``seoulcomm workbook``), and back to the CSVs
+(``seoulcomm import``).
+
+:func:`export` writes one sheet per table, named by the catalog's title, with the catalog's
+Korean labels as headers (row 1; money columns say their unit: ``예산편성액(백만원)``) and the
+rows below, so that row *n* of a sheet is line *n* of its CSV. Numbers are numbers, with a
+number format that shows them as the source writes them (``1,341``, ``△7``, ``-``,
+``29.9%``); dates are dates. A cell whose text no number format reproduces exactly stays
+text. Choice and reference columns (divisions, units, levels, kinds, …) carry drop-down
+lists. A first sheet explains the notation, a second lists each table's unit, as-of date and
+sources; the budget detail is grouped by Excel's outline with subtotals in bold.
+
+:func:`import_workbook` turns each sheet back into CSV text, checks it with exactly the
+checks ``seoulcomm validate`` runs (in a temporary folder), and only when every check passes
+writes the CSVs that changed into the data folder — each to a temporary file first, all
+renamed at the end. Problems name the sheet and the cell (``시트 '예산편성 세부내역', E7``).
+This is the only place the package writes under ``data/``; CSV stays the reviewed store.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import labels, load, paths, xlsx
+from .errors import DataError, DataErrors, UsageError
+from .schema import LOAD_ORDER, TABLES
+
+#: The sheet explaining the notation, and the one listing each table's unit and sources.
+NOTATION_SHEET = "표기 안내"
+NOTE_SHEET = xlsx.NOTE_SHEET
+#: The (hidden) sheet holding the drop-down lists.
+LISTS_SHEET = "목록"
+#: Largest workbook :func:`import_workbook` opens [bytes].
+MAX_WORKBOOK_BYTES = 32 * 1024 * 1024
+#: Largest total the workbook's parts may unpack to [bytes] (a zip bomb is refused unopened).
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+
+_INT = re.compile(r"^(?P<sign>△|-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
+_DEC = re.compile(r"^(?P<sign>△|-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.(?P<frac>[0-9]+)(?P<pct>%)?$")
+_PCT = re.compile(r"^(?P<sign>△|-)?(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?P<pct>%)$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+NOTATION = [
+    ("1,341", "금액·인원은 세 자리마다 쉼표. 엑셀에서는 숫자로 들어 있고 셀 서식이 쉼표를 보입니다."),
+    ("△7", "감소(음수). 원문 표기 그대로 셀 서식이 △를 붙입니다. 새로 적을 때는 -7이나 △7 모두 됩니다."),
+    ("-", "없음(0). 원문이 '-'로 적은 칸은 0이 '-'로 보이는 서식입니다."),
+    ("(빈칸)", "원문에 적히지 않은 값. 필수 열은 비울 수 없습니다."),
+    ("22.3 / 29.9%", "비율은 원문에 적힌 소수 자릿수 그대로(서식이 자릿수를 지킵니다)."),
+    ("2016-04-08", "날짜. 인쇄된 모양 2016. 4. 8.로 적어도 됩니다. 연월은 2016-05."),
+    ("백만원 / 천원 / 원", "금액 단위는 표마다 '자료 안내' 시트와 열 이름의 괄호에 있습니다."),
+    ("드롭다운", "부서·조직·수준·종류 같은 열은 목록에서 고릅니다(목록 시트)."),
+    ("행 번호", "시트의 n행은 CSV 파일의 n행입니다. 오류 메시지는 시트와 칸(E7)을 말합니다."),
+]
+
+
+# --------------------------------------------------------------------------- cell notation
+
+def _int_format(grouped: bool, triangle: bool, dash: bool) -> str:
+    base = "#,##0" if grouped else "0"
+    neg = f'"△"{base}' if triangle else f"-{base}"
+    return f'{base};{neg};"-"' if dash else f"{base};{neg}"
+
+
+def _dec_format(grouped: bool, decimals: int, pct: bool, triangle: bool) -> str:
+    base = ("#,##0" if grouped else "0") + ("." + "0" * decimals if decimals else "")
+    if pct:
+        base += '"%"'
+    neg = f'"△"{base}' if triangle else f"-{base}"
+    return f"{base};{neg}"
+
+
+def to_cell(text: str, kind: str):
+    """``(value, number_format)`` of a CSV cell: a number or date where a format shows it
+    exactly as written, else the text itself (format ``@``)."""
+    if text == "":
+        return None, None
+    value, fmt = None, None
+    if kind in ("money", "count", "year", "number", "rate"):
+        if text == "-":
+            value, fmt = 0, _int_format(kind != "year", True, True)
+        elif m := _INT.match(text):
+            n = int(m["int"].replace(",", ""))
+            value = -n if m["sign"] else n
+            grouped = "," in m["int"] or (kind in ("money", "count") and n < 1000)
+            fmt = _int_format(grouped, m["sign"] == "△", False)
+        elif (m := _DEC.match(text)) and kind in ("number", "rate"):
+            n = float(m["int"].replace(",", "") + "." + m["frac"])
+            value = -n if m["sign"] else n
+            fmt = _dec_format("," in m["int"], len(m["frac"]), bool(m["pct"]), m["sign"] == "△")
+        elif (m := _PCT.match(text)) and kind == "rate":
+            n = int(m["int"].replace(",", ""))
+            value = -n if m["sign"] else n
+            fmt = _dec_format("," in m["int"], 0, True, m["sign"] == "△")
+    elif kind == "date" and _ISO_DATE.match(text):
+        try:
+            value, fmt = dt.datetime.strptime(text, "%Y-%m-%d"), "yyyy-mm-dd"
+        except ValueError:
+            value = None
+    elif kind == "month" and _ISO_MONTH.match(text):
+        try:
+            value, fmt = dt.datetime.strptime(text, "%Y-%m"), "yyyy-mm"
+        except ValueError:
+            value = None
+    if value is not None and from_cell(value, fmt, kind) == text:
+        return value, fmt
+    return text, "@"
+
+
+def _sections(fmt: str) -> list[str]:
+    return [s for s in re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', fmt or "")]
+
+
+def from_cell(value, fmt: str | None, kind: str) -> str:
+    """The CSV text of a cell ``value`` shown with number format ``fmt`` (inverse of
+    :func:`to_cell`); a number typed in a General cell gets the source's usual notation."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (dt.datetime, dt.date)):
+        if kind == "month" or (fmt or "").strip().lower() == "yyyy-mm":
+            return value.strftime("%Y-%m")
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (int, float)):
+        sections = _sections(fmt or "General")
+        first = sections[0]
+        general = first in ("General", "@", "")
+        if general:
+            grouped = kind in ("money", "count")
+            triangle = kind == "money"
+            decimals = None
+            pct = False
+        else:
+            grouped = "#,##0" in first
+            triangle = len(sections) > 1 and "△" in sections[1]
+            frac = re.search(r"\.(0+)", first)
+            decimals = len(frac.group(1)) if frac else 0
+            pct = '"%"' in first
+        if value == 0 and len(sections) > 2 and sections[2].strip('"') == "-":
+            return "-"
+        magnitude = abs(value)
+        if decimals is None:   # General: as typed
+            if float(magnitude).is_integer() and (kind not in ("rate", "number") or isinstance(value, int)):
+                decimals = 0
+            else:
+                decimals = len(repr(float(magnitude)).split(".")[1].rstrip("0")) if "." in repr(float(magnitude)) else 0
+        body = f"{magnitude:,.{decimals}f}" if grouped else f"{magnitude:.{decimals}f}"
+        if value < 0:
+            body = ("△" if triangle else "-") + body
+        return body + ("%" if pct else "")
+    return str(value)
+
+
+# --------------------------------------------------------------------------- export
+
+def _read_csv(path: Path) -> list[list[str]]:
+    """Non-blank records of a data CSV (the file already passed the checks)."""
+    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    return [r for r in csv.reader(io.StringIO(text, newline=""))
+            if len(r) > 1 or (r and r[0].strip(" \t"))]
+
+
+def headers(catalog, name: str) -> list[str]:
+    """The sheet's header cells: Korean labels, money columns with their unit."""
+    names = catalog.labels(name)
+    out = []
+    for col in TABLES[name].cols:
+        label = names[col.name]
+        if col.kind == "money":
+            label += f"({catalog.unit(name, col.name)})"
+        elif col.kind == "rate":
+            label += "(%)"
+        out.append(label)
+    return out
+
+
+def export(out_path, data_dir=None) -> Path:
+    """Write the data folder as one workbook to ``out_path`` (checked data only).
+
+    Raises
+    ------
+    DataErrors : the data does not pass ``validate`` (nothing is written).
+    UsageError : ``out_path`` is inside the data folder, or not an ``.xlsx`` path.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    folder = paths.data_dir(data_dir)
+    out = Path(out_path).expanduser().resolve()
+    _check_out(out, folder)
+    ds = load.load_all(folder)
+    catalog = ds.catalog
+    wb = Workbook()
+    notes = wb.active
+    notes.title = NOTATION_SHEET
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="EDF1F7")
+    xlsx.cell(notes, 1, 1, "표기 안내 — 원문(보고서)의 숫자 표기와 이 통합문서에서 고치는 법").font = Font(bold=True, size=12)
+    xlsx.cell(notes, 3, 1, "표기").font = bold
+    xlsx.cell(notes, 3, 2, "뜻").font = bold
+    for i, (mark, meaning) in enumerate(NOTATION, start=4):
+        xlsx.cell(notes, i, 1, mark)
+        xlsx.cell(notes, i, 2, meaning)
+    done = len(NOTATION) + 5
+    xlsx.cell(notes, done, 1, "고친 뒤: seoulcomm import 이 파일.xlsx — 모든 검사를 통과할 때만 data/의 CSV를 씁니다.")
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 90
+
+    note = wb.create_sheet(NOTE_SHEET)
+    for j, head in enumerate(("시트", "표", "단위", "행", "기준일", "자료(원문)"), start=1):
+        c = xlsx.cell(note, 1, j, head)
+        c.font, c.fill = bold, fill
+    as_of = ds.as_of()
+    lists = wb.create_sheet(LISTS_SHEET)
+    list_cols: dict[str, str] = {}
+
+    def list_range(key: str, values: list[str]) -> str:
+        if key not in list_cols:
+            j = len(list_cols) + 1
+            letter = get_column_letter(j)
+            xlsx.cell(lists, 1, j, key).font = bold
+            for i, v in enumerate(values, start=2):
+                xlsx.cell(lists, i, j, v)
+            list_cols[key] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        return list_cols[key]
+
+    for row, name in enumerate(LOAD_ORDER, start=2):
+        table = TABLES[name]
+        records = _read_csv(folder / table.file)
+        head = [c.strip() for c in records[0]]
+        canon = _canonical(catalog, name, head)
+        order = [canon.index(c) for c in table.columns]
+        ws = wb.create_sheet(catalog.titles[name])
+        for j, label in enumerate(headers(catalog, name), start=1):
+            c = xlsx.cell(ws, 1, j, label)
+            c.font, c.fill = bold, fill
+        widths = [len(h) + 2 for h in headers(catalog, name)]
+        for i, record in enumerate(records[1:], start=2):
+            record = [record[k] if k < len(record) else "" for k in order]
+            for j, (col, text) in enumerate(zip(table.cols, record), start=1):
+                value, fmt = to_cell(text, col.kind)
+                c = xlsx.cell(ws, i, j, value)
+                if fmt:
+                    c.number_format = fmt
+                if isinstance(value, str):
+                    c.data_type = "s"
+                widths[j - 1] = max(widths[j - 1], min(50, len(text)))
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, w * 1.3))
+        ws.freeze_panes = "A2"
+        last = max(len(records), 2) + 500   # room for new rows
+        for j, col in enumerate(table.cols, start=1):
+            values = (list(col.choices) if col.kind == "choice"
+                      else sorted(ds.refs.get(col.ref, ())) if col.kind == "ref" else None)
+            if values:
+                key = f"{name}.{col.name}" if col.kind == "choice" else col.ref
+                dv = DataValidation(type="list", formula1=list_range(key, values), allow_blank=col.optional,
+                                    showErrorMessage=True, errorTitle="목록에 없는 값",
+                                    error=f"{headers(catalog, name)[j - 1]}: 목록({LISTS_SHEET} 시트)에서 고르세요")
+                letter = get_column_letter(j)
+                dv.add(f"{letter}2:{letter}{last}")
+                ws.add_data_validation(dv)
+        _outline(ws, name, records[1:], table, order)
+        sources = sorted({_document(r[order[table.columns.index("source")]]) for r in records[1:]})
+        for j, value in enumerate((catalog.titles[name], name, catalog.unit(name), len(records) - 1,
+                                   as_of.get(name, ""), "; ".join(s for s in sources if s)), start=1):
+            xlsx.cell(note, row, j, value)
+    for letter, width in zip("ABCDEF", (24, 20, 10, 6, 12, 60)):
+        note.column_dimensions[letter].width = width
+    lists.sheet_state = "hidden"
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
+    xlsx.save(wb, out)
+    return out
+
+
+def _document(source: str) -> str:
+    return source.split(" ", 1)[0] if source else ""
+
+
+def _outline(ws, name: str, rows: list[list[str]], table, order: list[int]) -> None:
+    """Outline grouping, indentation and bold subtotals for a table with a hierarchy."""
+    cols = table.columns
+    if name == "budget_detail":
+        lines = [rows_i[order[cols.index("line")]] for rows_i in rows]
+        parents = [rows_i[order[cols.index("parent")]] or None for rows_i in rows]
+    elif {"level", "group"} <= set(cols):   # program_costs: group rows above their lines
+        levels = [r[order[cols.index("level")]] for r in rows]
+        depth = [0 if lv == "group" else 1 for lv in levels]
+        xlsx.style_outline(ws, 2, depth, [lv == "group" for lv in levels], name_col=cols.index("item") + 1)
+        return
+    else:
+        return
+    # line numbers count within one statement (year and as-of): a tree per statement
+    block = [tuple(r[order[cols.index(c)]] for c in ("year", "as_of") if c in cols) for r in rows]
+    depth, subtotal = [], []
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or block[end] != block[start]:
+            part_lines, part_parents = lines[start:end], parents[start:end]
+            depth += xlsx.depths(part_lines, part_parents)
+            subtotal += [ln in set(part_parents) for ln in part_lines]
+            start = end
+    xlsx.style_outline(ws, 2, depth, subtotal, name_col=cols.index("name") + 1)
+
+
+def _canonical(catalog, name: str, head: list[str]) -> list[str]:
+    by_label = {labels.header_key(v): k for k, v in catalog.labels(name).items()}
+    return [h if h in TABLES[name].columns else by_label.get(labels.header_key(h), h) for h in head]
+
+
+def _check_out(out: Path, folder: Path) -> None:
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--out은 .xlsx 파일이어야 합니다: {out}")
+    if out == folder or folder.resolve() in out.parents:
+        raise UsageError(f"통합문서를 데이터 폴더 안에 쓸 수 없습니다: {out} — 다른 곳을 주세요")
+    if out.is_dir():
+        raise UsageError(f"--out 자리에 폴더가 있습니다: {out}")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out의 폴더가 없습니다: {out.parent}")
+
+
+# --------------------------------------------------------------------------- import
+
+def import_workbook(path, data_dir=None) -> list[str]:
+    """Check the workbook ``path`` and write its tables as the data folder's CSVs.
+
+    Returns
+    -------
+    list of str : the files written (those whose content changed); empty when the
+        workbook holds the data as it is.
+
+    Raises
+    ------
+    DataErrors : every problem, each naming the sheet and the cell; nothing is written.
+    UsageError : the workbook cannot be opened.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    folder = paths.data_dir(data_dir)
+    src = Path(path).expanduser().resolve()
+    if not src.is_file():
+        raise UsageError(f"통합문서가 없습니다: {src}")
+    size = src.stat().st_size
+    if size > MAX_WORKBOOK_BYTES:
+        raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다(크기 {size:,} 바이트)")
+    catalog = load.read_catalog(folder)
+    try:   # a small zip can unpack to gigabytes: look at the sizes before opening it
+        import zipfile
+
+        with zipfile.ZipFile(src) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DataError(src, f"풀었을 때 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB 이하인 통합문서여야 합니다"
+                        f"(풀면 {unpacked:,} 바이트)")
+    try:
+        wb = load_workbook(src, data_only=False)
+    except Exception as exc:  # not a zip, not a workbook, a broken part
+        raise DataError(src, f"엑셀 통합문서(.xlsx)여야 합니다 — 열 수 없음({type(exc).__name__})") from None
+    problems: list[DataError] = []
+    texts: dict[str, str] = {}
+    where: dict[str, tuple[str, list[int], list[str]]] = {}   # file → sheet, rows by record, letters
+    by_title = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+    for name in LOAD_ORDER:
+        table = TABLES[name]
+        sheet = catalog.titles[name]
+        ws = by_title.get(sheet.lower()) or by_title.get(name.lower())
+        if ws is None:
+            problems.append(DataError(src, f"표 '{name}'의 시트가 있어야 합니다(시트 없음)", where=f"시트 '{sheet}'"))
+            continue
+        rows = list(ws.iter_rows())
+        if not rows:
+            problems.append(DataError(src, "머리행과 자료가 있어야 합니다(빈 시트)", where=f"시트 '{ws.title}'"))
+            continue
+        head = [c.value for c in rows[0]]
+        while head and (head[-1] is None or str(head[-1]).strip() == ""):
+            head.pop()
+        canon = _canonical(catalog, name, [str(h or "").strip() for h in head])
+        bad = False
+        for j, h in enumerate(canon):
+            if h not in table.columns:
+                bad = True
+                problems.append(DataError(src, f"알 수 없는 열 이름입니다 — 열: {', '.join(headers(catalog, name))}",
+                                          value=str(head[j] or ""), where=f"시트 '{ws.title}', {get_column_letter(j + 1)}1"))
+        for col in table.columns:
+            if col not in canon:
+                bad = True
+                problems.append(DataError(src, f"'{catalog.labels(name)[col]}'({col}) 열이 있어야 합니다",
+                                          where=f"시트 '{ws.title}', 1행"))
+        if bad:
+            continue
+        index = [canon.index(c) for c in table.columns]
+        letters = [get_column_letter(k + 1) for k in index]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(_original_header(folder / table.file, table))
+        excel_rows = [1]
+        for row in rows[1:]:
+            cells = [row[k] if k < len(row) else None for k in index]
+            if all(c is None or c.value is None or (isinstance(c.value, str) and not c.value.strip())
+                   for c in cells):
+                continue   # blank rows (and Excel's formatted empties) are no data
+            record = []
+            for col, c in zip(table.cols, cells):
+                if c is not None and c.data_type == "f":
+                    problems.append(DataError(src, "수식 대신 값을 적으세요(수식은 가져오지 않습니다)",
+                                              value=str(c.value), where=f"시트 '{ws.title}', {c.coordinate}"))
+                    record.append("")
+                    continue
+                record.append(from_cell(None if c is None else c.value, None if c is None else c.number_format,
+                                        col.kind))
+            writer.writerow(record)
+            excel_rows.append(row[0].row)
+        texts[table.file] = out.getvalue()
+        where[table.file] = (ws.title, excel_rows, letters)
+    if problems:
+        raise DataErrors(problems)
+    with tempfile.TemporaryDirectory(prefix="seoulcomm-import-") as tmp:
+        check = Path(tmp)
+        shutil.copy2(folder / paths.CATALOG_FILE, check / paths.CATALOG_FILE)
+        for file, text in texts.items():
+            (check / file).write_text(text, encoding="utf-8")
+        try:
+            load.load_all(check)
+        except DataErrors as exc:
+            raise DataErrors([_relocate(p, src, check, where) for p in exc.problems], more=exc.more) from None
+        except DataError as exc:
+            raise DataErrors([_relocate(exc, src, check, where)]) from None
+        finally:
+            load._CACHE.clear()
+    return _write_changed(folder, texts)
+
+
+def _original_header(path: Path, table) -> list[str]:
+    """The header the CSV has now (its spelling is kept); the canonical names otherwise."""
+    try:
+        head = _read_csv(path)[0]
+        if sorted(h.strip() for h in head) == sorted(table.columns):
+            return [h for h in head]
+    except (OSError, IndexError, UnicodeDecodeError, csv.Error):
+        pass
+    return list(table.columns)
+
+
+def _relocate(problem: DataError, src: Path, check: Path, where: dict) -> DataError:
+    """A problem found in the temporary CSVs, located in the workbook instead."""
+    file = problem.file.name
+    if file not in where:
+        return DataError(src, problem.expected, value=problem.value, where=f"({file})")
+    sheet, rows, letters = where[file]
+    header = _original_header(check / file, TABLES[file[:-4]])
+    place = f"시트 '{sheet}'"
+    if problem.line is not None:
+        record = _record_of(check / file, problem.line)
+        row = rows[record] if record is not None and record < len(rows) else None
+        cols = TABLES[file[:-4]].columns
+        if problem.column in cols and row is not None:
+            place += f", {letters[cols.index(problem.column)]}{row}"
+        elif row is not None:
+            place += f", {row}행"
+            if problem.column:
+                place += f" ({problem.column})"
+    elif problem.column:
+        place += f", '{problem.column}' 열"
+    del header
+    return DataError(src, problem.expected, value=problem.value, at=problem.at, where=place)
+
+
+def _record_of(path: Path, line: int) -> int | None:
+    """Index (0 = header) of the CSV record that starts on ``line``."""
+    text = path.read_text(encoding="utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    for i, _ in enumerate(reader):
+        if start == line:
+            return i
+        start = reader.line_num + 1
+    return None
+
+
+def _write_changed(folder: Path, texts: dict[str, str]) -> list[str]:
+    """Write the CSVs whose records changed: all to temporary files, then all renamed."""
+    changed = []
+    for file, text in texts.items():
+        path = folder / file
+        try:
+            now = _read_csv(path)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            now = None
+        new = [r for r in csv.reader(io.StringIO(text, newline=""))]
+        if now != new:
+            changed.append(file)
+    temps: dict[str, Path] = {}
+    try:
+        for file in changed:
+            fd, tmp = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(texts[file])
+                fh.flush()
+                os.fsync(fh.fileno())
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)
+            temps[file] = Path(tmp)
+        for file, tmp in temps.items():
+            os.replace(tmp, folder / file)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    load._CACHE.clear()
+    return changed
