@@ -7,7 +7,7 @@ JupyterLab's autosave writes outputs, execution counts, cell metadata and kernel
   parameters cell reduced to its parameter *names* (papermill injects the values; the
   defaults only serve a run by hand). The build's cache uses it, so an autosave rebuilds nothing.
 - :func:`clean` is the committed form: outputs and execution counts emptied, cell metadata
-  reduced to ``tags``, notebook metadata to the kernel spec and language name. ``make``
+  reduced to ``tags``, notebook metadata to the standard kernel spec and the language name. ``make``
   installs it as a git clean filter (``.gitattributes``: ``notebooks/*.ipynb
   filter=seoulcomm-nbstrip``), so ``git diff``/``git add`` see only real edits.
 
@@ -22,6 +22,8 @@ import json
 import sys
 
 FILTER_NAME = "seoulcomm-nbstrip"
+#: The kernel every report runs on (report.KERNEL_NAME); a kernel picked in JupyterLab is not committed.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def clean(nb: dict) -> dict:
@@ -36,9 +38,7 @@ def clean(nb: dict) -> dict:
         meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         cell["metadata"] = {"tags": meta["tags"]} if meta.get("tags") else {}
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
-    kept = {}
-    if isinstance(meta.get("kernelspec"), dict):
-        kept["kernelspec"] = meta["kernelspec"]
+    kept = {"kernelspec": dict(KERNELSPEC)}  # the build runs every notebook on this kernel
     language = meta.get("language_info")
     if isinstance(language, dict) and language.get("name"):
         kept["language_info"] = {"name": language["name"]}
