@@ -139,7 +139,8 @@ def check_out(out, *, data_dir: Path, notebooks_dir: Path | None = None,
             raise OutputError(f"출력 폴더 {via}가 {label}({folder})와 겹칩니다 — 다른 폴더를 주세요")
     if resolved == paths.ROOT.resolve() or resolved == Path(resolved.anchor) or resolved == Path.home():
         raise OutputError(f"출력 폴더 {via}는 보고서만 담을 폴더가 아닙니다 — 하위 폴더를 주세요 (예: reports)")
-    for system in SYSTEM_DIRS:
+    in_repository = paths.ROOT.resolve() in resolved.parents  # e.g. reports/ of a clone in /usr/src
+    for system in () if in_repository else SYSTEM_DIRS:
         if _inside(resolved, Path(system)):
             raise OutputError(f"출력 폴더 {via}가 시스템 폴더({system}) 안입니다 — 다른 폴더를 주세요")
 
