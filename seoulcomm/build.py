@@ -8,10 +8,15 @@
   default the machine's cores) or a Dask cluster's executor (``--scheduler``). Each worker
   keeps one warm kernel (pandas, matplotlib and seoulcomm imported, the data loaded) and
   reuses it from report to report, reset to a clean namespace before each one.
-- **Incremental**: a report is skipped when its notebook, parameters, the data files its
-  last run read, the seoulcomm source and the versions of the packages that render it are
-  all unchanged since its last good build, and its HTML is the one that build wrote. The
-  record is ``<out>/.cache.json``. ``--force`` rebuilds everything.
+- **Incremental**: a report is skipped when its notebook (code, markdown and parameter names:
+  :func:`seoulcomm.nbclean.key`), parameters, what its last run read, the seoulcomm source and
+  the versions of the packages that render it are all unchanged since its last good build, and
+  its HTML and workbook are the ones that build wrote. The record is ``<out>/.cache.json``: a
+  record, never an instruction (the plan always comes from ``params/`` and the data; entries
+  of any other shape are ignored). ``--force`` rebuilds everything.
+- **The output folder** (:mod:`seoulcomm.outdir`): ``--out`` checked first; one build at a time
+  (a lock); what an interrupted build left and reports no longer planned are removed.
+- **PDF** (``pdf=True``, :mod:`seoulcomm.pdf`): an A4 PDF beside each HTML, by headless Chromium.
 - **Failures**: a report that fails is reported (failing cell, exception) on the terminal
   and in ``index.html``; its last good HTML stays as it was; the others still build; the
   exit code is 1. Bad input or usage raises before anything is written (exit 2).
