@@ -622,6 +622,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             problems.append(f"빌드 기록({CACHE_FILE})을 쓸 수 없습니다 — {error}")
 
     def fail(r: params.Report, result: RenderResult) -> None:
+        _korean_os_error(result)
         summary.failed.append(result)
         cache["failures"][r.name] = {
             "message": result.message, "error": result.error,
@@ -702,6 +703,18 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         raise outdir.OutputError(problems[0])
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+_ERRNO = re.compile(r"\[Errno (\d+)\] [^:']*(?:: '(.*)')?")
+
+
+def _korean_os_error(result: RenderResult) -> None:
+    """A report that failed on a full disk or a read-only folder says so in Korean."""
+    error = result.error or {}
+    found = _ERRNO.match(str(error.get("evalue") or ""))
+    if found and error.get("cell") is None:
+        exc = OSError(int(found.group(1)), os.strerror(int(found.group(1))), found.group(2))
+        error["evalue"] = f"파일을 쓸 수 없습니다 — {outdir.os_message(exc)}"
 
 
 def _tidy(out: Path, reports, cache: dict) -> None:
