@@ -4,12 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: reports test validate audit bench clean
+.PHONY: reports test validate audit bench clean nbfilter
 
-reports: $(VENV)/.installed
+reports: $(VENV)/.installed nbfilter
 	$(BIN)/seoulcomm build
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed nbfilter
 	$(BIN)/python -m pytest
 
 validate: $(VENV)/.installed
@@ -27,6 +27,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# JupyterLab autosave writes outputs into notebooks/*.ipynb: git stores them stripped
+# (.gitattributes: filter=seoulcomm-nbstrip; the filter is seoulcomm/nbclean.py, stdlib only)
+nbfilter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git config filter.seoulcomm-nbstrip.clean '$(PYTHON) seoulcomm/nbclean.py' && \
+	  git config filter.seoulcomm-nbstrip.smudge cat; \
+	fi
 
 clean:
 	rm -rf reports .pytest_cache .hypothesis

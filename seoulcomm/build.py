@@ -8,10 +8,15 @@
   default the machine's cores) or a Dask cluster's executor (``--scheduler``). Each worker
   keeps one warm kernel (pandas, matplotlib and seoulcomm imported, the data loaded) and
   reuses it from report to report, reset to a clean namespace before each one.
-- **Incremental**: a report is skipped when its notebook, parameters, the data files its
-  last run read, the seoulcomm source and the versions of the packages that render it are
-  all unchanged since its last good build, and its HTML is the one that build wrote. The
-  record is ``<out>/.cache.json``. ``--force`` rebuilds everything.
+- **Incremental**: a report is skipped when its notebook (code, markdown and parameter names:
+  :func:`seoulcomm.nbclean.key`), parameters, what its last run read, the seoulcomm source and
+  the versions of the packages that render it are all unchanged since its last good build, and
+  its HTML and workbook are the ones that build wrote. The record is ``<out>/.cache.json``: a
+  record, never an instruction (the plan always comes from ``params/`` and the data; entries
+  of any other shape are ignored). ``--force`` rebuilds everything.
+- **The output folder** (:mod:`seoulcomm.outdir`): ``--out`` checked first; one build at a time
+  (a lock); what an interrupted build left and reports no longer planned are removed.
+- **PDF** (``pdf=True``, :mod:`seoulcomm.pdf`): an A4 PDF beside each HTML, by headless Chromium.
 - **Failures**: a report that fails is reported (failing cell, exception) on the terminal
   and in ``index.html``; its last good HTML stays as it was; the others still build; the
   exit code is 1. Bad input or usage raises before anything is written (exit 2).
@@ -21,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import __version__, params, paths, units
+from . import __version__, nbclean, outdir, params, paths, units
 from .errors import DataError, UsageError
 from .report import RenderResult, write_atomic
 
@@ -36,7 +42,9 @@ from .report import RenderResult, write_atomic
 KST = timezone(timedelta(hours=9), "KST")
 CACHE_FILE = ".cache.json"
 INDEX_FILE = "index.html"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+#: A build record larger than this is not read (it is rebuilt).
+MAX_CACHE_BYTES = 16 * 1024 * 1024
 #: Packages whose versions shape a report's output: a new version rebuilds everything.
 RENDERING_PACKAGES = (
     "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "ipython",
@@ -80,10 +88,15 @@ def _sha(data: bytes | str) -> str:
 
 
 def _file_sha(path: Path) -> str | None:
+    """sha256 of a file, read in 1 MiB pieces (never whole into memory); None if unreadable."""
+    digest = hashlib.sha256()
     try:
-        return _sha(Path(path).read_bytes())
+        with open(path, "rb") as fh:
+            for piece in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(piece)
     except OSError:
         return None
+    return digest.hexdigest()
 
 
 def _folder_hashes(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
@@ -95,9 +108,60 @@ def _folder_hashes(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+def data_files(data_dir=None) -> list[str]:
+    """The data files the catalog names (:func:`seoulcomm.load.data_files`), by name: the
+    only files of the data folder a build hashes."""
+    from .load import data_files as files
+
+    return [p.name for p in files(data_dir)]
+
+
 def data_hashes(data_dir: Path) -> dict[str, str]:
-    """``{file name: sha256}`` of every data file (``*.csv``, ``*.yaml``) in the folder."""
-    return _folder_hashes(Path(data_dir), ("*.csv", "*.yaml", "*.yml"))
+    """``{file name: sha256}`` of the data files the catalog names (streamed)."""
+    folder = Path(data_dir)
+    return {name: _file_sha(folder / name) for name in data_files()}
+
+
+class _Digests:
+    """The digest of what a report read, computed once per build for each distinct read set.
+
+    ``reads`` is the report's read log: the ``{"table", "where"}`` entries of the shared
+    contract (hashed by ``load.digest_reads``), or, from the older kernel hook, data file
+    names (hashed here, streamed; only files the catalog names, anything else never matches).
+    """
+
+    def __init__(self, folder: Path, ds):
+        self.folder, self.ds = folder, ds
+        self.known = set(data_files())
+        self.files: dict[str, str | None] = {}
+        self.memo: dict[str, str | None] = {}
+
+    def file(self, name: str) -> str | None:
+        if name not in self.files:
+            self.files[name] = _file_sha(self.folder / name) if name in self.known else None
+        return self.files[name]
+
+    def __call__(self, reads) -> str | None:
+        if not isinstance(reads, list):
+            return None
+        memo_key = json.dumps(reads, sort_keys=True, default=str)
+        if memo_key in self.memo:
+            return self.memo[memo_key]
+        digest = None
+        if reads and all(isinstance(r, dict) for r in reads):
+            from . import load
+
+            if hasattr(load, "digest_reads"):
+                try:
+                    digest = load.digest_reads(self.ds, reads)
+                except Exception:
+                    digest = None
+        elif all(isinstance(r, str) for r in reads):
+            hashes = {name: self.file(name) for name in sorted(set(reads))}
+            if reads and all(hashes.values()):
+                digest = _sha(json.dumps(hashes, sort_keys=True))
+        self.memo[memo_key] = digest
+        return digest
 
 
 def source_hash() -> str:
@@ -120,38 +184,107 @@ def versions() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- cache
+# The cache is a record of what earlier builds wrote, never an instruction: the list of
+# reports always comes from params/ and the data; an entry only decides whether a planned
+# report is skipped, and only when every file it records is the one on disk. Entries of any
+# other shape are ignored; file paths are derived from report names, never read from it.
 
-def _read_cache(path: Path) -> dict:
-    try:
-        cache = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_sha(value) -> bool:
+    return isinstance(value, str) and _HEX.fullmatch(value) is not None
+
+
+def _clean_headline(headline) -> dict:
+    if not isinstance(headline, dict):
         return {}
-    return cache if isinstance(cache, dict) and cache.get("format") == CACHE_FORMAT else {}
+    found = {}
+    for key in ("title", "as_of"):
+        if isinstance(headline.get(key), str):
+            found[key] = headline[key]
+    figures = headline.get("figures")
+    if isinstance(figures, list):
+        found["figures"] = [{k: f[k] for k in ("label", "value", "unit") if isinstance(f.get(k), (str, int, float))}
+                            for f in figures if isinstance(f, dict)]
+    sources = headline.get("sources")
+    if isinstance(sources, (str, list)):
+        found["sources"] = sources
+    return found
 
 
-def _report_key(report: params.Report, notebook_sha: str | None, common: str) -> str:
-    return _sha(json.dumps([report.kind, report.parameters, report.output, notebook_sha, common],
+def _valid_entry(name, entry) -> bool:
+    return (isinstance(name, str) and outdir.REPORT_NAME.fullmatch(name) is not None
+            and isinstance(entry, dict) and _is_sha(entry.get("key")) and _is_sha(entry.get("html_sha"))
+            and _is_sha(entry.get("xlsx_sha")) and isinstance(entry.get("reads"), list)
+            and (entry.get("digest") is None or isinstance(entry.get("digest"), str))
+            and (entry.get("pdf_sha") is None or _is_sha(entry.get("pdf_sha"))))
+
+
+def _valid_failure(name, entry) -> bool:
+    return (isinstance(name, str) and outdir.REPORT_NAME.fullmatch(name) is not None
+            and isinstance(entry, dict) and isinstance(entry.get("message"), str))
+
+
+def _read_cache(path: Path) -> tuple[dict, str | None]:
+    """``(cache, warning)``: the checked record of earlier builds, and a one-line warning when
+    the file was there but unusable (it is then rebuilt from scratch)."""
+    empty = {"format": CACHE_FORMAT, "reports": {}, "failures": {}}
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CACHE_BYTES + 1)
+    except FileNotFoundError:
+        return empty, None
+    except OSError as exc:
+        return empty, f"빌드 기록 {path}을(를) 읽을 수 없어 새로 만듭니다 ({outdir.os_message(exc)})"
+    if len(raw) > MAX_CACHE_BYTES:
+        return empty, f"빌드 기록 {path}이(가) 너무 커서({MAX_CACHE_BYTES:,}바이트 초과) 새로 만듭니다"
+    try:
+        cache = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return empty, f"빌드 기록 {path}이(가) 손상되어(JSON이 아님) 새로 만듭니다 — 모든 보고서를 다시 만듭니다"
+    if not isinstance(cache, dict) or not isinstance(cache.get("reports", {}), dict) \
+            or not isinstance(cache.get("failures", {}), dict):
+        return empty, f"빌드 기록 {path}의 형식이 맞지 않아 새로 만듭니다 — 모든 보고서를 다시 만듭니다"
+    if cache.get("format") != CACHE_FORMAT:
+        return empty, None  # an older seoulcomm's record: rebuild quietly
+    return {"format": CACHE_FORMAT,
+            "reports": {n: e for n, e in cache.get("reports", {}).items() if _valid_entry(n, e)},
+            "failures": {n: e for n, e in cache.get("failures", {}).items() if _valid_failure(n, e)}}, None
+
+
+def _write_cache(path: Path, cache: dict) -> str | None:
+    """Write the record atomically; on failure remove the old one (it would no longer be
+    true) and return the reason in one line."""
+    try:
+        write_atomic(path, json.dumps(cache, ensure_ascii=False, indent=1, default=str))
+        return None
+    except OSError as exc:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return outdir.os_message(exc)
+
+
+def _report_key(report: params.Report, notebook_key: str | None, common: str) -> str:
+    return _sha(json.dumps([report.kind, report.parameters, report.output, notebook_key, common],
                            sort_keys=True, default=str))
 
 
-def _read_files(reads: list) -> list[str]:
-    """The data files a report's read log names (the catalog with them): until the cache
-    hashes the rows themselves (:func:`seoulcomm.load.digest_reads`)."""
-    from .schema import TABLES
-
-    names = {e.get("table") for e in reads or [] if isinstance(e, dict)}
-    files = [TABLES[n].file for n in sorted(n for n in names if n in TABLES)]
-    return [paths.CATALOG_FILE] + files if files else []
-
-
-def _up_to_date(entry: dict | None, key: str, hashes: dict, out_dir: Path, report) -> bool:
+def _up_to_date(entry: dict | None, key: str, digests, out_dir: Path, report) -> bool:
     if not entry or entry.get("key") != key:
         return False
-    reads = entry.get("reads")
-    if not isinstance(reads, dict) or any(hashes.get(f) != h for f, h in reads.items()):
+    digest = digests(entry.get("reads"))
+    if digest is None or digest != entry.get("digest"):
         return False
-    html_path, xlsx_path = out_dir / report.output, out_dir / report.xlsx
-    return xlsx_path.is_file() and _file_sha(html_path) == entry.get("html_sha")
+    return (_file_sha(out_dir / report.output) == entry.get("html_sha")
+            and _file_sha(out_dir / report.xlsx) == entry.get("xlsx_sha"))
+
+
+def _pdf_current(entry: dict | None, out_dir: Path, report) -> bool:
+    return bool(entry and entry.get("pdf_sha")) and \
+        _file_sha(out_dir / f"{report.name}.pdf") == entry.get("pdf_sha")
 
 
 # --------------------------------------------------------------------------- workers
@@ -295,11 +428,17 @@ def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
         exists = (out_dir / r.output).is_file()
         if not exists and not failure:
             continue
+        if failure:
+            failed_nb = f"{r.name}.failed.ipynb"
+            failure = {"message": str(failure.get("message") or ""),
+                       "notebook": failed_nb if (out_dir / failed_nb).is_file() else None}
         headline = entry.get("headline") or {}
         group = (f"{r.parameters['year']}년" if "year" in r.parameters else "사업")
+        pdf = f"{r.name}.pdf"
         rows.append({
             "group": group, "name": r.name, "href": r.output if exists else None,
             "xlsx": r.xlsx if (out_dir / r.xlsx).is_file() else None,
+            "pdf": pdf if exists and _pdf_current(entry, out_dir, r) else None,
             "title": headline.get("title") or r.name,
             "figures": headline.get("figures") or [],
             "as_of": units.fmt_date(headline.get("as_of")),
@@ -330,7 +469,14 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
         failures=[row for row in rows if row["failure"]],
     )
     path = out_dir / INDEX_FILE
-    write_atomic(path, page)
+    try:
+        write_atomic(path, page)
+    except OSError:
+        try:  # an index that no longer tells the truth is worse than none
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
     return path
 
 
@@ -370,13 +516,13 @@ def _executor(jobs: int, scheduler, data_dir: str, cwd: str, source: str):
 
 def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool = False,
           only=None, scheduler=None, progress: str | None = "auto", params_dir=None,
-          notebooks_dir=None) -> BuildSummary:
+          notebooks_dir=None, pdf: bool = False) -> BuildSummary:
     """Build every report of ``params/`` (or those matching ``only``) into ``out_dir``.
 
     Parameters
     ----------
     data_dir : data folder (default ``data/``).
-    out_dir : output folder (default ``reports/``).
+    out_dir : output folder (default ``reports/``); checked first (:func:`outdir.check_out`).
     jobs : worker processes (default: the machine's cores); 1 builds in this process.
     force : rebuild even the reports that are up to date.
     only : glob pattern(s) on report names (``2016/*``, ``*/city-brand``, ``programs/*``).
@@ -384,6 +530,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
         instead of local processes; the output folder must be reachable from the workers.
     progress : ``auto`` (bar on a terminal, lines otherwise), ``bar``, ``lines`` or ``quiet``.
     params_dir, notebooks_dir : other ``params/`` and ``notebooks/`` folders (tests).
+    pdf : also print each report to an A4 PDF beside its HTML (headless Chromium).
 
     Returns
     -------
@@ -391,7 +538,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
 
     Raises
     ------
-    DataError, UsageError : bad data, parameters or options; nothing is written then.
+    DataError, UsageError : bad data, parameters or options, an output folder that cannot
+        be used or is in use by another build; nothing is written then.
     """
     started = time.perf_counter()
     folder = paths.data_dir(data_dir)
@@ -400,44 +548,65 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
     patterns = _check_only(only)
-    out = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).expanduser().resolve()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"출력 폴더 자리에 파일이 있습니다: {out}")
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
-    cache_path = out / CACHE_FILE
-    cache = _read_cache(cache_path)
+    out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
+    browser = None
+    if pdf:
+        from .pdf import find_browser
 
-    hashes = data_hashes(folder)
+        browser = find_browser()
+
+    # the plan always comes from params/ and the data, never from the cache
+    from .load import load_all
+
+    ds = load_all(folder)  # bad data stops here: exit 2, nothing written
+    reports = params.reports(folder, params_dir=params_folder, ds=ds)
+    as_of, titles = ds.as_of(), dict(ds.catalog.titles)
+    selected = params.select(reports, patterns)
+    notebook_keys = {}
+    for kind in sorted({r.kind for r in selected}):
+        notebook_keys[kind] = nbclean.key(notebooks / f"{kind}.ipynb")
+        if notebook_keys[kind] is None:
+            raise UsageError(f"노트북이 없거나 읽을 수 없습니다: {notebooks / f'{kind}.ipynb'}")
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise outdir.OutputError(f"출력 폴더를 만들 수 없습니다 — {outdir.os_message(exc)}") from None
+    with outdir.BuildLock(out) as lock:
+        return _build_locked(out, folder, ds, reports, selected, notebook_keys, as_of, titles,
+                             lock=lock, jobs=jobs, force=force, scheduler=scheduler,
+                             progress=progress, notebooks_dir=notebooks_dir, notebooks=notebooks,
+                             browser=browser, started=started)
+
+
+def _say(text: str, progress) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys, as_of, titles, *,
+                  lock, jobs, force, scheduler, progress, notebooks_dir, notebooks, browser,
+                  started) -> BuildSummary:
+    if lock.taken_over:
+        _say(f"경고: 끝나지 못한 이전 빌드({outdir._holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
+             "— 그 빌드가 남긴 임시 파일을 지웁니다", progress)
+    outdir.remove_leftovers(out)
+    cache_path = out / CACHE_FILE
+    cache, warning = _read_cache(cache_path)
+    if warning:
+        _say(f"경고: {warning}", progress)
+
     source = source_hash()
     common = _sha(json.dumps([source, versions(), str(folder)], sort_keys=True))
-    plan_key = _sha(json.dumps([hashes, _folder_hashes(params_folder, ("*.yaml",)), common],
-                               sort_keys=True))
-    plan = cache.get("plan") or {}
-    if plan.get("key") == plan_key and isinstance(plan.get("reports"), list):
-        reports = [params.Report(**r) for r in plan["reports"]]
-    else:
-        from .load import load_all
-
-        ds = load_all(folder)  # bad data stops here: exit 2, nothing written
-        reports = params.reports(folder, params_dir=params_folder, ds=ds)
-        plan = {"key": plan_key, "reports": [vars(r) for r in reports],
-                "as_of": ds.as_of(), "titles": dict(ds.catalog.titles)}
-    selected = params.select(reports, patterns)
-    notebook_shas = {}
-    for kind in sorted({r.kind for r in selected}):
-        notebook_shas[kind] = _file_sha(notebooks / f"{kind}.ipynb")
-        if notebook_shas[kind] is None:
-            raise UsageError(f"노트북이 없습니다: {notebooks / f'{kind}.ipynb'}")
-
-    out.mkdir(parents=True, exist_ok=True)
-    cache = {"format": CACHE_FORMAT, "plan": plan, "reports": dict(cache.get("reports") or {}),
-             "failures": dict(cache.get("failures") or {})}
+    digests = _Digests(folder, ds)
     summary = BuildSummary(out_dir=out)
     keys, todo = {}, []
     for r in selected:
-        keys[r.name] = _report_key(r, notebook_shas[r.kind], common)
-        if not force and _up_to_date(cache["reports"].get(r.name), keys[r.name], hashes, out, r):
+        keys[r.name] = _report_key(r, notebook_keys[r.kind], common)
+        entry = cache["reports"].get(r.name)
+        if not force and r.name not in cache["failures"] and \
+                _up_to_date(entry, keys[r.name], digests, out, r):
             summary.skipped.append(r.name)
         else:
             todo.append(r)
@@ -445,42 +614,124 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     bar = _Progress(len(selected), progress)
     for name in summary.skipped:
         bar.step(name, f"건너뜀 {name} (바뀐 것 없음)")
+    problems: list[str] = []
+
+    def save() -> None:
+        error = _write_cache(cache_path, cache)
+        if error and not problems:
+            problems.append(f"빌드 기록({CACHE_FILE})을 쓸 수 없습니다 — {error}")
+
+    def fail(r: params.Report, result: RenderResult) -> None:
+        _korean_os_error(result)
+        summary.failed.append(result)
+        cache["failures"][r.name] = {
+            "message": result.message, "error": result.error,
+            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        }
+        failed_nb = out / f"{r.name}.failed.ipynb"
+        bar.say(f"실패: {r.name} — {result.message}"
+                + (f"\n      실행된 노트북: {failed_nb}" if failed_nb.is_file() else ""), error=True)
+
+    def print_pdf(r: params.Report, entry: dict) -> bool:
+        from . import pdf as pdf_module
+
+        try:
+            pdf_module.print_pdf(out / r.output, out / f"{r.name}.pdf", browser=browser)
+        except pdf_module.PdfError as exc:
+            entry.pop("pdf_sha", None)
+            fail(r, RenderResult(r.name, r.output, ok=False, error={
+                "cell": None, "source": "", "ename": "PDF", "evalue": str(exc)}))
+            return False
+        entry["pdf_sha"] = _file_sha(out / f"{r.name}.pdf")
+        return True
 
     def record(r: params.Report, result: RenderResult) -> None:
         if result.ok:
-            summary.built.append(r.name)
-            cache["reports"][r.name] = {
-                # nothing recorded (the loader could not be hooked): assume it read everything
-                "key": keys[r.name], "reads": {f: hashes.get(f) for f in (_read_files(result.reads) or hashes)},
-                "html_sha": _file_sha(out / r.output), "headline": result.headline,
-                "tables": result.tables, "seconds": result.seconds,
+            # the record says what was written, after it was written
+            reads = list(result.reads) if result.reads else data_files()
+            entry = {
+                "key": keys[r.name], "reads": reads, "digest": digests(reads),
+                "html_sha": _file_sha(out / r.output), "xlsx_sha": _file_sha(out / r.xlsx),
+                "headline": _clean_headline(result.headline), "tables": result.tables,
+                "seconds": result.seconds,
                 "built": datetime.now().astimezone().isoformat(timespec="seconds"),
             }
             cache["failures"].pop(r.name, None)
-            bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
+            try:  # a PDF of the previous HTML would no longer match it
+                (out / f"{r.name}.pdf").unlink(missing_ok=True)
+            except OSError:
+                pass
+            if browser is None or print_pdf(r, entry):
+                summary.built.append(r.name)
+                bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
+            else:
+                bar.step(r.name, f"실패 {r.name} (PDF)")
+            if _is_sha(entry["html_sha"]) and _is_sha(entry["xlsx_sha"]):
+                cache["reports"][r.name] = entry
+            else:
+                cache["reports"].pop(r.name, None)
         else:
-            summary.failed.append(result)
-            failed_nb = result.failed_notebook
-            cache["failures"][r.name] = {
-                "message": result.message, "error": result.error,
-                "notebook": os.path.relpath(failed_nb, out).replace(os.sep, "/") if failed_nb else None,
-                "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-            }
+            fail(r, result)
             bar.step(r.name, f"실패 {r.name}")
-            bar.say(f"실패: {r.name} — {result.message}"
-                    + (f"\n      실행된 노트북: {failed_nb}" if failed_nb else ""), error=True)
+        save()
 
+    fatal = None
     try:
         if todo:
             _run(todo, out, folder, notebooks_dir and str(notebooks), notebooks, jobs, scheduler,
                  source, record)
+        if browser is not None:  # reports left as they were, whose PDF is missing or stale
+            for r in selected:
+                entry = cache["reports"].get(r.name)
+                if r.name in summary.skipped and not _pdf_current(entry, out, r):
+                    print_pdf(r, entry)
+                    save()
+    except OSError as exc:
+        fatal = exc
     finally:
         bar.close()
+        _tidy(out, reports, cache)
         summary.seconds = time.perf_counter() - started
-        write_atomic(cache_path, json.dumps(cache, ensure_ascii=False, indent=1, default=str))
-        write_index(out, reports, cache, summary, plan.get("as_of") or {}, plan.get("titles") or {})
+        save()
+        try:
+            write_index(out, reports, cache, summary, as_of, titles)
+        except OSError as exc:
+            problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
+    if fatal is not None:
+        problems.insert(0, f"출력 폴더에 쓸 수 없습니다 — {outdir.os_message(fatal)}")
+    if problems:
+        raise outdir.OutputError(problems[0])
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+_ERRNO = re.compile(r"\[Errno (\d+)\] [^:']*(?:: '(.*)')?")
+
+
+def _korean_os_error(result: RenderResult) -> None:
+    """A report that failed on a full disk or a read-only folder says so in Korean."""
+    error = result.error or {}
+    found = _ERRNO.match(str(error.get("evalue") or ""))
+    if found and error.get("cell") is None:
+        exc = OSError(int(found.group(1)), os.strerror(int(found.group(1))), found.group(2))
+        error["evalue"] = f"파일을 쓸 수 없습니다 — {outdir.os_message(exc)}"
+
+
+def _tidy(out: Path, reports, cache: dict) -> None:
+    """Remove what the plan no longer has (its files and records) and the failed notebooks
+    of reports that now succeed."""
+    planned = {r.name for r in reports}
+    for name in sorted(set(cache["reports"]) | set(cache["failures"])):
+        if name not in planned:
+            outdir.remove_report_files(out, name)
+            cache["reports"].pop(name, None)
+            cache["failures"].pop(name, None)
+    for r in reports:
+        if r.name not in cache["failures"]:
+            try:
+                (out / f"{r.name}.failed.ipynb").unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def default_jobs() -> int:

@@ -94,6 +94,8 @@ def parser() -> argparse.ArgumentParser:
                    help="이름이 맞는 보고서만 (예: '2016/*', '*/city-brand', 'programs/*'); 여러 번 쓸 수 있음")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask 분산 스케줄러 주소 (예: tcp://10.0.0.5:8786); pip install 'seoulcomm[dask]'")
+    b.add_argument("--pdf", action="store_true",
+                   help="각 보고서 옆에 A4 PDF도 만듭니다 (PATH의 Chromium 필요)")
     b.set_defaults(run=_build)
     return p
 
@@ -134,7 +136,7 @@ def _build(args) -> int:
 
     paths.font_files()  # a missing font is an installation problem (exit 2), not N failed reports
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
-                          scheduler=args.scheduler)
+                          scheduler=args.scheduler, pdf=args.pdf)
     print(summary.line())
     print(f"목록: {summary.out_dir / build.INDEX_FILE}")
     for failed in summary.failed:
@@ -169,6 +171,11 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # a full disk, a read-only folder, ...: one line, no traceback
+        from .outdir import os_message
+
+        print(f"seoulcomm: 파일을 읽거나 쓸 수 없습니다 — {os_message(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

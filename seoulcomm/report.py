@@ -575,8 +575,10 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
             _drop_json_outputs(nb)
             page = to_html(nb, title=str(headline.get("title") or report.name), xlsx=xlsx_name,
                            index=index, headline=headline)
-            write_xlsx(tables, xlsx_path)
-            write_atomic(html_path, page)
+            from .outdir import publish_together  # HTML and workbook change together or not at all
+
+            publish_together([(xlsx_path, lambda tmp: write_xlsx(tables, tmp)),
+                              (html_path, lambda tmp: tmp.write_bytes(page.encode("utf-8")))])
         except Exception as exc:
             error = {"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)}
         else:
@@ -586,13 +588,18 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
 
     if error is not None:
         result.error = error
-        if executed.exists() and executed.stat().st_size:
-            os.chmod(executed, _FILE_MODE)
-            os.replace(executed, failed_path)
-            result.failed_notebook = str(failed_path)
-        elif nb is not None:
-            write_atomic(failed_path, nbformat.writes(nb))
-            result.failed_notebook = str(failed_path)
+        from .outdir import is_whole_notebook  # never a notebook cut short by a full disk
+
+        try:
+            if executed.exists() and is_whole_notebook(executed):
+                os.chmod(executed, _FILE_MODE)
+                os.replace(executed, failed_path)
+                result.failed_notebook = str(failed_path)
+            elif nb is not None:
+                write_atomic(failed_path, nbformat.writes(nb))
+                result.failed_notebook = str(failed_path)
+        except OSError:
+            pass
     executed.unlink(missing_ok=True)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
