@@ -98,7 +98,8 @@ def korean_names(ds) -> dict[str, dict[str, str]]:
         for name in (getattr(row, "name_ko", None), getattr(row, "short_ko", None)):
             if isinstance(name, str) and name.strip():
                 out["division"].setdefault(_squash(name), str(row.unit))
-    program = ds["program"] if "program" in getattr(ds, "tables", {}) else None
+    # parameter checks are not a report's reading: they stay out of its read log
+    program = ds.tables.get("program") if hasattr(ds, "tables") else None
     if program is not None:
         for slug, name in zip(program["program"], program["name_ko"]):
             if isinstance(name, str) and name.strip():

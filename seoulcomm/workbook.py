@@ -269,7 +269,8 @@ def export(out_path, data_dir=None) -> Path:
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
         _outline(ws, name, records[1:], table, order)
-        sources = sorted({_document(r[order[table.columns.index("source")]]) for r in records[1:]})
+        sources = (sorted({_document(r[order[table.columns.index("source")]]) for r in records[1:]})
+                   if "source" in table.columns else [])  # the documents table is its own source
         for j, value in enumerate((catalog.titles[name], name, catalog.unit(name), len(records) - 1,
                                    as_of.get(name, ""), "; ".join(s for s in sources if s)), start=1):
             xlsx.cell(note, row, j, value)

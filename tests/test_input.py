@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from seoulcomm import DataError, DataErrors, UsageError, calc, load, load_all, params, tabulate, workbook, xlsx
+from seoulcomm import DataError, DataErrors, UsageError, calc, load, load_all, params, workbook, xlsx
+from seoulcomm.content import division, office
 from seoulcomm.errors import MAX_PROBLEMS
 
 M = 1_000_000
@@ -402,7 +403,7 @@ def test_a_sum_over_a_level_of_the_data_workbook_gives_the_stated_total(data_wor
 
 
 def test_a_sum_over_a_level_of_a_report_workbook_gives_the_stated_total(dataset, tmp_path):
-    table = tabulate.budget_detail(calc.pace(dataset["budget_detail"]), unit="office", year=2016)
+    table = division.detail(office.open(2016))  # the whole detail: the office's scope
     path = tmp_path / "office.xlsx"
     xlsx.write_xlsx([json.loads(json.dumps(table.to_json()))], path)
     wb = load_workbook(path)

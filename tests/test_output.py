@@ -141,7 +141,8 @@ def test_the_cache_records_what_was_written(tmp_path, notebooks):
     entry = json.loads((out / build.CACHE_FILE).read_text(encoding="utf-8"))["reports"][PROGRAM[0]]
     assert entry["html_sha"] == build._file_sha(out / "programs/social-media.html")
     assert entry["xlsx_sha"] == build._file_sha(out / "programs/social-media.xlsx")
-    assert "catalog.yaml" in entry["reads"] and entry["digest"]
+    # the read log: the tables (and rows) the report used, hashed row by row
+    assert {"table": "program", "where": {}} in entry["reads"] and entry["digest"]
     # a workbook replaced by hand no longer matches the record: the report is built again
     (out / "programs/social-media.xlsx").write_bytes(b"not the one the build wrote")
     assert names(quiet_build(out, notebooks, only=PROGRAM)) == PROGRAM
@@ -359,7 +360,7 @@ def test_a_full_disk_changes_no_report_and_ends_in_one_line(tmp_path):
     notebooks = notebook_with(tmp_path / "nb", "program", textwrap.dedent("""
         import time
         from IPython.display import display
-        from seoulcomm.tabulate import HEADLINE_MIME, TABLE_MIME
+        from seoulcomm.display import HEADLINE_MIME, TABLE_MIME
         display({TABLE_MIME: {"title": "표", "unit": "백만원", "columns": ["실행", "값"],
                               "rows": [[str(time.time_ns()), 1]]},
                  HEADLINE_MIME: {"title": "사업", "figures": []}}, raw=True)
