@@ -32,6 +32,8 @@ from .errors import UsageError
 #: Display-output mimetypes the notebooks emit (see tabulate.py) and this module reads.
 TABLE_MIME = "application/vnd.seoulcomm.table+json"
 HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
+#: The notebook's read log (``{"reads": [{"table": ..., "where": {...}}, ...]}``).
+READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: nbconvert template (``seoulcomm/templates/report``).
 TEMPLATE = "report"
 KERNEL_NAME = "python3"
@@ -279,62 +281,6 @@ def _kernel_reads() -> str:
 
 # --------------------------------------------------------------------------- kernel control
 
-def _warm_classes():
-    """A kernel manager whose one client stays connected between reports.
-
-    A new client costs ≈0.2 s before its first message (IOPub subscriptions join late),
-    and nbclient asks the manager for a new client on every run; handing back the same,
-    already connected client makes a reused kernel cost milliseconds per report.
-    """
-    global _WARM
-    if _WARM is None:
-        from jupyter_client import BlockingKernelClient, KernelManager
-
-        class ReusedClient(BlockingKernelClient):
-            _running = False
-            _ready = False
-
-            def start_channels(self, *args, **kwargs):
-                if not self._running:
-                    super().start_channels(*args, **kwargs)
-                    self._running = True
-
-            def wait_for_ready(self, timeout=None):
-                if not self._ready:
-                    super().wait_for_ready(timeout=timeout)
-                    self._ready = True
-
-            def stop_channels(self):
-                """Kept open for the next report; :meth:`close` stops them."""
-
-            def close(self):
-                if self._running:
-                    BlockingKernelClient.stop_channels(self)
-                    self._running = self._ready = False
-
-        class WarmKernelManager(KernelManager):
-            _reused = None
-
-            def client(self, **kwargs):
-                if self._reused is None:
-                    kw = {**self.get_connection_info(session=True),
-                          "connection_file": self.connection_file, "parent": self, **kwargs}
-                    self._reused = ReusedClient(**kw)
-                return self._reused
-
-            def shutdown_kernel(self, now=False, restart=False):
-                if self._reused is not None:
-                    self._reused.close()
-                    self._reused = None
-                return super().shutdown_kernel(now=now, restart=restart)
-
-        _WARM = WarmKernelManager
-    return _WARM
-
-
-_WARM = None
-
-
 def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: float = 120):
     """Run ``code`` silently in ``km``'s kernel; return the Python value of ``expression``."""
     kc = km.client()
@@ -347,7 +293,7 @@ def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: flo
             output_hook=lambda msg: None,
         )
     finally:
-        kc.stop_channels()  # a no-op on a warm kernel's client
+        kc.stop_channels()
     content = reply["content"]
     if content["status"] != "ok":
         raise RuntimeError(f"커널 준비 실패: {content.get('ename')}: {content.get('evalue')}")
@@ -376,8 +322,10 @@ def start_kernel(data_dir=None, *, cwd=None):
     """
     import subprocess
 
+    from jupyter_client import KernelManager
+
     sockets = tempfile.mkdtemp(prefix="seoulcomm-kernel-")
-    km = _warm_classes()(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
     km._seoulcomm_sockets = sockets
     km.start_kernel(cwd=str(cwd or paths.NOTEBOOKS_DIR), stdout=subprocess.DEVNULL,
                     extra_arguments=["--HistoryManager.enabled=False"])
@@ -454,7 +402,7 @@ def headline_of(nb) -> dict:
 
 def _drop_json_outputs(nb) -> None:
     """Take the table and headline JSON out of ``nb`` once read: the page never shows them."""
-    ours = {TABLE_MIME, HEADLINE_MIME}
+    ours = {TABLE_MIME, HEADLINE_MIME, READS_MIME}
     for cell in nb.cells:
         if cell.get("outputs"):
             kept = []
@@ -619,7 +567,8 @@ def _first_line(source: str) -> str:
 
 
 def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data_dir=None,
-           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT) -> RenderResult:
+           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT, engine: str = "kernel",
+           report_timeout: float | None = None, on_cell=None) -> RenderResult:
     """Render one report: notebook → HTML + xlsx in ``out_dir``.
 
     Parameters
@@ -635,6 +584,13 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
         clean namespace first and left running. ``None``: a kernel is started and stopped.
     notebooks_dir : folder of the notebooks (default: ``notebooks/``).
     timeout : longest one cell may run [s].
+    engine : how the notebook runs, always through papermill: ``kernel`` (a ``python3``
+        kernel, ``km`` or a fresh one, as the papermill CLI and JupyterLab run it), ``fork``
+        (this process is warmed once, then the report runs in a forked child under the
+        deadlines ``timeout`` and ``report_timeout``; see :mod:`seoulcomm.engine`) or
+        ``inprocess`` (papermill's ``seoulcomm`` engine, in this very process).
+    report_timeout : longest the whole report may run [s] (``fork`` only).
+    on_cell : ``on_cell(index)`` before each code cell runs (``inprocess`` only).
 
     Returns
     -------
@@ -646,9 +602,21 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     UsageError : unknown kind or parameters (nothing is run or written).
     """
     started = time.perf_counter()
+    if engine not in ("kernel", "fork", "inprocess"):
+        raise UsageError(f"알 수 없는 실행 방식입니다: {engine!r}")
     if data_dir is None and isinstance(parameters, dict) and parameters.get("data_dir"):
         data_dir = parameters["data_dir"]
     report = _as_report(report_or_kind, parameters, data_dir)
+    if engine == "fork":
+        from . import engine as engine_module
+
+        root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
+        _inside(root, root / report.output)
+        return engine_module.render_one(
+            report, str(root), str(paths.data_dir(data_dir)),
+            str(Path(notebooks_dir).resolve()) if notebooks_dir else None,
+            cell_timeout=timeout,
+            report_timeout=report_timeout or engine_module.REPORT_TIMEOUT)
     root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
     html_path = _inside(root, root / report.output)
     xlsx_path = html_path.with_suffix(".xlsx")
@@ -662,30 +630,56 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    executed = _temp_beside(html_path, ".ipynb")
+    in_process = engine == "inprocess"
+    executed = None if in_process else _temp_beside(html_path, ".ipynb")
     nb, error = None, None
-    own_kernel = km is None
+    own_kernel = km is None and not in_process
+    parameters = {**report.parameters, "data_dir": folder}
     try:
-        if own_kernel:
-            km = start_kernel(folder, cwd=notebook.parent)
+        if in_process:
+            from . import engine as engine_module
+
+            engine_module.register()
+            source = engine_module.notebook(notebook)
+            if source is None:
+                source = str(notebook)
+            _READS.clear()
+            try:
+                nb = papermill.execute_notebook(
+                    source, None, parameters=parameters, engine_name=engine_module.ENGINE_NAME,
+                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, cwd=str(notebook.parent), on_cell=on_cell,
+                )
+            except PapermillExecutionError as exc:
+                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
+                         "ename": exc.ename, "evalue": exc.evalue}
+                nb = engine_module.last_notebook()
+            result.reads = json.loads(_kernel_reads())
         else:
-            prepare_kernel(km, folder)
-        try:
-            nb = papermill.execute_notebook(
-                str(notebook), str(executed), parameters={**report.parameters, "data_dir": folder},
-                kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout,
-            )
-        except PapermillExecutionError as exc:
-            error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
-                     "ename": exc.ename, "evalue": exc.evalue}
-        result.reads = kernel_reads(km)
+            if own_kernel:
+                km = start_kernel(folder, cwd=notebook.parent)
+            else:
+                prepare_kernel(km, folder)
+            try:
+                nb = papermill.execute_notebook(
+                    str(notebook), str(executed), parameters=parameters,
+                    kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, execution_timeout=timeout,
+                )
+            except PapermillExecutionError as exc:
+                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
+                         "ename": exc.ename, "evalue": exc.evalue}
+            result.reads = kernel_reads(km)
     except Exception as exc:  # the kernel died, timed out, or the notebook could not be read
         error = error or {"cell": None, "source": "", "ename": type(exc).__name__,
                           "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
     finally:
         if own_kernel and km is not None:
             stop_kernel(km)
+    if nb is not None:
+        reads = _outputs(nb, READS_MIME)
+        if reads:  # the notebook's own read log (the contract), when it emits one
+            result.reads = [entry for found in reads for entry in (found.get("reads") or [])]
 
     if error is None:
         try:
@@ -707,13 +701,14 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
 
     if error is not None:
         result.error = error
-        if executed.exists() and executed.stat().st_size:
+        if executed is not None and executed.exists() and executed.stat().st_size:
             os.chmod(executed, _FILE_MODE)
             os.replace(executed, failed_path)
             result.failed_notebook = str(failed_path)
         elif nb is not None:
             write_atomic(failed_path, nbformat.writes(nb))
             result.failed_notebook = str(failed_path)
-    executed.unlink(missing_ok=True)
+    if executed is not None:
+        executed.unlink(missing_ok=True)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
