@@ -458,11 +458,12 @@ class Supervisor:
         self.selector.unregister(job.fd)
         del self.running[job.fd]
         os.close(job.fd)
-        status = None
+        status, cpu = None, 0.0
         if failure is not None:
             self._kill(job)
         try:
-            _, status = os.waitpid(job.pid, 0)
+            _, status, usage = os.wait4(job.pid, 0)
+            cpu = round(usage.ru_utime + usage.ru_stime, 3)
         except ChildProcessError:
             pass
         try:  # whatever the report started in its group goes with it
@@ -470,7 +471,7 @@ class Supervisor:
         except OSError:
             pass
         if failure is None and job.result is not None and "R" in job.result:
-            return job.key, job.report, job.result["R"]
+            return job.key, job.report, {**job.result["R"], "cpu": cpu}
         if failure is None:
             if job.result and "E" in job.result:
                 evalue = job.result["E"].strip().splitlines()[-1] if job.result["E"].strip() else ""
@@ -483,7 +484,7 @@ class Supervisor:
                 failure.update(cell=job.cell + 1, source=self.cell_source(job.report, job.cell))
         failure.setdefault("cell", None)
         failure.setdefault("source", "")
-        return job.key, job.report, {"error": failure}
+        return job.key, job.report, {"error": failure, "cpu": cpu}
 
     def _kill(self, job: _Job) -> None:
         for target in (lambda: os.killpg(job.pid, signal.SIGKILL), lambda: os.kill(job.pid, signal.SIGKILL)):
@@ -645,7 +646,8 @@ def to_result(report, fields: dict):
 
     if "name" in fields:
         return RenderResult(**fields)
-    return RenderResult(report.name, report.output, ok=False, error=fields["error"])
+    return RenderResult(report.name, report.output, ok=False, error=fields["error"],
+                        cpu=fields.get("cpu", 0.0))
 
 
 def run_reports(reports, out_dir: str, data_dir: str, notebooks_dir: str | None, *, jobs: int,

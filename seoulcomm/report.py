@@ -56,6 +56,7 @@ class RenderResult:
     headline : the notebook's headline (title, figures, as_of, sources), when it ran.
     tables : number of tables written to the xlsx.
     seconds : wall time of the render [s].
+    cpu : CPU time (user + system) of the report's own process [s], when it ran forked.
     reads : data files the run read (names relative to the data folder).
     error : on failure: ``cell`` (1-based position in the executed notebook, or ``None``),
         ``source`` (the cell's first line), ``ename`` and ``evalue`` (the exception).
@@ -70,6 +71,7 @@ class RenderResult:
     headline: dict | None = None
     tables: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
     reads: list = field(default_factory=list)
     error: dict | None = None
     failed_notebook: str | None = None
