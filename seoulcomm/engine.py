@@ -224,6 +224,8 @@ def __getattr__(name):  # the entry point names seoulcomm.engine:Engine
 # --------------------------------------------------------------------------- warm state
 
 _STATE: dict = {}
+#: How many times this process was warmed (a Dask worker: once, however many reports).
+PREPARED = 0
 
 
 def prepare(data_dir=None, notebooks_dir=None) -> dict:
@@ -292,6 +294,8 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
         except Exception:
             pass
     sh.user_ns.pop("_", None)
+    global PREPARED
+    PREPARED += 1
     _STATE.clear()
     _STATE.update(key=key, data_dir=folder, notebooks_dir=notebooks, dataset=ds, notebooks=read)
     return _STATE

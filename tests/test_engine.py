@@ -230,3 +230,20 @@ def test_sigterm_and_ctrl_c_stop_cleanly(tmp_path, sig, code, line):
     assert proc.returncode == code
     assert stderr.strip() == line
     assert _gone_within(kids, 10) == []
+
+
+# ------------------------------------------------------------------------- Dask
+
+def test_dask_workers_are_warmed_once_and_fork_each_report(tmp_path, built_reports):
+    distributed = pytest.importorskip("distributed")
+    only = ["2015/*", "2016/office"]
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        summary = build.build(out_dir=tmp_path, only=only, scheduler=client, progress="quiet")
+        warmed = client.run(lambda: __import__("seoulcomm.engine").engine.PREPARED)
+        worker_pids = set(client.run(os.getpid).values())
+    assert len(summary.built) == 6 and not summary.failed
+    assert sorted(warmed.values()) == [1, 1]  # one warm state per worker process, reused
+    for name in summary.built:
+        assert (tmp_path / f"{name}.html").read_bytes() == (built_reports / f"{name}.html").read_bytes()
+    assert os.getpid() not in worker_pids
