@@ -11,7 +11,7 @@ shaped like data/) is written to a temporary folder — never into data/ — and
   of an office report of the latest year, and the office report's HTML size;
 - build:    ``seoulcomm build --jobs 2`` into an empty folder (wall and CPU), then the
   no-change rebuild — only for sizes with at most ``--build-max`` reports (a full build
-  at 400 divisions × 10 years is 4,011 reports: the estimate N × CPU/report ÷ 2 is shown);
+  at 400 divisions × 10 years is 4,011 reports: the estimate, the reports' CPU ÷ 2, is shown);
 - the ratio of per-report cost at the largest size to the smallest (target ≤ 1.1).
 
     python benchmarks/scale.py                       # 25x10,100x10,400x10
@@ -99,7 +99,8 @@ def main(argv=None) -> int:
                 print(f"  build --jobs 2: {n} reports in {wall:6.1f} s ({cpu:.1f} CPU-s); "
                       f"no change {noop_wall:5.2f} s", flush=True)
             else:
-                estimate = n * statistics.mean([div_cpu, office_cpu]) / 2
+                offices = sum(r.kind == "office" for r in reports)
+                estimate = ((n - offices) * div_cpu + offices * office_cpu) / 2
                 print(f"  build --jobs 2: {n} reports — not run (--build-max {args.build_max}); "
                       f"≈ {estimate / 60:,.0f} min on 2 free cores at the CPU per report above", flush=True)
     if len(per_division) > 1:
