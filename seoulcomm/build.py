@@ -4,10 +4,11 @@
 :func:`seoulcomm.report.render` into the output folder (``reports/``) and writes
 ``index.html`` linking them all.
 
-- **Parallel**: through a :mod:`concurrent.futures` executor: a process pool (``--jobs``,
-  default the machine's cores) or a Dask cluster's executor (``--scheduler``). Each worker
-  keeps one warm kernel (pandas, matplotlib and seoulcomm imported, the data loaded) and
-  reuses it from report to report, reset to a clean namespace before each one.
+- **Parallel**: this process is warmed once (libraries imported, data loaded, audit
+  computed) and each report runs in a process forked from it, ``--jobs`` at a time (default
+  the machine's cores), under a cell and a report deadline; or on a Dask cluster
+  (``--scheduler``), each worker process warmed once by a plugin and forking its reports the
+  same way. See :mod:`seoulcomm.engine`.
 - **Incremental**: a report is skipped when its notebook, parameters, the data files its
   last run read, the seoulcomm source and the versions of the packages that render it are
   all unchanged since its last good build, and its HTML is the one that build wrote. The

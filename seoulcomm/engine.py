@@ -114,7 +114,8 @@ def shell():
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file, no saving thread
     sh = ZMQInteractiveShell.instance(config=config)
-    session = Session(key=b"", username="seoulcomm", check_pid=False)  # sent from forks
+    # signed like a kernel's messages (an unsigned session logs a warning); sent from forks
+    session = Session(key=os.urandom(16).hex().encode(), username="seoulcomm", check_pid=False)
     wire = _Wire()
     for part in (sh.displayhook, sh.display_pub):
         part.session, part.pub_socket = session, wire

@@ -1,9 +1,11 @@
 """Render one report: papermill runs the notebook, nbconvert writes the HTML, openpyxl the xlsx.
 
 :func:`render` is the one function that turns parameters into a report. It runs the
-notebook with papermill's Python API (on a running kernel when ``km`` is given, so the batch
-can keep one warm kernel per worker), reads the tables and the headline the notebook emits
-as JSON display outputs, and writes beside each other::
+notebook with papermill's Python API — on a ``python3`` kernel (``engine="kernel"``, as the
+papermill CLI and JupyterLab run it), or, as the batch does, with papermill's ``seoulcomm``
+engine in a process forked from a warm parent (``engine="fork"``, see
+:mod:`seoulcomm.engine`; the HTML is byte for byte the same) — reads the tables and the
+headline the notebook emits as JSON display outputs, and writes beside each other::
 
     <out>/<year>/<division>.html   the report (self-contained, loads nothing from the network)
     <out>/<year>/<division>.xlsx   its tables, one sheet per table
