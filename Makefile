@@ -1,15 +1,16 @@
-# make reports  — set up .venv if needed, then build every report into reports/
-# make test     — set up .venv (with test extras) if needed, then run the tests
+# make reports  — set up .venv if needed (only what building needs), then build every report into reports/
+# make test     — set up .venv with the test extras if needed, then run the tests
+# make lab      — set up .venv with JupyterLab if needed, then open the notebooks in it
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: reports test validate audit bench clean nbfilter
+.PHONY: reports test validate audit bench lab clean nbfilter
 
 reports: $(VENV)/.installed nbfilter
 	$(BIN)/seoulcomm build
 
-test: $(VENV)/.installed nbfilter
+test: $(VENV)/.installed-test nbfilter
 	$(BIN)/python -m pytest
 
 validate: $(VENV)/.installed
@@ -18,14 +19,28 @@ validate: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(BIN)/seoulcomm audit
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/build_speed.py
 	$(BIN)/python benchmarks/scale.py
 
-$(VENV)/.installed: pyproject.toml
+lab: $(VENV)/.installed-lab
+	$(BIN)/jupyter lab notebooks/
+
+$(VENV)/.created:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-lab: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	touch $@
 
 # JupyterLab autosave writes outputs into notebooks/*.ipynb: git stores them stripped

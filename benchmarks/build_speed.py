@@ -1,16 +1,17 @@
 """How much faster ``seoulcomm build`` is than the naive loop (run by hand, not in CI).
 
-In one run on one machine, for every report of params/ (each division × year, the office
-× year, each program), time:
+One paired run on one machine (the three timed back to back, so they see the same load),
+for every report of params/ (each division × year, the office × year, each program):
 
-  (a) naive: a shell loop of ``papermill <notebook> out.ipynb -p …`` then
-      ``jupyter nbconvert --to html --no-input out.ipynb`` per report — a kernel and an
-      nbconvert start per report, as users script it;
-  (b) ``seoulcomm build --force`` — everything rebuilt by the batch build;
-  (c) ``seoulcomm build`` with nothing changed — the incremental no-op.
+  naive:     a shell loop of ``papermill <notebook> out.ipynb -p …`` then
+             ``jupyter nbconvert --to html --no-input out.ipynb`` per report — a kernel and
+             an nbconvert start per report, as users script it;
+  cold:      ``seoulcomm build`` into an empty output folder — every report built;
+  no-change: ``seoulcomm build`` again, nothing changed — the incremental no-op.
 
-Each is run --runs times (default 3) into temporary folders (never reports/); the medians
-and the ratios a/b and a/c are printed (targets: a/b ≥ 5, a/c ≥ 50), with the machine.
+Prints wall time and CPU time (user + system of every process of the command) and the
+ratios naive/cold (target ≥ 15) and naive/no-change (target ≥ 100), with the machine.
+``--runs N`` repeats the pairing and shows medians.
 
     python benchmarks/build_speed.py [--runs N] [--jobs N]
 """
@@ -46,10 +47,16 @@ def naive_script(out: Path, data_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed(command: list[str], **kw) -> float:
+def timed(command: list[str], **kw) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the command and every process it waited for)."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
-    return time.perf_counter() - started
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"failed (exit {proc.returncode}): {' '.join(command)}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def machine() -> str:
@@ -68,35 +75,39 @@ def machine() -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--runs", type=int, default=1)
     p.add_argument("--jobs", type=int, default=None, help="passed to seoulcomm build")
     args = p.parse_args(argv)
     data_dir = paths.data_dir()
     reports = params.reports(data_dir)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-    build = [sys.executable, "-m", "seoulcomm", "build", "--data", str(data_dir)]
+    seoulcomm = [str(BIN / "seoulcomm"), "build", "--data", str(data_dir)] + jobs
     print(f"{len(reports)} reports; {machine()}", flush=True)
-    naive, full, noop = [], [], []
+    naive, cold, noop = [], [], []
     with tempfile.TemporaryDirectory(prefix="seoulcomm-bench-") as tmp:
-        out = Path(tmp) / "reports"
-        timed(build + ["--out", str(out), "--force"] + jobs)  # warm the disk cache and the output
+        timed(seoulcomm + ["--out", str(Path(tmp) / "warm-up")])  # the disk cache, once
         for i in range(args.runs):
             loop = Path(tmp) / f"naive-{i}"
             loop.mkdir()
             script = loop / "loop.sh"
             script.write_text(naive_script(loop, data_dir), encoding="utf-8")
+            out = Path(tmp) / f"reports-{i}"
             naive.append(timed(["bash", str(script)], cwd=loop))
-            full.append(timed(build + ["--out", str(out), "--force"] + jobs))
-            noop.append(timed(build + ["--out", str(out)] + jobs))
-            print(f"run {i + 1}: (a) naive {naive[-1]:.2f}s  (b) build --force {full[-1]:.2f}s  "
-                  f"(c) build, nothing changed {noop[-1]:.2f}s", flush=True)
-    a, b, c = (statistics.median(x) for x in (naive, full, noop))
+            cold.append(timed(seoulcomm + ["--out", str(out)]))
+            noop.append(timed(seoulcomm + ["--out", str(out)]))
+            print(f"run {i + 1}: naive {naive[-1][0]:.2f} s ({naive[-1][1]:.1f} CPU-s)  "
+                  f"cold {cold[-1][0]:.2f} s ({cold[-1][1]:.1f} CPU-s)  "
+                  f"no-change {noop[-1][0]:.2f} s ({noop[-1][1]:.2f} CPU-s)", flush=True)
+    med = [tuple(statistics.median(x[k] for x in runs) for k in (0, 1)) for runs in (naive, cold, noop)]
+    (a, a_cpu), (b, b_cpu), (c, c_cpu) = med
     n = len(reports)
-    print(f"\nmedians over {args.runs} runs, {n} reports:")
-    print(f"  (a) naive papermill + nbconvert loop   {a:7.2f} s  ({a / n:.2f} s a report)")
-    print(f"  (b) seoulcomm build --force            {b:7.2f} s  ({b / n:.2f} s a report)")
-    print(f"  (c) seoulcomm build, nothing changed   {c:7.2f} s")
-    print(f"  a/b = {a / b:.1f}  (target ≥ 5)    a/c = {a / c:.1f}  (target ≥ 50)")
+    label = "median over {} runs".format(args.runs) if args.runs > 1 else "one paired run"
+    print(f"\n{label}, {n} reports:            wall        CPU")
+    print(f"  naive papermill + nbconvert loop  {a:7.2f} s  {a_cpu:7.1f} s  ({a / n:.2f} s a report)")
+    print(f"  seoulcomm build, cold             {b:7.2f} s  {b_cpu:7.1f} s  ({b / n:.2f} s a report)")
+    print(f"  seoulcomm build, no change        {c:7.2f} s  {c_cpu:7.2f} s")
+    print(f"  naive/cold = {a / b:.1f} wall, {a_cpu / b_cpu:.1f} CPU  (target ≥ 15)")
+    print(f"  naive/no-change = {a / c:.1f} wall, {a_cpu / c_cpu:.1f} CPU  (target ≥ 100)")
     return 0
 
 

@@ -1,21 +1,26 @@
-"""How load + validate + audit time grows with the data (run by hand, not in CI).
+"""How the build's cost grows with the data (run by hand, not in CI).
 
 For each size, a synthetic data folder (benchmarks/synthetic.py: N divisions × Y years,
-shaped like data/) is written to a temporary folder — never into data/ — and timed:
+shaped like data/) is written to a temporary folder — never into data/ — and measured:
 
-- load:     ``load_all`` — read, parse and schema-check every table (the loader's cache cleared);
-- audit:    ``audit.reconcile`` on the loaded data;
-- validate: the whole ``seoulcomm validate --data DIR`` command in a fresh process
-            (start-up, imports, load, checks, audit counts), as a user runs it.
+- validate: ``seoulcomm validate --data DIR`` in a fresh process (start-up, imports, load,
+  checks, audit counts), and its rows per second;
+- audit:    ``audit.reconcile`` on the freshly loaded data, and its rows per second;
+- per report: the median CPU (user + system of the report's own forked process, as the
+  batch runs it: the data loaded and audited once in the parent) of a division report and
+  of an office report of the latest year, and the office report's HTML size;
+- build:    ``seoulcomm build --jobs 2`` into an empty folder (wall and CPU), then the
+  no-change rebuild — only for sizes with at most ``--build-max`` reports (a full build
+  at 400 divisions × 10 years is 4,011 reports: the estimate, the reports' CPU ÷ 2, is shown);
+- the ratio of per-report cost at the largest size to the smallest (target ≤ 1.1).
 
-    python benchmarks/scale.py                 # 4×2, 25×4, 100×6, 400×10
-    python benchmarks/scale.py --sizes 400x10,1600x10 --runs 3
-
-Prints seconds per size (median of --runs) and rows per second.
+    python benchmarks/scale.py                       # 25x10,100x10,400x10
+    python benchmarks/scale.py --sizes 25x10 --build-max 400 --samples 5
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -24,48 +29,84 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import make_dataset  # noqa: E402
+from build_speed import machine, timed  # noqa: E402
+from synthetic import TEMPLATE, make_dataset  # noqa: E402
 
-from seoulcomm import audit, load  # noqa: E402
+from seoulcomm import audit, engine, load, params  # noqa: E402
+
+BIN = Path(sys.executable).parent
 
 
-def _median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def per_report_cpu(folder: Path, out: Path, reports, samples: int) -> tuple[float, list]:
+    """Median CPU seconds of ``reports`` (each run ``samples`` times, forked from this process)."""
+    results = []
+    for _ in range(samples):
+        engine.run_reports(reports, str(out), str(folder), None, jobs=1,
+                           done=lambda r, res: results.append(res))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise SystemExit(f"{failed[0].name}: {failed[0].message}")
+    return statistics.median(r.cpu for r in results), results
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="4x2,25x4,100x6,400x10",
+    p.add_argument("--sizes", default="25x10,100x10,400x10",
                    help="divisions×years, comma-separated (default: %(default)s)")
-    p.add_argument("--runs", type=int, default=3, help="timings per size; the median is shown")
+    p.add_argument("--samples", type=int, default=3, help="runs of each sampled report")
+    p.add_argument("--build-max", type=int, default=300,
+                   help="run the full build only up to this many reports (default: %(default)s)")
     args = p.parse_args(argv)
     sizes = [tuple(int(n) for n in s.lower().split("x")) for s in args.sizes.split(",")]
-    print(f"{'부서×연도':>10} {'행':>8} {'load(s)':>9} {'audit(s)':>9} {'validate(s)':>12} {'행/초(load)':>12}")
+    print(machine(), flush=True)
+    per_division = {}
     with tempfile.TemporaryDirectory(prefix="seoulcomm-scale-") as tmp:
         for divisions, years in sizes:
             folder = Path(tmp) / f"{divisions}x{years}"
             rows = sum(make_dataset(folder, divisions, years).values())
+            print(f"\n{divisions} divisions × {years} years: {rows:,} rows", flush=True)
 
-            def load_fresh(folder=folder):
-                load._CACHE.clear()
-                return load.load_all(folder)
+            validate_s, _ = timed([str(BIN / "seoulcomm"), "validate", "--data", str(folder)])
+            load._CACHE.clear()
+            ds = load.load_all(folder)
+            started = time.perf_counter()
+            audit.reconcile(ds)
+            audit_s = time.perf_counter() - started
+            print(f"  validate {validate_s:6.2f} s ({rows / validate_s:,.0f} rows/s, whole command)"
+                  f"   audit {audit_s:6.2f} s ({rows / audit_s:,.0f} rows/s)", flush=True)
 
-            load_s = _median_seconds(load_fresh, args.runs)
-            ds = load_fresh()
-            audit_s = _median_seconds(lambda ds=ds: audit.reconcile(ds), args.runs)
+            reports = params.reports(folder, ds=ds)
+            latest = max(ds.years())
+            division = next(r for r in reports if r.kind == "division"
+                            and r.parameters.get("division") == TEMPLATE and r.parameters.get("year") == latest)
+            office = next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest)
+            engine.prepare(folder)  # the parent's once-per-build work: imports, load, audit
+            out = Path(tmp) / f"sample-{divisions}x{years}"
+            div_cpu, _ = per_report_cpu(folder, out, [division], args.samples)
+            office_cpu, _ = per_report_cpu(folder, out, [office], args.samples)
+            office_kb = (out / office.output).stat().st_size / 1024
+            per_division[(divisions, years)] = div_cpu
+            print(f"  per report (median CPU): division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
+                  f"(HTML {office_kb:,.0f} KB)", flush=True)
 
-            def validate(folder=folder):
-                subprocess.run([sys.executable, "-m", "seoulcomm", "validate", "--data", str(folder)],
-                               check=True, capture_output=True)
-
-            validate_s = _median_seconds(validate, args.runs)
-            print(f"{divisions:>5}×{years:<4} {rows:>8} {load_s:>9.2f} {audit_s:>9.2f} {validate_s:>12.2f} "
-                  f"{rows / load_s:>12,.0f}", flush=True)
+            n = len(reports)
+            if n <= args.build_max:
+                build_out = Path(tmp) / f"build-{divisions}x{years}"
+                command = [str(BIN / "seoulcomm"), "build", "--data", str(folder), "--out", str(build_out),
+                           "--jobs", "2"]
+                wall, cpu = timed(command)
+                noop_wall, noop_cpu = timed(command)
+                print(f"  build --jobs 2: {n} reports in {wall:6.1f} s ({cpu:.1f} CPU-s); "
+                      f"no change {noop_wall:5.2f} s", flush=True)
+            else:
+                offices = sum(r.kind == "office" for r in reports)
+                estimate = ((n - offices) * div_cpu + offices * office_cpu) / 2
+                print(f"  build --jobs 2: {n} reports — not run (--build-max {args.build_max}); "
+                      f"≈ {estimate / 60:,.0f} min on 2 free cores at the CPU per report above", flush=True)
+    if len(per_division) > 1:
+        (small, s_cpu), (large, l_cpu) = min(per_division.items()), max(per_division.items())
+        print(f"\nper-report cost (division report) {large[0]}×{large[1]} / {small[0]}×{small[1]}: "
+              f"{l_cpu / s_cpu:.2f}  (target ≤ 1.1)")
     return 0
 
 

@@ -4,10 +4,11 @@
 :func:`seoulcomm.report.render` into the output folder (``reports/``) and writes
 ``index.html`` linking them all.
 
-- **Parallel**: through a :mod:`concurrent.futures` executor: a process pool (``--jobs``,
-  default the machine's cores) or a Dask cluster's executor (``--scheduler``). Each worker
-  keeps one warm kernel (pandas, matplotlib and seoulcomm imported, the data loaded) and
-  reuses it from report to report, reset to a clean namespace before each one.
+- **Parallel**: this process is warmed once (libraries imported, data loaded, audit
+  computed) and each report runs in a process forked from it, ``--jobs`` at a time (default
+  the machine's cores), under a cell and a report deadline; or on a Dask cluster
+  (``--scheduler``), each worker process warmed once by a plugin and forking its reports the
+  same way. See :mod:`seoulcomm.engine`.
 - **Incremental**: a report is skipped when its notebook (code, markdown and parameter names:
   :func:`seoulcomm.nbclean.key`), parameters, what its last run read, the seoulcomm source and
   the versions of the packages that render it are all unchanged since its last good build, and
@@ -28,7 +29,6 @@ import json
 import os
 import re
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -288,90 +288,18 @@ def _pdf_current(entry: dict | None, out_dir: Path, report) -> bool:
 
 
 # --------------------------------------------------------------------------- workers
-
-_LOCAL = threading.local()
-_ALL_KERNELS: list = []
-
-
-def _stop_kernels() -> None:
-    from .report import stop_kernel
-
-    while _ALL_KERNELS:
-        stop_kernel(_ALL_KERNELS.pop())
-
-
-def _register_cleanup() -> None:
-    if getattr(_register_cleanup, "done", False):
-        return
-    import atexit
-    import multiprocessing.util
-
-    atexit.register(_stop_kernels)
-    # a pool worker leaves through os._exit, which skips atexit; multiprocessing's
-    # finalizers still run, so the worker's kernel goes with it
-    multiprocessing.util.Finalize(None, _stop_kernels, exitpriority=10)
-    _register_cleanup.done = True
-
-
-def _drop_kernel() -> None:
-    from . import report
-
-    km = getattr(_LOCAL, "km", None)
-    _LOCAL.km = _LOCAL.key = None
-    if km is not None:
-        if km in _ALL_KERNELS:
-            _ALL_KERNELS.remove(km)
-        report.stop_kernel(km)
-
-
-def _kernel(data_dir: str, cwd: str, source: str):
-    """This worker thread's warm kernel: started on first use; started again if it died,
-    or if the seoulcomm source changed since (a long-lived Dask worker sees many builds)."""
-    from . import report
-
-    km = getattr(_LOCAL, "km", None)
-    if km is not None and (getattr(_LOCAL, "key", None) != (cwd, source) or not km.is_alive()):
-        _drop_kernel()
-        km = None
-    if km is None:
-        _register_cleanup()
-        km = report.start_kernel(data_dir, cwd=cwd)
-        _LOCAL.km, _LOCAL.key = km, (cwd, source)
-        _ALL_KERNELS.append(km)
-    return km
-
-
-def _warm_worker(data_dir: str, cwd: str, source: str) -> None:
-    """Process-pool initializer: start the kernel while the exporter's imports load."""
-    from . import report
-
-    loader = threading.Thread(target=report.warm_up, daemon=True)
-    loader.start()
-    try:
-        _kernel(data_dir, cwd, source)
-    except Exception:  # the first report will try again and report the error
-        pass
-    loader.join()
-
+# The execution itself is seoulcomm.engine's: this process is warmed once (imports, data,
+# audit) and forks one process per report, under the cell and report deadlines.
 
 def render_in_worker(report: params.Report, out_dir: str, data_dir: str,
-                     notebooks_dir: str | None, source: str = "") -> RenderResult:
-    """Render one report on this worker's warm kernel (the function executors run)."""
-    from . import report as report_module
+                     notebooks_dir: str | None, source: str = "", cell_timeout=None,
+                     report_timeout=None) -> RenderResult:
+    """Render one report on a Dask worker: forked from the worker's warm state."""
+    from . import engine
 
-    cwd = notebooks_dir or str(paths.NOTEBOOKS_DIR)
-    started = time.perf_counter()
-    try:
-        km = _kernel(data_dir, cwd, source)
-    except Exception as exc:
-        return RenderResult(report.name, report.output, ok=False, seconds=time.perf_counter() - started,
-                            error={"cell": None, "source": "", "ename": type(exc).__name__,
-                                   "evalue": f"커널을 시작하지 못했습니다: {exc}"})
-    result = report_module.render(report, None, out_dir, data_dir=data_dir, km=km,
-                                  notebooks_dir=notebooks_dir)
-    if not km.is_alive():
-        _drop_kernel()
-    return result
+    return engine.dask_render(report, out_dir, data_dir, notebooks_dir,
+                              cell_timeout=cell_timeout or engine.CELL_TIMEOUT,
+                              report_timeout=report_timeout or engine.REPORT_TIMEOUT)
 
 
 # --------------------------------------------------------------------------- progress
@@ -495,28 +423,23 @@ def _check_only(only) -> list[str] | None:
     return patterns
 
 
-def _executor(jobs: int, scheduler, data_dir: str, cwd: str, source: str):
-    if scheduler is not None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise UsageError("--scheduler에는 dask.distributed가 필요합니다: "
-                             "pip install 'seoulcomm[dask]'") from None
-        try:
-            client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
-        except Exception as exc:
-            raise UsageError(f"Dask 스케줄러 {scheduler!r}에 연결할 수 없습니다: {exc}") from None
-        owned = client is not scheduler
-        return client.get_executor(pure=False), (client.close if owned else None)
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker,
-                               initargs=(data_dir, cwd, source)), None
+def _dask_client(scheduler):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler에는 dask.distributed가 필요합니다: "
+                         "pip install 'seoulcomm[dask]'") from None
+    try:
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
+    except Exception as exc:
+        raise UsageError(f"Dask 스케줄러 {scheduler!r}에 연결할 수 없습니다: {exc}") from None
+    return client, (client.close if client is not scheduler else None)
 
 
 def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool = False,
           only=None, scheduler=None, progress: str | None = "auto", params_dir=None,
-          notebooks_dir=None, pdf: bool = False) -> BuildSummary:
+          notebooks_dir=None, pdf: bool = False, cell_timeout: float | None = None,
+          report_timeout: float | None = None) -> BuildSummary:
     """Build every report of ``params/`` (or those matching ``only``) into ``out_dir``.
 
     Parameters
@@ -531,6 +454,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     progress : ``auto`` (bar on a terminal, lines otherwise), ``bar``, ``lines`` or ``quiet``.
     params_dir, notebooks_dir : other ``params/`` and ``notebooks/`` folders (tests).
     pdf : also print each report to an A4 PDF beside its HTML (headless Chromium).
+    cell_timeout, report_timeout : longest one cell, and one report, may run [s]
+        (default 600 and 900); past it the report fails, the others go on.
 
     Returns
     -------
@@ -548,6 +473,10 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
     patterns = _check_only(only)
+    from . import engine
+
+    cell_timeout = _check_timeout(cell_timeout, engine.CELL_TIMEOUT, "--cell-timeout")
+    report_timeout = _check_timeout(report_timeout, engine.REPORT_TIMEOUT, "--report-timeout")
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
     out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
@@ -578,7 +507,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
         return _build_locked(out, folder, ds, reports, selected, notebook_keys, as_of, titles,
                              lock=lock, jobs=jobs, force=force, scheduler=scheduler,
                              progress=progress, notebooks_dir=notebooks_dir, notebooks=notebooks,
-                             browser=browser, started=started)
+                             browser=browser, started=started, cell_timeout=cell_timeout,
+                             report_timeout=report_timeout)
 
 
 def _say(text: str, progress) -> None:
@@ -587,7 +517,7 @@ def _say(text: str, progress) -> None:
 
 def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys, as_of, titles, *,
                   lock, jobs, force, scheduler, progress, notebooks_dir, notebooks, browser,
-                  started) -> BuildSummary:
+                  started, cell_timeout, report_timeout) -> BuildSummary:
     if lock.taken_over:
         _say(f"경고: 끝나지 못한 이전 빌드({outdir._holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
              "— 그 빌드가 남긴 임시 파일을 지웁니다", progress)
@@ -679,7 +609,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
     try:
         if todo:
             _run(todo, out, folder, notebooks_dir and str(notebooks), notebooks, jobs, scheduler,
-                 source, record)
+                 source, record, cell_timeout=cell_timeout, report_timeout=report_timeout)
         if browser is not None:  # reports left as they were, whose PDF is missing or stale
             for r in selected:
                 entry = cache["reports"].get(r.name)
@@ -741,47 +671,48 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def _check_timeout(value, default, option):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+            or value != value or value == float("inf"):
+        raise UsageError(f"{option}는 0보다 큰 초 단위 수여야 합니다: {value!r}")
+    return value
+
+
 def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, scheduler, source,
-         record):
-    from concurrent.futures import as_completed
+         record, *, cell_timeout=None, report_timeout=None):
+    from . import engine
 
-    data, cwd = str(folder), str(notebooks)
-    workers = max(1, min(jobs or default_jobs(), len(todo)))
-    if scheduler is None and workers == 1:
-        # one report at a time in this process, on one warm kernel
-        from . import report
-
-        km = None
-        try:
-            for r in todo:
-                if km is None or not km.is_alive():
-                    if km is not None:
-                        report.stop_kernel(km)
-                    km = report.start_kernel(data, cwd=cwd)
-                record(r, report.render(r, None, str(out), data_dir=data, km=km,
-                                        notebooks_dir=notebooks_arg))
-        finally:
-            if km is not None:
-                report.stop_kernel(km)
+    data = str(folder)
+    cell_timeout = cell_timeout or engine.CELL_TIMEOUT
+    report_timeout = report_timeout or engine.REPORT_TIMEOUT
+    if scheduler is None:
+        # this process is warmed once; each report runs in a process forked from it
+        workers = max(1, min(jobs or default_jobs(), len(todo)))
+        engine.run_reports(todo, str(out), data, notebooks_arg, jobs=workers,
+                           cell_timeout=cell_timeout, report_timeout=report_timeout, done=record)
         return
-    executor, close = _executor(workers, scheduler, data, cwd, source)
+    from distributed import as_completed
+
+    client, close = _dask_client(scheduler)
     try:
-        futures = {executor.submit(render_in_worker, r, str(out), data, notebooks_arg, source): r
-                   for r in todo}
-        for future in as_completed(futures):
-            r = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker died: this report failed, the others go on
-                result = RenderResult(r.name, r.output, ok=False, error={
-                    "cell": None, "source": "", "ename": type(exc).__name__,
-                    "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
-            record(r, result)
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    else:
-        executor.shutdown(wait=True)
+        client.register_plugin(engine.warm_plugin(data, notebooks_arg), name="seoulcomm-warm")
+        futures = {client.submit(render_in_worker, r, str(out), data, notebooks_arg, source,
+                                 cell_timeout, report_timeout, pure=False): r for r in todo}
+        try:
+            for future in as_completed(futures):
+                r = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker died: this report failed, the others go on
+                    result = RenderResult(r.name, r.output, ok=False, error={
+                        "cell": None, "source": "", "ename": type(exc).__name__,
+                        "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
+                record(r, result)
+        except BaseException:
+            client.cancel(list(futures), force=True)
+            raise
     finally:
         if close:
             close()

@@ -96,6 +96,10 @@ def parser() -> argparse.ArgumentParser:
                    help="Dask 분산 스케줄러 주소 (예: tcp://10.0.0.5:8786); pip install 'seoulcomm[dask]'")
     b.add_argument("--pdf", action="store_true",
                    help="각 보고서 옆에 A4 PDF도 만듭니다 (PATH의 Chromium 필요)")
+    b.add_argument("--cell-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="셀 하나의 최대 실행 시간(초, 기본 600): 넘으면 그 보고서만 실패")
+    b.add_argument("--report-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="보고서 하나의 최대 실행 시간(초, 기본 900): 넘으면 그 보고서만 실패")
     b.set_defaults(run=_build)
     return p
 
@@ -131,12 +135,24 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"0보다 큰 초 단위 수여야 합니다: {text!r}")
+    return value
+
+
 def _build(args) -> int:
     from . import build, paths
 
     paths.font_files()  # a missing font is an installation problem (exit 2), not N failed reports
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
-                          scheduler=args.scheduler, pdf=args.pdf)
+                          scheduler=args.scheduler, pdf=args.pdf,
+                          cell_timeout=getattr(args, "cell_timeout", None),
+                          report_timeout=getattr(args, "report_timeout", None))
     print(summary.line())
     print(f"목록: {summary.out_dir / build.INDEX_FILE}")
     for failed in summary.failed:
@@ -159,15 +175,35 @@ def error_text(exc: SeoulcommError) -> str:
     return "\n".join(out)
 
 
+def _on_sigterm(signum, frame):
+    from .engine import Terminated
+
+    raise Terminated()
+
+
 def main(argv=None) -> int:
+    import signal
+
+    from .engine import Terminated
+
     args = parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.run(args)
     except SeoulcommError as exc:
         print(error_text(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        print("seoulcomm: 중단했습니다(Ctrl-C)", file=sys.stderr)
         return 130
+    except Terminated:
+        print("seoulcomm: 종료 신호(SIGTERM)를 받아 중단했습니다", file=sys.stderr)
+        return 143
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return EXIT_OK
@@ -176,6 +212,9 @@ def main(argv=None) -> int:
 
         print(f"seoulcomm: 파일을 읽거나 쓸 수 없습니다 — {os_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -121,13 +121,19 @@ def png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """The figure as a compact PNG (palette of :data:`PNG_COLORS` colours)."""
     from PIL import Image
 
+    # drawn once to raw RGBA, colour-reduced and encoded once (no PNG decode and re-encode)
     buf = io.BytesIO()
     with matplotlib.rc_context(_STYLE):
-        fig.savefig(buf, format="png", dpi=dpi)
-    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-    small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        fig.savefig(buf, format="rgba", dpi=dpi)
+    raw = buf.getbuffer()
+    width = int(fig.get_figwidth() * dpi)
+    height = len(raw) // (4 * width) if width else 0
+    if not width or width * height * 4 != len(raw):  # the figure's own size disagreed: ask Agg
+        width, height = (int(v) for v in fig.canvas.get_renderer().get_canvas_width_height())
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
+    small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    small.save(out, format="PNG", optimize=True)
+    small.save(out, format="PNG")
     return out.getvalue()
 
 

@@ -1,9 +1,11 @@
 """Render one report: papermill runs the notebook, nbconvert writes the HTML, openpyxl the xlsx.
 
 :func:`render` is the one function that turns parameters into a report. It runs the
-notebook with papermill's Python API (on a running kernel when ``km`` is given, so the batch
-can keep one warm kernel per worker), reads the tables and the headline the notebook emits
-as JSON display outputs, and writes beside each other::
+notebook with papermill's Python API — on a ``python3`` kernel (``engine="kernel"``, as the
+papermill CLI and JupyterLab run it), or, as the batch does, with papermill's ``seoulcomm``
+engine in a process forked from a warm parent (``engine="fork"``, see
+:mod:`seoulcomm.engine`; the HTML is byte for byte the same) — reads the tables and the
+headline the notebook emits as JSON display outputs, and writes beside each other::
 
     <out>/<year>/<division>.html   the report (self-contained, loads nothing from the network)
     <out>/<year>/<division>.xlsx   its tables, one sheet per table
@@ -32,6 +34,7 @@ from .errors import UsageError
 #: Display-output mimetypes the notebooks emit (see display.py) and this module reads.
 TABLE_MIME = "application/vnd.seoulcomm.table+json"
 HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
+#: The notebook's read log (``{"reads": [{"table": ..., "where": {...}}, ...]}``).
 READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: nbconvert template (``seoulcomm/templates/report``).
 TEMPLATE = "report"
@@ -55,6 +58,7 @@ class RenderResult:
     headline : the notebook's headline (title, figures, as_of, sources), when it ran.
     tables : number of tables written to the xlsx.
     seconds : wall time of the render [s].
+    cpu : CPU time (user + system) of the report's own process [s], when it ran forked.
     reads : what the run read, from the notebook's read log (:data:`READS_MIME`): entries
         ``{"table": name, "where": {column: value}}`` (see :func:`seoulcomm.load.digest_reads`).
     error : on failure: ``cell`` (1-based position in the executed notebook, or ``None``),
@@ -70,6 +74,7 @@ class RenderResult:
     headline: dict | None = None
     tables: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0
     reads: list = field(default_factory=list)
     error: dict | None = None
     failed_notebook: str | None = None
@@ -216,62 +221,6 @@ def _kernel_restore() -> None:
 
 # --------------------------------------------------------------------------- kernel control
 
-def _warm_classes():
-    """A kernel manager whose one client stays connected between reports.
-
-    A new client costs ≈0.2 s before its first message (IOPub subscriptions join late),
-    and nbclient asks the manager for a new client on every run; handing back the same,
-    already connected client makes a reused kernel cost milliseconds per report.
-    """
-    global _WARM
-    if _WARM is None:
-        from jupyter_client import BlockingKernelClient, KernelManager
-
-        class ReusedClient(BlockingKernelClient):
-            _running = False
-            _ready = False
-
-            def start_channels(self, *args, **kwargs):
-                if not self._running:
-                    super().start_channels(*args, **kwargs)
-                    self._running = True
-
-            def wait_for_ready(self, timeout=None):
-                if not self._ready:
-                    super().wait_for_ready(timeout=timeout)
-                    self._ready = True
-
-            def stop_channels(self):
-                """Kept open for the next report; :meth:`close` stops them."""
-
-            def close(self):
-                if self._running:
-                    BlockingKernelClient.stop_channels(self)
-                    self._running = self._ready = False
-
-        class WarmKernelManager(KernelManager):
-            _reused = None
-
-            def client(self, **kwargs):
-                if self._reused is None:
-                    kw = {**self.get_connection_info(session=True),
-                          "connection_file": self.connection_file, "parent": self, **kwargs}
-                    self._reused = ReusedClient(**kw)
-                return self._reused
-
-            def shutdown_kernel(self, now=False, restart=False):
-                if self._reused is not None:
-                    self._reused.close()
-                    self._reused = None
-                return super().shutdown_kernel(now=now, restart=restart)
-
-        _WARM = WarmKernelManager
-    return _WARM
-
-
-_WARM = None
-
-
 def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: float = 120):
     """Run ``code`` silently in ``km``'s kernel; return the Python value of ``expression``."""
     kc = km.client()
@@ -284,7 +233,7 @@ def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: flo
             output_hook=lambda msg: None,
         )
     finally:
-        kc.stop_channels()  # a no-op on a warm kernel's client
+        kc.stop_channels()
     content = reply["content"]
     if content["status"] != "ok":
         raise RuntimeError(f"커널 준비 실패: {content.get('ename')}: {content.get('evalue')}")
@@ -313,8 +262,10 @@ def start_kernel(data_dir=None, *, cwd=None):
     """
     import subprocess
 
+    from jupyter_client import KernelManager
+
     sockets = tempfile.mkdtemp(prefix="seoulcomm-kernel-")
-    km = _warm_classes()(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
     km._seoulcomm_sockets = sockets
     km.start_kernel(cwd=str(cwd or paths.NOTEBOOKS_DIR), stdout=subprocess.DEVNULL,
                     extra_arguments=["--HistoryManager.enabled=False"])
@@ -498,7 +449,8 @@ def _first_line(source: str) -> str:
 
 
 def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data_dir=None,
-           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT) -> RenderResult:
+           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT, engine: str = "kernel",
+           report_timeout: float | None = None, on_cell=None) -> RenderResult:
     """Render one report: notebook → HTML + xlsx in ``out_dir``.
 
     Parameters
@@ -514,6 +466,13 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
         clean namespace first and left running. ``None``: a kernel is started and stopped.
     notebooks_dir : folder of the notebooks (default: ``notebooks/``).
     timeout : longest one cell may run [s].
+    engine : how the notebook runs, always through papermill: ``kernel`` (a ``python3``
+        kernel, ``km`` or a fresh one, as the papermill CLI and JupyterLab run it), ``fork``
+        (this process is warmed once, then the report runs in a forked child under the
+        deadlines ``timeout`` and ``report_timeout``; see :mod:`seoulcomm.engine`) or
+        ``inprocess`` (papermill's ``seoulcomm`` engine, in this very process).
+    report_timeout : longest the whole report may run [s] (``fork`` only).
+    on_cell : ``on_cell(index)`` before each code cell runs (``inprocess`` only).
 
     Returns
     -------
@@ -525,9 +484,21 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     UsageError : unknown kind or parameters (nothing is run or written).
     """
     started = time.perf_counter()
+    if engine not in ("kernel", "fork", "inprocess"):
+        raise UsageError(f"알 수 없는 실행 방식입니다: {engine!r}")
     if data_dir is None and isinstance(parameters, dict) and parameters.get("data_dir"):
         data_dir = parameters["data_dir"]
     report = _as_report(report_or_kind, parameters, data_dir)
+    if engine == "fork":
+        from . import engine as engine_module
+
+        root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
+        _inside(root, root / report.output)
+        return engine_module.render_one(
+            report, str(root), str(paths.data_dir(data_dir)),
+            str(Path(notebooks_dir).resolve()) if notebooks_dir else None,
+            cell_timeout=timeout,
+            report_timeout=report_timeout or engine_module.REPORT_TIMEOUT)
     root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
     html_path = _inside(root, root / report.output)
     xlsx_path = html_path.with_suffix(".xlsx")
@@ -541,35 +512,56 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    executed = _temp_beside(html_path, ".ipynb")
+    in_process = engine == "inprocess"
+    executed = None if in_process else _temp_beside(html_path, ".ipynb")
     nb, error = None, None
-    own_kernel = km is None
+    own_kernel = km is None and not in_process
+    parameters = {**report.parameters, "data_dir": folder}
     try:
-        if own_kernel:
-            km = start_kernel(folder, cwd=notebook.parent)
+        if in_process:
+            from . import engine as engine_module
+
+            engine_module.register()
+            source = engine_module.notebook(notebook)
+            if source is None:
+                source = str(notebook)
+            try:
+                nb = papermill.execute_notebook(
+                    source, None, parameters=parameters, engine_name=engine_module.ENGINE_NAME,
+                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, cwd=str(notebook.parent), on_cell=on_cell,
+                )
+            except PapermillExecutionError as exc:
+                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
+                         "ename": exc.ename, "evalue": exc.evalue}
+                nb = engine_module.last_notebook()
         else:
-            prepare_kernel(km, folder)
-        try:
-            nb = papermill.execute_notebook(
-                str(notebook), str(executed), parameters={**report.parameters, "data_dir": folder},
-                kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False, execution_timeout=timeout,
-            )
-        except PapermillExecutionError as exc:
-            error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
-                     "ename": exc.ename, "evalue": exc.evalue}
+            if own_kernel:
+                km = start_kernel(folder, cwd=notebook.parent)
+            else:
+                prepare_kernel(km, folder)
+            try:
+                nb = papermill.execute_notebook(
+                    str(notebook), str(executed), parameters=parameters,
+                    kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
+                    request_save_on_cell_execute=False, execution_timeout=timeout,
+                )
+            except PapermillExecutionError as exc:
+                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
+                         "ename": exc.ename, "evalue": exc.evalue}
     except Exception as exc:  # the kernel died, timed out, or the notebook could not be read
         error = error or {"cell": None, "source": "", "ename": type(exc).__name__,
                           "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
     finally:
         if own_kernel and km is not None:
             stop_kernel(km)
+    if nb is not None:  # the notebook's own read log (its footer emits it)
+        result.reads = reads_of(nb)
 
     if error is None:
         try:
             headline = headline_of(nb)
             tables = tables_of(nb)
-            result.reads = reads_of(nb)
             xlsx_name = xlsx_path.name
             index = os.path.relpath(root / "index.html", html_path.parent).replace(os.sep, "/")
             _drop_json_outputs(nb)
@@ -591,7 +583,7 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
         from .outdir import is_whole_notebook  # never a notebook cut short by a full disk
 
         try:
-            if executed.exists() and is_whole_notebook(executed):
+            if executed is not None and executed.exists() and is_whole_notebook(executed):
                 os.chmod(executed, _FILE_MODE)
                 os.replace(executed, failed_path)
                 result.failed_notebook = str(failed_path)
@@ -600,6 +592,7 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
                 result.failed_notebook = str(failed_path)
         except OSError:
             pass
-    executed.unlink(missing_ok=True)
+    if executed is not None:
+        executed.unlink(missing_ok=True)
     result.seconds = round(time.perf_counter() - started, 3)
     return result

@@ -47,7 +47,8 @@ def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def project_requirements(extras=("test",)) -> dict[str, str]:
+def project_requirements(extras=("test", "lab")) -> dict[str, str]:
+    # environment.yml is the interactive environment: runtime + test extras + JupyterLab
     project = pyproject()["project"]
     reqs = list(project["dependencies"])
     for extra in extras:
@@ -67,7 +68,15 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     conda = {k: v for k, v in conda_requirements().items() if k not in CONDA_ONLY}
     project = project_requirements()
     assert sorted(set(conda) - set(project)) == [], "only in environment.yml"
-    assert sorted(set(project) - set(conda)) == [], "only in pyproject.toml (runtime + test)"
+    assert sorted(set(project) - set(conda)) == [], "only in pyproject.toml (runtime + test + lab)"
+
+
+def test_building_does_not_need_jupyterlab():
+    # JupyterLab drags jupyter-events and jsonschema's format extra (rfc3987_syntax, ≈1.5 s
+    # on every nbformat import) into the build; it is the `lab` extra, not a dependency
+    runtime = [normalise(r)[0] for r in pyproject()["project"]["dependencies"]]
+    assert "jupyterlab" not in runtime and "jupyter-events" not in runtime
+    assert "jupyterlab" in [normalise(r)[0] for r in pyproject()["project"]["optional-dependencies"]["lab"]]
 
 
 def test_environment_yml_and_pyproject_ask_for_the_same_versions():
