@@ -528,7 +528,9 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         _say(f"경고: {warning}", progress)
 
     source = source_hash()
-    common = _sha(json.dumps([source, versions(), str(folder)], sort_keys=True))
+    # the catalog names every table, sheet and unit a report prints: a change there rebuilds all
+    catalog = _file_sha(folder / paths.CATALOG_FILE)
+    common = _sha(json.dumps([source, versions(), str(folder), catalog], sort_keys=True))
     digests = _Digests(folder, ds)
     summary = BuildSummary(out_dir=out)
     keys, todo = {}, []

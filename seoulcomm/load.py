@@ -618,6 +618,17 @@ class Dataset:
         self._note(name, where)
         return select(self.tables[name], where).copy()
 
+    def values(self, name: str, column: str, /, **where) -> pd.Series:
+        """The ``column`` of the rows :meth:`rows` would give, noted in the read log as that
+        column only (``"columns": [column]``): a report that only asks which dates a year has
+        does not depend on every figure of that year."""
+        if name not in self.tables:
+            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
+        entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}, "columns": [column]}
+        if entry not in self.reads:
+            self.reads.append(entry)
+        return select(self.tables[name], where)[column].copy()
+
     # ------------------------------------------------------------------ what the data holds
     def unit(self, table: str, column: str | None = None) -> str:
         return self.catalog.unit(table, column)
@@ -669,6 +680,7 @@ class Dataset:
         """The document a row's ``source`` cites (its first word is the file name):
         ``file, title, issuer, date, short``; an unknown file stands for itself."""
         file = str(source).split(" ", 1)[0]
+        self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
         docs = self.tables["documents"]
         hit = docs[(docs["file"] == file).fillna(False).to_numpy(dtype=bool)]
         if hit.empty:
@@ -730,6 +742,8 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
             h.update(f"missing:{name}".encode())
             continue
         rows = select(ds.tables[name], entry.get("where") or {})
+        if entry.get("columns"):  # only those columns were read
+            rows = rows[[c for c in entry["columns"] if c in rows.columns]]
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())

@@ -166,11 +166,17 @@ def _read_csv(path: Path) -> list[list[str]]:
             if len(r) > 1 or (r and r[0].strip(" \t"))]
 
 
-def headers(catalog, name: str) -> list[str]:
+def present_cols(name: str, columns) -> list:
+    """The table's columns that ``columns`` (a file's or a sheet's header) holds, in the
+    table's order: a column added later with a default may be absent and stays absent."""
+    return [c for c in TABLES[name].cols if c.name in columns or c.default is None]
+
+
+def headers(catalog, name: str, cols=None) -> list[str]:
     """The sheet's header cells: Korean labels, money columns with their unit."""
     names = catalog.labels(name)
     out = []
-    for col in TABLES[name].cols:
+    for col in (TABLES[name].cols if cols is None else cols):
         label = names[col.name]
         if col.kind == "money":
             label += f"({catalog.unit(name, col.name)})"
@@ -237,15 +243,16 @@ def export(out_path, data_dir=None) -> Path:
         records = _read_csv(folder / table.file)
         head = [c.strip() for c in records[0]]
         canon = _canonical(catalog, name, head)
-        order = [canon.index(c) for c in table.columns]
+        cols = present_cols(name, canon)
+        order = [canon.index(c.name) for c in cols]
         ws = wb.create_sheet(catalog.titles[name])
-        for j, label in enumerate(headers(catalog, name), start=1):
+        for j, label in enumerate(headers(catalog, name, cols), start=1):
             c = xlsx.cell(ws, 1, j, label)
             c.font, c.fill = bold, fill
-        widths = [len(h) + 2 for h in headers(catalog, name)]
+        widths = [len(h) + 2 for h in headers(catalog, name, cols)]
         for i, record in enumerate(records[1:], start=2):
             record = [record[k] if k < len(record) else "" for k in order]
-            for j, (col, text) in enumerate(zip(table.cols, record), start=1):
+            for j, (col, text) in enumerate(zip(cols, record), start=1):
                 value, fmt = to_cell(text, col.kind)
                 c = xlsx.cell(ws, i, j, value)
                 if fmt:
@@ -257,14 +264,14 @@ def export(out_path, data_dir=None) -> Path:
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, w * 1.3))
         ws.freeze_panes = "A2"
         last = max(len(records), 2) + 500   # room for new rows
-        for j, col in enumerate(table.cols, start=1):
+        for j, col in enumerate(cols, start=1):
             values = (list(col.choices) if col.kind == "choice"
                       else sorted(ds.refs.get(col.ref, ())) if col.kind == "ref" else None)
             if values:
                 key = f"{name}.{col.name}" if col.kind == "choice" else col.ref
                 dv = DataValidation(type="list", formula1=list_range(key, values), allow_blank=col.optional,
                                     showErrorMessage=True, errorTitle="목록에 없는 값",
-                                    error=f"{headers(catalog, name)[j - 1]}: 목록({LISTS_SHEET} 시트)에서 고르세요")
+                                    error=f"{headers(catalog, name, cols)[j - 1]}: 목록({LISTS_SHEET} 시트)에서 고르세요")
                 letter = get_column_letter(j)
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
@@ -370,7 +377,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
         raise DataError(src, f"엑셀 통합문서(.xlsx)여야 합니다 — 열 수 없음({type(exc).__name__})") from None
     problems: list[DataError] = []
     texts: dict[str, str] = {}
-    where: dict[str, tuple[str, list[int], list[str]]] = {}   # file → sheet, rows by record, letters
+    where: dict[str, tuple] = {}   # file → sheet, rows by record, letters, column names
     by_title = {ws.title.strip().lower(): ws for ws in wb.worksheets}
     for name in LOAD_ORDER:
         table = TABLES[name]
@@ -393,18 +400,19 @@ def import_workbook(path, data_dir=None) -> list[str]:
                 bad = True
                 problems.append(DataError(src, f"알 수 없는 열 이름입니다 — 열: {', '.join(headers(catalog, name))}",
                                           value=str(head[j] or ""), where=f"시트 '{ws.title}', {get_column_letter(j + 1)}1"))
-        for col in table.columns:
+        cols = present_cols(name, canon)
+        for col in (c.name for c in cols):
             if col not in canon:
                 bad = True
                 problems.append(DataError(src, f"'{catalog.labels(name)[col]}'({col}) 열이 있어야 합니다",
                                           where=f"시트 '{ws.title}', 1행"))
         if bad:
             continue
-        index = [canon.index(c) for c in table.columns]
+        index = [canon.index(c.name) for c in cols]
         letters = [get_column_letter(k + 1) for k in index]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(_original_header(folder / table.file, table))
+        writer.writerow(_original_header(folder / table.file, [c.name for c in cols]))
         excel_rows = [1]
         for row in rows[1:]:
             cells = [row[k] if k < len(row) else None for k in index]
@@ -412,7 +420,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
                    for c in cells):
                 continue   # blank rows (and Excel's formatted empties) are no data
             record = []
-            for col, c in zip(table.cols, cells):
+            for col, c in zip(cols, cells):
                 if c is not None and c.data_type == "f":
                     problems.append(DataError(src, "수식 대신 값을 적으세요(수식은 가져오지 않습니다)",
                                               value=str(c.value), where=f"시트 '{ws.title}', {c.coordinate}"))
@@ -423,7 +431,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
             writer.writerow(record)
             excel_rows.append(row[0].row)
         texts[table.file] = out.getvalue()
-        where[table.file] = (ws.title, excel_rows, letters)
+        where[table.file] = (ws.title, excel_rows, letters, [c.name for c in cols])
     if problems:
         raise DataErrors(problems)
     with tempfile.TemporaryDirectory(prefix="seoulcomm-import-") as tmp:
@@ -442,15 +450,15 @@ def import_workbook(path, data_dir=None) -> list[str]:
     return _write_changed(folder, texts)
 
 
-def _original_header(path: Path, table) -> list[str]:
+def _original_header(path: Path, columns: list[str]) -> list[str]:
     """The header the CSV has now (its spelling is kept); the canonical names otherwise."""
     try:
         head = _read_csv(path)[0]
-        if sorted(h.strip() for h in head) == sorted(table.columns):
+        if sorted(h.strip() for h in head) == sorted(columns):
             return [h for h in head]
     except (OSError, IndexError, UnicodeDecodeError, csv.Error):
         pass
-    return list(table.columns)
+    return list(columns)
 
 
 def _relocate(problem: DataError, src: Path, check: Path, where: dict) -> DataError:
@@ -458,13 +466,11 @@ def _relocate(problem: DataError, src: Path, check: Path, where: dict) -> DataEr
     file = problem.file.name
     if file not in where:
         return DataError(src, problem.expected, value=problem.value, where=f"({file})")
-    sheet, rows, letters = where[file]
-    header = _original_header(check / file, TABLES[file[:-4]])
+    sheet, rows, letters, cols = where[file]
     place = f"시트 '{sheet}'"
     if problem.line is not None:
         record = _record_of(check / file, problem.line)
         row = rows[record] if record is not None and record < len(rows) else None
-        cols = TABLES[file[:-4]].columns
         if problem.column in cols and row is not None:
             place += f", {letters[cols.index(problem.column)]}{row}"
         elif row is not None:
@@ -473,7 +479,6 @@ def _relocate(problem: DataError, src: Path, check: Path, where: dict) -> DataEr
                 place += f" ({problem.column})"
     elif problem.column:
         place += f", '{problem.column}' 열"
-    del header
     return DataError(src, problem.expected, value=problem.value, at=problem.at, where=place)
 
 

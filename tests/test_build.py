@@ -8,7 +8,9 @@ with the small stand-in notebooks of test_report.py, which read different data f
 """
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import shutil
@@ -89,9 +91,17 @@ def test_second_build_skips_everything_and_writes_no_report(copy_of, built_repor
 def test_cache_records_what_each_report_read(built_reports):
     cache = json.loads((built_reports / build.CACHE_FILE).read_text(encoding="utf-8"))
     assert sorted(cache["reports"]) == ALL
-    for entry in cache["reports"].values():
-        assert "catalog.yaml" in entry["reads"] and "budget_detail.csv" in entry["reads"]
+    for name, entry in cache["reports"].items():
+        # the read log: the tables and the rows (by column values) the report used, and their digest
+        tables = {e["table"] for e in entry["reads"]}
+        assert {"budget_detail", "organisation", "documents"} <= tables, name
+        assert all(set(e) in ({"table", "where"}, {"table", "where", "columns"}) for e in entry["reads"])
+        assert entry["digest"]
         assert entry["headline"]["figures"]
+    # a division report reads its own division's program lines, not another's
+    reads = cache["reports"]["2016/city-brand"]["reads"]
+    programs = [e["where"] for e in reads if e["table"] == "budget_detail" and "unit" in e["where"]]
+    assert programs and all(w["unit"] == "city-brand" for w in programs)
 
 
 def test_reports_cache_and_failed_notebooks_are_ignored_by_git():
@@ -246,22 +256,52 @@ def test_changing_one_data_file_rebuilds_exactly_the_reports_that_read_it(
     assert _names(first) == ALL
     cache = json.loads((out / build.CACHE_FILE).read_text(encoding="utf-8"))
 
-    def readers(file):
-        return sorted(n for n, e in cache["reports"].items() if file in e["reads"])
+    def readers(table):
+        return sorted(n for n, e in cache["reports"].items() if any(r["table"] == table for r in e["reads"]))
 
-    for file, expected in [("settlement.csv", ["programs/social-media"]),
-                           ("staffing.csv", [n for n in ALL if "/office" not in n and "programs/" not in n])]:
-        assert readers(file) == expected
+    def edit_first_row(file):  # the first data row's source text gains a word: one row changes
         path = data_copy / file
-        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a blank line
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        rows[1][-1] += " (수정)"
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        path.write_text(text.getvalue(), encoding="utf-8")
+
+    # a blank line changes no row: nothing is rebuilt
+    path = data_copy / "settlement.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _names(build.build(data_copy, out, notebooks_dir=stand_ins, progress="quiet")) == []
+    for file, table in [("settlement.csv", "settlement"), ("staffing.csv", "staffing")]:
+        expected = readers(table)
+        assert expected and len(expected) < len(ALL), table
+        edit_first_row(file)
         again = build.build(data_copy, out, notebooks_dir=stand_ins, progress="quiet")
         assert _names(again) == expected, file
         assert sorted(again.skipped) == sorted(set(ALL) - set(expected))
 
-    # every stand-in reads the catalog: a change there rebuilds everything
+    # the catalog names every table and unit a report prints: a change there rebuilds everything
     catalog = data_copy / "catalog.yaml"
     catalog.write_text(catalog.read_text(encoding="utf-8") + "\n# 시험\n", encoding="utf-8")
     assert _names(build.build(data_copy, out, notebooks_dir=stand_ins, progress="quiet")) == ALL
+
+
+def test_touching_one_divisions_rows_rebuilds_only_the_reports_that_show_them(tmp_path, data_copy):
+    # the real notebooks: each report's read log names the rows it used, and the cache hashes those
+    out = tmp_path / "out"
+    assert _names(build.build(data_copy, out, progress="quiet")) == ALL
+    path = data_copy / "budget_detail.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    head = rows[0]
+    # 000, 2016년 예산편성 세부내역 21행: 시민주도형 서울브랜드 확산 (도시브랜드담당관), 집행 68 → 69
+    line = next(r for r in rows[1:] if r[head.index("unit")] == "city-brand"
+                and r[head.index("level")] == "program" and r[head.index("year")] == "2016")
+    line[head.index("executed")] = str(int(line[head.index("executed")]) + 1)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    again = build.build(data_copy, out, progress="quiet")
+    assert _names(again) == ["2016/city-brand", "2016/office"]
+    assert sorted(again.skipped) == sorted(set(ALL) - {"2016/city-brand", "2016/office"})
 
 
 def test_notebook_output_and_force_decide_what_rebuilds(tmp_path, stand_ins):

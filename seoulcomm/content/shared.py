@@ -320,6 +320,11 @@ def _scope_where(scope: Scope, columns) -> dict:
     if scope.unit in scope.ds.refs.get("program", set()):
         if "program" in columns:
             where["program"] = scope.unit
+        elif "name" in columns:  # the detail names the program's line as the sheet does
+            sheet = scope.ds.tables["program"]
+            lines = sheet.loc[(sheet["program"] == scope.unit).fillna(False).to_numpy(dtype=bool),
+                              "detail_program"]
+            where["name"] = [str(n) for n in lines.dropna()]
     elif scope.unit != "office":
         if "unit" in columns:
             where["unit"] = scope.unit
