@@ -251,7 +251,14 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
         fingerprint = load._fingerprint(Path(folder))
     except Exception:
         fingerprint = None
-    key = (folder, notebooks, fingerprint)
+    def stat(kind):  # an edited notebook is read again (a long-lived process sees many builds)
+        try:
+            st = (Path(notebooks) / f"{kind}.ipynb").stat()
+            return (st.st_mtime_ns, st.st_size)
+        except OSError:
+            return None
+
+    key = (folder, notebooks, fingerprint, tuple(stat(kind) for kind in KINDS))
     if _STATE.get("key") == key:
         return _STATE
     # what ipykernel does before any cell: the inline backend is the default

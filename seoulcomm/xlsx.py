@@ -12,6 +12,7 @@ written to a temporary file beside it and renamed into place.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -93,7 +94,11 @@ def save(wb, path: Path) -> None:
     os.close(fd)
     tmp = Path(tmp)
     try:
-        wb.save(tmp)
+        # built in memory, then written: a write that fails (a full disk) fails here, once,
+        # not again in a half-closed zip file's finaliser
+        data = io.BytesIO()
+        wb.save(data)
+        tmp.write_bytes(data.getvalue())
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; readers on a share need to read it

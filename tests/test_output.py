@@ -142,7 +142,7 @@ def test_the_cache_records_what_was_written(tmp_path, notebooks):
     assert entry["html_sha"] == build._file_sha(out / "programs/social-media.html")
     assert entry["xlsx_sha"] == build._file_sha(out / "programs/social-media.xlsx")
     # the read log: the tables (and rows) the report used, hashed row by row
-    assert {"table": "program", "where": {}} in entry["reads"] and entry["digest"]
+    assert {"table": "settlement", "where": {}} in entry["reads"] and entry["digest"]
     # a workbook replaced by hand no longer matches the record: the report is built again
     (out / "programs/social-media.xlsx").write_bytes(b"not the one the build wrote")
     assert names(quiet_build(out, notebooks, only=PROGRAM)) == PROGRAM
