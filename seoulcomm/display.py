@@ -440,3 +440,78 @@ class Footer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html, "text/plain": self.text, READS_MIME: {"reads": self.reads}}
+
+
+#: Markers of the 개조식 levels, as a Seoul 업무보고 writes them (□ → ○ → - → ·).
+OUTLINE_MARKS = {-1: "", 0: "□", 1: "○", 2: "-", 3: "·"}
+#: Marks a source line may begin with itself (kept, never doubled).
+OUTLINE_OWN_MARKS = ("※", "·", "-", "○", "□", "◦", "▪", "⇒", "⇨")
+
+
+@dataclass
+class Outline:
+    """Text as the source arranges it: nested 개조식 items (□, ○, -, ·), with its source.
+
+    Parameters
+    ----------
+    title : str
+        The block's title (a caption, like a table's).
+    items : list of dict
+        ``{"level": 0–3, "text", "group" (optional: the heading the item belongs to, for the
+        spreadsheet), "when" (optional: the date as printed)}``. Level 0 is a □ heading;
+        a text that begins with ``※`` keeps its own mark.
+    sheet : str
+        Spreadsheet sheet name (the items become its rows).
+    source : str
+        Where the text comes from.
+    notes : list of str
+        Plain-text notes under the block.
+    """
+
+    title: str
+    items: list[dict]
+    sheet: str
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.sheet = _sheet_name(self.sheet)
+
+    def to_json(self) -> dict:
+        rows = []
+        for item in self.items:
+            level = int(item.get("level", 1))
+            rows.append([item.get("group", ""), level, self._line(item), item.get("when", "") or ""])
+        return {"sheet": self.sheet, "title": self.title, "unit": "",
+                "columns": ["구분", "수준", "내용", "시기"], "rows": rows,
+                "as_of": None, "source": self.source}
+
+    @staticmethod
+    def _line(item: dict) -> str:
+        text = str(item.get("text", "")).strip()
+        mark = OUTLINE_MARKS.get(int(item.get("level", 1)), "-")
+        if not mark or text[:1] in OUTLINE_OWN_MARKS:  # the source's own mark stays
+            return text
+        return f"{mark} {text}"
+
+    def to_html(self) -> str:
+        lines = []
+        for item in self.items:
+            level = int(item.get("level", 1))
+            weight = "bold" if level <= 0 else "normal"
+            top = "10px" if level < 0 else "2px"
+            lines.append(
+                f'<p class="sc-outline-item sc-lv{level}" style="margin:{top} 0 2px {max(level, 0) * 1.4}em; '
+                f'padding-left:1.1em; text-indent:-1.1em; font-weight:{weight};">'
+                f"{_escape(self._line(item))}</p>")
+        meta = f'<span class="sc-meta" style="display:block; font-size:0.85em; color:#5a6473;">' \
+               f"자료: {_escape(self.source)}</span>" if self.source else ""
+        notes = "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+        return (f'<div class="sc-outline" style="margin:10px 0;">'
+                f'<div class="sc-outline-title" style="font-weight:bold;">{_escape(self.title)}{meta}</div>'
+                + "".join(lines) + "</div>" + notes)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "\n".join(self._line(i) for i in self.items)
+        return {"text/html": self.to_html(), "text/plain": f"{self.title}\n{plain}",
+                TABLE_MIME: self.to_json()}

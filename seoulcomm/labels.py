@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "outcome_existing": ("현황", "number"),
         "outcome_target": ("목표 범위", "text"),
         "outcome_gap": ("기준 대비 목표 차이", "number"),
+        "stated_change": ("원문 증감", "text"),
         "document": ("문서", "text"),
         "step": ("추진 내용", "text"),
         "start": ("시작", "month"),

@@ -13,7 +13,7 @@ from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "outcomes",
-           "staffing", "schedule", "audit", "footer", "mismatch_notes"]
+           "staffing", "schedule", "audit", "footer", "mismatch_notes", "plan_text"]
 
 
 def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
@@ -203,3 +203,9 @@ def audit(scope: Scope) -> list:
 
 def footer(scope: Scope):
     return shared.footer(scope)
+
+
+def plan_text(scope: Scope):
+    """The division's part III sections as the source arranges them (목적, 추진방향,
+    추진실적, 추진계획 with dates), only in the year of the document that holds them."""
+    return shared.plan_text(scope, scope.unit)
