@@ -188,8 +188,10 @@ def composition(scope: Scope) -> Table | Notice:
         out["change_rate"] = [float(stated(last, "rate_stated", last["change_rate"], c)) for c in cats]
         columns += ["change", "change_rate"]
         notes.append(f"비중·증감·증감률은 원문 <구성별> 표에 적힌 값이며, {years[-1]}년 예산의 "
-                     f"{years[-2]}년 대비 변화임. △는 감소. 구성 항목으로 다시 계산한 값과 "
-                     "다른 곳은 ‘원문 검증’에 있음.")
+                     f"{years[-2]}년 대비 변화임. △는 감소.")
+    ref = shared.verify_note(scope, ["budget_composition"], "구성 항목으로 다시 계산한 값과 다른 곳 있음.")
+    if ref:
+        notes.append(ref)
     classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
     return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
                  unit=scope.money("budget_composition"), context="composition",
@@ -229,8 +231,8 @@ def changes(scope: Scope) -> Table | Notice:
                  source=source_text(ds, list(rows["source"]) + list(before["source"])),
                  row_class=classes,
                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."]
-                 + mismatch_notes(scope))
+                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
+    # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 
 def top_programs(scope: Scope, n: int = 10) -> list:
@@ -246,7 +248,11 @@ def top_programs(scope: Scope, n: int = 10) -> list:
     notes = ["비율은 기획관 예산편성액 대비."]
     if named:
         notes = [f"비율은 기획관 예산편성액 대비. {', '.join(named)}의 비율은 원문(주요 사업별 비중)에 "
-                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임. 둘이 다른 곳은 ‘원문 검증’에 있음."]
+                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임."]
+    ref = shared.verify_note(scope, ["program_shares"], "원문 비율이 다시 계산한 값과 다르거나 목록이 "
+                             "더 큰 사업을 빠뜨린 곳 있음.")
+    if ref:
+        notes.append(ref)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
     table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],

@@ -116,8 +116,10 @@ def budget(scope: Scope) -> list:
     table = Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit=money,
                   context="program_budget", source=source_text(ds, rows["source"], "예산 총괄"),
                   row_class=classes,
-                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임. "
-                         "원문이 적은 증감률·합계와 다른 곳은 ‘원문 검증’에 있음."])
+                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임."]
+                  + [n for n in [shared.verify_note(scope, ["program_budget"],
+                                                    "원문이 적은 증감률·합계와 다른 곳 있음.",
+                                                    year=None)] if n])
     trend = calc.growth(views.program_budget_series(ds, program))
     chart = plot.program_trend(trend, views.program_settlements(ds, program), unit=money)
     return [table, chart]
