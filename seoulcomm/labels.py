@@ -110,6 +110,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "program_budget": {
         "item": ("구분", "text"),
         "budget": ("예산", "money"),
+        "change_stated": ("원문 증감", "change"),
+        "rate_stated": ("원문 증감률(%)", "number"),
     },
     "divisions": {
         "budget": ("예산", "money"),

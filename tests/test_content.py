@@ -451,7 +451,7 @@ def test_every_note_that_points_to_the_verification_finds_its_rows(built_reports
                 continue
             assert "‘원문 검증’ 해당 항목: " in note, f"{path.name}: note points nowhere: {note}"
             for entry in note.split("‘원문 검증’ 해당 항목: ", 1)[1].split("; "):
-                item, check = re.fullmatch(r"(.+) \((.+)\)", entry.strip()).groups()
+                item, check = entry.strip().split(" — ", 1)
                 assert any(item in r and check in r for r in rows), \
                     f"{path.relative_to(built_reports)}: '{entry}' is not in its 원문 검증"
                 pointed += 1

@@ -111,6 +111,11 @@ def budget(scope: Scope) -> list:
     out["change"] = [last["change"].get(i, pd.NA) for i in items]
     out["change_rate"] = [last["change_rate"].get(i, np.nan) for i in items]
     columns += ["change", "change_rate"]
+    if "rate_stated" in last.columns and last["rate_stated"].notna().any():
+        # the sheet's own 증감 (B−A) and (B−A)*100/A, beside the recomputed ones
+        out["change_stated"] = [last["change_stated"].get(i, pd.NA) for i in items]
+        out["rate_stated"] = [last["rate_stated"].get(i, np.nan) for i in items]
+        columns += ["change_stated", "rate_stated"]
     classes = pd.Series(np.where(out["item"] == "계", "sc-bold", ""), index=out.index)
     money = _money(scope)
     table = Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit=money,

@@ -466,8 +466,8 @@ def stated_change_text(value, unit: str, note) -> str:
 
 
 def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") -> str | None:
-    """A note that points to the report's own 원문 검증: ``lead`` and the checks (item and
-    check, as that section lists them) of ``tables`` whose verdict is not 일치; ``None``
+    """A note that points to the report's own 원문 검증: ``lead`` and the checks (``item —
+    check``, as that section lists them) of ``tables`` whose verdict is not 일치; ``None``
     when every check of those tables agrees (the note would point nowhere).
 
     ``items`` keeps only checks whose item mentions one of these words."""
@@ -480,7 +480,7 @@ def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") ->
         off = off[[any(w in str(i) for w in items) for i in off["item"]]]
     if off.empty:
         return None
-    named = list(dict.fromkeys(f"{i} ({c})" for i, c in zip(off["item"], off["check"])))
+    named = list(dict.fromkeys(f"{i} — {c}" for i, c in zip(off["item"], off["check"])))
     return f"{lead} ‘원문 검증’ 해당 항목: {'; '.join(named)}"
 
 
