@@ -530,3 +530,21 @@ def test_office_detail_total_lines_and_staffing_by_grade(dataset):
     rows = [r for r in rows_of(staff) if r["직급"] == "6급 이하"]
     assert (rows[0]["정원"], rows[0]["현원"]) == (32, 29)
     assert "열린민원실 확대('12.9.28)" in why._repr_mimebundle_()["text/plain"]
+
+
+def test_a_later_year_never_shows_the_earlier_documents_text(tmp_path):
+    # the settlement scenario adds 2017 (budget and detail) and no 2017 work report: part II,
+    # part III and the Ⅰ-2 note are the 2016 document's, so a 2017 report shows none as its own
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_scenarios import scenario_data
+
+    data = scenario_data(tmp_path, "settlement")
+    r = office.open(2017, data)
+    assert office.vision(r).text == "2017년 비전·목표 자료 없음"
+    assert isinstance(office.plan_sections(r), Notice)
+    assert all(isinstance(i, Notice) for i in office.staffing(r))
+    assert isinstance(division.plan_text(division.open("new-media", 2017, data)), Notice)
+    # the 2016 report of the same data still shows them
+    assert not isinstance(office.vision(office.open(2016, data)), Notice)
