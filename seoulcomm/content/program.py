@@ -87,7 +87,7 @@ def overview(scope: Scope) -> list:
         out.append(Notice("사업 근거·추진 경위 자료 없음"))
     else:
         out.append(Table(history, ["start", "step", "detail"], sheet="추진 경위",
-                         title="사업 근거와 추진 경위", unit="", context="history",
+                         title="사업 근거 및 추진 경위", unit="", context="history",
                          source=source_text(ds, history["source"], "사업설명")))
     return out
 

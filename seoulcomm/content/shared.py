@@ -246,7 +246,7 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if "period_note" in columns:
         notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
                      "주당은 ‘주 1회’처럼 한 주에 그만큼).")
-    return Table(rows, columns, sheet="추진실적·목표", title="추진실적과 목표", unit="행별 단위",
+    return Table(rows, columns, sheet="추진실적·목표", title="추진실적 및 목표", unit="행별 단위",
                  source=source_text(ds, rows["source"].str.split(" \\| ").str[0],
                                     ds.catalog.titles.get("outcomes", "")),
                  index=["section"], notes=notes)
