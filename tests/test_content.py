@@ -542,7 +542,7 @@ def test_a_later_year_never_shows_the_earlier_documents_text(tmp_path):
 
     data = scenario_data(tmp_path, "settlement")
     r = office.open(2017, data)
-    assert office.vision(r).text == "2017년 비전·목표 자료 없음"
+    assert office.vision(r).text.startswith("2017년 비전·목표 자료 없음 — 「2016 주요업무 보고」")
     assert isinstance(office.plan_sections(r), Notice)
     assert all(isinstance(i, Notice) for i in office.staffing(r))
     assert isinstance(division.plan_text(division.open("new-media", 2017, data)), Notice)

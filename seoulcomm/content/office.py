@@ -324,7 +324,7 @@ def vision(scope: Scope):
     ds, year = scope.ds, scope.year
     rows = views.vision(ds, year)
     if rows.empty:
-        return Notice(f"{int(year)}년 비전·목표 자료 없음")
+        return Notice(f"{int(year)}년 비전·목표 자료 없음" + shared.held_in(ds, "plan_vision"))
     items = [{"level": 0, "text": f"비전: 「{rows.attrs['vision']}」", "group": "비전"},
              {"level": 0, "text": f"전략목표: {rows.attrs['goal']}", "group": "전략목표"},
              {"level": 0, "text": "추진방향 및 주요사업", "group": "추진방향"}]
@@ -383,7 +383,7 @@ def plan_sections(scope: Scope):
     ds, year = scope.ds, scope.year
     rows = views.section_text(ds, year)
     if rows.empty:
-        return Notice(f"{int(year)}년 주요업무 추진계획 자료 없음")
+        return Notice(f"{int(year)}년 주요업무 추진계획 자료 없음" + shared.held_in(ds, "section_text"))
     money = scope.money("sections")
     sections = ds.rows("sections", year=int(year))
     items = []

@@ -430,7 +430,8 @@ def plan_text(scope: Scope, division: str | None = None):
     ds, year = scope.ds, scope.year
     rows = views.section_text(ds, year, division)
     if rows.empty:
-        return Notice(f"{int(year)}년 주요업무 추진계획(목적·추진방향·추진계획) 자료 없음")
+        return Notice(f"{int(year)}년 주요업무 추진계획(목적·추진방향·추진계획) 자료 없음"
+                      + held_in(ds, "section_text"))
     money = scope.money("sections")
     items = []
     for section, part_rows in rows.groupby("section", sort=False):
@@ -511,3 +512,16 @@ def _with_stated_changes(ds, rows: pd.DataFrame, year, *, division=None, section
     if extra:
         rows = pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
     return rows
+
+
+def held_in(ds, table: str) -> str:
+    """`` — 「2016 주요업무 보고」 내용으로 2016년 보고서에 수록``: where the text a report of
+    another year does not show is (the years of the documents ``table``'s rows cite)."""
+    if table not in ds.tables or ds[table].empty:
+        return ""
+    sources = ds[table]["source"]
+    years = sorted({int(y) for y in views.document_years(ds, sources) if y == y})
+    docs = list(dict.fromkeys(f"「{ds.document(s)['title']}」" for s in sources))
+    if not years:
+        return ""
+    return f" — {'·'.join(docs)} 내용으로 {'·'.join(f'{y}년' for y in years)} 보고서에 수록"
