@@ -164,6 +164,9 @@ class Table:
     headers : dict
         Label and kind of a column the label map cannot name (e.g. one column per as-of
         date): ``{"rate_at_0": ("2016. 4. 8. 기준 집행률(%)", "rate")}``.
+    widths : dict
+        The least width [em] of a text column that must not wrap word by word in a wide
+        table (e.g. an outcome's 지표): ``{"metric": 10}``.
     """
 
     frame: pd.DataFrame
@@ -180,6 +183,7 @@ class Table:
     column_units: dict[str, str] = field(default_factory=dict)
     nowrap: list[str] = field(default_factory=list)
     headers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    widths: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.sheet = _sheet_name(self.sheet)
@@ -263,6 +267,9 @@ class Table:
         for col in self.nowrap:
             if col in self._shown:
                 classes[self._label(col)] = (classes[self._label(col)] + " sc-nowrap").str.strip()
+        for col, em in self.widths.items():
+            if col in self._shown:
+                classes[self._label(col)] = (classes[self._label(col)] + f" sc-w{int(em)}").str.strip()
         if index_labels:
             first_rows = body[index_labels[0]].ne("").to_numpy()
             for lab in body.columns:
@@ -294,6 +301,8 @@ class Table:
             # collapsed border and each group is ruled off
             {"selector": "td.sc-first", "props": "border-top: 2px solid #9aa5b4;"},
             {"selector": "td.sc-nowrap", "props": "white-space: nowrap;"},
+            *[{"selector": f"td.sc-w{int(em)}", "props": f"min-width: {int(em)}em;"}
+              for em in sorted(set(self.widths.values()))],
             {"selector": "th", "props": "text-align: center;"},
             {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
         ], overwrite=True)

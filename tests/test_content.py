@@ -511,12 +511,12 @@ def test_stated_changes_sit_beside_the_computed_ones(dataset):
     # 000 Ⅲ-1-5: 온라인 패널 수 10,146명('14년 대비 849명 ↑); 000 Ⅲ-4-1: 474,219명('14년 대비 140,677명↑)
     # 004 추진실적 2015년도: 블로그 전년대비 21만명 증가
     t = division.outcomes(div(dataset, "citizen-communication", 2016))
-    assert row_named(t, "지표", "온라인 여론조사 패널 수")["원문 증감"] == "'14년 대비 849명 증가"
+    assert row_named(t, "지표", "온라인 여론조사 패널 수")["비고(원문 표기)"] == "원문 증감: '14년 대비 849명 증가"
     t = division.outcomes(div(dataset, "new-media", 2016))
-    assert row_named(t, "지표", "서울시 블로그 이용자 수")["원문 증감"] == "전년대비 21만명 증가"
+    assert row_named(t, "지표", "서울시 블로그 이용자 수")["비고(원문 표기)"] == "실적: 총계 · 원문 증감: 전년대비 21만명 증가"
     # 004 추진실적 2014년도: 페이스북 운영실적 428% 증가 — a change without a result has its row
     t = program.outcomes(program.open("social-media"))
-    assert row_named(t, "지표", "서울시 페이스북 운영실적")["원문 증감"] == "2014년 428% 증가"
+    assert row_named(t, "지표", "서울시 페이스북 운영실적")["비고(원문 표기)"] == "원문 증감: 2014년 428% 증가"
 
 
 def test_office_detail_total_lines_and_staffing_by_grade(dataset):

@@ -229,8 +229,10 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if "gap" in rows and rows["gap"].notna().any():
         rows["outcome_gap"] = rows["gap"]
         columns.insert(columns.index("achievement"), "outcome_gap")
-    if rows["stated_change"].astype(bool).any():  # the source's own change, beside ours
-        columns.insert(columns.index("outcome_change") + 1, "stated_change")
+    # the source's own change sits in the row's 비고, beside the result (a column of its own
+    # would push the table past the printed page)
+    rows["period_note"] = [" · ".join(x for x in (note, f"원문 증감: {said}" if said else "") if x)
+                           for note, said in zip(rows["period_note"], rows["stated_change"])]
     if not rows["period_note"].astype(bool).any():
         columns.remove("period_note")
     if not moved.any():
@@ -245,11 +247,13 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
              "또는 직전 실적)과 목표, 그 차이만 적음."]
     if "period_note" in columns:
         notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
-                     "주당은 ‘주 1회’처럼 한 주에 그만큼).")
+                     "주당은 ‘주 1회’처럼 한 주에 그만큼). ‘원문 증감’은 원문이 실적 옆에 적은 증감"
+                     "(예: ’14년 대비 849명 증가)으로, 다시 계산한 증감과 나란히 둠.")
     return Table(rows, columns, sheet="추진실적·목표", title="추진실적 및 목표", unit="행별 단위",
                  source=source_text(ds, rows["source"].str.split(" \\| ").str[0],
                                     ds.catalog.titles.get("outcomes", "")),
-                 index=["section"], notes=notes)
+                 index=["section"], notes=notes,
+                 widths={"metric": 7})
 
 
 # --------------------------------------------------------------------------- staffing
