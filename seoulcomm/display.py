@@ -504,21 +504,23 @@ class Outline:
         return f"{mark} {text}"
 
     def to_html(self) -> str:
+        # a borderless one-column table: the page keeps one table per workbook sheet, and the
+        # lines read as the source's 개조식 (each level indented, the mark hanging)
         lines = []
         for item in self.items:
             level = int(item.get("level", 1))
             weight = "bold" if level <= 0 else "normal"
             top = "10px" if level < 0 else "2px"
             lines.append(
-                f'<p class="sc-outline-item sc-lv{level}" style="margin:{top} 0 2px {max(level, 0) * 1.4}em; '
-                f'padding-left:1.1em; text-indent:-1.1em; font-weight:{weight};">'
-                f"{_escape(self._line(item))}</p>")
-        meta = f'<span class="sc-meta" style="display:block; font-size:0.85em; color:#5a6473;">' \
-               f"자료: {_escape(self.source)}</span>" if self.source else ""
+                f'<tr><td class="text sc-outline-item sc-lv{level}" style="border:none; '
+                f'text-align:left; white-space:normal; padding:{top} 0 2px {max(level, 0) * 1.4 + 1.1}em; '
+                f'text-indent:-1.1em; font-weight:{weight};">{_escape(self._line(item))}</td></tr>')
+        meta = f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; ' \
+               f'color:#5a6473;">자료: {_escape(self.source)}</span>' if self.source else ""
         notes = "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
-        return (f'<div class="sc-outline" style="margin:10px 0;">'
-                f'<div class="sc-outline-title" style="font-weight:bold;">{_escape(self.title)}{meta}</div>'
-                + "".join(lines) + "</div>" + notes)
+        return (f'<table class="sc-outline" style="border:none; border-collapse:collapse; margin:10px 0;">'
+                f'<caption>{_escape(self.title)}{meta}</caption><tbody>'
+                + "".join(lines) + "</tbody></table>" + notes)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         plain = "\n".join(self._line(i) for i in self.items)
