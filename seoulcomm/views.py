@@ -471,13 +471,13 @@ def document_years(ds, sources) -> np.ndarray:
     return _plan_years(ds, pd.Series(list(sources), dtype=object))
 
 
-def section_text(ds, year, division: str | None = None) -> pd.DataFrame:
+def section_text(ds, year, division: str | None = None, section: str | None = None) -> pd.DataFrame:
     """Part III text (:func:`seoulcomm.text.section_plan`) of the sections of ``year``'s
     document only: a later year's report never shows an earlier plan as its own. Adds each
     section's ``budget_stated`` [원] and ``budget_basis`` (the 사업비 the source prints)."""
     from . import text
 
-    rows = text.section_plan(ds, division)
+    rows = text.section_plan(ds, division, section)
     if rows.empty:
         return rows
     rows = rows[(document_years(ds, rows["source"]) == int(year))]

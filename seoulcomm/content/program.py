@@ -12,7 +12,7 @@ from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "overview", "budget", "costs", "settlement", "outcomes",
-           "schedule", "audit", "footer"]
+           "schedule", "audit", "footer", "plan_text"]
 
 
 def open(program: str, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
@@ -205,3 +205,12 @@ def audit(scope: Scope) -> list:
 def footer(scope: Scope):
     # a program report spans its sheet's years: the footer is not cut at one year
     return shared.footer(Scope(scope.ds, scope.unit, None, scope.threshold))
+
+
+def plan_text(scope: Scope):
+    """The work report's part III text of the program's section (목적, 추진방향, 추진실적,
+    추진계획 with dates), when the report's document is of the sheet's year."""
+    info = views.program_info(scope.ds, scope.unit)
+    if scope.year is None:
+        return Notice("사업설명서 연도 자료 없음 — 주요업무 추진계획 대조 불가")
+    return shared.plan_text(scope, section=str(info["section"]))

@@ -427,12 +427,12 @@ def footer(scope: Scope) -> display.Footer:
 
 # --------------------------------------------------------------------------- source text
 
-def plan_text(scope: Scope, division: str | None = None):
+def plan_text(scope: Scope, division: str | None = None, section: str | None = None):
     """Each part III section of the report's year as the source arranges it: the section
     and its 사업비, then 목적, 추진개요, 추진방향, 추진실적 and 추진계획 as □ headings with
     their ○, -, · items (dates as printed). Only the sections of the report's year's document."""
     ds, year = scope.ds, scope.year
-    rows = views.section_text(ds, year, division)
+    rows = views.section_text(ds, year, division, section)
     if rows.empty:
         return Notice(f"{int(year)}년 주요업무 추진계획(목적·추진방향·추진계획) 자료 없음"
                       + held_in(ds, "section_text"))
