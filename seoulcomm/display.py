@@ -466,9 +466,9 @@ class Outline:
     title : str
         The block's title (a caption, like a table's).
     items : list of dict
-        ``{"level": 0–3, "text", "group" (optional: the heading the item belongs to, for the
-        spreadsheet), "when" (optional: the date as printed)}``. Level 0 is a □ heading;
-        a text that begins with ``※`` keeps its own mark.
+        ``{"level": -1–3, "text", "group" (optional: the heading the item belongs to, as
+        the page shows it; the spreadsheet's first column)}``. Level -1 is an unmarked heading,
+        0 a □ heading; a text that begins with its own mark (``※``, ``·`` …) keeps it.
     sheet : str
         Spreadsheet sheet name (the items become its rows).
     source : str
@@ -487,12 +487,10 @@ class Outline:
         self.sheet = _sheet_name(self.sheet)
 
     def to_json(self) -> dict:
-        rows = []
-        for item in self.items:
-            level = int(item.get("level", 1))
-            rows.append([item.get("group", ""), level, self._line(item), item.get("when", "") or ""])
+        # every cell is text the page shows (the dates stay inside the lines, as printed)
+        rows = [[item.get("group", ""), self._line(item)] for item in self.items]
         return {"sheet": self.sheet, "title": self.title, "unit": "",
-                "columns": ["구분", "수준", "내용", "시기"], "rows": rows,
+                "columns": ["구분", "내용"], "rows": rows,
                 "as_of": None, "source": self.source}
 
     @staticmethod

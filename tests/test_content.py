@@ -502,8 +502,9 @@ def test_part_three_text_in_the_division_report_as_the_source_arranges_it(datase
             "· 찾아가는 동주민센터") in nested["text/plain"]
     # the workbook gets the same lines
     sheet = shown.to_json()
-    assert sheet["columns"] == ["구분", "수준", "내용", "시기"]
-    assert ["3-3 추진계획", 1, "○ 재단출범 : '17. 1월", "'17. 1월"] in sheet["rows"]
+    assert sheet["columns"] == ["구분", "내용"]
+    assert ["3-3 120다산콜센터 상담사 고용개선을 위한 재단설립 (사업비 19,674백만원)",
+            "○ 재단출범 : '17. 1월"] in sheet["rows"]
     assert isinstance(division.plan_text(div(dataset, "civil-service", 2015)), Notice)
 
 

@@ -391,7 +391,8 @@ def plan_sections(scope: Scope):
         mine = sections[(sections["division"] == unit).fillna(False).to_numpy(dtype=bool)]
         if mine.empty:
             continue
-        items.append({"level": 0, "text": scope.names.get(unit, unit), "group": unit})
+        items.append({"level": 0, "text": scope.names.get(unit, unit),
+                      "group": scope.names.get(unit, unit)})
         for _, s in mine.iterrows():
             cost = "" if display._missing(s["budget_stated"]) else \
                 f" (사업비 {units.fmt_money(s['budget_stated'], money)}{money})"

@@ -447,8 +447,7 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
         for part, lines in part_rows.groupby("part", sort=False):
             items.append({"level": 0, "text": part, "group": head})
             for _, line in lines.iterrows():
-                items.append({"level": int(line["level"]), "text": line["text"],
-                              "when": line["when"], "group": f"{section} {part}"})
+                items.append({"level": int(line["level"]), "text": line["text"], "group": head})
     sources = list(rows["source"]) + [s for s in rows["section_source"] if s]
     return display.Outline(f"{int(year)}년 주요업무 추진계획", items, sheet="주요업무 추진계획",
                            source=source_text(ds, sources, ds.catalog.titles.get("section_text", "")),
