@@ -164,6 +164,9 @@ class Table:
     headers : dict
         Label and kind of a column the label map cannot name (e.g. one column per as-of
         date): ``{"rate_at_0": ("2016. 4. 8. 기준 집행률(%)", "rate")}``.
+    widths : dict
+        The least width [em] of a text column that must not wrap word by word in a wide
+        table (e.g. an outcome's 지표): ``{"metric": 10}``.
     """
 
     frame: pd.DataFrame
@@ -180,6 +183,7 @@ class Table:
     column_units: dict[str, str] = field(default_factory=dict)
     nowrap: list[str] = field(default_factory=list)
     headers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    widths: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.sheet = _sheet_name(self.sheet)
@@ -268,6 +272,9 @@ class Table:
         for col in self.nowrap:
             if col in self._shown:
                 classes[self._label(col)] = (classes[self._label(col)] + " sc-nowrap").str.strip()
+        for col, em in self.widths.items():
+            if col in self._shown:
+                classes[self._label(col)] = (classes[self._label(col)] + f" sc-w{int(em)}").str.strip()
         if index_labels:
             first_rows = body[index_labels[0]].ne("").to_numpy()
             for lab in body.columns:
@@ -299,6 +306,8 @@ class Table:
             # collapsed border and each group is ruled off
             {"selector": "td.sc-first", "props": "border-top: 2px solid #9aa5b4;"},
             {"selector": "td.sc-nowrap", "props": "white-space: nowrap;"},
+            *[{"selector": f"td.sc-w{int(em)}", "props": f"min-width: {int(em)}em;"}
+              for em in sorted(set(self.widths.values()))],
             {"selector": "th", "props": "text-align: center;"},
             {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
         ], overwrite=True)
@@ -445,3 +454,78 @@ class Footer:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.html, "text/plain": self.text, READS_MIME: {"reads": self.reads}}
+
+
+#: Markers of the 개조식 levels, as a Seoul 업무보고 writes them (□ → ○ → - → ·).
+OUTLINE_MARKS = {-1: "", 0: "□", 1: "○", 2: "-", 3: "·"}
+#: Marks a source line may begin with itself (kept, never doubled).
+OUTLINE_OWN_MARKS = ("※", "·", "-", "○", "□", "◦", "▪", "⇒", "⇨")
+
+
+@dataclass
+class Outline:
+    """Text as the source arranges it: nested 개조식 items (□, ○, -, ·), with its source.
+
+    Parameters
+    ----------
+    title : str
+        The block's title (a caption, like a table's).
+    items : list of dict
+        ``{"level": -1–3, "text", "group" (optional: the heading the item belongs to, as
+        the page shows it; the spreadsheet's first column)}``. Level -1 is an unmarked heading,
+        0 a □ heading; a text that begins with its own mark (``※``, ``·`` …) keeps it.
+    sheet : str
+        Spreadsheet sheet name (the items become its rows).
+    source : str
+        Where the text comes from.
+    notes : list of str
+        Plain-text notes under the block.
+    """
+
+    title: str
+    items: list[dict]
+    sheet: str
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.sheet = _sheet_name(self.sheet)
+
+    def to_json(self) -> dict:
+        # every cell is text the page shows (the dates stay inside the lines, as printed)
+        rows = [[item.get("group", ""), self._line(item)] for item in self.items]
+        return {"sheet": self.sheet, "title": self.title, "unit": "",
+                "columns": ["구분", "내용"], "rows": rows,
+                "as_of": None, "source": self.source}
+
+    @staticmethod
+    def _line(item: dict) -> str:
+        text = str(item.get("text", "")).strip()
+        mark = OUTLINE_MARKS.get(int(item.get("level", 1)), "-")
+        if not mark or text[:1] in OUTLINE_OWN_MARKS:  # the source's own mark stays
+            return text
+        return f"{mark} {text}"
+
+    def to_html(self) -> str:
+        # a borderless one-column table: the page keeps one table per workbook sheet, and the
+        # lines read as the source's 개조식 (each level indented, the mark hanging)
+        lines = []
+        for item in self.items:
+            level = int(item.get("level", 1))
+            weight = "bold" if level <= 0 else "normal"
+            top = "10px" if level < 0 else "2px"
+            lines.append(
+                f'<tr><td class="text sc-outline-item sc-lv{level}" style="border:none; '
+                f'text-align:left; white-space:normal; padding:{top} 0 2px {max(level, 0) * 1.4 + 1.1}em; '
+                f'text-indent:-1.1em; font-weight:{weight};">{_escape(self._line(item))}</td></tr>')
+        meta = f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; ' \
+               f'color:#5a6473;">자료: {_escape(self.source)}</span>' if self.source else ""
+        notes = "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+        return (f'<table class="sc-outline" style="border:none; border-collapse:collapse; margin:10px 0;">'
+                f'<caption>{_escape(self.title)}{meta}</caption><tbody>'
+                + "".join(lines) + "</tbody></table>" + notes)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "\n".join(self._line(i) for i in self.items)
+        return {"text/html": self.to_html(), "text/plain": f"{self.title}\n{plain}",
+                TABLE_MIME: self.to_json()}

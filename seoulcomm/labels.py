@@ -64,6 +64,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "outcome_existing": ("현황", "number"),
         "outcome_target": ("목표 범위", "text"),
         "outcome_gap": ("기준 대비 목표 차이", "number"),
+        "stated_change": ("원문 증감", "text"),
         "document": ("문서", "text"),
         "step": ("추진 내용", "text"),
         "start": ("시작", "month"),
@@ -114,6 +115,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "program_budget": {
         "item": ("구분", "text"),
         "budget": ("예산", "money"),
+        "change_stated": ("원문 증감", "change"),
+        "rate_stated": ("원문 증감률(%)", "number"),
     },
     "divisions": {
         "budget": ("예산", "money"),

@@ -462,3 +462,68 @@ __all__ = [
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
 ]
+
+
+# --------------------------------------------------------------------------- source text
+
+def document_years(ds, sources) -> np.ndarray:
+    """The year of the document each ``source`` cites (``NaN`` where it names none)."""
+    return _plan_years(ds, pd.Series(list(sources), dtype=object))
+
+
+def section_text(ds, year, division: str | None = None, section: str | None = None) -> pd.DataFrame:
+    """Part III text (:func:`seoulcomm.text.section_plan`) of the sections of ``year``'s
+    document only: a later year's report never shows an earlier plan as its own. Adds each
+    section's ``budget_stated`` [원] and ``budget_basis`` (the 사업비 the source prints)."""
+    from . import text
+
+    rows = text.section_plan(ds, division, section)
+    if rows.empty:
+        return rows
+    rows = rows[(document_years(ds, rows["source"]) == int(year))]
+    sections = ds.rows("sections", year=int(year)) if "year" in ds["sections"].columns \
+        else ds.rows("sections")
+    if division is not None:
+        sections = sections[(sections["division"] == division).fillna(False).to_numpy(dtype=bool)]
+    rows = rows[rows["section"].isin(set(sections["section"].astype(str)))]
+    money = sections.drop_duplicates("section").set_index("section")
+    rows = rows.assign(
+        budget_stated=[money["budget_stated"].get(s, pd.NA) for s in rows["section"]],
+        budget_basis=[money["budget_basis"].get(s, "") for s in rows["section"]],
+        section_source=[money["source"].get(s, "") for s in rows["section"]])
+    return rows.reset_index(drop=True)
+
+
+def vision(ds, year) -> pd.DataFrame:
+    """Part II (:func:`seoulcomm.text.vision`) when ``year``'s document holds it, else an
+    empty frame (a later year's report never shows an earlier vision as its own)."""
+    from . import text
+
+    if "plan_vision" not in ds.tables or ds["plan_vision"].empty:
+        return pd.DataFrame()
+    out = text.vision(ds)
+    years = document_years(ds, ds["plan_vision"]["source"])
+    if not (years == int(year)).any():
+        return pd.DataFrame()
+    return out
+
+
+def general_notes(ds, year, part: str) -> pd.DataFrame:
+    """The cover and part I notes of ``part`` in ``year``'s document."""
+    from . import text
+
+    notes = text.general_notes(ds, part)
+    if notes.empty:
+        return notes
+    return notes[document_years(ds, notes["source"]) == int(year)].reset_index(drop=True)
+
+
+def stated_changes(ds, *, division: str | None = None, section: str | None = None) -> pd.DataFrame:
+    """The changes the source states beside a result ('14년 대비 849명 ↑, 전년대비 21만명
+    증가, 428% 증가): outcome rows of kind ``change``, with the words of the source."""
+    where = {"kind": "change"}
+    if division is not None:
+        where["division"] = division
+    if section is not None:
+        where["section"] = section
+    return ds.rows("outcomes", **where).reset_index(drop=True)

@@ -416,3 +416,143 @@ def test_the_pace_threshold_passes_through_every_table(dataset):
     assert len(flagged) == len(rows_of(lag5))
     lines = views.laggards(dataset, 2016, unit="civil-service", threshold=5)
     assert len(lines) == len(rows_of(lag5))
+
+
+# --------------------------------------------------------------------------- issue 10: source text, notes
+
+def _notes(page: str) -> list[str]:
+    import html as _html
+    return [_html.unescape(re.sub(r"<[^>]+>", "", n)).strip()
+            for n in re.findall(r'<p class="sc-note">(.*?)</p>', page, re.S)]
+
+
+def _verification_rows(page: str) -> list[str]:
+    """The rows of the page's 원문 검증 table, each as its cells' text joined by tabs."""
+    import html as _html
+    found = re.search(r"<table[^>]*>\s*<caption>원문 검증:.*?</table>", page, re.S)
+    if not found:
+        return []
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", found.group(0), re.S)
+    return ["\t".join(_html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                      for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)) for r in rows]
+
+
+def test_every_note_that_points_to_the_verification_finds_its_rows(built_reports):
+    # issue 10: the 2016 office report's notes on 41.4 / 7.8 and 21,338 vs 21,339 pointed to a
+    # '원문 검증' that listed neither. Every note naming it lists its items, and each is a row there.
+    pages = [p for p in built_reports.rglob("*.html") if p.name != "index.html"]
+    assert len(pages) >= 11
+    pointed = 0
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        rows = _verification_rows(page)
+        for note in _notes(page):
+            if "원문 검증" not in note:
+                continue
+            assert "‘원문 검증’ 해당 항목: " in note, f"{path.name}: note points nowhere: {note}"
+            for entry in note.split("‘원문 검증’ 해당 항목: ", 1)[1].split("; "):
+                item, check = entry.strip().split(" — ", 1)
+                assert any(item in r and check in r for r in rows), \
+                    f"{path.relative_to(built_reports)}: '{entry}' is not in its 원문 검증"
+                pointed += 1
+    assert pointed > 0
+
+
+def test_the_2016_office_notes_name_the_shares_and_the_two_budgets(built_reports):
+    # 000, 주요 사업별 비중: 120다산콜센터 운영 41.4, 시민청 운영 및 확산 7.8 (recomputed 41.3, 7.6);
+    # <부서별> 시민봉사담당관 21,338 against 세부내역 21,339
+    page = (built_reports / "2016" / "office.html").read_text(encoding="utf-8")
+    rows = _verification_rows(page)
+    for item in ("120다산콜센터 운영 (2016)", "시민청 운영 및 확산 (2016)", "시민봉사담당관 예산 (2016)"):
+        assert any(item in r for r in rows), item
+    notes = " ".join(_notes(page))
+    assert "120다산콜센터 운영 (2016)" in notes and "시민봉사담당관 예산 (2016)" in notes
+
+
+def test_no_note_is_printed_twice_on_a_page(built_reports):
+    for path in built_reports.rglob("*.html"):
+        notes = _notes(path.read_text(encoding="utf-8"))
+        twice = {n for n in notes if notes.count(n) > 1}
+        assert not twice, f"{path.relative_to(built_reports)}: {twice}"
+
+
+def test_part_two_in_the_office_report_of_its_year_only(dataset):
+    # 000, Ⅱ. 2016 비전 및 목표: 비전 「감동 소통도시 서울」, 전략목표, 추진방향 4개
+    shown = office.vision(div(dataset, "office", 2016))
+    text = shown._repr_mimebundle_()["text/plain"]
+    assert "□ 비전: 「감동 소통도시 서울」" in text
+    assert "□ 전략목표: 지속적 소통혁신으로 시민 감동소통 구현" in text
+    assert "○ 4. 뉴미디어 활용 시민과의 소통 활성화 (뉴미디어담당관)" in text
+    assert "- 120다산콜센터 상담사 고용개선 추진" in text
+    # a 2015 report does not show the 2016 document's vision as its own
+    assert isinstance(office.vision(div(dataset, "office", 2015)), Notice)
+
+
+def test_part_three_text_in_the_division_report_as_the_source_arranges_it(dataset):
+    # 000, Ⅲ-3-3: 사업비 19,674백만원; 추진실적 '15. 9. 7. ~ '16. 2. 3.; 추진계획 재단출범 : '17. 1월
+    shown = division.plan_text(div(dataset, "civil-service", 2016))
+    text = shown._repr_mimebundle_()["text/plain"]
+    assert "3-3 120다산콜센터 상담사 고용개선을 위한 재단설립 (사업비 19,674백만원)" in text
+    assert "□ 추진방향\n○ 고용안정성 확보, 상담사 처우개선 등 좋은 일자리 모델 구축" in text
+    assert "○ 재단설립 타당성 검토 용역 실시 : '15. 9. 7. ~ '16. 2. 3." in text
+    assert "○ 재단출범 : '17. 1월" in text
+    # nested items keep their levels: 000 Ⅲ-1-1 추진계획 '신문·잡지 활용 정보 제공' → 홍보 강화 → 예
+    nested = division.plan_text(div(dataset, "citizen-communication", 2016))._repr_mimebundle_()
+    assert ("○ 신문·잡지 활용 정보 제공\n- 일자리·복지 등 민생과 직결된 시정 주요사업 홍보 강화\n"
+            "· 찾아가는 동주민센터") in nested["text/plain"]
+    # the workbook gets the same lines
+    sheet = shown.to_json()
+    assert sheet["columns"] == ["구분", "내용"]
+    assert ["3-3 120다산콜센터 상담사 고용개선을 위한 재단설립 (사업비 19,674백만원)",
+            "○ 재단출범 : '17. 1월"] in sheet["rows"]
+    assert isinstance(division.plan_text(div(dataset, "civil-service", 2015)), Notice)
+
+
+def test_stated_changes_sit_beside_the_computed_ones(dataset):
+    # 000 Ⅲ-1-5: 온라인 패널 수 10,146명('14년 대비 849명 ↑); 000 Ⅲ-4-1: 474,219명('14년 대비 140,677명↑)
+    # 004 추진실적 2015년도: 블로그 전년대비 21만명 증가
+    t = division.outcomes(div(dataset, "citizen-communication", 2016))
+    assert row_named(t, "지표", "온라인 여론조사 패널 수")["비고(원문 표기)"] == "원문 증감: '14년 대비 849명 증가"
+    t = division.outcomes(div(dataset, "new-media", 2016))
+    assert row_named(t, "지표", "서울시 블로그 이용자 수")["비고(원문 표기)"] == "실적: 총계 · 원문 증감: 전년대비 21만명 증가"
+    # 004 추진실적 2014년도: 페이스북 운영실적 428% 증가 — a change without a result has its row
+    t = program.outcomes(program.open("social-media"))
+    assert row_named(t, "지표", "서울시 페이스북 운영실적")["비고(원문 표기)"] == "원문 증감: 2014년 428% 증가"
+
+
+def test_office_detail_total_lines_and_staffing_by_grade(dataset):
+    # 000, 2016년 예산편성 세부내역: 사업예산 40,196 1,341 41,537 9,217 32,320 22.2;
+    # 기본경비 633 - 633 184 449 29.1
+    t = office.budget_lines(div(dataset, "office", 2016))
+    assert list(row_named(t, "부서/사업명", "사업예산").values())[1:] == [40196, 1341, 41537, 9217, 32320, 22.2]
+    assert list(row_named(t, "부서/사업명", "기본경비(행정운영경비)").values())[1:] == [633, 0, 633, 184, 449, 29.1]
+    # 000, Ⅰ-2 인력 '계' 행: 임기제 일반직 6급 이하 정원 32 / 현원 29
+    staff, why = office.staffing(div(dataset, "office", 2016))
+    rows = [r for r in rows_of(staff) if r["직급"] == "6급 이하"]
+    assert (rows[0]["정원"], rows[0]["현원"]) == (32, 29)
+    assert "열린민원실 확대('12.9.28)" in why._repr_mimebundle_()["text/plain"]
+
+
+def test_a_later_year_never_shows_the_earlier_documents_text(tmp_path):
+    # the settlement scenario adds 2017 (budget and detail) and no 2017 work report: part II,
+    # part III and the Ⅰ-2 note are the 2016 document's, so a 2017 report shows none as its own
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_scenarios import scenario_data
+
+    data = scenario_data(tmp_path, "settlement")
+    r = office.open(2017, data)
+    assert office.vision(r).text.startswith("2017년 비전·목표 자료 없음 — 「2016 주요업무 보고」")
+    assert isinstance(office.plan_sections(r), Notice)
+    assert all(isinstance(i, Notice) for i in office.staffing(r))
+    assert isinstance(division.plan_text(division.open("new-media", 2017, data)), Notice)
+    # the 2016 report of the same data still shows them
+    assert not isinstance(office.vision(office.open(2016, data)), Notice)
+
+
+def test_program_report_carries_its_part_three_section(dataset):
+    # 000, Ⅲ-4-1: 사업비 414백만원 (the sheet's detail line is 418: both shown, the gap in 원문 검증)
+    text = program.plan_text(program.open("social-media"))._repr_mimebundle_()["text/plain"]
+    assert "4-1 소셜미디어를 통한 시민과의 소통 활성화 (사업비 414백만원)" in text
+    assert "○ 시 대표 SNS를 통한 친구수 확대 : 474,219명('14년 대비 140,677명↑)" in text

@@ -7,10 +7,10 @@ article and section numbers), each with its reason. HTML markup of the source (`
 :func:`missing_from_data` lists the figures data/ does not hold; :func:`missing_from_reports`
 lists those no built report (HTML or workbook) shows.
 
-The data side is a test. The report side is :func:`check_reports` (a function taking an output
-folder, not collected by pytest until the reports carry every figure); run by hand::
+Both sides are tests: the data side reads data/, the report side builds every report once
+(the session's ``built_reports``) and runs :func:`check_reports` on it. By hand::
 
-    .venv/bin/python tests/test_figures.py reports/      # lists the figures no report shows
+    .venv/bin/python tests/test_figures.py reports/      # lists the figures no built report shows
 """
 from __future__ import annotations
 
@@ -158,16 +158,17 @@ def missing_from_data(data_dir: Path | None = None, seeds_dir: Path = SEEDS_DIR)
     return [f for f in figures if f.value not in have]
 
 
-def report_values(folder: Path) -> set[str]:
-    """Normalised numbers of every built report's HTML text and workbook cells under ``folder``."""
+def report_values(folder: Path, kinds=("html", "xlsx")) -> set[str]:
+    """Normalised numbers of every built report's HTML text and workbook cells under ``folder``
+    (``kinds``: which of the two to read)."""
     from openpyxl import load_workbook
 
     found = set()
-    for path in Path(folder).rglob("*.html"):
+    for path in (Path(folder).rglob("*.html") if "html" in kinds else []):
         text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
         text = html.unescape(re.sub(r"<[^>]+>", " ", text))
         found.update(t[0] for t in tokens(text))
-    for path in Path(folder).rglob("*.xlsx"):
+    for path in (Path(folder).rglob("*.xlsx") if "xlsx" in kinds else []):
         book = load_workbook(path, read_only=True, data_only=True)
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):
@@ -182,9 +183,10 @@ def report_values(folder: Path) -> set[str]:
     return found
 
 
-def missing_from_reports(folder: Path, seeds_dir: Path = SEEDS_DIR) -> list[Figure]:
+def missing_from_reports(folder: Path, seeds_dir: Path = SEEDS_DIR,
+                         kinds=("html", "xlsx")) -> list[Figure]:
     """The source figures no report under ``folder`` shows (HTML text or workbook cells)."""
-    have = report_values(folder)
+    have = report_values(folder, kinds)
     figures, _ = seed_figures(seeds_dir)
     return [f for f in figures if f.value not in have]
 
@@ -211,16 +213,25 @@ def test_every_figure_of_the_sources_is_in_data():
     assert not missing, f"{len(missing)} figures of the sources are not in data/:\n{listing}"
 
 
-def check_reports(folder) -> None:
-    """REPORT-SIDE CHECK (not collected by pytest: it passes only after the presentation work of
-    issue 10 item 1). Raises AssertionError listing every source figure no report under
-    ``folder`` shows. CI may call it after ``seoulcomm build`` once it passes::
+def check_reports(folder, kinds=("html", "xlsx")) -> None:
+    """Raise AssertionError listing every source figure no report under ``folder`` shows
+    (HTML text or workbook cells; ``kinds=("html",)``: the pages alone)::
 
         .venv/bin/python tests/test_figures.py reports/
     """
-    missing = missing_from_reports(Path(folder))
+    missing = missing_from_reports(Path(folder), kinds=kinds)
     listing = "\n".join(f"{f.document}:{f.line} {f.raw!r} ({f.value}) — {f.context}" for f in missing)
     assert not missing, f"{len(missing)} figures of the sources in no report:\n{listing}"
+
+
+def test_every_figure_of_the_sources_is_in_a_report(built_reports):
+    # every report of the repository's data, built once per session (conftest.built_reports)
+    check_reports(built_reports)
+
+
+def test_every_figure_of_the_sources_is_on_a_page(built_reports):
+    # a reader with the HTML alone (no workbook) still finds every figure
+    check_reports(built_reports, kinds=("html",))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "outcomes",
-           "staffing", "schedule", "audit", "footer", "mismatch_notes"]
+           "staffing", "schedule", "audit", "footer", "mismatch_notes", "plan_text"]
 
 
 def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
@@ -44,14 +44,18 @@ def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None
     for u, a, b in zip(found["unit"], found["budget_division"], found["budget_detail"]):
         gap = units.fmt_money(abs(int(a) - int(b)), money)
         if follows == "detail":
-            rule = f"이 보고서의 예산은 모두 세부내역의 {units.fmt_money(b, money)}임(‘원문 검증’ 참고)."
+            rule = f"이 보고서의 예산은 모두 세부내역의 {units.fmt_money(b, money)}임."
         else:
             rule = ("이 보고서는 <부서별> 표의 값과 세부내역의 값을 표·열마다 밝혀 각각 원문대로 "
-                    "적음(‘원문 검증’ 참고).")
+                    "적음.")
         notes.append(
             f"원문의 두 표가 {scope.names.get(u, u)} {int(year)}년 예산을 {gap}{money} 다르게 적음: "
             f"<부서별> 표 {units.fmt_money(a, money)}, 예산편성 세부내역 {units.fmt_money(b, money)}"
             f"({money}). " + rule)
+        # the note points to its row in this report's own 원문 검증
+        ref = shared.verify_note(scope, ["budget_division"], "", items=[scope.names.get(u, u)])
+        if ref:
+            notes[-1] += " " + ref.strip()
     return notes
 
 
@@ -146,8 +150,9 @@ def detail(scope: Scope) -> Table | Notice:
                  notes=["원문 표 모양대로 부서 합계 아래 정책사업, 그 아래 단위사업, 그리고 "
                         "기본경비(행정운영경비)를 적음.",
                         "원문에 적힌 수치 그대로임(예산현액 = 예산편성액 + 전년도 이월액, "
-                        "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액). 구성 항목으로 다시 "
-                        "계산한 값과 다른 곳은 ‘원문 검증’에 있음."])
+                        "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액)."]
+                 + [n for n in [shared.verify_note(scope, ["budget_detail"],
+                                                   "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n])
 
 
 def pace(scope: Scope) -> list:
@@ -203,3 +208,9 @@ def audit(scope: Scope) -> list:
 
 def footer(scope: Scope):
     return shared.footer(scope)
+
+
+def plan_text(scope: Scope):
+    """The division's part III sections as the source arranges them (목적, 추진방향,
+    추진실적, 추진계획 with dates), only in the year of the document that holds them."""
+    return shared.plan_text(scope, scope.unit)

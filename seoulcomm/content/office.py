@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import calc, labels, plot, units, views
+from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs",
+           "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
 OFFICE = "office"
@@ -187,8 +188,10 @@ def composition(scope: Scope) -> Table | Notice:
         out["change_rate"] = [float(stated(last, "rate_stated", last["change_rate"], c)) for c in cats]
         columns += ["change", "change_rate"]
         notes.append(f"비중·증감·증감률은 원문 <구성별> 표에 적힌 값이며, {years[-1]}년 예산의 "
-                     f"{years[-2]}년 대비 변화임. △는 감소. 구성 항목으로 다시 계산한 값과 "
-                     "다른 곳은 ‘원문 검증’에 있음.")
+                     f"{years[-2]}년 대비 변화임. △는 감소.")
+    ref = shared.verify_note(scope, ["budget_composition"], "구성 항목으로 다시 계산한 값과 다른 곳 있음.")
+    if ref:
+        notes.append(ref)
     classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
     return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
                  unit=scope.money("budget_composition"), context="composition",
@@ -228,8 +231,8 @@ def changes(scope: Scope) -> Table | Notice:
                  source=source_text(ds, list(rows["source"]) + list(before["source"])),
                  row_class=classes,
                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."]
-                 + mismatch_notes(scope))
+                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
+    # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 
 def top_programs(scope: Scope, n: int = 10) -> list:
@@ -245,7 +248,11 @@ def top_programs(scope: Scope, n: int = 10) -> list:
     notes = ["비율은 기획관 예산편성액 대비."]
     if named:
         notes = [f"비율은 기획관 예산편성액 대비. {', '.join(named)}의 비율은 원문(주요 사업별 비중)에 "
-                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임. 둘이 다른 곳은 ‘원문 검증’에 있음."]
+                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임."]
+    ref = shared.verify_note(scope, ["program_shares"], "원문 비율이 다시 계산한 값과 다르거나 목록이 "
+                             "더 큰 사업을 빠뜨린 곳 있음.")
+    if ref:
+        notes.append(ref)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
     table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
@@ -307,3 +314,91 @@ def audit(scope: Scope) -> list:
 
 def footer(scope: Scope):
     return shared.footer(scope)
+
+
+# --------------------------------------------------------------------------- source text, totals
+
+def vision(scope: Scope):
+    """Part II as the source arranges it: 비전, 전략목표, the four 추진방향 with their 주요사업
+    (only in the year of the document that holds it)."""
+    ds, year = scope.ds, scope.year
+    rows = views.vision(ds, year)
+    if rows.empty:
+        return Notice(f"{int(year)}년 비전·목표 자료 없음" + shared.held_in(ds, "plan_vision"))
+    items = [{"level": 0, "text": f"비전: 「{rows.attrs['vision']}」", "group": "비전"},
+             {"level": 0, "text": f"전략목표: {rows.attrs['goal']}", "group": "전략목표"},
+             {"level": 0, "text": "추진방향 및 주요사업", "group": "추진방향"}]
+    for _, r in rows.iterrows():
+        who = scope.names.get(str(r["division"]), str(r["division"]))
+        head = f"{int(r['direction'])}. {r['heading']} ({who})"
+        items.append({"level": 1, "text": head, "group": "추진방향"})
+        items += [{"level": 2, "text": p, "group": head} for p in r["programs"]]
+    return display.Outline(f"{int(year)} 비전 및 목표", items, sheet="비전 및 목표",
+                           source=source_text(ds, ds["plan_vision"]["source"], "Ⅱ. 비전 및 목표"))
+
+
+def budget_lines(scope: Scope) -> Table | Notice:
+    """The office's lines of the year's 예산편성 세부내역 (latest snapshot): the office total,
+    사업예산, 기본경비, and each division's total, with 편성·이월·현액·집행·잔액·집행률."""
+    ds, year = scope.ds, scope.year
+    rows = views.detail(ds, year, threshold=scope.threshold)
+    if rows.empty:
+        return Notice(f"{int(year)}년 예산편성 세부내역 자료 없음")
+    keep = rows["level"].astype(str).isin(["office", "office_part", "division"]).to_numpy()
+    rows = rows[keep].reset_index(drop=True)
+    level = rows["level"].astype(str)
+    classes = pd.Series(np.where(level.eq("office_part"), "sc-indent1", ""), index=rows.index)
+    classes = (classes + np.where(level.isin(["office", "division"]), " sc-bold", "")).str.strip()
+    date = rows["as_of"].dropna().max()
+    notes = ["원문 세부내역의 기획관 합계·사업예산·기본경비 행과 부서 합계 행을 원문 수치 그대로 적음 "
+             "(부서별 세부 사업은 각 부서 보고서)."]
+    note = shared.verify_note(scope, ["budget_detail"], "다시 계산한 값과 다른 곳 있음.")
+    if note:
+        notes.append(note)
+    return Table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
+                        "execution_rate"],
+                 sheet="세부내역 총괄", title=f"{shared.detail_title(ds, year)} 총괄",
+                 unit=scope.money(), as_of=iso(date),
+                 source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
+                 row_class=classes, notes=notes)
+
+
+def staffing(scope: Scope) -> list:
+    """The office's staffing by job group × grade (the source's '계' row), and the source's
+    note on why 현원 exceeds 정원."""
+    ds, year = scope.ds, scope.year
+    out = [shared.staffing(scope)]
+    notes = views.general_notes(ds, year, "Ⅰ-2")
+    if len(notes):
+        items = [{"level": int(lv), "text": t, "group": str(topic)}
+                 for lv, t, topic in zip(notes["level"], notes["text"], notes["topic"])]
+        out.append(display.Outline(f"※ {notes['topic'].iloc[0]}", items, sheet="인력 설명",
+                                   source=source_text(ds, notes["source"], "Ⅰ-2 인력")))
+    return out
+
+
+def plan_sections(scope: Scope):
+    """Part III's sections of the year with their 사업비, by division (the source's
+    주요업무 추진계획 in brief); the text of each is in its division's report."""
+    ds, year = scope.ds, scope.year
+    rows = views.section_text(ds, year)
+    if rows.empty:
+        return Notice(f"{int(year)}년 주요업무 추진계획 자료 없음" + shared.held_in(ds, "section_text"))
+    money = scope.money("sections")
+    sections = ds.rows("sections", year=int(year))
+    items = []
+    for unit in _order(scope):
+        mine = sections[(sections["division"] == unit).fillna(False).to_numpy(dtype=bool)]
+        if mine.empty:
+            continue
+        items.append({"level": 0, "text": scope.names.get(unit, unit),
+                      "group": scope.names.get(unit, unit)})
+        for _, s in mine.iterrows():
+            cost = "" if display._missing(s["budget_stated"]) else \
+                f" (사업비 {units.fmt_money(s['budget_stated'], money)}{money})"
+            items.append({"level": 1, "text": f"{s['section']} {s['title']}{cost}",
+                          "group": scope.names.get(unit, unit)})
+    return display.Outline(f"{int(year)}년 주요업무 추진계획 (사업별 사업비)", items,
+                           sheet="주요업무 추진계획", source=source_text(ds, sections["source"],
+                                                                  "Ⅲ. 주요업무 추진계획"),
+                           notes=["사업별 목적·추진방향·추진계획은 각 부서 보고서에 수록."])

@@ -12,7 +12,7 @@ from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "overview", "budget", "costs", "settlement", "outcomes",
-           "schedule", "audit", "footer"]
+           "schedule", "audit", "footer", "plan_text"]
 
 
 def open(program: str, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
@@ -87,7 +87,7 @@ def overview(scope: Scope) -> list:
         out.append(Notice("사업 근거·추진 경위 자료 없음"))
     else:
         out.append(Table(history, ["start", "step", "detail"], sheet="추진 경위",
-                         title="사업 근거와 추진 경위", unit="", context="history",
+                         title="사업 근거 및 추진 경위", unit="", context="history",
                          source=source_text(ds, history["source"], "사업설명")))
     return out
 
@@ -111,13 +111,20 @@ def budget(scope: Scope) -> list:
     out["change"] = [last["change"].get(i, pd.NA) for i in items]
     out["change_rate"] = [last["change_rate"].get(i, np.nan) for i in items]
     columns += ["change", "change_rate"]
+    if "rate_stated" in last.columns and last["rate_stated"].notna().any():
+        # the sheet's own 증감 (B−A) and (B−A)*100/A, beside the recomputed ones
+        out["change_stated"] = [last["change_stated"].get(i, pd.NA) for i in items]
+        out["rate_stated"] = [last["rate_stated"].get(i, np.nan) for i in items]
+        columns += ["change_stated", "rate_stated"]
     classes = pd.Series(np.where(out["item"] == "계", "sc-bold", ""), index=out.index)
     money = _money(scope)
     table = Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit=money,
                   context="program_budget", source=source_text(ds, rows["source"], "예산 총괄"),
                   row_class=classes,
-                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임. "
-                         "원문이 적은 증감률·합계와 다른 곳은 ‘원문 검증’에 있음."])
+                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임."]
+                  + [n for n in [shared.verify_note(scope, ["program_budget"],
+                                                    "원문이 적은 증감률·합계와 다른 곳 있음.",
+                                                    year=None)] if n])
     trend = calc.growth(views.program_budget_series(ds, program))
     chart = plot.program_trend(trend, views.program_settlements(ds, program), unit=money)
     return [table, chart]
@@ -198,3 +205,12 @@ def audit(scope: Scope) -> list:
 def footer(scope: Scope):
     # a program report spans its sheet's years: the footer is not cut at one year
     return shared.footer(Scope(scope.ds, scope.unit, None, scope.threshold))
+
+
+def plan_text(scope: Scope):
+    """The work report's part III text of the program's section (목적, 추진방향, 추진실적,
+    추진계획 with dates), when the report's document is of the sheet's year."""
+    info = views.program_info(scope.ds, scope.unit)
+    if scope.year is None:
+        return Notice("사업설명서 연도 자료 없음 — 주요업무 추진계획 대조 불가")
+    return shared.plan_text(scope, section=str(info["section"]))

@@ -204,7 +204,7 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if rows.empty:
         when = f"{int(year)}년 " if year is not None else ""
         return Notice(f"{when}추진실적·목표 자료 없음")
-    rows = rows.copy()
+    rows = _with_stated_changes(ds, rows.copy(), year, division=division, section=section)
     titles = views.section_titles(ds, year)
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
@@ -229,6 +229,10 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if "gap" in rows and rows["gap"].notna().any():
         rows["outcome_gap"] = rows["gap"]
         columns.insert(columns.index("achievement"), "outcome_gap")
+    # the source's own change sits in the row's 비고, beside the result (a column of its own
+    # would push the table past the printed page)
+    rows["period_note"] = [" · ".join(x for x in (note, f"원문 증감: {said}" if said else "") if x)
+                           for note, said in zip(rows["period_note"], rows["stated_change"])]
     if not rows["period_note"].astype(bool).any():
         columns.remove("period_note")
     if not moved.any():
@@ -243,11 +247,13 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
              "또는 직전 실적)과 목표, 그 차이만 적음."]
     if "period_note" in columns:
         notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
-                     "주당은 ‘주 1회’처럼 한 주에 그만큼).")
-    return Table(rows, columns, sheet="추진실적·목표", title="추진실적과 목표", unit="행별 단위",
+                     "주당은 ‘주 1회’처럼 한 주에 그만큼). ‘원문 증감’은 원문이 실적 옆에 적은 증감"
+                     "(예: ’14년 대비 849명 증가)으로, 다시 계산한 증감과 나란히 둠.")
+    return Table(rows, columns, sheet="추진실적·목표", title="추진실적 및 목표", unit="행별 단위",
                  source=source_text(ds, rows["source"].str.split(" \\| ").str[0],
                                     ds.catalog.titles.get("outcomes", "")),
-                 index=["section"], notes=notes)
+                 index=["section"], notes=notes,
+                 widths={"metric": 7})
 
 
 # --------------------------------------------------------------------------- staffing
@@ -422,3 +428,108 @@ def footer(scope: Scope) -> display.Footer:
     body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
             '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
     return display.Footer(body, text, reads)
+
+
+# --------------------------------------------------------------------------- source text
+
+def plan_text(scope: Scope, division: str | None = None, section: str | None = None):
+    """Each part III section of the report's year as the source arranges it: the section
+    and its 사업비, then 목적, 추진개요, 추진방향, 추진실적 and 추진계획 as □ headings with
+    their ○, -, · items (dates as printed). Only the sections of the report's year's document."""
+    ds, year = scope.ds, scope.year
+    rows = views.section_text(ds, year, division, section)
+    if rows.empty:
+        return Notice(f"{int(year)}년 주요업무 추진계획(목적·추진방향·추진계획) 자료 없음"
+                      + held_in(ds, "section_text"))
+    money = scope.money("sections")
+    items = []
+    for section, part_rows in rows.groupby("section", sort=False):
+        first = part_rows.iloc[0]
+        head = f"{section} {first['title']}"
+        if not display._missing(first["budget_stated"]):
+            head += f" (사업비 {units.fmt_money(first['budget_stated'], money)}{money})"
+        items.append({"level": -1, "text": head, "group": head})
+        for part, lines in part_rows.groupby("part", sort=False):
+            items.append({"level": 0, "text": part, "group": head})
+            for _, line in lines.iterrows():
+                items.append({"level": int(line["level"]), "text": line["text"], "group": head})
+    sources = list(rows["source"]) + [s for s in rows["section_source"] if s]
+    return display.Outline(f"{int(year)}년 주요업무 추진계획", items, sheet="주요업무 추진계획",
+                           source=source_text(ds, sources, ds.catalog.titles.get("section_text", "")),
+                           notes=["원문 Ⅲ장의 개조식 그대로 적음(□ 구분, ○ 항목, - 세부 항목). "
+                                  "사업비는 원문 각 사업의 ‘사업비’ 표기임."])
+
+
+def stated_change_text(value, unit: str, note) -> str:
+    """A change as the source states it: ``'14년 대비 849명↑``, ``전년대비 21만명 증가``."""
+    if display._missing(value):
+        return ""
+    v = float(value)
+    if v.is_integer() and abs(v) >= 10_000 and abs(v) % 10_000 == 0:
+        number = f"{units.fmt_number(abs(v) / 10_000, 0)}만"
+    else:
+        number = units.fmt_number(abs(v), display._number_decimals(abs(v)))
+    arrow = "↑" if v > 0 else ("↓" if v < 0 else "")
+    lead = "" if display._missing(note) or not str(note).strip() else f"{str(note).strip()} "
+    return f"{lead}{number}{unit}{arrow}"
+
+
+def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") -> str | None:
+    """A note that points to the report's own 원문 검증: ``lead`` and the checks (``item —
+    check``, as that section lists them) of ``tables`` whose verdict is not 일치; ``None``
+    when every check of those tables agrees (the note would point nowhere).
+
+    ``items`` keeps only checks whose item mentions one of these words."""
+    rows = _checks(scope.ds.fresh(), scope.unit, scope.year if year == "scope" else year)
+    if rows.empty:
+        return None
+    off = rows[((rows["verdict"] != "exact") & rows["table"].isin(list(tables)))
+               .fillna(False).to_numpy(dtype=bool)]
+    if items is not None:
+        off = off[[any(w in str(i) for w in items) for i in off["item"]]]
+    if off.empty:
+        return None
+    named = list(dict.fromkeys(f"{i} — {c}" for i, c in zip(off["item"], off["check"])))
+    return f"{lead} ‘원문 검증’ 해당 항목: {'; '.join(named)}"
+
+
+def _with_stated_changes(ds, rows: pd.DataFrame, year, *, division=None, section=None) -> pd.DataFrame:
+    """``rows`` (outcome progress) with ``stated_change``: the change the source states beside
+    the result ('14년 대비 849명 증가), matched by section, metric and document; a metric the
+    source gives only as a change (페이스북 운영실적 428% 증가) gets a row of its own."""
+    stated = views.stated_changes(ds, division=division, section=section)
+    if year is not None and len(stated):
+        stated = stated[stated["period"].isin([int(year) - 1, int(year)]).fillna(False).to_numpy(dtype=bool)]
+    rows["stated_change"] = ""
+    extra = []
+    for _, c in stated.iterrows():
+        doc = str(c["source"]).split(" ", 1)[0]
+        note = c["period_note"]
+        if display._missing(note) or not str(note).strip():
+            note = f"{int(c['period'])}년" if not display._missing(c["period"]) else ""
+        text = stated_change_text(c["value"], str(c["unit"]), note)
+        text = text.replace("↑", " 증가").replace("↓", " 감소")
+        hit = ((rows["section"] == c["section"]) & (rows["metric"] == c["metric"])
+               & (rows["document"].astype(str) == doc)).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            rows.loc[hit, "stated_change"] = text
+        else:
+            extra.append({"division": c["division"], "section": c["section"], "metric": c["metric"],
+                          "unit": c["unit"], "document": doc, "source": c["source"],
+                          "stated_change": text})
+    if extra:
+        rows = pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
+    return rows
+
+
+def held_in(ds, table: str) -> str:
+    """`` — 「2016 주요업무 보고」 내용으로 2016년 보고서에 수록``: where the text a report of
+    another year does not show is (the years of the documents ``table``'s rows cite)."""
+    if table not in ds.tables or ds[table].empty:
+        return ""
+    sources = ds[table]["source"]
+    years = sorted({int(y) for y in views.document_years(ds, sources) if y == y})
+    docs = list(dict.fromkeys(f"「{ds.document(s)['title']}」" for s in sources))
+    if not years:
+        return ""
+    return f" — {'·'.join(docs)} 내용으로 {'·'.join(f'{y}년' for y in years)} 보고서에 수록"
