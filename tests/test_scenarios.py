@@ -7,7 +7,9 @@ Each scenario is a copy of ``data/`` with the rows of ``tests/scenarios/<name>/`
 - ``snapshot``: the 2016 detail again as of 2016-06-30, same line numbers;
 - ``settlement``: the 2016 settlement (부서별 예산 집행현황 as of 2016-12-31), the 2017 budget
   (<부서별>, <구성별>) and the 2017 detail as of 2017-04-07;
-- ``division``: the same with a fifth division, 디지털시민소통담당관, from 2017.
+- ``division``: the same with a fifth division, 디지털시민소통담당관, from 2017;
+- ``program``: a second program sheet (사업설명서), ``new-media-web`` (the 2016 detail's
+  뉴미디어 웹사이트 운영, 39행), with its budget, cost lines, plan, settlements and a result.
 
 The scenario rows are invented for the test (they cite documents named ``scenario_…``); the
 expected values below are read from those rows, quoted with their line.
@@ -47,7 +49,7 @@ def scenario_data(folder: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory):
     root = tmp_path_factory.mktemp("scenarios")
-    return {name: scenario_data(root, name) for name in ("snapshot", "settlement", "division")}
+    return {name: scenario_data(root, name) for name in ("snapshot", "settlement", "division", "program")}
 
 
 def tables(items) -> list[Table]:
@@ -75,7 +77,7 @@ def figures(head) -> dict:
 
 # --------------------------------------------------------------------------- every scenario loads
 
-@pytest.mark.parametrize("name", ["snapshot", "settlement", "division"])
+@pytest.mark.parametrize("name", ["snapshot", "settlement", "division", "program"])
 def test_validate_accepts_the_appended_rows(scenarios, name):
     code, out, err = cli("validate", "--data", scenarios[name])
     assert code == 0, err
@@ -242,6 +244,68 @@ def test_the_new_division_report_builds_with_what_it_has(scenarios):
     assert isinstance(division.staffing(scope), Notice)
     detail = tables(division.detail(scope))[0]
     assert [r["부서/사업명"] for r in rows_of(detail)][0] == "디지털시민소통담당관"
+
+
+# --------------------------------------------------------------------------- (d) a program sheet
+
+def test_a_second_program_sheet_gets_its_report(scenarios):
+    # scenarios/program/program_budget.csv: 계 2016 1,447,000 (2015 1,380,000, 증감 67,000, 4.9%);
+    # data/budget_detail.csv 39행 ('16.4.8): 뉴미디어 웹사이트 운영 1,447 / 842 / 58.2;
+    # scenarios/program/settlement.csv 2015: 1,342,100 / 1,380,000 = 97.3%
+    scope = program.open("new-media-web", scenarios["program"])
+    assert scope.year == 2016
+    head = program.headline(scope).to_json()
+    got = {f["label"]: f for f in head["figures"]}
+    assert head["title"] == "뉴미디어 웹사이트 운영"
+    assert got["2016년 예산"]["value"] == "1,447,000"
+    assert got["전년 대비"]["value"] == "67,000"
+    assert got["2016년 집행률"]["value"] == "58.2" and "2016. 4. 8." in got["2016년 집행률"]["note"]
+    assert got["2015년 결산 집행률"]["value"] == "97.3"
+    budget = tables(program.budget(scope))[0]
+    total = rows_of(budget)[0]
+    assert list(total.values())[:4] == ["계", 1300000, 1380000, 1447000]
+    settled = rows_of(program.settlement(scope))
+    assert [r[next(iter(r))] for r in settled] == [2013, 2014, 2015]
+    costs = [r for r in rows_of(tables(program.costs(scope))[0])]
+    lines = [list(r.values())[0] for r in costs]
+    assert "○ 홈페이지 운영 및 유지관리" in lines and "- 웹 접근성 개선" in lines
+    assert "소셜미디어" not in " ".join(map(str, lines))
+
+
+def test_a_second_program_sheet_leaves_the_first_report(dataset, scenarios):
+    # the social-media report reads the same rows, figure for figure, with the new sheet added
+    before = program.open("social-media")
+    after = program.open("social-media", scenarios["program"])
+    assert program.headline(before).to_json() == program.headline(after).to_json()
+    for name in program.__all__:
+        if name in ("open", "show", "headline", "footer"):
+            continue
+        a, b = getattr(program, name)(before), getattr(program, name)(after)
+        a, b = (a if isinstance(a, list) else [a]), (b if isinstance(b, list) else [b])
+        assert [t.to_json() for t in tables(a)] == [t.to_json() for t in tables(b)], name
+        assert [getattr(i, "text", None) for i in a if isinstance(i, Notice)] == \
+            [getattr(i, "text", None) for i in b if isinstance(i, Notice)], name
+    # the footer names the documents of the rows read: not the new sheet
+    assert program.footer(before).text == program.footer(after).text
+    assert "뉴미디어 웹사이트 운영 사업설명서" not in program.footer(after).text
+
+
+def test_a_second_program_sheet_builds(scenarios, tmp_path):
+    out = tmp_path / "out"
+    code, text, err = cli("build", "--data", scenarios["program"], "--out", out, "--jobs", "2",
+                          "--only", "programs/*", timeout=900)
+    assert code == 0, text + err
+    page = (out / "programs" / "new-media-web.html").read_text(encoding="utf-8")
+    for shown in ("뉴미디어 웹사이트 운영", "1,447,000", "58.2", "1,342,100", "웹 접근성 개선",
+                  "뉴미디어 웹사이트 운영 사업설명서"):
+        assert shown in page, shown
+    first = (out / "programs" / "social-media.html").read_text(encoding="utf-8")
+    assert "418,000" in first and "1,447,000" not in first and "웹 접근성 개선" not in first
+    # the first sheet's page is the page the shipped data gives, byte for byte
+    code, text, err = cli("build", "--out", tmp_path / "shipped", "--jobs", "1",
+                          "--only", "programs/social-media", timeout=900)
+    assert code == 0, text + err
+    assert first == (tmp_path / "shipped" / "programs" / "social-media.html").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the README's rows

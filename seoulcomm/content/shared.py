@@ -331,6 +331,11 @@ def _scope_where(scope: Scope, columns) -> dict:
             lines = sheet.loc[(sheet["program"] == scope.unit).fillna(False).to_numpy(dtype=bool),
                               "detail_program"]
             where["name"] = [str(n) for n in lines.dropna()]
+        elif "section" in columns:  # part III tables (outcomes): the sheet's own section
+            sheet = scope.ds.tables["program"]
+            sections = sheet.loc[(sheet["program"] == scope.unit).fillna(False)
+                                 .to_numpy(dtype=bool), "section"]
+            where["section"] = [str(s) for s in sections.dropna()]
     elif scope.unit != "office":
         if "unit" in columns:
             where["unit"] = scope.unit
