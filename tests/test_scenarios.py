@@ -266,10 +266,17 @@ def test_a_second_program_sheet_gets_its_report(scenarios):
     assert list(total.values())[:4] == ["계", 1300000, 1380000, 1447000]
     settled = rows_of(program.settlement(scope))
     assert [r[next(iter(r))] for r in settled] == [2013, 2014, 2015]
-    costs = [r for r in rows_of(tables(program.costs(scope))[0])]
+    costs = rows_of(tables(program.costs(scope))[0])
     lines = [list(r.values())[0] for r in costs]
     assert "○ 홈페이지 운영 및 유지관리" in lines and "- 웹 접근성 개선" in lines
     assert "소셜미디어" not in " ".join(map(str, lines))
+    # the sheet's rows add up: the only finding is the source's own (000 Ⅲ-4-② 사업비 1,449
+    # against the detail's 39행 1,447), no false 불일치 from the new sheet
+    found = [r for t in tables(program.audit(scope)) for r in rows_of(t)]
+    assert len(found) == 1 and "4-2" in str(list(found[0].values())[1])
+    # its result (scenarios/program/outcomes.csv) stands with the work report's of section 4-2
+    metrics = [str(v) for r in rows_of(program.outcomes(scope)) for v in r.values()]
+    assert "서울시 홈페이지 방문자 수" in metrics and "라이브 서울 방송 횟수" in metrics
 
 
 def test_a_second_program_sheet_leaves_the_first_report(dataset, scenarios):
@@ -297,7 +304,7 @@ def test_a_second_program_sheet_builds(scenarios, tmp_path):
     assert code == 0, text + err
     page = (out / "programs" / "new-media-web.html").read_text(encoding="utf-8")
     for shown in ("뉴미디어 웹사이트 운영", "1,447,000", "58.2", "1,342,100", "웹 접근성 개선",
-                  "뉴미디어 웹사이트 운영 사업설명서"):
+                  "뉴미디어 웹사이트 운영 사업설명서", "41,200,000"):
         assert shown in page, shown
     first = (out / "programs" / "social-media.html").read_text(encoding="utf-8")
     assert "418,000" in first and "1,447,000" not in first and "웹 접근성 개선" not in first
