@@ -5,6 +5,7 @@ Only fixtures that several test files use live here; a test file's own helpers s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,3 +110,19 @@ def _repository_data_unchanged():
     before = snapshot_bytes(DATA_DIR)
     yield
     assert snapshot_bytes(DATA_DIR) == before, "a test changed files under data/"
+
+
+# --------------------------------------------------------------------------- table helpers
+def rows_of(table) -> list[dict]:
+    data = table.to_json()
+    return [dict(zip(data["columns"], row)) for row in data["rows"]]
+
+
+def row_named(table, column: str, value) -> dict:
+    found = [r for r in rows_of(table) if r[column] == value]
+    assert found, f"no row with {column} = {value!r} in {table.title}"
+    return found[0]
+
+
+def cell_texts(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]

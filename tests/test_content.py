@@ -12,21 +12,8 @@ import re
 from seoulcomm import views
 from seoulcomm.content import division, office, program, shared
 from seoulcomm.display import Notice, Table
+from conftest import cell_texts, row_named, rows_of
 
-
-def rows_of(table: Table) -> list[dict]:
-    data = table.to_json()
-    return [dict(zip(data["columns"], row)) for row in data["rows"]]
-
-
-def row_named(table: Table, column: str, value) -> dict:
-    found = [r for r in rows_of(table) if r[column] == value]
-    assert found, f"no row with {column} = {value!r} in {table.title}"
-    return found[0]
-
-
-def cell_texts(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
 
 
 def first(items, kind=Table):

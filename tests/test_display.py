@@ -14,23 +14,10 @@ import pytest
 from seoulcomm import display, labels
 from seoulcomm.display import HEADLINE_MIME, TABLE_MIME, Headline, Notice, Table
 from seoulcomm.errors import UsageError
+from conftest import cell_texts
 
 SCRIPT = "<script>alert(1)</script>"
 
-
-def rows_of(table: Table) -> list[dict]:
-    data = table.to_json()
-    return [dict(zip(data["columns"], row)) for row in data["rows"]]
-
-
-def row_named(table: Table, column: str, value) -> dict:
-    found = [r for r in rows_of(table) if r[column] == value]
-    assert found, f"no row with {column} = {value!r} in {table.title}"
-    return found[0]
-
-
-def cell_texts(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
 
 
 # --------------------------------------------------------------------------- the label map
