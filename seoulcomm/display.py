@@ -424,19 +424,6 @@ def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
     return {"label": label, "value": value, "raw": raw, "unit": unit, "note": note}
 
 
-def show(*items) -> None:
-    """Display tables, headlines, notices (``None`` is skipped) in a notebook."""
-    from IPython.display import display
-
-    for item in items:
-        if item is None:
-            continue
-        if isinstance(item, (list, tuple)):
-            show(*item)
-            continue
-        display(item)
-
-
 def money_in(won, unit: str):
     """Integer 원 → the number shown in ``unit`` (rounded half up), ``None`` if missing."""
     if _missing(won):

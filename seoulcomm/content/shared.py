@@ -69,6 +69,7 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
 
 def show(*items) -> None:
     """Display tables, headlines, notices and charts (``None`` is skipped) in a notebook."""
+    from IPython.display import display as ipython_display
     from matplotlib.figure import Figure
 
     for item in items:
@@ -79,7 +80,7 @@ def show(*items) -> None:
         elif isinstance(item, Figure):
             plot.show(item)
         else:
-            display.show(item)
+            ipython_display(item)
 
 
 def iso(value) -> str | None:
