@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from seoulcomm.schema import TABLES
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 TEMPLATE = "city-brand"
@@ -46,7 +48,9 @@ def _slug(i: int) -> str:
 def _grow_divisions(name: str, header: list[str], rows: list[dict], count: int) -> list[dict]:
     """Clone the template division's rows ``count`` times."""
     key = "unit" if "unit" in header else "division" if "division" in header else None
-    if key is None or name in PROGRAM_TABLES:
+    table = TABLES.get(name)
+    if key is None or name in PROGRAM_TABLES or table is None \
+            or not ({key, "section", "line"} & set(table.key)):  # a division's rows, not the plan's
         return rows
     template = [r for r in rows if r[key] == TEMPLATE]
     if not template:
