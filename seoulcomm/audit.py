@@ -675,9 +675,15 @@ def reconcile(ds) -> pd.DataFrame:
     """
     # loaded tables do not change: audit them once. load_all hands out a fresh Dataset (its own
     # read log) over the same tables, so the cache keys on the tables, held so the id stays theirs
+    return _reconciled(ds)[0].copy()
+
+
+def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
+    """The audit frame of ``ds`` (computed once per loaded data, not copied) and its index
+    of row positions by scope and by program (built on first use)."""
     cached = _RECONCILED.get(id(ds.tables))
     if cached is not None and cached[0] is ds.tables:
-        return cached[1].copy()
+        return cached[1], cached[2]
     by_line, by_section = _programs(ds)
     parts = (_detail_rows(ds, by_line) + _division_tables(ds)
              + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
@@ -693,12 +699,12 @@ def reconcile(ds) -> pd.DataFrame:
     frame = frame[COLUMNS].reset_index(drop=True)
     while len(_RECONCILED) >= _RECONCILED_MAX:
         _RECONCILED.pop(next(iter(_RECONCILED)))
-    _RECONCILED[id(ds.tables)] = (ds.tables, frame)
-    return frame.copy()
+    _RECONCILED[id(ds.tables)] = (ds.tables, frame, {})
+    return frame, _RECONCILED[id(ds.tables)][2]
 
 
-#: reconcile's results: id(tables) → (tables, frame), the few most recent datasets.
-_RECONCILED: dict[int, tuple[dict, pd.DataFrame]] = {}
+#: reconcile's results: id(tables) → (tables, frame, index), the few most recent datasets.
+_RECONCILED: dict[int, tuple[dict, pd.DataFrame, dict]] = {}
 _RECONCILED_MAX = 4
 
 
@@ -710,6 +716,24 @@ def counts(frame: pd.DataFrame) -> pd.Series:
 def findings(frame: pd.DataFrame) -> pd.DataFrame:
     """The checks that are not exact."""
     return frame[frame["verdict"] != "exact"].reset_index(drop=True)
+
+
+def checks_of(ds, scope: str, year: int | None = None, as_of=None) -> pd.DataFrame:
+    """:func:`for_scope` of :func:`reconcile`'s frame, found through an index of the frame
+    by scope and program (built once per loaded data): a report's cost does not grow with
+    the checks of every other division."""
+    frame, index = _reconciled(ds)
+    if not index:
+        from .load import value_positions
+
+        for column in ("scope", "program", "table"):
+            index[column] = value_positions(frame[column].astype("string"))
+    empty = np.empty(0, dtype=np.intp)
+    parts = [index["scope"].get(scope, empty), index["program"].get(scope, empty)]
+    if scope == "office":
+        parts += [index["table"].get(t, empty) for t in OFFICE_TABLES]
+    rows = frame.iloc[np.unique(np.concatenate(parts))]
+    return for_scope(rows, scope, year=year, as_of=as_of)
 
 
 def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None,

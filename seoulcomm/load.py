@@ -596,6 +596,9 @@ class Dataset:
     refs: dict[str, set] = field(repr=False)
     reads: list[dict] = field(default_factory=list, repr=False, compare=False)
     key: tuple = field(default=(), repr=False, compare=False)
+    #: Row positions by column value and answers about the data (years, divisions, documents),
+    #: computed once and shared by every fresh copy: the tables never change once loaded.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ reading, logged
     def _note(self, name: str, where: dict) -> None:
@@ -616,7 +619,7 @@ class Dataset:
         if name not in self.tables:
             raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         self._note(name, where)
-        return select(self.tables[name], where).copy()
+        return self.select(name, where).copy()
 
     def values(self, name: str, column: str, /, **where) -> pd.Series:
         """The ``column`` of the rows :meth:`rows` would give, noted in the read log as that
@@ -627,7 +630,53 @@ class Dataset:
         entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}, "columns": [column]}
         if entry not in self.reads:
             self.reads.append(entry)
-        return select(self.tables[name], where)[column].copy()
+        return self.select(name, where)[column].copy()
+
+    # ------------------------------------------------------------------ row index
+    def positions(self, name: str, column: str) -> dict:
+        """``{value: row positions}`` of one column of table ``name``, values as
+        :func:`select` compares them (dates as Timestamps, numbers as floats, others as
+        text); built once per loaded table (the warm build builds them before it forks)."""
+        key = ("positions", name, column)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = value_positions(_comparable(self.tables[name][column]))
+        return found
+
+    def select(self, name: str, where: dict) -> pd.DataFrame:
+        """The rows of ``name`` matching ``where`` (not logged, not copied): the same rows,
+        in the same order, as :func:`select`, found through :meth:`positions` — its cost
+        follows the rows it returns, not the size of the table."""
+        frame = self.tables[name]
+        if not where:
+            return frame
+        picked = None
+        for column, value in where.items():
+            if column not in frame.columns:
+                raise UsageError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
+            index = self.positions(name, column)
+            wanted = _wanted(frame[column], value)
+            hits = [index[v] for v in dict.fromkeys(wanted) if v in index]
+            rows = np.concatenate(hits) if hits else np.empty(0, dtype=np.intp)
+            picked = rows if picked is None else np.intersect1d(picked, rows, assume_unique=True)
+            if not len(picked):
+                break
+        return frame.iloc[np.sort(picked)]
+
+    def index(self) -> None:
+        """Build :meth:`positions` for the columns reports select by (:data:`INDEXED`): the
+        warm build does it once, before it forks the reports."""
+        for name, frame in self.tables.items():
+            for column in INDEXED.intersection(frame.columns).union(TABLES[name].key):
+                if column in frame.columns:
+                    self.positions(name, column)
+
+    def remember(self, key, compute):
+        """``compute()``, once per loaded data (for answers the report asks many times)."""
+        key = ("answer",) + tuple(key)
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     # ------------------------------------------------------------------ what the data holds
     def unit(self, table: str, column: str | None = None) -> str:
@@ -646,56 +695,67 @@ class Dataset:
 
     def units_in(self, year) -> set[str]:
         """Units with a budget, execution or detail row in ``year``."""
-        found = set()
-        for name in _BUDGET_TABLES:
-            frame = self.tables[name]
-            found |= set(frame.loc[(frame["year"] == int(year)).fillna(False).to_numpy(dtype=bool),
-                                   "unit"].astype(str))
-        return found
+        def compute():
+            found = set()
+            for name in _BUDGET_TABLES:
+                found |= set(self.select(name, {"year": int(year)})["unit"].astype(str))
+            return frozenset(found)
+
+        return set(self.remember(("units_in", int(year)), compute))
 
     def years(self, unit: str | None = None) -> list[int]:
         """Budget years the data holds (any budget, execution or detail table); with
         ``unit``, the years that have a row of that unit."""
-        found = set()
-        for name in _BUDGET_TABLES:
-            frame = self.tables[name]
-            if unit is not None:
-                frame = frame[(frame["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
-            found |= set(int(y) for y in frame["year"].dropna())
-        return sorted(found)
+        def compute():
+            found = set()
+            for name in _BUDGET_TABLES:
+                frame = self.tables[name] if unit is None else self.select(name, {"unit": unit})
+                found |= set(int(y) for y in frame["year"].dropna().unique())
+            return tuple(sorted(found))
+
+        return list(self.remember(("years", unit), compute))
 
     def programs(self) -> list[str]:
         return list(self.tables["program"]["program"])
 
     def as_of(self) -> dict[str, str]:
         """The as-of dates of the tables that state one, e.g. ``{'budget_detail': '2016-04-08'}``."""
-        out = {}
-        for name, frame in self.tables.items():
-            if "as_of" in frame.columns:
-                dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna()})
-                out[name] = ", ".join(dates)
-        return out
+        def compute():
+            out = {}
+            for name, frame in self.tables.items():
+                if "as_of" in frame.columns:
+                    dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna().drop_duplicates()})
+                    out[name] = ", ".join(dates)
+            return out
+
+        return dict(self.remember(("as_of",), compute))
 
     def document(self, source) -> dict:
         """The document a row's ``source`` cites (its first word is the file name):
         ``file, title, issuer, date, short``; an unknown file stands for itself."""
         file = str(source).split(" ", 1)[0]
         self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
-        docs = self.tables["documents"]
-        hit = docs[(docs["file"] == file).fillna(False).to_numpy(dtype=bool)]
-        if hit.empty:
-            return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
-        row = hit.iloc[0]
-        date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
-        short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
-        return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
-                "date": date, "short": str(short)}
+
+        def compute():
+            hit = self.select("documents", {"file": file})
+            if hit.empty:
+                return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+            row = hit.iloc[0]
+            date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
+            short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+            return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
+                    "date": date, "short": str(short)}
+
+        return dict(self.remember(("document", file), compute))
 
     def fresh(self) -> "Dataset":
         """The same tables with an empty read log."""
         return replace(self, reads=[])
 
 
+#: Columns reports select rows by (besides each table's key): indexed before reports fork.
+INDEXED = frozenset({"year", "as_of", "unit", "division", "program", "section", "file", "kind",
+                     "level", "item", "name", "category", "period", "metric", "detail_program"})
 #: Tables whose rows say which units have a budget in which year.
 _BUDGET_TABLES = ("budget_division", "execution_division", "budget_detail")
 
@@ -713,21 +773,40 @@ def _plain(value):
     return value
 
 
+def value_positions(col: pd.Series) -> dict:
+    """``{value: ascending row positions}`` of a column (missing values left out)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    return {uniques[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(uniques))}
+
+
+def _comparable(col: pd.Series) -> pd.Series:
+    """A column as :func:`select` compares it: dates and numbers as they are, others as text."""
+    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_integer_dtype(col) \
+            or pd.api.types.is_float_dtype(col):
+        return col
+    return col.astype("string")
+
+
+def _wanted(col: pd.Series, value) -> list:
+    """The values a where-entry asks for, as :func:`_comparable` holds them."""
+    wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return [pd.Timestamp(v) for v in wanted]
+    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+        return [float(v) for v in wanted]
+    return [str(v) for v in wanted]
+
+
 def select(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
+    """The rows of ``frame`` whose columns hold the values of ``where`` (a list: any of them)."""
     mask = np.ones(len(frame), dtype=bool)
     for column, value in where.items():
         if column not in frame.columns:
             raise UsageError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
-        wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
         col = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            wanted = [pd.Timestamp(v) for v in wanted]
-        elif pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
-            wanted = [float(v) for v in wanted]
-        else:
-            col = col.astype("string")
-            wanted = [str(v) for v in wanted]
-        mask &= col.isin(wanted).fillna(False).to_numpy(dtype=bool)
+        mask &= _comparable(col).isin(_wanted(col, value)).fillna(False).to_numpy(dtype=bool)
     return frame[mask]
 
 
@@ -741,7 +820,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         if name not in ds.tables:
             h.update(f"missing:{name}".encode())
             continue
-        rows = select(ds.tables[name], entry.get("where") or {})
+        rows = ds.select(name, entry.get("where") or {})
         if entry.get("columns"):  # only those columns were read
             rows = rows[[c for c in entry["columns"] if c in rows.columns]]
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())

@@ -384,6 +384,45 @@ def warm_up() -> None:
         _exporter()
 
 
+def rehearse() -> None:
+    """Fill, once, the caches a report's first page fills (nbconvert's and the table
+    templates, the page's CSS selectors and markdown rules, the Korean font, the workbook's
+    styles): a tiny page of one table, one chart and one markdown cell, rendered and thrown
+    away. A process that forks reports calls it first, so each report starts warm. Nothing
+    of it is written anywhere; a failure here only leaves the caches cold."""
+    import base64
+    import tempfile
+
+    import nbformat
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from . import plot
+    from .display import Headline, Table, figure
+
+    frame = pd.DataFrame({"unit_name": ["계", "부서"], "budget": [2_000_000, 1_000_000],
+                          "execution_rate": [50.0, 12.5]})
+    outputs = []
+    for item in (Headline("예행", [figure("예산", 2, "백만원", note="예행")], None, [], ""),
+                 Table(frame, ["unit_name", "budget", "execution_rate"], sheet="예행", title="예행",
+                       unit="백만원", source="예행", context="divisions", notes=["예행."])):
+        outputs.append(nbformat.v4.new_output("display_data", data=item._repr_mimebundle_()))
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh([0, 1], [1, 2], label="예산")
+    ax.set_title("예행 집행률 (2016. 4. 8.)")
+    fig.legend(loc="outside lower center")
+    outputs.append(nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(plot.png(fig)).decode()}))
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## 1. 예행\n\n- **예행** 목록\n  - 하위 `항목`"),
+        nbformat.v4.new_code_cell("", outputs=outputs)])
+    headline, tables = headline_of(nb), tables_of(nb)
+    _drop_json_outputs(nb)
+    to_html(nb, title="예행", xlsx="예행.xlsx", index="index.html", headline=headline)
+    with tempfile.TemporaryDirectory(prefix="seoulcomm-rehearse-") as tmp:
+        write_xlsx(tables, Path(tmp) / "예행.xlsx")
+
+
 def _exporter():
     global _EXPORTER
     if _EXPORTER is None:

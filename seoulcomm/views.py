@@ -109,15 +109,17 @@ def laggards(ds, year, as_of=None, *, unit: str | None = None,
 
 # --------------------------------------------------------------------------- unit totals
 
-def _unit_rows(ds, years, *, threshold) -> pd.DataFrame:
-    """Every snapshot of every unit's total in ``years``, from both tables that state one."""
+def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame:
+    """Every snapshot of every unit's total in ``years`` (only ``unit``'s when given), from
+    both tables that state one."""
     years = [int(y) for y in years]
+    mine = {} if unit in (None, "office") else {"unit": unit}
     parts = []
-    top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS))
+    top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
     if len(top):
         paced = as_stated(calc.pace(top, threshold=threshold), threshold=threshold)
         parts.append(paced.assign(table="budget_detail"))
-    settled = ds.rows("execution_division", year=years)
+    settled = ds.rows("execution_division", year=years, **mine)
     if len(settled):
         paced = as_stated(calc.pace(settled, threshold=threshold), threshold=threshold)
         paced["carryover"] = pd.array([pd.NA] * len(paced), dtype="Int64")
@@ -132,9 +134,10 @@ def _unit_rows(ds, years, *, threshold) -> pd.DataFrame:
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
-def unit_totals(ds, year=None, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """Each unit's budget and execution in each year up to ``year``, at that year's latest
-    snapshot (a settlement when the year has one).
+def unit_totals(ds, year=None, *, unit: str | None = None,
+                threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """Each unit's (or only ``unit``'s) budget and execution in each year up to ``year``, at
+    that year's latest snapshot (a settlement when the year has one).
 
     Returns
     -------
@@ -145,7 +148,7 @@ def unit_totals(ds, year=None, *, threshold: float = PACE_THRESHOLD) -> pd.DataF
         table the row is from). Amounts and rates as the source prints them.
     """
     years = [y for y in ds.years() if year is None or y <= int(year)]
-    rows = _unit_rows(ds, years, threshold=threshold)
+    rows = _unit_rows(ds, years, threshold=threshold, unit=unit)
     return rows.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
 
 
@@ -171,9 +174,7 @@ def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
         rows = as_stated(calc.pace(rows, threshold=threshold), threshold=threshold)
         rows["key"] = rows["name"].astype(str)
     else:
-        rows = _unit_rows(ds, [int(year)], threshold=threshold)
-        if unit not in (None, "office"):
-            rows = rows[_mask(rows, "unit", [unit])]
+        rows = _unit_rows(ds, [int(year)], threshold=threshold, unit=unit)
         rows = rows.assign(key=rows["unit"].astype(str), name=rows["unit"].astype(str))
     rows = rows.copy()
     rows["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
@@ -183,13 +184,14 @@ def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
     return rows[cols].sort_values(["as_of"], kind="stable").reset_index(drop=True)
 
 
-def prior_settlement(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """The year before ``year`` as settled (12-31) — the units' rows, empty when that year
-    has no settlement."""
+def prior_settlement(ds, year, *, unit: str | None = None,
+                     threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The year before ``year`` as settled (12-31) — the units' rows (only ``unit``'s when
+    given), empty when that year has no settlement."""
     before = [y for y in ds.years() if y < int(year)]
     if not before:
         return pd.DataFrame(columns=_TOTAL_COLUMNS + ["settled"])
-    rows = _unit_rows(ds, [before[-1]], threshold=threshold)
+    rows = _unit_rows(ds, [before[-1]], threshold=threshold, unit=unit)
     return rows[rows["settled"].to_numpy(dtype=bool)].drop_duplicates(["unit"], keep="last") \
         .reset_index(drop=True)
 
@@ -198,16 +200,14 @@ def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
     differently: ``year, unit, budget_division, budget_detail`` [원]."""
     when = latest(ds, year, "budget_detail")
-    division = ds.rows("budget_division", year=int(year))
+    mine = {} if unit is None else {"unit": unit}
+    division = ds.rows("budget_division", year=int(year), **mine)
     if when is None or division.empty:
         return pd.DataFrame(columns=["year", "unit", "budget_division", "budget_detail"])
-    top = ds.rows("budget_detail", year=int(year), as_of=_iso(when), level=list(TOTAL_LEVELS))
+    top = ds.rows("budget_detail", year=int(year), as_of=_iso(when), level=list(TOTAL_LEVELS), **mine)
     both = division.merge(top[["year", "unit", "budget"]], on=["year", "unit"],
                           suffixes=("_division", "_detail"))
-    keep = (both["budget_division"] != both["budget_detail"]).fillna(False)
-    if unit is not None:
-        keep &= both["unit"] == unit
-    both = both[keep.to_numpy(dtype=bool)]
+    both = both[(both["budget_division"] != both["budget_detail"]).fillna(False).to_numpy(dtype=bool)]
     return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
 
 
@@ -255,11 +255,9 @@ def top_programs(ds, year, as_of=None, *, n: int = 10,
 def staffing(ds, year, unit: str | None = None):
     """The latest staffing snapshot that falls in ``year``: ``(rows, as_of)``, or
     ``(None, None)`` when the year has none (or none for ``unit``)."""
-    rows = ds.rows("staffing")
-    dates = sorted(d for d in rows["as_of"].dropna() if d.year == int(year))
-    if unit is not None:
-        dates = [d for d in dates if (rows.loc[(rows["as_of"] == d).to_numpy(dtype=bool), "unit"]
-                                      == unit).any()]
+    mine = {} if unit is None else {"unit": unit}  # which dates: the as_of column only
+    dates = sorted(d for d in ds.values("staffing", "as_of", **mine).dropna().drop_duplicates()
+                   if d.year == int(year))
     if not dates:
         return None, None
     when = dates[-1]

@@ -28,7 +28,7 @@ def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) 
 
 
 def _unit_row(scope: Scope):
-    totals = views.unit_totals(scope.ds, scope.year, threshold=scope.threshold)
+    totals = views.unit_totals(scope.ds, scope.year, unit=scope.unit, threshold=scope.threshold)
     rows = totals[((totals["unit"] == scope.unit) & (totals["year"] == int(scope.year)))
                   .fillna(False).to_numpy(dtype=bool)]
     return (rows.iloc[0] if len(rows) else None), totals
@@ -99,7 +99,7 @@ def summary(scope: Scope) -> list:
     """The division's budget and execution in each year up to the report's (each year at its
     latest snapshot), as a table and a chart."""
     ds, year, unit = scope.ds, scope.year, scope.unit
-    totals = views.unit_totals(ds, year, threshold=scope.threshold)
+    totals = views.unit_totals(ds, year, unit=unit, threshold=scope.threshold)
     rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)].copy()
     if rows.empty:
         return [Notice(f"{int(year)}년 {scope.name} 예산·집행 자료 없음")]

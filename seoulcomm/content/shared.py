@@ -129,8 +129,9 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
     path["name"] = [("계" if k == "office" else names.get(k, k)) if not programs else k
                     for k in path["key"]]
     path["period"] = [labels.period_short(d) for d in path["as_of"]]
-    prior = views.prior_settlement(ds, year, threshold=scope.threshold)
     ref_unit = scope.unit if scope.unit != "office" or programs else "office"
+    prior = views.prior_settlement(ds, year, unit=None if scope.unit == "office" and not programs
+                                   else ref_unit, threshold=scope.threshold)
     ref_row = prior[(prior["unit"] == ref_unit).to_numpy(dtype=bool)] if len(prior) else prior
     reference = float(ref_row["execution_rate"].iloc[0]) if len(ref_row) else None
     ref_year = int(ref_row["year"].iloc[0]) if len(ref_row) else None
@@ -310,13 +311,9 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
 def _checks(ds, scope: str, year):
     """The audit's checks of one scope (and year); the audit reads its own copy of the data,
     so the report's read log names only what the report shows."""
-    frame = audit.reconcile(ds.fresh())
     # the checks of the report's snapshot: the year's latest as-of date
     as_of = iso(views.latest(ds.fresh(), year)) if year is not None else None
-    try:  # an audit that knows snapshots takes as_of (shared contract); an older one does not
-        return audit.for_scope(frame, scope, year=year, as_of=as_of)
-    except TypeError:
-        return audit.for_scope(frame, scope, year)
+    return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
 
 
 def _scope_where(scope: Scope, columns) -> dict:
@@ -389,7 +386,7 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
 
 def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
     name = entry["table"]
-    rows = load.select(ds.tables[name], entry.get("where") or {})
+    rows = ds.select(name, entry.get("where") or {})
     if year is None:
         return rows
     if "year" in rows.columns:  # the years up to the report's (the summaries show them)
@@ -411,13 +408,13 @@ def footer(scope: Scope) -> display.Footer:
     for entry in reads:
         rows = _read_rows(ds, entry, year)
         if "source" in rows.columns:
-            cited += [str(s) for s in rows["source"].dropna()]
+            cited += [str(s) for s in rows["source"].dropna().unique()]
         if "as_of" in rows.columns:
-            for d in sorted({iso(d) for d in rows["as_of"].dropna()}):
+            for d in sorted({iso(d) for d in rows["as_of"].dropna().drop_duplicates()}):
                 title = titles.get(entry["table"], entry["table"])
                 if title not in by_day.setdefault(d, []):
                     by_day[d].append(title)
-    docs = list(dict.fromkeys(document_text(ds, s) for s in cited))
+    docs = list(dict.fromkeys(document_text(ds, s) for s in dict.fromkeys(cited)))
     by_day = dict(sorted(by_day.items()))
     items = [f'<time datetime="{display._escape(d)}">{display._escape(fmt_date(d))}</time>'
              f" ({display._escape(', '.join(t))})" for d, t in by_day.items()]
