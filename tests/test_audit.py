@@ -372,3 +372,18 @@ def test_cli_audit_gives_the_verdicts_of_the_known_cases():
     # 004_…txt 2 예산 총괄: 시책추진업무추진비 증감 blank — never checked as 0 = 0
     assert not (rows["item"] == "시책추진업무추진비 (2015→2016)").any()
     assert rows["as_of"].dropna().str.startswith("20").all()
+
+
+def test_checks_of_a_scope_are_for_scope_of_the_whole_audit():
+    # audit.checks_of finds a report's checks through an index of the audit by scope and
+    # program: the same rows as filtering the whole frame, for every division, program and
+    # the office, with and without a year and a snapshot
+    ds = load_all()
+    frame = audit.reconcile(ds)
+    scopes = ["office"] + sorted(ds.refs["division"]) + sorted(ds.refs["program"])
+    for scope in scopes:
+        for year, as_of in [(None, None), (2015, None), (2016, None), (2016, "2016-04-08")]:
+            expected = audit.for_scope(frame, scope, year=year, as_of=as_of)
+            got = audit.checks_of(ds, scope, year=year, as_of=as_of)
+            pd.testing.assert_frame_equal(got, expected)
+            assert len(expected) or year == 2015, (scope, year)

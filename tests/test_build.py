@@ -285,23 +285,34 @@ def test_changing_one_data_file_rebuilds_exactly_the_reports_that_read_it(
     assert _names(build.build(data_copy, out, notebooks_dir=stand_ins, progress="quiet")) == ALL
 
 
-def test_touching_one_divisions_rows_rebuilds_only_the_reports_that_show_them(tmp_path, data_copy):
+@pytest.mark.parametrize("file, where, column, expected", [
+    # 000, 2016년 예산편성 세부내역 21행: 시민주도형 서울브랜드 확산 (도시브랜드담당관), 집행 68 → 69
+    ("budget_detail.csv", {"unit": "city-brand", "level": "program", "year": "2016"}, "executed",
+     ["2016/city-brand", "2016/office"]),
+    # 000, Ⅰ-2 인력 (2016. 4. 8.): 도시브랜드담당관의 한 직급 현원 + 1
+    ("staffing.csv", {"unit": "city-brand"}, "current", ["2016/city-brand", "2016/office"]),
+    # 000, Ⅰ-3 2015년도 예산 집행현황: 도시브랜드담당관 집행액 + 1 — its 2015 report, the 2015
+    # office report, and the 2016 ones that show 2015 beside 2016 (연도별 표, 전년도 결산)
+    ("execution_division.csv", {"unit": "city-brand", "year": "2015"}, "executed",
+     ["2015/city-brand", "2015/office", "2016/city-brand", "2016/office"]),
+])
+def test_touching_one_divisions_rows_rebuilds_only_the_reports_that_show_them(
+        tmp_path, data_copy, file, where, column, expected):
     # the real notebooks: each report's read log names the rows it used, and the cache hashes those
     out = tmp_path / "out"
     assert _names(build.build(data_copy, out, progress="quiet")) == ALL
-    path = data_copy / "budget_detail.csv"
+    path = data_copy / file
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     head = rows[0]
-    # 000, 2016년 예산편성 세부내역 21행: 시민주도형 서울브랜드 확산 (도시브랜드담당관), 집행 68 → 69
-    line = next(r for r in rows[1:] if r[head.index("unit")] == "city-brand"
-                and r[head.index("level")] == "program" and r[head.index("year")] == "2016")
-    line[head.index("executed")] = str(int(line[head.index("executed")]) + 1)
+    line = next(r for r in rows[1:] if all(r[head.index(k)] == v for k, v in where.items()))
+    value = line[head.index(column)].replace(",", "")
+    line[head.index(column)] = str(int(value) + 1)
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
     path.write_text(text.getvalue(), encoding="utf-8")
     again = build.build(data_copy, out, progress="quiet")
-    assert _names(again) == ["2016/city-brand", "2016/office"]
-    assert sorted(again.skipped) == sorted(set(ALL) - {"2016/city-brand", "2016/office"})
+    assert _names(again) == expected
+    assert sorted(again.skipped) == sorted(set(ALL) - set(expected))
 
 
 def test_notebook_output_and_force_decide_what_rebuilds(tmp_path, stand_ins):

@@ -133,6 +133,26 @@ def test_read_log_names_the_rows_read(dataset):
     assert load.load_all(dataset.data_dir).reads == []   # each load starts a fresh log
 
 
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_indexed_selection_gives_the_rows_a_scan_gives(dataset, table):
+    # Dataset.select finds rows through an index by column value; load.select scans the frame.
+    # Both must give the same rows in the same order, for single values, lists and two columns.
+    frame = dataset.tables[table]
+    for column in frame.columns:
+        values = list(frame[column].dropna().drop_duplicates())[:5]
+        for value in values:
+            wheres = [{column: value}, {column: [value, values[0], value]}]
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                wheres.append({column: [str(value), "없는 값"]})
+            if "year" in frame.columns and column != "year":
+                wheres.append({column: value, "year": [2015, 2016]})
+            for where in wheres:
+                scanned = load.select(frame, where)
+                indexed = dataset.select(table, where)
+                assert list(indexed.index) == list(scanned.index), (table, where)
+    assert dataset.select(table, {}) is frame
+
+
 def test_digest_reads_follows_exactly_the_rows_read(tmp_path, dataset):
     import shutil
     reads = [{"table": "budget_detail", "where": {"year": 2016, "unit": "new-media"}}]
