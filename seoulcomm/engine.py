@@ -264,6 +264,9 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
     # what ipykernel does before any cell: the inline backend is the default
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    # JupyterLab's install adds jsonschema's format extra, whose rfc3987_syntax builds a grammar
+    # on import (1.5–3.5 s) for a check nbformat never makes: the batch goes without it
+    sys.modules.setdefault("rfc3987_syntax", None)
     sh = shell()  # before pyplot: its import activates the inline integration on this shell
     import importlib
     import pkgutil

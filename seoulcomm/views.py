@@ -267,10 +267,10 @@ def staffing(ds, year, unit: str | None = None):
     return ds.rows("staffing", **where), when
 
 
-def staffing_summary(ds, year):
-    """:func:`seoulcomm.calc.staffing_summary` of ``year``'s latest staffing snapshot:
-    ``(summary, as_of)`` or ``(None, None)``."""
-    rows, when = staffing(ds, year)
+def staffing_summary(ds, year, unit: str | None = None):
+    """:func:`seoulcomm.calc.staffing_summary` of ``year``'s latest staffing snapshot (only
+    ``unit``'s rows when given): ``(summary, as_of)`` or ``(None, None)``."""
+    rows, when = staffing(ds, year, unit)
     if rows is None:
         return None, None
     return calc.staffing_summary(rows), when

@@ -81,7 +81,7 @@ def headline(scope: Scope) -> Headline:
         if not settled:
             figures.append(figure("연간 경과율", row["elapsed"], "%", decimals=1,
                                   note=f"{fmt_date(date)}까지"))
-    summary, staff_date = views.staffing_summary(ds, year)
+    summary, staff_date = views.staffing_summary(ds, year, division)
     if summary is not None:
         staff = summary[(summary["unit"] == division).to_numpy(dtype=bool)]
         if len(staff):
