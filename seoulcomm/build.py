@@ -13,7 +13,8 @@
   :func:`seoulcomm.nbclean.key`), parameters, what its last run read, the seoulcomm source and
   the versions of the packages that render it are all unchanged since its last good build, and
   its HTML and workbook are the ones that build wrote. The record is ``<out>/.cache.json``: a
-  record, never an instruction (the plan always comes from ``params/`` and the data; entries
+  record, never an instruction (the plan comes from ``params/`` and the data, or from the
+  record of the last complete build when every byte of both is what that build read; entries
   of any other shape are ignored). ``--force`` rebuilds everything.
 - **Nothing changed** (:func:`_unchanged`): a build that had no failure and covered the whole
   plan records a hash of all its inputs (``"complete"`` in the cache). The next build first
@@ -22,7 +23,8 @@
   :func:`~seoulcomm.nbclean.key` and the options that shape the output — and checks every
   report's files and ``index.html`` against their recorded sha256. When all match it stops
   there, without importing pandas or loading the data; ``index.html`` is then left as it was
-  (it still shows the time of the build that wrote it). Anything else takes the full path.
+  (it still shows the time and counts of the build that wrote it). Anything else takes the
+  full path, which drops the record before it changes any file.
 - **The output folder** (:mod:`seoulcomm.outdir`): ``--out`` checked first; one build at a time
   (a lock); what an interrupted build left and reports no longer planned are removed.
 - **PDF** (``pdf=True``, :mod:`seoulcomm.pdf`): an A4 PDF beside each HTML, by headless Chromium.
@@ -245,7 +247,8 @@ def _metadata_version(folder: Path | None) -> str | None:
 
 # --------------------------------------------------------------------------- cache
 # The cache is a record of what earlier builds wrote, never an instruction: the list of
-# reports always comes from params/ and the data; an entry only decides whether a planned
+# reports comes from params/ and the data (or, with nothing changed, from the "complete"
+# record, whose key covers every byte of both); an entry only decides whether a planned
 # report is skipped, and only when every file it records is the one on disk. Entries of any
 # other shape are ignored; file paths are derived from report names, never read from it.
 

@@ -185,6 +185,7 @@ CHANGES = {
     "a temporary file left": (leftover_temp_file, [], True),
     "the record's key altered": (tamper(lambda c: c["complete"].update(key="0" * 64)), [], True),
     "the record's reports altered": (tamper(lambda c: c["complete"].update(reports=[CITY])), [], True),
+    "the record of another shape": (tamper(lambda c: c.update(complete={"key": 5, "reports": "../x"})), [], True),
     "the record and an entry dropped together": (drop_program_from_the_record_and_its_files, [PROGRAM], True),
     "a failure recorded": (tamper(lambda c: c["failures"].update({CITY: {"message": "시험"}})), [CITY], True),
     "the record not JSON": (append(f"out/{build.CACHE_FILE}", "}{"), TWO, True),
