@@ -655,7 +655,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     data_dir : data folder (default ``data/``).
     out_dir : output folder (default ``reports/``); checked first (:func:`outdir.check_out`).
     jobs : worker processes (default: the machine's cores); 1 builds in this process.
-    force : rebuild even the reports that are up to date.
+    force : rebuild even the reports that are up to date (never stops at the no-change check).
     only : glob pattern(s) on report names (``2016/*``, ``*/city-brand``, ``programs/*``).
     scheduler : a Dask scheduler address (or ``distributed.Client``) to run the reports on
         instead of local processes; the output folder must be reachable from the workers.
@@ -667,7 +667,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
 
     Returns
     -------
-    BuildSummary : ``exit_code`` 1 when some report failed.
+    BuildSummary : ``exit_code`` 1 when some report failed; ``unchanged`` when the build found
+        everything as the last complete build left it (checked without loading the data).
 
     Raises
     ------
