@@ -2,9 +2,24 @@
 
 Loaders live in :mod:`seoulcomm.load`, calculations in :mod:`seoulcomm.calc`, the
 reconciliation audit in :mod:`seoulcomm.audit`; notebooks call these, never re-compute.
+
+``Dataset`` and ``load_all`` are imported from :mod:`seoulcomm.load` when first asked for:
+importing the package (and running ``seoulcomm build`` with nothing to do) never imports pandas.
 """
 from .errors import DataError, DataErrors, SeoulcommError, UsageError
-from .load import Dataset, load_all
 
 __version__ = "0.1.0"
 __all__ = ["DataError", "DataErrors", "Dataset", "SeoulcommError", "UsageError", "load_all", "__version__"]
+_FROM_LOAD = ("Dataset", "load_all")
+
+
+def __getattr__(name: str):
+    if name in _FROM_LOAD:
+        from . import load
+
+        return getattr(load, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_FROM_LOAD))

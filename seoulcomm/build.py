@@ -13,8 +13,18 @@
   :func:`seoulcomm.nbclean.key`), parameters, what its last run read, the seoulcomm source and
   the versions of the packages that render it are all unchanged since its last good build, and
   its HTML and workbook are the ones that build wrote. The record is ``<out>/.cache.json``: a
-  record, never an instruction (the plan always comes from ``params/`` and the data; entries
+  record, never an instruction (the plan comes from ``params/`` and the data, or from the
+  record of the last complete build when every byte of both is what that build read; entries
   of any other shape are ignored). ``--force`` rebuilds everything.
+- **Nothing changed** (:func:`_unchanged`): a build that had no failure and covered the whole
+  plan records a hash of all its inputs (``"complete"`` in the cache). The next build first
+  recomputes that hash with the standard library only — source, package versions, data folder,
+  the bytes of ``catalog.yaml`` and of every data file, of ``params/*.yaml``, the notebooks'
+  :func:`~seoulcomm.nbclean.key` and the options that shape the output — and checks every
+  report's files and ``index.html`` against their recorded sha256. When all match it stops
+  there, without importing pandas or loading the data; ``index.html`` is then left as it was
+  (it still shows the time and counts of the build that wrote it). Anything else takes the
+  full path, which drops the record before it changes any file.
 - **The output folder** (:mod:`seoulcomm.outdir`): ``--out`` checked first; one build at a time
   (a lock); what an interrupted build left and reports no longer planned are removed.
 - **PDF** (``pdf=True``, :mod:`seoulcomm.pdf`): an A4 PDF beside each HTML, by headless Chromium.
@@ -28,13 +38,15 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import __version__, nbclean, outdir, params, paths, units
+from . import __version__, nbclean, outdir, params, paths
 from .errors import DataError, UsageError
 from .report import RenderResult, write_atomic
 
@@ -63,6 +75,8 @@ class BuildSummary:
     failed : the render results of the reports that failed.
     seconds : wall time of the build [s].
     out_dir : the output folder; ``index.html`` is in it.
+    unchanged : True when the build found its inputs and files as the last complete build
+        left them, without loading the data (nothing was rendered, ``index.html`` kept).
     """
 
     built: list = field(default_factory=list)
@@ -70,6 +84,7 @@ class BuildSummary:
     failed: list = field(default_factory=list)
     seconds: float = 0.0
     out_dir: Path | None = None
+    unchanged: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -171,21 +186,69 @@ def source_hash() -> str:
 
 
 def versions() -> dict[str, str]:
-    """Python's version and those of the packages that render a report."""
-    from importlib import metadata
+    """Python's version and those of the packages that render a report.
 
+    Read from the installed packages' ``METADATA`` (what :func:`importlib.metadata.version`
+    reads) found by one listing of each ``sys.path`` folder: importing ``importlib.metadata``
+    alone costs more than a build with nothing to do should take. A package found no other way
+    is asked of :mod:`importlib.metadata`.
+    """
     found = {"python": sys.version.split()[0], "seoulcomm": __version__}
+    installed = _installed()
     for name in RENDERING_PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
+        found[name] = _metadata_version(installed.get(_project(name)))
+        if found[name] is None:
+            from importlib import metadata
+
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                pass
     return found
+
+
+def _project(name: str) -> str:
+    """A distribution's name normalised (PEP 503): ``Jinja2``, ``jupyter_client`` → ``jinja2``, ``jupyter-client``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _installed() -> dict[str, Path]:
+    """``{normalised name: its .dist-info or .egg-info folder}``; the first on ``sys.path`` wins,
+    as for :mod:`importlib.metadata`."""
+    found: dict[str, Path] = {}
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            with os.scandir(folder) as listing:
+                names = sorted(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        for name in names:
+            found.setdefault(_project(name.rpartition(".")[0].split("-")[0]), Path(folder, name))
+    return found
+
+
+def _metadata_version(folder: Path | None) -> str | None:
+    """The ``Version:`` header of a distribution's ``METADATA`` (``PKG-INFO`` for an egg)."""
+    if folder is None:
+        return None
+    for file in ("METADATA", "PKG-INFO"):
+        try:
+            with open(folder / file, encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line[len("Version:"):].strip()
+                    if not line.strip():
+                        break  # the headers end at the first blank line
+        except OSError:
+            continue
+    return None
 
 
 # --------------------------------------------------------------------------- cache
 # The cache is a record of what earlier builds wrote, never an instruction: the list of
-# reports always comes from params/ and the data; an entry only decides whether a planned
+# reports comes from params/ and the data (or, with nothing changed, from the "complete"
+# record, whose key covers every byte of both); an entry only decides whether a planned
 # report is skipped, and only when every file it records is the one on disk. Entries of any
 # other shape are ignored; file paths are derived from report names, never read from it.
 
@@ -221,6 +284,17 @@ def _valid_entry(name, entry) -> bool:
             and (entry.get("pdf_sha") is None or _is_sha(entry.get("pdf_sha"))))
 
 
+def _valid_complete(record) -> bool:
+    """The record of the last complete build (:func:`_unchanged`) has the shape it is written in."""
+    if not isinstance(record, dict) or not _is_sha(record.get("key")) or not _is_sha(record.get("index_sha")):
+        return False
+    files, names = record.get("data_files"), record.get("reports")
+    return (isinstance(files, list) and paths.CATALOG_FILE in files
+            and all(isinstance(n, str) and _PLAIN_NAME.fullmatch(n) for n in files)
+            and isinstance(names, list) and bool(names) and len(set(names)) == len(names)
+            and all(isinstance(n, str) and outdir.REPORT_NAME.fullmatch(n) for n in names))
+
+
 def _valid_failure(name, entry) -> bool:
     return (isinstance(name, str) and outdir.REPORT_NAME.fullmatch(name) is not None
             and isinstance(entry, dict) and isinstance(entry.get("message"), str))
@@ -248,9 +322,12 @@ def _read_cache(path: Path) -> tuple[dict, str | None]:
         return empty, f"빌드 기록 {path}의 형식이 맞지 않아 새로 만듭니다 — 모든 보고서를 다시 만듭니다"
     if cache.get("format") != CACHE_FORMAT:
         return empty, None  # an older seoulcomm's record: rebuild quietly
-    return {"format": CACHE_FORMAT,
-            "reports": {n: e for n, e in cache.get("reports", {}).items() if _valid_entry(n, e)},
-            "failures": {n: e for n, e in cache.get("failures", {}).items() if _valid_failure(n, e)}}, None
+    found = {"format": CACHE_FORMAT,
+             "reports": {n: e for n, e in cache.get("reports", {}).items() if _valid_entry(n, e)},
+             "failures": {n: e for n, e in cache.get("failures", {}).items() if _valid_failure(n, e)}}
+    if _valid_complete(cache.get("complete")):
+        found["complete"] = cache["complete"]
+    return found, None
 
 
 def _write_cache(path: Path, cache: dict) -> str | None:
@@ -285,6 +362,133 @@ def _up_to_date(entry: dict | None, key: str, digests, out_dir: Path, report) ->
 def _pdf_current(entry: dict | None, out_dir: Path, report) -> bool:
     return bool(entry and entry.get("pdf_sha")) and \
         _file_sha(out_dir / f"{report.name}.pdf") == entry.get("pdf_sha")
+
+
+# --------------------------------------------------------------------------- nothing changed
+# A build with nothing to do must cost a fraction of a second, so it must not import pandas
+# nor load the data, which is where the plan comes from. Instead a build that covered the
+# whole plan without a failure records ``"complete"``: a hash of every input (the key), the
+# data files it hashed, the reports it planned and the sha256 of index.html. The next build
+# recomputes the key with the standard library; when it is the same, the plan is the same
+# (it is a function of the key's inputs), and the reports are skipped when their files are the
+# ones recorded. The data files are the ones the recorded build named: the catalog and the
+# code, both in the key, decide which files those are.
+
+#: A data file name the record may give: a plain name in the data folder (no path, no dot first).
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+
+def _plain_file_sha(folder: Path, name: str) -> str | None:
+    """sha256 of the regular file ``folder/name``, never through a symlink; None for anything else."""
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
+        return None
+    path = folder / name
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            for piece in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(piece)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+@dataclass
+class _Inputs:
+    """Everything a build's output depends on besides the output folder's own files."""
+
+    data: Path
+    params: Path
+    notebooks: Path
+    out: Path
+    only: list | None
+    pdf: bool
+    source: str = ""
+    versions: dict = field(default_factory=dict)
+
+    def key(self, data_files) -> str | None:
+        """sha256 over every input, reading ``data_files`` (plain names) from the data folder;
+        None when one of them is not a regular file or a file cannot be read."""
+        data = {}
+        for name in data_files:
+            data[name] = _plain_file_sha(self.data, name)
+            if data[name] is None:
+                return None
+        if paths.CATALOG_FILE not in data:
+            return None
+        yaml_files = {p.name: _file_sha(p) for p in sorted(self.params.glob("*.yaml"))}
+        if not yaml_files or None in yaml_files.values():
+            return None
+        notebooks = {kind: nbclean.key(self.notebooks / f"{kind}.ipynb") for kind in params.KINDS}
+        return _sha(json.dumps({
+            "source": self.source, "versions": self.versions, "data_dir": str(self.data), "data": data,
+            "params_dir": str(self.params.resolve()), "params": yaml_files,
+            "notebooks_dir": str(self.notebooks.resolve()), "notebooks": notebooks,
+            "out": str(self.out), "only": self.only, "pdf": self.pdf,
+        }, sort_keys=True))
+
+
+def _report_files(name: str, pdf: bool) -> list[tuple[str, str]]:
+    files = [(f"{name}.html", "html_sha"), (f"{name}.xlsx", "xlsx_sha")]
+    return files + [(f"{name}.pdf", "pdf_sha")] if pdf else files
+
+
+def _unchanged(out: Path, inputs: _Inputs, lock: outdir.BuildLock, progress, started: float):
+    """The summary of a build with nothing to do, when the record proves it; else None.
+
+    The record is believed only when the key of the inputs as they are now is the one it
+    holds, no failure is recorded, every report it names has an entry whose HTML and
+    workbook (and PDF with ``pdf``) are byte for byte on disk, and so is ``index.html``, and
+    no interrupted build left anything (a lock taken over, temporary or failed files).
+    """
+    if lock.taken_over or outdir.leftovers(out):
+        return None
+    cache, warning = _read_cache(out / CACHE_FILE)
+    record = cache.get("complete")
+    if warning or record is None or cache["failures"] or set(record["reports"]) != set(cache["reports"]):
+        return None
+    if _record_key(inputs.key(record["data_files"]), record) != record["key"]:
+        return None
+    for name in record["reports"]:
+        entry = cache["reports"][name]
+        if (out / f"{name}.failed.ipynb").exists() or any(
+                _file_sha(out / file) != entry.get(sha) for file, sha in _report_files(name, inputs.pdf)):
+            return None
+    if _file_sha(out / INDEX_FILE) != record["index_sha"]:
+        return None
+    bar = _Progress(len(record["reports"]), progress)
+    for name in record["reports"]:
+        bar.step(name, f"건너뜀 {name} (바뀐 것 없음)")
+    bar.close()
+    return BuildSummary(skipped=list(record["reports"]), out_dir=out, unchanged=True,
+                        seconds=time.perf_counter() - started)
+
+
+def _record_key(inputs_key: str | None, record: dict) -> str | None:
+    """The record's key: the inputs' key and the record's own lists and index hash, so that a
+    record edited by hand (a report left out of its list) no longer matches."""
+    if inputs_key is None:
+        return None
+    return _sha(json.dumps([inputs_key, record["data_files"], record["reports"], record["index_sha"]]))
+
+
+def _complete_record(out: Path, reports, cache: dict, key: str | None, data_files, pdf: bool) -> dict | None:
+    """The ``"complete"`` record of a build that leaves every planned report built, or None."""
+    if key is None or cache["failures"] or set(cache["reports"]) != {r.name for r in reports}:
+        return None
+    if pdf and not all(_is_sha(cache["reports"][r.name].get("pdf_sha")) for r in reports):
+        return None
+    record = {"data_files": list(data_files), "reports": [r.name for r in reports],
+              "index_sha": _file_sha(out / INDEX_FILE)}
+    if record["index_sha"] is None:
+        return None
+    return {"key": _record_key(key, record), **record}
 
 
 # --------------------------------------------------------------------------- workers
@@ -349,6 +553,8 @@ def _short_time(iso: str | None) -> str | None:
 
 
 def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
+    from . import units  # pandas: only a build that writes the index needs it
+
     rows = []
     for r in reports:
         entry = cache.get("reports", {}).get(r.name) or {}
@@ -379,6 +585,8 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
                 titles: dict) -> Path:
     """Write ``index.html``: every report that exists, its headline, as-of dates, failures."""
     import jinja2
+
+    from . import units
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(paths.TEMPLATES_DIR), str(paths.TEMPLATES_DIR / "report")]),
@@ -447,7 +655,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     data_dir : data folder (default ``data/``).
     out_dir : output folder (default ``reports/``); checked first (:func:`outdir.check_out`).
     jobs : worker processes (default: the machine's cores); 1 builds in this process.
-    force : rebuild even the reports that are up to date.
+    force : rebuild even the reports that are up to date (never stops at the no-change check).
     only : glob pattern(s) on report names (``2016/*``, ``*/city-brand``, ``programs/*``).
     scheduler : a Dask scheduler address (or ``distributed.Client``) to run the reports on
         instead of local processes; the output folder must be reachable from the workers.
@@ -459,7 +667,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
 
     Returns
     -------
-    BuildSummary : ``exit_code`` 1 when some report failed.
+    BuildSummary : ``exit_code`` 1 when some report failed; ``unchanged`` when the build found
+        everything as the last complete build left it (checked without loading the data).
 
     Raises
     ------
@@ -473,10 +682,9 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
     patterns = _check_only(only)
-    from . import engine
-
-    cell_timeout = _check_timeout(cell_timeout, engine.CELL_TIMEOUT, "--cell-timeout")
-    report_timeout = _check_timeout(report_timeout, engine.REPORT_TIMEOUT, "--report-timeout")
+    # None stays None: the engine's defaults apply where it runs (it is not imported before)
+    cell_timeout = _check_timeout(cell_timeout, None, "--cell-timeout")
+    report_timeout = _check_timeout(report_timeout, None, "--report-timeout")
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
     out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
@@ -485,30 +693,47 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
         from .pdf import find_browser
 
         browser = find_browser()
+    inputs = _Inputs(folder, params_folder, notebooks, out, patterns, bool(pdf),
+                     source=source_hash(), versions=versions())
 
-    # the plan always comes from params/ and the data, never from the cache
-    from .load import load_all
+    with ExitStack() as stack:
+        lock = None
+        if not force and (out / CACHE_FILE).is_file():
+            # a build with nothing to do stops here, before pandas is imported
+            lock = stack.enter_context(outdir.BuildLock(out))
+            summary = _unchanged(out, inputs, lock, progress, started)
+            if summary is not None:
+                return summary
 
-    ds = load_all(folder)  # bad data stops here: exit 2, nothing written
-    reports = params.reports(folder, params_dir=params_folder, ds=ds)
-    as_of, titles = ds.as_of(), dict(ds.catalog.titles)
-    selected = params.select(reports, patterns)
-    notebook_keys = {}
-    for kind in sorted({r.kind for r in selected}):
-        notebook_keys[kind] = nbclean.key(notebooks / f"{kind}.ipynb")
-        if notebook_keys[kind] is None:
-            raise UsageError(f"노트북이 없거나 읽을 수 없습니다: {notebooks / f'{kind}.ipynb'}")
+        # the plan always comes from params/ and the data, never from the cache
+        from .load import load_all
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise outdir.OutputError(f"출력 폴더를 만들 수 없습니다 — {outdir.os_message(exc)}") from None
-    with outdir.BuildLock(out) as lock:
+        # hashed before loading: a file that changes during the build leaves a record that
+        # does not match, never one that matches what was not read
+        files = data_files(folder)
+        key = inputs.key(files)
+        ds = load_all(folder)  # bad data stops here: exit 2, nothing written
+        reports = params.reports(folder, params_dir=params_folder, ds=ds)
+        as_of, titles = ds.as_of(), dict(ds.catalog.titles)
+        selected = params.select(reports, patterns)
+        notebook_keys = {}
+        for kind in sorted({r.kind for r in selected}):
+            notebook_keys[kind] = nbclean.key(notebooks / f"{kind}.ipynb")
+            if notebook_keys[kind] is None:
+                raise UsageError(f"노트북이 없거나 읽을 수 없습니다: {notebooks / f'{kind}.ipynb'}")
+
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise outdir.OutputError(f"출력 폴더를 만들 수 없습니다 — {outdir.os_message(exc)}") from None
+        if lock is None:
+            lock = stack.enter_context(outdir.BuildLock(out))
+        complete = (key, files) if len(selected) == len(reports) else None
         return _build_locked(out, folder, ds, reports, selected, notebook_keys, as_of, titles,
                              lock=lock, jobs=jobs, force=force, scheduler=scheduler,
                              progress=progress, notebooks_dir=notebooks_dir, notebooks=notebooks,
                              browser=browser, started=started, cell_timeout=cell_timeout,
-                             report_timeout=report_timeout)
+                             report_timeout=report_timeout, inputs=inputs, complete=complete)
 
 
 def _say(text: str, progress) -> None:
@@ -517,7 +742,8 @@ def _say(text: str, progress) -> None:
 
 def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys, as_of, titles, *,
                   lock, jobs, force, scheduler, progress, notebooks_dir, notebooks, browser,
-                  started, cell_timeout, report_timeout) -> BuildSummary:
+                  started, cell_timeout, report_timeout, inputs: _Inputs,
+                  complete: tuple | None) -> BuildSummary:
     if lock.taken_over:
         _say(f"경고: 끝나지 못한 이전 빌드({outdir._holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
              "— 그 빌드가 남긴 임시 파일을 지웁니다", progress)
@@ -526,11 +752,14 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
     cache, warning = _read_cache(cache_path)
     if warning:
         _say(f"경고: {warning}", progress)
+    if cache.pop("complete", None) is not None:
+        # from here on the files may change: the record of the last complete build goes first
+        _write_cache(cache_path, cache)
 
-    source = source_hash()
+    source = inputs.source
     # the catalog names every table, sheet and unit a report prints: a change there rebuilds all
     catalog = _file_sha(folder / paths.CATALOG_FILE)
-    common = _sha(json.dumps([source, versions(), str(folder), catalog], sort_keys=True))
+    common = _sha(json.dumps([source, inputs.versions, str(folder), catalog], sort_keys=True))
     digests = _Digests(folder, ds)
     summary = BuildSummary(out_dir=out)
     keys, todo = {}, []
@@ -607,7 +836,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             bar.step(r.name, f"실패 {r.name}")
         save()
 
-    fatal = None
+    fatal, finished = None, False
     try:
         if todo:
             _run(todo, out, folder, notebooks_dir and str(notebooks), notebooks, jobs, scheduler,
@@ -618,6 +847,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
                 if r.name in summary.skipped and not _pdf_current(entry, out, r):
                     print_pdf(r, entry)
                     save()
+        finished = True
     except OSError as exc:
         fatal = exc
     finally:
@@ -629,6 +859,12 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             write_index(out, reports, cache, summary, as_of, titles)
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
+        else:
+            done = finished and complete and not summary.failed and not problems and \
+                _complete_record(out, reports, cache, *complete, pdf=browser is not None)
+            if done:  # the next build with nothing changed can stop before loading the data
+                cache["complete"] = done
+                save()
     if fatal is not None:
         problems.insert(0, f"출력 폴더에 쓸 수 없습니다 — {outdir.os_message(fatal)}")
     if problems:

@@ -1,22 +1,25 @@
 """Command line: ``seoulcomm validate | audit | workbook | import | build`` (``python -m seoulcomm`` is the same).
 
 Exit codes: 0 all well; 1 some report failed (the rest still built); 2 bad input or usage.
+
+pandas, the loader and the audit are imported by the commands that use them: ``seoulcomm
+build`` with nothing to do never imports them.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-import pandas as pd
-
-from . import audit, load
 from .errors import DataErrors, SeoulcommError, escape
-from .labels import VALUE_LABELS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _validate(args) -> int:
+    import pandas as pd
+
+    from . import audit, load
+
     dataset = load.load_all(args.data)
     as_of = dataset.as_of()
     rows = []
@@ -35,6 +38,9 @@ def _validate(args) -> int:
 
 
 def _counts_line(frame) -> str:
+    from . import audit
+    from .labels import VALUE_LABELS
+
     counts = audit.counts(frame)
     labels = VALUE_LABELS["verdict"]
     body = ", ".join(f"{labels[v]}({v}) {n}" for v, n in counts.items())
@@ -42,12 +48,18 @@ def _counts_line(frame) -> str:
 
 
 def _plain_number(x: float) -> str:
+    import pandas as pd
+
     if pd.isna(x):
         return "-"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
 def _audit(args) -> int:
+    import pandas as pd
+
+    from . import audit, load
+
     frame = audit.reconcile(load.load_all(args.data))
     shown = frame if args.all else audit.findings(frame)
     if args.format == "csv":
@@ -181,10 +193,16 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
+def _terminated(exc: BaseException) -> bool:
+    """``exc`` is the engine's SIGTERM exception (raised only once :mod:`seoulcomm.engine` is
+    imported: by :func:`_on_sigterm` or a build that renders; a build with nothing to do never
+    imports it)."""
+    engine = sys.modules.get(f"{__package__}.engine")
+    return engine is not None and isinstance(exc, engine.Terminated)
+
+
 def main(argv=None) -> int:
     import signal
-
-    from .engine import Terminated
 
     args = parser().parse_args(argv)
     # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
@@ -201,9 +219,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("seoulcomm: 중단했습니다(Ctrl-C)", file=sys.stderr)
         return 130
-    except Terminated:
-        print("seoulcomm: 종료 신호(SIGTERM)를 받아 중단했습니다", file=sys.stderr)
-        return 143
     except BrokenPipeError:  # output piped into head & co.
         sys.stderr.close()
         return EXIT_OK
@@ -212,6 +227,11 @@ def main(argv=None) -> int:
 
         print(f"seoulcomm: 파일을 읽거나 쓸 수 없습니다 — {os_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BaseException as exc:
+        if not _terminated(exc):
+            raise
+        print("seoulcomm: 종료 신호(SIGTERM)를 받아 중단했습니다", file=sys.stderr)
+        return 143
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -300,6 +300,21 @@ if hasattr(os, "register_at_fork"):
 
 # --------------------------------------------------------------------------- leftovers
 
+def leftovers(out: Path) -> list[Path]:
+    """The temporary files an interrupted build left in ``out`` and its folders (none are
+    removed here). Call it while holding :class:`BuildLock`."""
+    found = []
+    out = Path(out)
+    folders = [out] + [p for p in _listdir(out) if p.is_dir() and not p.is_symlink()]
+    for folder in folders:
+        for p in _listdir(folder):
+            if p.name in KEEP or not p.name.startswith(".") or not TEMP_FILE.fullmatch(p.name):
+                continue
+            if p.is_file() and not p.is_symlink():
+                found.append(p)
+    return found
+
+
 def remove_leftovers(out: Path) -> list[str]:
     """Delete what an interrupted build left; return what was removed (for the log).
 
@@ -308,18 +323,12 @@ def remove_leftovers(out: Path) -> list[str]:
     when no running process uses them and they are older than :data:`LEFTOVER_AGE`.
     """
     removed = []
-    out = Path(out)
-    folders = [out] + [p for p in _listdir(out) if p.is_dir() and not p.is_symlink()]
-    for folder in folders:
-        for p in _listdir(folder):
-            if p.name in KEEP or not p.name.startswith(".") or not TEMP_FILE.fullmatch(p.name):
-                continue
-            if p.is_file() and not p.is_symlink():
-                try:
-                    p.unlink()
-                    removed.append(str(p))
-                except OSError:
-                    pass
+    for p in leftovers(out):
+        try:
+            p.unlink()
+            removed.append(str(p))
+        except OSError:
+            pass
     removed += remove_dead_kernel_files()
     return removed
 
