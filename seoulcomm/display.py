@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -167,6 +168,11 @@ class Table:
     widths : dict
         The least width [em] of a text column that must not wrap word by word in a wide
         table (e.g. an outcome's 지표): ``{"metric": 10}``.
+    page_rows, sheet_rows : Series of bool, optional
+        The rows the page (HTML) shows and the rows the spreadsheet holds, one flag per row
+        of ``frame`` (default: every row). The office report's page shows the largest
+        divisions and one 기타 line that sums the rest; its sheet has every division and no
+        기타 line, so a SUM over the sheet counts each 원 once.
     """
 
     frame: pd.DataFrame
@@ -184,12 +190,29 @@ class Table:
     nowrap: list[str] = field(default_factory=list)
     headers: dict[str, tuple[str, str]] = field(default_factory=dict)
     widths: dict[str, int] = field(default_factory=dict)
+    page_rows: pd.Series | None = None
+    sheet_rows: pd.Series | None = None
 
     def __post_init__(self):
         self.sheet = _sheet_name(self.sheet)
         missing = [c for c in self.columns + list(self.index) if c not in self.frame.columns]
         if missing:
             raise UsageError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
+        for name in ("page_rows", "sheet_rows"):
+            flags = getattr(self, name)
+            if flags is not None and len(flags) != len(self.frame):
+                raise UsageError(f"표 '{self.title}'의 {name}는 행마다 하나씩이어야 합니다: "
+                                 f"{len(flags)}개, 행 {len(self.frame)}개")
+
+    def _only(self, flags) -> "Table":
+        """This table with only the rows ``flags`` marks (all when ``None``)."""
+        if flags is None:
+            return self
+        keep = np.asarray(pd.Series(list(flags)).fillna(False), dtype=bool)
+        classes = None if self.row_class is None else \
+            pd.Series(list(self.row_class), dtype=object)[keep].reset_index(drop=True)
+        return replace(self, frame=self.frame[keep].reset_index(drop=True), row_class=classes,
+                       page_rows=None, sheet_rows=None)
 
     # the shown columns in order: row headers first
     @property
@@ -232,7 +255,10 @@ class Table:
         return " · ".join(parts)
 
     def to_json(self) -> dict:
-        """The table as the report pipeline reads it (numbers as displayed)."""
+        """The table as the report pipeline reads it (numbers as displayed): the
+        spreadsheet's rows (:attr:`sheet_rows`)."""
+        if self.sheet_rows is not None:
+            return self._only(self.sheet_rows).to_json()
         shown = self.values()
         rows = [[_json_value(v) for v in row] for row in shown.itertuples(index=False, name=None)]
         out = {
@@ -247,7 +273,10 @@ class Table:
         return out
 
     def styler(self):
-        """A pandas Styler of the table: formatted, escaped, captioned."""
+        """A pandas Styler of the page's rows (:attr:`page_rows`): formatted, escaped,
+        captioned."""
+        if self.page_rows is not None:
+            return self._only(self.page_rows).styler()
         body = self.values()
         labels = {self._label(c): self._kind(c) for c in self._shown}
         index_labels = [self._label(c) for c in self.index]
@@ -258,6 +287,7 @@ class Table:
         uuid = "sc" + hashlib.sha1(f"{self.sheet}|{self.title}".encode()).hexdigest()[:8]
         styler = body.style
         styler.set_uuid(uuid)
+        styler.cell_ids = False  # no per-cell id: nothing styles a cell by id (see to_html)
         styler.hide(axis="index")
         formatters = {lab: _formatter(kind) for lab, kind in labels.items() if lab in body.columns}
         styler.format(formatters, escape="html", na_rep="")
@@ -286,7 +316,7 @@ class Table:
             # indentation only on the first column (the name)
             for lab in body.columns[1:]:
                 classes[lab] = classes[lab].str.replace(r"\bsc-indent\d\b", "", regex=True).str.strip()
-        styler.set_td_classes(classes)
+        styler.set_td_classes(classes.astype(object))  # per-cell access of a str column is slow
         styler.set_table_attributes('class="sc-table"')
         styler.set_table_styles([
             {"selector": "", "props": "min-width: 40em;"},
@@ -316,7 +346,9 @@ class Table:
         return styler
 
     def to_html(self) -> str:
-        out = self.styler().to_html()
+        # the Styler's per-cell position classes (``data row12 col3``) and heading ids are
+        # never styled here; dropped, a row of a long table costs a third of the bytes
+        out = _lean(self.styler().to_html())
         if self.notes:
             out += "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
         return out
@@ -324,6 +356,24 @@ class Table:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), "text/plain": f"{self.title} ({len(self.frame)}행)",
                 TABLE_MIME: self.to_json()}
+
+
+#: The Styler's own per-cell classes, which lead a cell's class list (``class="data row12
+#: col3 text"``, ``class="col_heading level0 col3"``); nothing styles them.
+_LEAN_CLASS = re.compile(r' class="(?:(?:data|row_heading|col_heading|blank|index_name|level\d+'
+                         r'|row\d+|col\d+) ?)+([^"]*)"')
+#: A heading cell's id (``id="T_sc12ab34cd_level0_col3"``).
+_HEAD_ID = re.compile(r' id="T_sc[0-9a-f]{8}_[a-z_0-9]+"')
+
+
+def _lean(html_text: str) -> str:
+    """A Styler's HTML without what it repeats per cell and nothing reads: position
+    classes, heading ids, indentation (the page shows the same table)."""
+    out = _LEAN_CLASS.sub(lambda m: f' class="{m.group(1).strip()}"' if m.group(1).strip() else "",
+                          html_text)
+    out = _HEAD_ID.sub("", out)
+    out = re.sub(r"\n[ \t]+<", "\n<", out)
+    return re.sub(r"(<t[dh](?: [^>]*?)?) >", r"\1>", out)
 
 
 @dataclass
@@ -461,6 +511,8 @@ class Outline:
         ``{"level": -1–3, "text", "group" (optional: the heading the item belongs to, as
         the page shows it; the spreadsheet's first column)}``. Level -1 is an unmarked heading,
         0 a □ heading; a text that begins with its own mark (``※``, ``·`` …) keeps it.
+        ``"only": "page"`` or ``"sheet"`` keeps an item to the page or to the spreadsheet
+        (the office report's page names the largest divisions' sections, its sheet all).
     sheet : str
         Spreadsheet sheet name (the items become its rows).
     source : str
@@ -480,7 +532,8 @@ class Outline:
 
     def to_json(self) -> dict:
         # every cell is text the page shows (the dates stay inside the lines, as printed)
-        rows = [[item.get("group", ""), self._line(item)] for item in self.items]
+        rows = [[item.get("group", ""), self._line(item)] for item in self.items
+                if item.get("only") != "page"]
         return {"sheet": self.sheet, "title": self.title, "unit": "",
                 "columns": ["구분", "내용"], "rows": rows,
                 "as_of": None, "source": self.source}
@@ -498,6 +551,8 @@ class Outline:
         # lines read as the source's 개조식 (each level indented, the mark hanging)
         lines = []
         for item in self.items:
+            if item.get("only") == "sheet":
+                continue
             level = int(item.get("level", 1))
             weight = "bold" if level <= 0 else "normal"
             top = "10px" if level < 0 else "2px"
@@ -513,6 +568,6 @@ class Outline:
                 + "".join(lines) + "</tbody></table>" + notes)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        plain = "\n".join(self._line(i) for i in self.items)
+        plain = "\n".join(self._line(i) for i in self.items if i.get("only") != "sheet")
         return {"text/html": self.to_html(), "text/plain": f"{self.title}\n{plain}",
                 TABLE_MIME: self.to_json()}

@@ -211,6 +211,19 @@ def office_shape(divisions: int) -> str:
     return f"1관 {int(divisions)}담당관"
 
 
+def others(count: int) -> str:
+    """The line that sums the divisions an office chart or page table does not name:
+    ``기타 390개 부서``."""
+    return f"기타 {int(count)}개 부서"
+
+
+def others_note(count: int, shown: int, sheet: str) -> str:
+    """Where the divisions a page table folds into 기타 are listed in full."""
+    return (f"예산 상위 {int(shown)}개 부서 외 {int(count) - int(shown)}개 부서는 ‘기타’ 한 줄로 합산함"
+            f"(집행률 등 비율은 합산액으로 다시 계산). 전체 {int(count)}개 부서는 통합문서 "
+            f"‘{sheet}’ 시트 참조.")
+
+
 def money_unit(ds, table: str, column: str | None = None) -> str:
     """The money unit a table is written (and shown) in, from ``catalog.yaml``."""
     return ds.unit(table, column)

@@ -29,6 +29,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import calc, labels, paths, units
+from .views import OTHERS
 
 #: The Korean font every chart uses.
 FONT_FAMILY = "NanumGothic"
@@ -49,7 +50,12 @@ COLORS = {
     "plan": "#1f4e8c",
     "elapsed": "#d08a1e",
     "year": "#f3f5f9",
+    "others_budget": "#e1e4e9",
+    "others": "#8a94a3",
 }
+#: Line colours, in order (a line past the last takes the first again).
+LINE_COLORS = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473", "#b03a2e", "#0f2f5a",
+               "#6f9fd8", "#e3b35f", "#74b58c", "#b88cc6", "#c97a73"]
 #: Resolution of the embedded PNG and the width it is shown at [px].
 DPI = 144
 DISPLAY_WIDTH = 760
@@ -305,8 +311,10 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
 
     Parameters
     ----------
-    rows : :func:`seoulcomm.views.unit_totals` of ``year``, one row per division, in order.
-    names : unit → Korean name.
+    rows : :func:`seoulcomm.views.unit_totals` of ``year``, one row per division, in order;
+        a row of unit :data:`seoulcomm.views.OTHERS` (the divisions folded into one, see
+        :func:`seoulcomm.views.fold`) is drawn last, in grey.
+    names : unit → Korean name (with the 기타 line's).
     unit : money unit of the axis.
     """
     if rows.empty:
@@ -317,8 +325,11 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
     what = "예산현액(세부내역)" if from_detail else "예산액(집행현황)"
     fig, ax = _new(7.6, 0.62 * len(rows) + 1.6)
     y = np.arange(len(rows))[::-1]
-    ax.barh(y, available, color=COLORS["budget"], height=0.62, label=what)
-    ax.barh(y, executed, color=COLORS["executed"], height=0.36, label="집행액")
+    other = (rows["unit"].astype(str) == OTHERS).to_numpy()
+    ax.barh(y, available, height=0.62, label=what,
+            color=np.where(other, COLORS["others_budget"], COLORS["budget"]))
+    ax.barh(y, executed, height=0.36, label="집행액",
+            color=np.where(other, COLORS["others"], COLORS["executed"]))
     top = np.nanmax(available)
     for yi, a, rate in zip(y, available, rows["execution_rate"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}  집행률 {units.fmt_rate(rate)}",
@@ -345,6 +356,7 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
     years = sorted(int(y) for y in totals["year"].dropna().unique())
     if not years or not order:
         return None
+    crowded = len(order) * len(years) > 12  # value labels this many would run into each other
     fig, ax = _new(7.6, 3.2)
     width = 0.8 / len(years)
     x = np.arange(len(order))
@@ -358,8 +370,9 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
         ax.bar(pos, rates, width=width * 0.92, color=shades[i % len(shades)], label=f"{year}년{when}")
         for px, r in zip(pos, rates):
             if not np.isnan(r):
-                ax.text(px, r + 1.5, units.fmt_rate(r), ha="center", fontsize=9, color=COLORS["ink"])
-    ax.set_xticks(x, [_wrap(names.get(u, u), 8) for u in order])
+                ax.text(px, r + 1.5, units.fmt_rate(r, 0) if crowded else units.fmt_rate(r),
+                        ha="center", fontsize=7 if crowded else 9, color=COLORS["ink"])
+    ax.set_xticks(x, [_wrap(names.get(u, u), 8) for u in order], **({"fontsize": 8} if crowded else {}))
     ax.set_ylim(0, 112)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_ylabel("집행률 (%)")
@@ -391,17 +404,18 @@ def execution_path(path: pd.DataFrame, *, names: dict | None = None, year,
     hi = pd.Timestamp(year=year, month=12, day=31)
     ax.plot([lo, hi], [0, 100], color=COLORS["elapsed"], linewidth=1.2, linestyle="--",
             label="연간 경과율")
-    palette = ["#1f4e8c", "#d08a1e", "#2e7d4f", "#8e4c9e", "#5a6473", "#b03a2e", "#0f2f5a"]
+    palette = LINE_COLORS
     for i, (key, rows) in enumerate(path.groupby("key", sort=False)):
         rows = rows.sort_values("as_of")
         label = (names or {}).get(key, str(rows["name"].iloc[0]))
-        ax.plot(rows["as_of"], rows["execution_rate"], marker="o", markersize=4,
-                color=palette[i % len(palette)], label=_wrap(label, 22))
+        color = COLORS["others"] if key == OTHERS else palette[i % len(palette)]
+        ax.plot(rows["as_of"], rows["execution_rate"], marker="s" if key == OTHERS else "o",
+                markersize=4, color=color, label=_wrap(label, 22))
         last = rows.iloc[-1]
         if not many:
             ax.text(last["as_of"], float(last["execution_rate"]) + 1.5,
                     units.fmt_rate(last["execution_rate"]), fontsize=8.5, ha="center",
-                    color=palette[i % len(palette)])
+                    color=color)
     if reference is not None and not pd.isna(reference):
         ax.axhline(float(reference), color=COLORS["muted"], linewidth=1.0, linestyle=":")
         ax.text(lo, float(reference) + 1.2, f" {reference_label} {units.fmt_rate(reference)}",

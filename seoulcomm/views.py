@@ -134,10 +134,12 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
-def unit_totals(ds, year=None, *, unit: str | None = None,
+def unit_totals(ds, year=None, *, unit: str | None = None, span: int | None = None,
                 threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """Each unit's (or only ``unit``'s) budget and execution in each year up to ``year``, at
-    that year's latest snapshot (a settlement when the year has one).
+    that year's latest snapshot (a settlement when the year has one). With ``span``, only
+    the last ``span`` years the data holds up to ``year`` are read (the office report reads
+    its year and the year before, however many years the data holds).
 
     Returns
     -------
@@ -148,6 +150,8 @@ def unit_totals(ds, year=None, *, unit: str | None = None,
         table the row is from). Amounts and rates as the source prints them.
     """
     years = [y for y in ds.years() if year is None or y <= int(year)]
+    if span is not None:
+        years = years[-int(span):] if span > 0 else []
     rows = _unit_rows(ds, years, threshold=threshold, unit=unit)
     return rows.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
 
@@ -212,16 +216,18 @@ def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
 
 
 def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget)."""
-    totals = unit_totals(ds, year, threshold=threshold)
+    """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget), over
+    ``year`` and the year before it that the data holds (only those two are read)."""
+    totals = unit_totals(ds, year, span=2, threshold=threshold)
     if totals.empty:
         return totals
     return calc.year_over_year(totals, value="budget", by="unit")
 
 
 def composition(ds, year) -> pd.DataFrame:
-    """The <구성별> table up to ``year`` with the change on the year before."""
-    years = [y for y in ds.years() if y <= int(year)]
+    """The <구성별> table of ``year`` and the year before it (as the source's table sets the
+    two side by side) with the change on the year before; only those two years are read."""
+    years = [y for y in ds.years() if y <= int(year)][-2:]
     rows = ds.rows("budget_composition", year=years)
     if rows.empty:
         return rows
@@ -248,6 +254,91 @@ def top_programs(ds, year, as_of=None, *, n: int = 10,
     ranked["share"] = [float(stated[name]) if s else v for name, s, v in
                        zip(ranked["name"].astype(str), ranked["share_stated"], ranked["share"])]
     return ranked.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- top divisions
+
+#: How many divisions the office report's charts and page tables name; the rest fold into
+#: one line (기타 N개 부서). The workbook and the divisions table keep every division.
+TOP_DIVISIONS = 10
+#: Key (``unit``) of the line that folds the divisions beyond :data:`TOP_DIVISIONS`.
+OTHERS = "others"
+
+
+def top_divisions(totals: pd.DataFrame, order: list[str], n: int = TOP_DIVISIONS) -> list[str]:
+    """The ``n`` divisions of ``order`` with the largest budget in ``totals`` (one year's
+    :func:`unit_totals`; ties keep ``order``), in ``order``'s order — every division when
+    there are ``n`` or fewer."""
+    order = [str(u) for u in order]
+    if len(order) <= n:
+        return order
+    budget = {str(u): (0 if pd.isna(b) else int(b)) for u, b in zip(totals["unit"], totals["budget"])}
+    ranked = sorted(order, key=lambda u: -budget.get(u, 0))  # sorted is stable
+    keep = set(ranked[:n])
+    return [u for u in order if u in keep]
+
+
+def fold(rows: pd.DataFrame, keep, *, sums, rates=None, by=(), same=(), key: str = "unit",
+         threshold: float | None = None) -> pd.DataFrame:
+    """The rows of the divisions not in ``keep`` summed into one line per ``by`` group, with
+    ``key`` :data:`OTHERS` and ``folded`` (how many divisions it holds); empty when none folds.
+
+    Parameters
+    ----------
+    rows : one row per division (and ``by`` group); the office's row (``key`` ``office``)
+        and the rows of ``keep`` are left out of the sum.
+    sums : columns summed [원, 명 …]; a column with no value in the group stays missing.
+    rates : ``{column: (numerator, denominator)}`` — the folded line's rate is the pooled
+        rate 100 × Σ numerator ÷ Σ denominator [%] (not an average of the rates).
+    by : group columns (``year``, ``as_of``); their values are the group's.
+    same : columns every row of a group shares (``as_of``, ``elapsed`` of one snapshot):
+        the group's first value.
+    threshold : when given, the folded line is paced (:func:`seoulcomm.calc.pace`) with
+        this threshold [%p], as the rows it sums were.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    keys = rows[key].astype(str)
+    rest = rows[(~keys.isin(set(map(str, keep)) | {"office"})).to_numpy(dtype=bool)]
+    if rest.empty:
+        return rows.iloc[0:0].assign(folded=pd.Series(dtype="Int64"))
+    groups = rest.groupby(by, sort=False, dropna=False) if by else [((), rest)]
+    out = []
+    for values, part in groups:
+        values = values if isinstance(values, tuple) else (values,)
+        line = dict(zip(by, values))
+        line[key] = OTHERS
+        line["folded"] = int(part[key].astype(str).nunique())
+        for col in same:
+            present = part[col].dropna()
+            line[col] = present.iloc[0] if len(present) else pd.NA
+        for col in sums:
+            present = part[col].dropna()
+            line[col] = int(present.sum()) if len(present) else pd.NA
+        for col, (num, den) in (rates or {}).items():
+            n_, d_ = part[num].dropna().sum(), part[den].dropna().sum()
+            line[col] = float(n_) / float(d_) * 100 if d_ else np.nan
+        out.append(line)
+    folded = pd.DataFrame(out)
+    for col in sums:
+        if col in rows.columns and pd.api.types.is_integer_dtype(rows[col].dtype):
+            folded[col] = folded[col].astype("Int64")
+    folded["folded"] = folded["folded"].astype("Int64")
+    if threshold is not None:
+        folded = calc.pace(folded.drop(columns=["elapsed", "pace_gap", "pace_flag"], errors="ignore"),
+                           threshold=threshold)
+    return folded
+
+
+def holds_section_text(ds, year) -> bool:
+    """Whether ``year``'s document holds part III text of a section of that year — what
+    :func:`section_text` would find, read from the text's ``source`` column only."""
+    where = {"year": int(year)} if "year" in ds.tables["sections"].columns else {}
+    sections = sorted(set(ds.values("sections", "section", **where).dropna().astype(str)))
+    if not sections:
+        return False
+    sources = ds.values("section_text", "source", section=sections).dropna()
+    files = sorted({str(s).split(" ", 1)[0] for s in sources})  # a document's year is its file's
+    return bool((document_years(ds, files) == int(year)).any())
 
 
 # --------------------------------------------------------------------------- side tables
@@ -455,7 +546,8 @@ def cost_lines(ds, program: str):
 __all__ = [
     "PACE_THRESHOLD", "snapshots", "latest", "as_stated", "detail", "spending_lines",
     "laggards", "unit_totals", "execution_path", "prior_settlement", "budget_mismatches",
-    "budget_changes", "composition", "top_programs", "staffing", "staffing_summary",
+    "budget_changes", "composition", "top_programs", "TOP_DIVISIONS", "OTHERS",
+    "top_divisions", "fold", "holds_section_text", "staffing", "staffing_summary",
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",

@@ -39,8 +39,57 @@ def shape(scope: Scope) -> str:
     return labels.office_shape(len(_order(scope)))
 
 
-def _totals(scope: Scope) -> pd.DataFrame:
-    return views.unit_totals(scope.ds, scope.year, threshold=scope.threshold)
+def _totals(scope: Scope, span: int = 1) -> pd.DataFrame:
+    """The units' totals of the report's year (``span`` 2: and the year before it)."""
+    return views.unit_totals(scope.ds, scope.year, span=span, threshold=scope.threshold)
+
+
+def _top(scope: Scope, totals: pd.DataFrame | None = None) -> list[str]:
+    """The divisions the report's charts and page tables name: the
+    :data:`~seoulcomm.views.TOP_DIVISIONS` largest by the year's budget (every division when
+    there are no more), in the organisation's order."""
+    totals = _totals(scope) if totals is None else totals
+    year_rows = totals[(totals["year"] == int(scope.year)).to_numpy(dtype=bool)]
+    return views.top_divisions(year_rows, _order(scope))
+
+
+def _names(scope: Scope, others: pd.DataFrame) -> dict[str, str]:
+    """Unit → name, with the 기타 line's (``기타 390개 부서``) when ``others`` folds any."""
+    names = dict(scope.names)
+    if len(others):
+        names[views.OTHERS] = labels.others(int(others["folded"].iloc[0]))
+    return names
+
+
+def _folded(scope: Scope, rows: pd.DataFrame, others: pd.DataFrame, keep: list[str], *,
+            sheet: str, key: str = "unit", classes: pd.Series | None = None) -> dict:
+    """A per-division table's rows and flags: every division in the sheet, the largest
+    (``keep``), the 계 row and the 기타 line (``others``, appended) on the page.
+
+    Returns the keyword arguments of :class:`~seoulcomm.display.Table` (``frame``,
+    ``row_class``, ``page_rows``, ``sheet_rows``) and ``note`` (``None`` when nothing folds).
+    """
+    if classes is None:
+        classes = pd.Series(np.where(rows[key] == OFFICE, "sc-bold", ""), index=rows.index)
+    if others.empty:
+        return {"frame": rows, "row_class": classes, "note": None}
+    frame = pd.concat([rows, others], ignore_index=True)
+    keys = frame[key].astype(str)
+    is_other = (keys == views.OTHERS).to_numpy()
+    named = keys.isin(set(keep) | {OFFICE}).to_numpy() | \
+        ~keys.isin(set(_order(scope))).to_numpy()  # office lines (사업예산, 기본경비) stay
+    count = len(_order(scope))
+    return {"frame": frame,
+            "row_class": pd.Series(list(classes) + ["sc-sub"] * len(others)),
+            "page_rows": pd.Series(named | is_other), "sheet_rows": pd.Series(~is_other),
+            "note": labels.others_note(count, len(keep), sheet)}
+
+
+def _table(rows, columns, *, notes, fold: dict, **kwargs) -> Table:
+    """:class:`Table` of a per-division table whose rows :func:`_folded` shaped."""
+    fold = dict(fold)
+    note = fold.pop("note")
+    return Table(fold.pop("frame"), columns, notes=notes + ([note] if note else []), **fold, **kwargs)
 
 
 def _row(frame: pd.DataFrame, **where):
@@ -148,7 +197,12 @@ def divisions(scope: Scope) -> list:
                   unit=money, as_of=iso(date), context="divisions",
                   source=source_text(ds, sources, source_title), row_class=classes, notes=notes)
     chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
-    chart = plot.divisions(chart_rows, names=names, year=year, unit=money)
+    keep = _top(scope, totals)
+    others = views.fold(chart_rows, keep, sums=["available", "executed"],
+                        rates={"execution_rate": ("executed", "available")})
+    chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],
+                           ignore_index=True)
+    chart = plot.divisions(chart_rows, names=_names(scope, others), year=year, unit=money)
     return [table, chart]
 
 
@@ -221,17 +275,21 @@ def changes(scope: Scope) -> Table | Notice:
     base_col, this_col = column(base_table, base), column(this_table, int(year))
     rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
     rows[this_col] = rows["budget"]
-    classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
+    keep = _top(scope, yoy)
+    others = views.fold(rows, keep, sums=[base_col, this_col, "change"],
+                        rates={"change_rate": ("change", base_col)})
+    others["unit_name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
+    sheet = "부서별 전년 대비"
     titles = ds.catalog.titles
     what = {"budget_detail": f"「{titles.get('budget_detail')}」의 예산편성액",
             "execution_division": f"「{titles.get('execution_division')}」의 예산액"}
-    return Table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
-                 sheet="부서별 전년 대비", title=f"부서별 예산 {base}년 대비 {int(year)}년",
-                 unit=scope.money(), context="divisions",
-                 source=source_text(ds, list(rows["source"]) + list(before["source"])),
-                 row_class=classes,
-                 notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                        f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
+    return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
+                  fold=_folded(scope, rows, others, keep, sheet=sheet),
+                  sheet=sheet, title=f"부서별 예산 {base}년 대비 {int(year)}년",
+                  unit=scope.money(), context="divisions",
+                  source=source_text(ds, list(rows["source"]) + list(before["source"])),
+                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
+                         f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 
@@ -268,44 +326,52 @@ def settlement_vs_progress(scope: Scope) -> list:
     """Each division's previous year (its latest figure, 결산 where settled) beside this
     year's latest execution, table and chart."""
     ds, year = scope.ds, scope.year
-    totals = _totals(scope)
+    totals = _totals(scope, span=2)
     years = sorted(int(y) for y in totals["year"].dropna().unique())
     if len(years) < 2:
         return [Notice(f"{int(year)}년과 견줄 전년도 집행 자료 없음")]
     prev, cur = years[-2], years[-1]
-    names = scope.names
+    keep = _top(scope, totals)
+    pooled = {"execution_rate": ("executed", "available")}
+    folded = views.fold(totals, keep, by="year", same=["as_of"], rates=pooled,
+                        sums=["budget", "available", "executed", "balance"],
+                        threshold=scope.threshold)
+    names = _names(scope, folded)
     order = [OFFICE] + _order(scope)
-    a = totals[(totals["year"] == prev).to_numpy(dtype=bool)].set_index("unit")
-    b = totals[(totals["year"] == cur).to_numpy(dtype=bool)].set_index("unit")
+    a = pd.concat([totals, folded])[lambda t: (t["year"] == prev).to_numpy(dtype=bool)].set_index("unit")
+    b = pd.concat([totals, folded])[lambda t: (t["year"] == cur).to_numpy(dtype=bool)].set_index("unit")
+    a_date, b_date = a["as_of"].dropna().max(), b["as_of"].dropna().max()
+    srcs = pd.concat([a["source"], b["source"]])
     out = pd.DataFrame({"unit": order})
     out["unit_name"] = ["계" if u == OFFICE else names.get(u, u) for u in order]
+    others = [views.OTHERS] if len(folded) else []
+    others_out = pd.DataFrame({"unit": others, "unit_name": [names.get(u, u) for u in others]})
     spec = [("budget", a, prev), ("executed", a, prev), ("execution_rate", a, prev),
             ("available", b, cur), ("executed", b, cur), ("execution_rate", b, cur),
             ("pace_gap", b, cur)]
     columns = ["unit_name"]
     for col, src, y in spec:
         key = f"{col}_{y}"
-        out[key] = [src[col].get(u, pd.NA) if u in src.index else pd.NA for u in order]
+        values = [src[col].get(u, pd.NA) if u in src.index else pd.NA for u in order + others]
+        out[key], others_out[key] = values[:len(order)], values[len(order):]
         columns.append(key)
-    a_date, b_date = a["as_of"].dropna().max(), b["as_of"].dropna().max()
-    classes = pd.Series(np.where(out["unit"] == OFFICE, "sc-bold", ""), index=out.index)
-    srcs = pd.concat([a["source"], b["source"]])
     a_word, b_word = labels.period(a_date), labels.period(b_date)
     title = (f"{prev}년 {'결산' if labels.is_settlement(a_date) else '집행'}과 "
              f"{cur}년 {'결산' if labels.is_settlement(b_date) else '집행 진도'}")
-    table = Table(out, columns, sheet="전년과 올해 집행", title=title, unit=scope.money(),
-                  context="progress", as_of=iso(b_date), source=source_text(ds, srcs),
-                  row_class=classes,
-                  notes=[f"{prev}년은 {a_word}, {cur}년은 {b_word}. 경과율 대비는 집행률 − 연간 경과율."])
-    shown = totals[totals["year"].isin([prev, cur]).to_numpy(dtype=bool)]
-    chart = plot.execution_by_year(shown, names=names, order=_order(scope))
+    sheet = "전년과 올해 집행"
+    table = _table(out, columns, fold=_folded(scope, out, others_out, keep, sheet=sheet),
+                   sheet=sheet, title=title, unit=scope.money(),
+                   context="progress", as_of=iso(b_date), source=source_text(ds, srcs),
+                   notes=[f"{prev}년은 {a_word}, {cur}년은 {b_word}. 경과율 대비는 집행률 − 연간 경과율."])
+    chart = plot.execution_by_year(pd.concat([totals, folded], ignore_index=True), names=names,
+                                   order=keep + others)
     return [table, chart]
 
 
 def trend(scope: Scope) -> list:
     """The office's and divisions' 집행률 at each as-of date of the year (nothing when the
     year has one)."""
-    return shared.trend(scope)
+    return shared.trend(scope, keep=_top(scope))
 
 
 def audit(scope: Scope) -> list:
@@ -344,8 +410,8 @@ def budget_lines(scope: Scope) -> Table | Notice:
     rows = views.detail(ds, year, threshold=scope.threshold)
     if rows.empty:
         return Notice(f"{int(year)}년 예산편성 세부내역 자료 없음")
-    keep = rows["level"].astype(str).isin(["office", "office_part", "division"]).to_numpy()
-    rows = rows[keep].reset_index(drop=True)
+    shown = rows["level"].astype(str).isin(["office", "office_part", "division"]).to_numpy()
+    rows = rows[shown].reset_index(drop=True)
     level = rows["level"].astype(str)
     classes = pd.Series(np.where(level.eq("office_part"), "sc-indent1", ""), index=rows.index)
     classes = (classes + np.where(level.isin(["office", "division"]), " sc-bold", "")).str.strip()
@@ -355,12 +421,19 @@ def budget_lines(scope: Scope) -> Table | Notice:
     note = shared.verify_note(scope, ["budget_detail"], "다시 계산한 값과 다른 곳 있음.")
     if note:
         notes.append(note)
-    return Table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
-                        "execution_rate"],
-                 sheet="세부내역 총괄", title=f"{shared.detail_title(ds, year)} 총괄",
-                 unit=scope.money(), as_of=iso(date),
-                 source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
-                 row_class=classes, notes=notes)
+    keep = _top(scope)
+    lines = rows[level.eq("division").to_numpy()]
+    others = views.fold(lines, keep, sums=["budget", "carryover", "available", "executed", "balance"],
+                        rates={"execution_rate": ("executed", "available")})
+    others["name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
+    sheet = "세부내역 총괄"
+    return _table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
+                         "execution_rate"],
+                  fold=_folded(scope, rows, others, keep, sheet=sheet, classes=classes),
+                  sheet=sheet, title=f"{shared.detail_title(ds, year)} 총괄",
+                  unit=scope.money(), as_of=iso(date),
+                  source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
+                  notes=notes)
 
 
 def staffing(scope: Scope) -> list:
@@ -381,24 +454,38 @@ def plan_sections(scope: Scope):
     """Part III's sections of the year with their 사업비, by division (the source's
     주요업무 추진계획 in brief); the text of each is in its division's report."""
     ds, year = scope.ds, scope.year
-    rows = views.section_text(ds, year)
-    if rows.empty:
+    if not views.holds_section_text(ds, year):
         return Notice(f"{int(year)}년 주요업무 추진계획 자료 없음" + shared.held_in(ds, "section_text"))
     money = scope.money("sections")
     sections = ds.rows("sections", year=int(year))
-    items = []
+    keep, names = set(_top(scope)), scope.names
+    by_division = {str(u): part for u, part in sections.groupby("division", sort=False)}
+    items, folded, folded_sections, folded_cost = [], 0, 0, 0
     for unit in _order(scope):
-        mine = sections[(sections["division"] == unit).fillna(False).to_numpy(dtype=bool)]
-        if mine.empty:
+        mine = by_division.get(unit)
+        if mine is None or mine.empty:
             continue
-        items.append({"level": 0, "text": scope.names.get(unit, unit),
-                      "group": scope.names.get(unit, unit)})
-        for _, s in mine.iterrows():
-            cost = "" if display._missing(s["budget_stated"]) else \
-                f" (사업비 {units.fmt_money(s['budget_stated'], money)}{money})"
-            items.append({"level": 1, "text": f"{s['section']} {s['title']}{cost}",
-                          "group": scope.names.get(unit, unit)})
+        only = {} if unit in keep else {"only": "sheet"}  # the page names the largest divisions
+        if only:
+            folded += 1
+            folded_sections += len(mine)
+            folded_cost += int(mine["budget_stated"].dropna().sum())
+        name = names.get(unit, unit)
+        items.append({"level": 0, "text": name, "group": name, **only})
+        for section, title, stated in zip(mine["section"], mine["title"], mine["budget_stated"]):
+            cost = "" if display._missing(stated) else \
+                f" (사업비 {units.fmt_money(stated, money)}{money})"
+            items.append({"level": 1, "text": f"{section} {title}{cost}", "group": name, **only})
+    notes = ["사업별 목적·추진방향·추진계획은 각 부서 보고서에 수록."]
+    sheet = "주요업무 추진계획"
+    if folded:
+        name = labels.others(folded)
+        items.append({"level": 0, "group": name, "only": "page",
+                      "text": f"{name}: 사업 {folded_sections:,}개 (사업비 합계 "
+                              f"{units.fmt_money(folded_cost, money)}{money})"})
+        notes.append(f"예산 상위 {len(keep)}개 부서의 사업만 적음. 전체 {len(_order(scope))}개 부서의 "
+                     f"사업은 통합문서 ‘{sheet}’ 시트와 각 부서 보고서 참조.")
     return display.Outline(f"{int(year)}년 주요업무 추진계획 (사업별 사업비)", items,
-                           sheet="주요업무 추진계획", source=source_text(ds, sections["source"],
-                                                                  "Ⅲ. 주요업무 추진계획"),
-                           notes=["사업별 목적·추진방향·추진계획은 각 부서 보고서에 수록."])
+                           sheet=sheet, source=source_text(ds, sections["source"],
+                                                           "Ⅲ. 주요업무 추진계획"),
+                           notes=notes)

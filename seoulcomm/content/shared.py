@@ -115,16 +115,25 @@ def detail_title(ds, year) -> str:
 
 # --------------------------------------------------------------------------- 집행률 path
 
-def trend(scope: Scope, *, programs: bool = False) -> list:
+def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None) -> list:
     """The path of 집행률 over the year's as-of dates against the share of the year elapsed,
     as a table and a chart, with the prior year's settlement as reference. Nothing when the
-    year has a single as-of date."""
+    year has a single as-of date.
+
+    ``keep`` (the office report): the divisions the chart and the page name; the others
+    fold into one 기타 line (pooled rates), the workbook keeps every division."""
     ds, year = scope.ds, scope.year
     unit = None if scope.unit == "office" else scope.unit
     path = views.execution_path(ds, year, unit=unit, programs=programs, threshold=scope.threshold)
     if path.empty or path["as_of"].nunique() < 2:
         return []
-    names = scope.names
+    names = dict(scope.names)
+    pooled = {"execution_rate": ("executed", "available")}
+    others = views.fold(path, keep, key="key", by="as_of", sums=["available", "executed"],
+                        rates=pooled, same=["elapsed", "settled"]) if keep is not None else path[:0]
+    if len(others):
+        names[views.OTHERS] = labels.others(int(others["folded"].iloc[0]))
+        path = pd.concat([path, others.assign(unit=views.OTHERS)], ignore_index=True)
     path = path.copy()
     path["name"] = [("계" if k == "office" else names.get(k, k)) if not programs else k
                     for k in path["key"]]
@@ -139,7 +148,7 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
     dates = sorted(path["as_of"].unique())
     wide = pd.DataFrame({"key": list(dict.fromkeys(path["key"]))})
     label_col = "program_name" if programs else "unit_name"
-    wide[label_col] = [path.loc[path["key"] == k, "name"].iloc[0] for k in wide["key"]]
+    wide[label_col] = list(path.drop_duplicates("key").set_index("key")["name"].reindex(wide["key"]))
     columns = [label_col]
     for i, d in enumerate(dates):
         col = f"rate_at_{i}"
@@ -148,8 +157,11 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
         columns.append(col)
     elapsed = [float(path.loc[path["as_of"] == d, "elapsed"].iloc[0]) for d in dates]
     if reference is not None and not programs:
-        wide["reference"] = [float(prior.set_index("unit")["execution_rate"].get(k, np.nan))
-                             for k in wide["key"]]
+        if len(others):
+            prior = pd.concat([prior, views.fold(prior, keep, sums=["available", "executed"],
+                                                 rates=pooled)], ignore_index=True)
+        settled = prior.set_index("unit")["execution_rate"]
+        wide["reference"] = [float(settled.get(k, np.nan)) for k in wide["key"]]
         columns.append("reference")
     headers = {f"rate_at_{i}": (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
                                 "rate")
@@ -157,9 +169,11 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
     if "reference" in wide.columns:
         headers["reference"] = (f"{ref_year}년 결산 집행률(%)", "rate")
     order = ["office"] + list(ds.divisions(year)["unit"].astype(str)) if not programs else None
+    if order and len(others):
+        order.append(views.OTHERS)
     if order:
-        wide = wide.set_index("key").reindex([k for k in order if k in set(wide["key"])]) \
-            .reset_index()
+        present = set(wide["key"])
+        wide = wide.set_index("key").reindex([k for k in order if k in present]).reset_index()
     classes = pd.Series(np.where(wide["key"] == "office", "sc-bold", ""), index=wide.index)
     what = "사업별" if programs else ("부서별" if scope.unit == "office" else "")
     title = f"{int(year)}년 기준일별 {what} 집행률 추이".replace("  ", " ")
@@ -170,10 +184,20 @@ def trend(scope: Scope, *, programs: bool = False) -> list:
         notes.append(f"그림의 점선은 {owner}의 {ref_year}년 결산 집행률(전년도 연말 결산)임.")
     elif reference is not None:
         notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선은 {owner}의 것임.")
-    table = Table(wide, columns, sheet=f"집행률 추이{' (사업)' if programs else ''}", title=title,
-                  unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
-                  row_class=classes, notes=notes, headers=headers)
+    sheet = f"집행률 추이{' (사업)' if programs else ''}"
+    page = sheet_rows = None
     chart_path = path
+    if len(others):
+        is_other = (wide["key"] == views.OTHERS).to_numpy()
+        named = wide["key"].isin(set(keep) | {"office", views.OTHERS})
+        page, sheet_rows = named.reset_index(drop=True), pd.Series(~is_other)
+        classes = classes.where(~is_other, "sc-sub")
+        notes.append(labels.others_note(len(order) - 2, len(keep), sheet))
+        chart_path = path[path["key"].isin(set(keep) | {"office", views.OTHERS}).to_numpy()]
+    table = Table(wide, columns, sheet=sheet, title=title,
+                  unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
+                  row_class=classes, notes=notes, headers=headers, page_rows=page,
+                  sheet_rows=sheet_rows)
     chart = plot.execution_path(chart_path, names=None, year=year, reference=reference,
                                 reference_label=f"{owner} {ref_year}년 결산" if ref_year else "",
                                 title=title)
