@@ -357,7 +357,7 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
     if not years or not order:
         return None
     crowded = len(order) * len(years) > 12  # value labels this many would run into each other
-    fig, ax = _new(7.6, 3.2)
+    fig, ax = _new(7.6, 3.8 if crowded else 3.2)
     width = 0.8 / len(years)
     x = np.arange(len(order))
     shades = ["#9fb3cf", COLORS["executed"], "#0f2f5a", "#6d86a8"]
@@ -372,7 +372,10 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
             if not np.isnan(r):
                 ax.text(px, r + 1.5, units.fmt_rate(r, 0) if crowded else units.fmt_rate(r),
                         ha="center", fontsize=7 if crowded else 9, color=COLORS["ink"])
-    ax.set_xticks(x, [_wrap(names.get(u, u), 8) for u in order], **({"fontsize": 8} if crowded else {}))
+    ax.set_xticks(x, [_wrap(names.get(u, u), 8) for u in order])
+    if crowded:  # names side by side would run together: slanted, ending under their bars
+        for tick in ax.get_xticklabels():
+            tick.set(rotation=35, ha="right", rotation_mode="anchor", fontsize=8.5)
     ax.set_ylim(0, 112)
     ax.yaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_ylabel("집행률 (%)")
