@@ -31,7 +31,7 @@ def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # no
 
 def _order(scope: Scope) -> list[str]:
     """The divisions the data has in the report's year, in the organisation's order."""
-    return list(scope.ds.divisions(scope.year)["unit"].astype(str))
+    return list(_once(scope, "order", lambda: list(scope.ds.divisions(scope.year)["unit"].astype(str))))
 
 
 def shape(scope: Scope) -> str:
@@ -39,18 +39,31 @@ def shape(scope: Scope) -> str:
     return labels.office_shape(len(_order(scope)))
 
 
+def _once(scope: Scope, key, compute):
+    """``compute()`` once per report: several sections ask the same (the year's totals, the
+    divisions they name); the rows it reads are in the report's read log from the first call."""
+    memo = vars(scope).setdefault("_office_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _totals(scope: Scope, span: int = 1) -> pd.DataFrame:
     """The units' totals of the report's year (``span`` 2: and the year before it)."""
-    return views.unit_totals(scope.ds, scope.year, span=span, threshold=scope.threshold)
+    return _once(scope, ("totals", span), lambda: views.unit_totals(
+        scope.ds, scope.year, span=span, threshold=scope.threshold)).copy()
 
 
-def _top(scope: Scope, totals: pd.DataFrame | None = None) -> list[str]:
+def _top(scope: Scope) -> list[str]:
     """The divisions the report's charts and page tables name: the
     :data:`~seoulcomm.views.TOP_DIVISIONS` largest by the year's budget (every division when
     there are no more), in the organisation's order."""
-    totals = _totals(scope) if totals is None else totals
-    year_rows = totals[(totals["year"] == int(scope.year)).to_numpy(dtype=bool)]
-    return views.top_divisions(year_rows, _order(scope))
+    def compute():
+        totals = _totals(scope)
+        year_rows = totals[(totals["year"] == int(scope.year)).to_numpy(dtype=bool)]
+        return views.top_divisions(year_rows, _order(scope))
+
+    return list(_once(scope, "top", compute))
 
 
 def _names(scope: Scope, others: pd.DataFrame) -> dict[str, str]:
@@ -186,7 +199,7 @@ def divisions(scope: Scope) -> list:
     if summary is not None:
         staff = summary.set_index("unit")
         for col in ("authorized", "current", "gap"):
-            rows[col] = [staff[col].get(u, pd.NA) for u in rows["unit"]]
+            rows[col] = list(staff[col].reindex(rows["unit"]))
         columns += ["authorized", "current", "gap"]
         notes.append(f"정원·현원·과·결원은 {fmt_date(staff_date)} 기준({ds.unit('staffing')}).")
     classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
@@ -197,7 +210,7 @@ def divisions(scope: Scope) -> list:
                   unit=money, as_of=iso(date), context="divisions",
                   source=source_text(ds, sources, source_title), row_class=classes, notes=notes)
     chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
-    keep = _top(scope, totals)
+    keep = _top(scope)
     others = views.fold(chart_rows, keep, sums=["available", "executed"],
                         rates={"execution_rate": ("executed", "available")})
     chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],
@@ -275,7 +288,7 @@ def changes(scope: Scope) -> Table | Notice:
     base_col, this_col = column(base_table, base), column(this_table, int(year))
     rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
     rows[this_col] = rows["budget"]
-    keep = _top(scope, yoy)
+    keep = _top(scope)
     others = views.fold(rows, keep, sums=[base_col, this_col, "change"],
                         rates={"change_rate": ("change", base_col)})
     others["unit_name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
@@ -331,7 +344,7 @@ def settlement_vs_progress(scope: Scope) -> list:
     if len(years) < 2:
         return [Notice(f"{int(year)}년과 견줄 전년도 집행 자료 없음")]
     prev, cur = years[-2], years[-1]
-    keep = _top(scope, totals)
+    keep = _top(scope)
     pooled = {"execution_rate": ("executed", "available")}
     folded = views.fold(totals, keep, by="year", same=["as_of"], rates=pooled,
                         sums=["budget", "available", "executed", "balance"],
@@ -352,7 +365,7 @@ def settlement_vs_progress(scope: Scope) -> list:
     columns = ["unit_name"]
     for col, src, y in spec:
         key = f"{col}_{y}"
-        values = [src[col].get(u, pd.NA) if u in src.index else pd.NA for u in order + others]
+        values = list(src[col].reindex(order + others))
         out[key], others_out[key] = values[:len(order)], values[len(order):]
         columns.append(key)
     a_word, b_word = labels.period(a_date), labels.period(b_date)
