@@ -220,7 +220,7 @@ def others(count: int) -> str:
 def others_note(count: int, shown: int, sheet: str) -> str:
     """Where the divisions a page table folds into 기타 are listed in full."""
     return (f"예산 상위 {int(shown)}개 부서 외 {int(count) - int(shown)}개 부서는 ‘기타’ 한 줄로 합산함"
-            f"(집행률 등 비율은 합산액으로 다시 계산). 전체 {int(count)}개 부서는 통합문서 "
+            f"(집행률·증감률 등 비율은 합산액으로 다시 계산). 전체 {int(count)}개 부서는 통합문서 "
             f"‘{sheet}’ 시트 참조.")
 
 
