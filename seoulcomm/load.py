@@ -635,7 +635,7 @@ class Dataset:
     # ------------------------------------------------------------------ row index
     def positions(self, name: str, column: str) -> dict:
         """``{value: row positions}`` of one column of table ``name``, values as
-        :func:`select` compares them (dates as Timestamps, numbers as floats, others as
+        :meth:`select` compares them (dates as Timestamps, numbers as floats, others as
         text); built once per loaded table (the warm build builds them before it forks)."""
         key = ("positions", name, column)
         found = self.memo.get(key)
@@ -645,7 +645,7 @@ class Dataset:
 
     def select(self, name: str, where: dict) -> pd.DataFrame:
         """The rows of ``name`` matching ``where`` (not logged, not copied): the same rows,
-        in the same order, as :func:`select`, found through :meth:`positions` — its cost
+        in the same order, as comparing every row would give, found through :meth:`positions` — its cost
         follows the rows it returns, not the size of the table."""
         frame = self.tables[name]
         if not where:
@@ -782,7 +782,7 @@ def value_positions(col: pd.Series) -> dict:
 
 
 def _comparable(col: pd.Series) -> pd.Series:
-    """A column as :func:`select` compares it: dates and numbers as they are, others as text."""
+    """A column as :meth:`Dataset.select` compares it: dates and numbers as they are, others as text."""
     if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_integer_dtype(col) \
             or pd.api.types.is_float_dtype(col):
         return col
@@ -797,17 +797,6 @@ def _wanted(col: pd.Series, value) -> list:
     if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
         return [float(v) for v in wanted]
     return [str(v) for v in wanted]
-
-
-def select(frame: pd.DataFrame, where: dict) -> pd.DataFrame:
-    """The rows of ``frame`` whose columns hold the values of ``where`` (a list: any of them)."""
-    mask = np.ones(len(frame), dtype=bool)
-    for column, value in where.items():
-        if column not in frame.columns:
-            raise UsageError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
-        col = frame[column]
-        mask &= _comparable(col).isin(_wanted(col, value)).fillna(False).to_numpy(dtype=bool)
-    return frame[mask]
 
 
 def digest_reads(ds: Dataset, reads: list[dict]) -> str:

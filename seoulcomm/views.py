@@ -263,6 +263,8 @@ def top_programs(ds, year, as_of=None, *, n: int = 10,
 TOP_DIVISIONS = 10
 #: Key (``unit``) of the line that folds the divisions beyond :data:`TOP_DIVISIONS`.
 OTHERS = "others"
+#: The folded line's 집행률: pooled, 100 × Σ집행액 ÷ Σ예산현액 (``rates`` of :func:`fold`).
+POOLED_RATE = {"execution_rate": ("executed", "available")}
 
 
 def top_divisions(totals: pd.DataFrame, order: list[str], n: int = TOP_DIVISIONS) -> list[str]:

@@ -212,7 +212,7 @@ def divisions(scope: Scope) -> list:
     chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
     keep = _top(scope)
     others = views.fold(chart_rows, keep, sums=["available", "executed"],
-                        rates={"execution_rate": ("executed", "available")})
+                        rates=views.POOLED_RATE)
     chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],
                            ignore_index=True)
     chart = plot.divisions(chart_rows, names=_names(scope, others), year=year, unit=money)
@@ -345,8 +345,7 @@ def settlement_vs_progress(scope: Scope) -> list:
         return [Notice(f"{int(year)}년과 견줄 전년도 집행 자료 없음")]
     prev, cur = years[-2], years[-1]
     keep = _top(scope)
-    pooled = {"execution_rate": ("executed", "available")}
-    folded = views.fold(totals, keep, by="year", same=["as_of"], rates=pooled,
+    folded = views.fold(totals, keep, by="year", same=["as_of"], rates=views.POOLED_RATE,
                         sums=["budget", "available", "executed", "balance"],
                         threshold=scope.threshold)
     names = _names(scope, folded)
@@ -437,7 +436,7 @@ def budget_lines(scope: Scope) -> Table | Notice:
     keep = _top(scope)
     lines = rows[level.eq("division").to_numpy()]
     others = views.fold(lines, keep, sums=["budget", "carryover", "available", "executed", "balance"],
-                        rates={"execution_rate": ("executed", "available")})
+                        rates=views.POOLED_RATE)
     others["name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
     sheet = "세부내역 총괄"
     return _table(rows, ["name", "budget", "carryover", "available", "executed", "balance",

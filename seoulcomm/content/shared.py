@@ -128,9 +128,8 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     if path.empty or path["as_of"].nunique() < 2:
         return []
     names = dict(scope.names)
-    pooled = {"execution_rate": ("executed", "available")}
     others = views.fold(path, keep, key="key", by="as_of", sums=["available", "executed"],
-                        rates=pooled, same=["elapsed", "settled"]) if keep is not None else path[:0]
+                        rates=views.POOLED_RATE, same=["elapsed", "settled"]) if keep is not None else path[:0]
     if len(others):
         names[views.OTHERS] = labels.others(int(others["folded"].iloc[0]))
         path = pd.concat([path, others.assign(unit=views.OTHERS)], ignore_index=True)
@@ -159,7 +158,7 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     if reference is not None and not programs:
         if len(others):
             prior = pd.concat([prior, views.fold(prior, keep, sums=["available", "executed"],
-                                                 rates=pooled)], ignore_index=True)
+                                                 rates=views.POOLED_RATE)], ignore_index=True)
         settled = prior.set_index("unit")["execution_rate"]
         wide["reference"] = [float(settled.get(k, np.nan)) for k in wide["key"]]
         columns.append("reference")
@@ -188,12 +187,12 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     page = sheet_rows = None
     chart_path = path
     if len(others):
+        shown = set(keep) | {"office", views.OTHERS}  # what the page and the chart name
         is_other = (wide["key"] == views.OTHERS).to_numpy()
-        named = wide["key"].isin(set(keep) | {"office", views.OTHERS})
-        page, sheet_rows = named.reset_index(drop=True), pd.Series(~is_other)
+        page, sheet_rows = wide["key"].isin(shown).reset_index(drop=True), pd.Series(~is_other)
         classes = classes.where(~is_other, "sc-sub")
         notes.append(labels.others_note(len(order) - 2, len(keep), sheet))
-        chart_path = path[path["key"].isin(set(keep) | {"office", views.OTHERS}).to_numpy()]
+        chart_path = path[path["key"].isin(shown).to_numpy()]
     table = Table(wide, columns, sheet=sheet, title=title,
                   unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
                   row_class=classes, notes=notes, headers=headers, page_rows=page,
