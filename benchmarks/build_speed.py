@@ -11,9 +11,13 @@ for every report of params/ (each division × year, the office × year, each pro
 
 Prints wall time and CPU time (user + system of every process of the command) and the
 ratios naive/cold (target ≥ 15) and naive/no-change (target ≥ 100), with the machine.
-``--runs N`` repeats the pairing and shows medians.
+``--runs N`` repeats the pairing and shows medians. ``--naive-bin DIR`` takes ``papermill``
+and ``jupyter`` (and the kernel's Python) of the naive loop from another environment's
+``bin/``: the build's own environment is lean, an analyst's has JupyterLab (``make lab``), and
+the same loop costs more there (jsonschema's format extra, which JupyterLab brings, builds a
+grammar on every ``nbformat`` import). The build always runs from this environment.
 
-    python benchmarks/build_speed.py [--runs N] [--jobs N]
+    python benchmarks/build_speed.py [--runs N] [--jobs N] [--naive-bin DIR]
 """
 from __future__ import annotations
 
@@ -33,18 +37,23 @@ from seoulcomm import params, paths
 BIN = Path(sys.executable).parent
 
 
-def naive_script(out: Path, data_dir: Path) -> str:
+def naive_script(out: Path, data_dir: Path, bin_dir: Path = BIN) -> str:
     """The shell loop a user would write: papermill, then nbconvert, per report."""
-    lines = ["set -e"]
+    # jupyter subcommands are looked up on PATH; the python3 kernel runs on papermill's own Python
+    lines = ["set -e", f"export PATH={shlex.quote(str(bin_dir))}:\"$PATH\""]
     for r in params.reports(data_dir):
         nb = out / (r.name.replace("/", "_") + ".ipynb")
         args = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in r.parameters.items())
-        lines.append(f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar --log-level ERROR "
+        lines.append(f"{shlex.quote(str(bin_dir / 'papermill'))} --no-progress-bar --log-level ERROR "
                      f"{shlex.quote(str(r.notebook))} {shlex.quote(str(nb))} {args} "
                      f"-p data_dir {shlex.quote(str(data_dir))}")
-        lines.append(f"{shlex.quote(str(BIN / 'jupyter'))} nbconvert --to html --no-input "
+        lines.append(f"{shlex.quote(str(bin_dir / 'jupyter'))} nbconvert --to html --no-input "
                      f"--log-level ERROR {shlex.quote(str(nb))}")
     return "\n".join(lines) + "\n"
+
+
+def _has_lab(bin_dir: Path) -> bool:
+    return bool(list(bin_dir.glob("jupyter-lab")))
 
 
 def timed(command: list[str], **kw) -> tuple[float, float]:
@@ -77,12 +86,20 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--jobs", type=int, default=None, help="passed to seoulcomm build")
+    p.add_argument("--naive-bin", type=Path, default=BIN,
+                   help="bin/ of the environment the naive loop runs in (default: this one)")
     args = p.parse_args(argv)
+    naive_bin = args.naive_bin.absolute()
+    for tool in ("papermill", "jupyter"):
+        if not (naive_bin / tool).exists():
+            raise SystemExit(f"{naive_bin / tool} not found (--naive-bin)")
     data_dir = paths.data_dir()
     reports = params.reports(data_dir)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     seoulcomm = [str(BIN / "seoulcomm"), "build", "--data", str(data_dir)] + jobs
     print(f"{len(reports)} reports; {machine()}", flush=True)
+    print(f"naive loop from {naive_bin}{' (JupyterLab installed there)' if _has_lab(naive_bin) else ''}; "
+          f"build from {BIN}", flush=True)
     naive, cold, noop = [], [], []
     with tempfile.TemporaryDirectory(prefix="seoulcomm-bench-") as tmp:
         timed(seoulcomm + ["--out", str(Path(tmp) / "warm-up")])  # the disk cache, once
@@ -90,7 +107,7 @@ def main(argv=None) -> int:
             loop = Path(tmp) / f"naive-{i}"
             loop.mkdir()
             script = loop / "loop.sh"
-            script.write_text(naive_script(loop, data_dir), encoding="utf-8")
+            script.write_text(naive_script(loop, data_dir, naive_bin), encoding="utf-8")
             out = Path(tmp) / f"reports-{i}"
             naive.append(timed(["bash", str(script)], cwd=loop))
             cold.append(timed(seoulcomm + ["--out", str(out)]))

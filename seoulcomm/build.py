@@ -705,14 +705,15 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
             if summary is not None:
                 return summary
 
-        # the plan always comes from params/ and the data, never from the cache
-        from .load import load_all
-
+        # the plan always comes from params/ and the data, never from the cache.
         # hashed before loading: a file that changes during the build leaves a record that
         # does not match, never one that matches what was not read
-        files = data_files(folder)
-        key = inputs.key(files)
-        ds = load_all(folder)  # bad data stops here: exit 2, nothing written
+        def hashed():
+            files = data_files(folder)
+            return files, inputs.key(files)
+
+        # bad data stops here: exit 2, nothing written
+        (files, key), ds = _load(folder, hashed, local=scheduler is None)
         reports = params.reports(folder, params_dir=params_folder, ds=ds)
         as_of, titles = ds.as_of(), dict(ds.catalog.titles)
         selected = params.select(reports, patterns)
@@ -734,6 +735,24 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
                              progress=progress, notebooks_dir=notebooks_dir, notebooks=notebooks,
                              browser=browser, started=started, cell_timeout=cell_timeout,
                              report_timeout=report_timeout, inputs=inputs, complete=complete)
+
+
+def _load(folder: Path, first, *, local: bool):
+    """``(first(), the checked data)``. A local build forks a helper that does both, and
+    audits the data, while this process imports and warms what its reports will run on
+    (:mod:`seoulcomm.preload`)."""
+    if not local:  # the Dask workers warm themselves
+        from .load import load_all
+
+        return first(), load_all(folder)
+    from . import engine, preload
+
+    helper = preload.start(folder, first)
+    try:
+        engine.warm_libraries()
+        return helper.result()
+    finally:
+        helper.close()
 
 
 def _say(text: str, progress) -> None:
@@ -811,7 +830,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             # the record says what was written, after it was written
             reads = list(result.reads) if result.reads else data_files()
             entry = {
-                "key": keys[r.name], "reads": reads, "digest": digests(reads),
+                "key": keys[r.name], "reads": reads, "digest": result.digest or digests(reads),
                 "html_sha": _file_sha(out / r.output), "xlsx_sha": _file_sha(out / r.xlsx),
                 "headline": _clean_headline(result.headline), "tables": result.tables,
                 "seconds": result.seconds,

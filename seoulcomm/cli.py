@@ -8,6 +8,7 @@ build`` with nothing to do never imports them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import DataErrors, SeoulcommError, escape
@@ -237,5 +238,25 @@ def main(argv=None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def run() -> None:
+    """The ``seoulcomm`` command: :func:`main`, then exit without the interpreter's teardown.
+
+    After a build this process holds the libraries and data its reports were forked from:
+    freeing them object by object at exit took ≈0.6 s, a tenth of a cold build. Exit
+    handlers run and output is flushed first; an unexpected exception still ends as usual
+    (its traceback, exit 1).
+    """
+    code = main()
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -234,6 +234,51 @@ def __getattr__(name):  # the entry point names seoulcomm.engine:Engine
 _STATE: dict = {}
 #: How many times this process was warmed (a Dask worker: once, however many reports).
 PREPARED = 0
+_LIBRARIES_WARM = False
+
+
+def warm_libraries():
+    """The part of :func:`prepare` that needs no data (done once per process): the libraries
+    imported as a kernel has them, nbconvert's exporter and matplotlib's caches filled by a
+    rehearsal page. Returns the process's shell."""
+    global _LIBRARIES_WARM
+    if _LIBRARIES_WARM:
+        return shell()
+    # what ipykernel does before any cell: the inline backend is the default
+    if not os.environ.get("MPLBACKEND"):
+        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    # JupyterLab's install adds jsonschema's format extra, whose rfc3987_syntax builds a grammar
+    # on import (1.5–3.5 s) for a check nbformat never makes: the batch goes without it
+    sys.modules.setdefault("rfc3987_syntax", None)
+    sh = shell()  # before pyplot: its import activates the inline integration on this shell
+    import importlib
+    import pkgutil
+
+    import matplotlib.pyplot  # noqa: F401
+    import nbformat  # noqa: F401
+    import numpy  # noqa: F401
+    import openpyxl  # noqa: F401
+    import pandas  # noqa: F401
+    import papermill  # noqa: F401
+
+    import seoulcomm
+
+    for info in pkgutil.walk_packages(seoulcomm.__path__, "seoulcomm."):
+        if info.name not in ("seoulcomm.__main__", "seoulcomm.cli"):
+            try:
+                importlib.import_module(info.name)
+            except Exception:  # a broken module fails the notebook that imports it, not here
+                pass
+    from . import report
+
+    register()
+    report.warm_up()
+    try:
+        report.rehearse()  # each forked report starts with the caches its first page fills
+    except Exception:
+        pass
+    _LIBRARIES_WARM = True
+    return sh
 
 
 def prepare(data_dir=None, notebooks_dir=None) -> dict:
@@ -261,49 +306,17 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
     key = (folder, notebooks, fingerprint, tuple(stat(kind) for kind in KINDS))
     if _STATE.get("key") == key:
         return _STATE
-    # what ipykernel does before any cell: the inline backend is the default
-    if not os.environ.get("MPLBACKEND"):
-        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    # JupyterLab's install adds jsonschema's format extra, whose rfc3987_syntax builds a grammar
-    # on import (1.5–3.5 s) for a check nbformat never makes: the batch goes without it
-    sys.modules.setdefault("rfc3987_syntax", None)
-    sh = shell()  # before pyplot: its import activates the inline integration on this shell
-    import importlib
-    import pkgutil
-
-    import matplotlib.pyplot  # noqa: F401
-    import nbformat
-    import numpy  # noqa: F401
-    import openpyxl  # noqa: F401
-    import pandas  # noqa: F401
-    import papermill  # noqa: F401
-
-    import seoulcomm
-
-    for info in pkgutil.walk_packages(seoulcomm.__path__, "seoulcomm."):
-        if info.name not in ("seoulcomm.__main__", "seoulcomm.cli"):
-            try:
-                importlib.import_module(info.name)
-            except Exception:  # a broken module fails the notebook that imports it, not here
-                pass
-    from . import report
-
-    register()
-    report.warm_up()
-    try:
-        report.rehearse()  # each forked report starts with the caches its first page fills
-    except Exception:
-        pass
+    sh = warm_libraries()
     ds = None
     try:
         ds = load.load_all(folder)
-        from . import audit
+        from .preload import warm_data
 
-        audit.checks_of(ds, "office")  # the audit and its index, kept: every forked report reuses them
-        ds.index()  # row positions by year, unit, … : a report's selections cost what they return
-        ds.years(), ds.as_of()
+        warm_data(ds)  # kept: every forked report reuses the audit and the row index
     except Exception:
         pass
+    import nbformat
+
     read = {}
     for kind in KINDS:
         path = Path(notebooks) / f"{kind}.ipynb"
@@ -638,6 +651,15 @@ def render_target(out_dir: str, data_dir: str, notebooks_dir: str | None):
         result = report_module.render(report, None, out_dir, data_dir=data_dir,
                                       notebooks_dir=notebooks_dir, engine="inprocess",
                                       on_cell=notify)
+        ds = _STATE.get("dataset")
+        if result.ok and ds is not None and result.reads and \
+                all(isinstance(r, dict) for r in result.reads):
+            from .load import digest_reads
+
+            try:  # here, in parallel, rather than in the build process as each report ends
+                result.digest = digest_reads(ds, result.reads)
+            except Exception:
+                pass
         return result.to_dict()
 
     return target

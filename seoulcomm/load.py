@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import yaml
 
 from . import labels, paths, units
@@ -496,6 +495,8 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
     recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
+    import pandera.pandas as pa  # when validating, not with the module: the build process gets its data checked (preload)
+
     own = problems is None
     problems = [] if own else problems
     schema = dataframe_schema(table, refs)

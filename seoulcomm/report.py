@@ -61,6 +61,8 @@ class RenderResult:
     cpu : CPU time (user + system) of the report's own process [s], when it ran forked.
     reads : what the run read, from the notebook's read log (:data:`READS_MIME`): entries
         ``{"table": name, "where": {column: value}}`` (see :func:`seoulcomm.load.digest_reads`).
+    digest : the digest of those rows, when the process that ran the report computed it
+        (the batch's report processes do: the build then need not).
     error : on failure: ``cell`` (1-based position in the executed notebook, or ``None``),
         ``source`` (the cell's first line), ``ename`` and ``evalue`` (the exception).
     failed_notebook : the executed notebook kept for debugging, on failure.
@@ -76,6 +78,7 @@ class RenderResult:
     seconds: float = 0.0
     cpu: float = 0.0
     reads: list = field(default_factory=list)
+    digest: str | None = None
     error: dict | None = None
     failed_notebook: str | None = None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandera.pandas as pa
 
 #: Column kinds and what the file must hold for each (shown in error messages).
 EXPECTED = {
@@ -197,6 +196,8 @@ _LISTED = 30
 
 
 def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
+    import pandera.pandas as pa  # when validating, not with the module: the build process gets its data checked (preload)
+
     checks = []
     if col.kind in ("money", "count", "rate", "number") and not col.negative:
         checks.append(pa.Check.ge(0, error="0 이상이어야 합니다(음수 불가)"))
@@ -219,6 +220,8 @@ _DTYPES = {
 
 def dataframe_schema(table: Table, refs: dict[str, set]) -> pa.DataFrameSchema:
     """The pandera schema of a parsed table, with reference sets known so far."""
+    import pandera.pandas as pa
+
     columns = {
         c.name: pa.Column(
             _DTYPES.get(c.kind, "string"), checks=_checks(c, refs),

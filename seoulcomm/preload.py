@@ -1,0 +1,113 @@
+"""The data of a local build, loaded in a forked process while this one imports the rest.
+
+A cold build starts with two pieces of serial work that need nothing from each other: loading,
+checking and auditing the data, and importing what the reports run on (IPython, matplotlib,
+nbconvert, papermill) and filling their caches. :func:`start` forks a process, before pandas is
+even imported here, that loads the data, audits it and indexes it (:func:`warm_data`) and sends
+all of it back pickled; this process meanwhile warms its libraries. A ``first`` step (the
+build hashes the data files there, before they are read) runs in the helper before the data is
+loaded. :meth:`Preload.result` takes the result in and puts it where :func:`seoulcomm.load.load_all` and the audit look first,
+so the reports forked later find both already done.
+
+Nothing depends on the helper succeeding: if it fails in any way (bad data included), the data
+is loaded here as it always was, and a bad file raises the loader's own error.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+
+
+def warm_data(ds) -> None:
+    """Compute once, on loaded data, what every report asks for: the audit and its index,
+    the row positions reports select by, the years and as-of dates."""
+    from . import audit
+
+    audit.checks_of(ds, "office")
+    ds.index()
+    ds.years(), ds.as_of()
+
+
+class Preload:
+    """A forked process running ``first()`` and then loading ``folder``; :meth:`result` waits
+    for it (call :meth:`close` if not)."""
+
+    def __init__(self, folder, first=lambda: None):
+        self.folder, self.first = folder, first
+        self.pid, self.fd, self.status = None, None, None
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the helper: never returns
+            os.close(read_fd)
+            _child(folder, first, write_fd)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+
+    def _payload(self) -> bytes | None:
+        chunks = []
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            self.close()
+        return b"".join(chunks) if self.status == 0 else None
+
+    def result(self):
+        """``(first(), the loaded data)``: the data a fresh :class:`seoulcomm.load.Dataset`, as
+        ``load_all`` gives it. Both are done here when the helper failed."""
+        from . import audit, load
+
+        payload = self._payload()
+        if payload:
+            try:
+                first, dataset, reconciled = pickle.loads(payload)
+                load._CACHE.clear()
+                load._CACHE[dataset.key] = dataset
+                if reconciled is not None and reconciled[0] is dataset.tables:
+                    audit._RECONCILED[id(dataset.tables)] = reconciled
+                return first, load.load_all(self.folder)  # the cache, unless a file changed since
+            except Exception:  # anything odd: as without the helper
+                load._CACHE.clear()
+        return self.first(), load.load_all(self.folder)
+
+    def close(self) -> None:
+        """Stop waiting: close the pipe (a helper still writing gets EPIPE and exits) and reap it."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.status = os.waitstatus_to_exitcode(status)
+            self.pid = None
+
+
+def start(folder, first=lambda: None) -> Preload:
+    """Fork the helper running ``first()`` and loading ``folder`` (see the module's text)."""
+    return Preload(folder, first)
+
+
+def _child(folder, first, write_fd: int) -> None:
+    code = 1
+    try:
+        from .engine import set_pdeathsig
+
+        set_pdeathsig(signal.SIGKILL)
+        before = first()
+        from . import audit, load
+
+        ds = load.load_all(folder)
+        warm_data(ds)
+        payload = pickle.dumps((before, load._CACHE[ds.key], audit._RECONCILED.get(id(ds.tables))),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_fd, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001 — the parent loads the data itself and says what is wrong
+        pass
+    finally:
+        os._exit(code)

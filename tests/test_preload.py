@@ -1,0 +1,98 @@
+"""The data of a local build, loaded by a forked helper while the build imports the rest
+(seoulcomm/preload.py): it must hand back exactly what loading here gives, and nothing may
+depend on it succeeding."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+
+import pandas as pd
+import pytest
+
+from seoulcomm import audit, load, preload
+from seoulcomm.errors import DataErrors
+
+
+def _reference(folder):
+    """The data and audit of ``folder`` computed here, from the files, without any cache."""
+    load._CACHE.clear()
+    ds = load.load_all(folder)
+    return ds, audit.reconcile(ds)
+
+
+def _same_data(ds, ref) -> None:
+    assert list(ds.tables) == list(ref.tables)
+    for name in ref.tables:
+        pd.testing.assert_frame_equal(ds.tables[name], ref.tables[name], check_exact=True)
+    assert ds.refs == ref.refs
+    assert ds.catalog == ref.catalog
+
+
+def test_the_helper_hands_back_the_data_and_the_audit_loading_here_gives(data_copy):
+    helper = preload.start(data_copy, first=lambda: ("hashed", os.getpid()))
+    (what, pid), ds = helper.result()
+    assert what == "hashed" and pid != os.getpid()  # the first step ran in the helper
+    # the audit came with it, kept for this data: reports reuse it, nothing recomputes it
+    kept = audit._RECONCILED[id(ds.tables)]
+    assert kept[0] is ds.tables
+    assert audit._reconciled(ds)[0] is kept[1]
+    # the row index came too (the reports' selections need it built before they fork)
+    assert ("positions", "budget_division", "unit") in ds.memo
+    given_audit = audit.reconcile(ds)
+    ref, ref_audit = _reference(data_copy)
+    assert ds.tables is not ref.tables
+    _same_data(ds, ref)
+    pd.testing.assert_frame_equal(given_audit, ref_audit, check_exact=True)
+    # 2016 업무보고 Ⅰ-3 2016년 예산현황 <부서별>: 시민소통담당관 12,198백만원 — in 원 as loaded
+    assert int(ds.rows("budget_division", year=2016, unit="citizen-communication")["budget"].iloc[0]) \
+        == 12_198_000_000
+
+
+def test_a_helper_killed_leaves_the_work_to_this_process(data_copy):
+    helper = preload.start(data_copy, first=lambda: os.getpid())
+    child = helper.pid
+    os.kill(child, signal.SIGKILL)
+    pid, ds = helper.result()
+    assert helper.status == -signal.SIGKILL  # it really died, and was reaped
+    assert pid == os.getpid()  # so the first step ran here
+    ref, _ = _reference(data_copy)
+    _same_data(ds, ref)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped: nothing left behind
+
+
+def test_bad_data_through_the_helper_raises_the_loaders_own_message(data_copy):
+    path = data_copy / "budget_division.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[1][rows[0].index("budget")] = "12x4"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    with pytest.raises(DataErrors) as through_helper:
+        preload.start(data_copy).result()
+    load._CACHE.clear()
+    with pytest.raises(DataErrors) as here:
+        load.load_all(data_copy)
+    assert str(through_helper.value) == str(here.value)
+    assert "budget_division.csv" in str(here.value) and "12x4" in str(here.value)
+
+
+def test_closing_without_waiting_stops_the_helper(data_copy):
+    helper = preload.start(data_copy)
+    child = helper.pid
+    helper.close()  # a build that fails before it needs the data
+    assert helper.pid is None and helper.fd is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+
+
+def test_each_report_records_the_digest_of_exactly_what_it_read(built_reports, dataset):
+    """The report processes hash what they read; the build compares that hash, computed by
+    itself, on the next build: both must be one function of the same rows."""
+    cache = json.loads((built_reports / ".cache.json").read_text(encoding="utf-8"))
+    assert len(cache["reports"]) == 11
+    for name, entry in cache["reports"].items():
+        assert entry["reads"] and all(isinstance(r, dict) for r in entry["reads"]), name
+        assert entry["digest"] == load.digest_reads(dataset, entry["reads"]), name
