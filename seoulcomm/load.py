@@ -495,7 +495,7 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
     recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
-    import pandera.pandas as pa  # when validating, not with the module: the build process gets its data checked (preload)
+    import pandera.pandas as pa  # only to validate: the build process gets its data checked
 
     own = problems is None
     problems = [] if own else problems
@@ -816,7 +816,10 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())
-        h.update(rows.to_csv(index=False).encode())
+        # the columns, their types and one 64-bit hash of each row's values (NA its own value)
+        h.update(json.dumps([[str(c) for c in rows.columns], [str(t) for t in rows.dtypes],
+                             len(rows)]).encode())
+        h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -5,9 +5,10 @@ checking and auditing the data, and importing what the reports run on (IPython, 
 nbconvert, papermill) and filling their caches. :func:`start` forks a process, before pandas is
 even imported here, that loads the data, audits it and indexes it (:func:`warm_data`) and sends
 all of it back pickled; this process meanwhile warms its libraries. A ``first`` step (the
-build hashes the data files there, before they are read) runs in the helper before the data is
-loaded. :meth:`Preload.result` takes the result in and puts it where :func:`seoulcomm.load.load_all` and the audit look first,
-so the reports forked later find both already done.
+build hashes the data files there, before they are read) runs in the helper before the data
+is loaded. :meth:`Preload.result` takes the result in and puts it where
+:func:`seoulcomm.load.load_all` and the audit look first, so the reports forked later find
+both already done.
 
 Nothing depends on the helper succeeding: if it fails in any way (bad data included), the data
 is loaded here as it always was, and a bad file raises the loader's own error.
@@ -62,6 +63,7 @@ class Preload:
         from . import audit, load
 
         payload = self._payload()
+        taken = False
         if payload:
             try:
                 first, dataset, reconciled = pickle.loads(payload)
@@ -69,10 +71,12 @@ class Preload:
                 load._CACHE[dataset.key] = dataset
                 if reconciled is not None and reconciled[0] is dataset.tables:
                     audit._RECONCILED[id(dataset.tables)] = reconciled
-                return first, load.load_all(self.folder)  # the cache, unless a file changed since
+                taken = True
             except Exception:  # anything odd: as without the helper
                 load._CACHE.clear()
-        return self.first(), load.load_all(self.folder)
+        if not taken:
+            first = self.first()
+        return first, load.load_all(self.folder)  # from the cache, unless a file changed since
 
     def close(self) -> None:
         """Stop waiting: close the pipe (a helper still writing gets EPIPE and exits) and reap it."""

@@ -196,7 +196,7 @@ _LISTED = 30
 
 
 def _checks(col: Col, refs: dict[str, set]) -> list[pa.Check]:
-    import pandera.pandas as pa  # when validating, not with the module: the build process gets its data checked (preload)
+    import pandera.pandas as pa  # only to validate: the build process gets its data checked
 
     checks = []
     if col.kind in ("money", "count", "rate", "number") and not col.negative:

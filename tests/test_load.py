@@ -185,6 +185,18 @@ def test_digest_reads_follows_exactly_the_rows_read(tmp_path, dataset):
     (copy / "budget_detail.csv").write_text(text.replace("뉴미디어담당관,\"4,331\"", "뉴미디어담당관,\"4,332\"", 1),
                                             encoding="utf-8")
     assert load.digest_reads(load.load_all(copy), reads) != before
+    # so does a text of one of its lines (its name)
+    (copy / "budget_detail.csv").write_text(
+        text.replace("new-media,뉴미디어담당관,", "new-media,뉴미디어 담당관,", 1), encoding="utf-8")
+    assert load.digest_reads(load.load_all(copy), reads) != before
+    # the source's "-" written as 0 is the same amount (0 원): the digest hashes values, not text
+    assert "뉴미디어담당관,\"4,331\",-," in text
+    (copy / "budget_detail.csv").write_text(
+        text.replace("뉴미디어담당관,\"4,331\",-,", "뉴미디어담당관,\"4,331\",0,", 1), encoding="utf-8")
+    assert load.digest_reads(load.load_all(copy), reads) == before
+    # the same bytes again: the same digest (it hashes values, not the file's timestamps)
+    (copy / "budget_detail.csv").write_text(text, encoding="utf-8")
+    assert load.digest_reads(load.load_all(copy), reads) == before
 
 
 def test_units_declared_once_per_table(dataset):
