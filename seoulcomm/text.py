@@ -42,8 +42,12 @@ def section_plan(ds, division: str | None = None, section: str | None = None) ->
     (1 = item, 2 and 3 = sub-items), ``text``, ``when`` (the date as printed: '16.5월~, 연중 …;
     empty when none), ``source``.
     """
-    st = ds["section_text"]
-    sections = ds["sections"][["section", "division", "title"]]
+    # only the rows asked for are read (and logged): a division's report does not depend on
+    # another division's text
+    where = {k: v for k, v in (("division", division), ("section", section)) if v is not None}
+    sections = ds.rows("sections", **where)[["section", "division", "title"]]
+    st = ds.rows("section_text", section=sorted(set(sections["section"].dropna().astype(str)))) \
+        if where else ds["section_text"]
     m = st.merge(sections, on="section", how="left")
     if division is not None:
         m = m[m["division"] == division]

@@ -473,11 +473,13 @@ def plan_year(steps: pd.DataFrame):
     return int(steps["start"].dt.year.mode().iloc[0])
 
 
-def section_titles(ds, year=None) -> dict[str, str]:
-    """Part III section → title (of ``year`` where the sections carry one)."""
-    rows = ds.rows("sections") if year is None else ds.rows("sections", year=int(year))
+def section_titles(ds, year=None, sections=None) -> dict[str, str]:
+    """Part III section → title (of ``year`` where the sections carry one); with ``sections``
+    (ids), only theirs are read."""
+    where = {} if sections is None else {"section": sorted({str(s) for s in sections})}
+    rows = ds.rows("sections", **where) if year is None else ds.rows("sections", year=int(year), **where)
     if rows.empty and year is not None:
-        rows = ds.rows("sections")
+        rows = ds.rows("sections", **where)
     return dict(zip(rows["section"].astype(str), rows["title"].astype(str)))
 
 
@@ -573,10 +575,10 @@ def section_text(ds, year, division: str | None = None, section: str | None = No
     if rows.empty:
         return rows
     rows = rows[(document_years(ds, rows["source"]) == int(year))]
-    sections = ds.rows("sections", year=int(year)) if "year" in ds["sections"].columns \
-        else ds.rows("sections")
-    if division is not None:
-        sections = sections[(sections["division"] == division).fillna(False).to_numpy(dtype=bool)]
+    where = {"division": division} if division is not None else {}
+    if "year" in ds.tables["sections"].columns:
+        where["year"] = int(year)
+    sections = ds.rows("sections", **where)
     rows = rows[rows["section"].isin(set(sections["section"].astype(str)))]
     money = sections.drop_duplicates("section").set_index("section")
     rows = rows.assign(

@@ -295,6 +295,11 @@ def test_changing_one_data_file_rebuilds_exactly_the_reports_that_read_it(
     # office report, and the 2016 ones that show 2015 beside 2016 (연도별 표, 전년도 결산)
     ("execution_division.csv", {"unit": "city-brand", "year": "2015"}, "executed",
      ["2015/city-brand", "2015/office", "2016/city-brand", "2016/office"]),
+    # 000, Ⅲ-2-1 목적 (436행), a text of 도시브랜드담당관's section: its 2016 report shows it;
+    # its 2015 report reads its sections' text to find none of 2015; the office reports read
+    # only where the text is (the source column), not what it says
+    ("section_text.csv", {"section": "2-1", "part": "목적"}, "text",
+     ["2015/city-brand", "2016/city-brand"]),
 ])
 def test_touching_one_divisions_rows_rebuilds_only_the_reports_that_show_them(
         tmp_path, data_copy, file, where, column, expected):
@@ -306,7 +311,7 @@ def test_touching_one_divisions_rows_rebuilds_only_the_reports_that_show_them(
     head = rows[0]
     line = next(r for r in rows[1:] if all(r[head.index(k)] == v for k, v in where.items()))
     value = line[head.index(column)].replace(",", "")
-    line[head.index(column)] = str(int(value) + 1)
+    line[head.index(column)] = str(int(value) + 1) if value.isdigit() else value + " (고침)"
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(rows)
     path.write_text(text.getvalue(), encoding="utf-8")

@@ -230,7 +230,7 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         when = f"{int(year)}년 " if year is not None else ""
         return Notice(f"{when}추진실적·목표 자료 없음")
     rows = _with_stated_changes(ds, rows.copy(), year, division=division, section=section)
-    titles = views.section_titles(ds, year)
+    titles = views.section_titles(ds, year, sections=rows["section"].dropna())
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
     rows["last_when"] = [_when(p) for p in rows["last_period"]]
@@ -318,7 +318,7 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
     columns = ["step", "start", "end", "status"]
     index = []
     if "section" in rows.columns:
-        titles = views.section_titles(ds, year)
+        titles = views.section_titles(ds, year, sections=rows["section"].dropna())
         rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
         index = ["section"]
     if "detail" in rows.columns:
@@ -551,9 +551,11 @@ def _with_stated_changes(ds, rows: pd.DataFrame, year, *, division=None, section
 def held_in(ds, table: str) -> str:
     """`` — 「2016 주요업무 보고」 내용으로 2016년 보고서에 수록``: where the text a report of
     another year does not show is (the years of the documents ``table``'s rows cite)."""
-    if table not in ds.tables or ds[table].empty:
+    if table not in ds.tables:
         return ""
-    sources = ds[table]["source"]
+    sources = ds.values(table, "source")  # only the sources: what the text says is not shown
+    if sources.empty:
+        return ""
     years = sorted({int(y) for y in views.document_years(ds, sources) if y == y})
     docs = list(dict.fromkeys(f"「{ds.document(s)['title']}」" for s in sources))
     if not years:
