@@ -8,7 +8,9 @@ shaped like data/) is written to a temporary folder — never into data/ — and
 - audit:    ``audit.reconcile`` on the freshly loaded data, and its rows per second;
 - per report: the median CPU (user + system of the report's own forked process, as the
   batch runs it: the data loaded and audited once in the parent) of a division report and
-  of an office report of the latest year, and the office report's HTML size;
+  of an office report of the latest year, and the office report's HTML size. Measured last,
+  in rounds that visit every size in turn (one paired run: a machine whose speed drifts
+  during the run weighs on every size alike);
 - build:    ``seoulcomm build --jobs 2`` into an empty folder (wall and CPU), then the
   no-change rebuild — only for sizes with at most ``--build-max`` reports (a full build
   at 400 divisions × 10 years is 4,011 reports: the estimate, the reports' CPU ÷ 2, is shown);
@@ -37,29 +39,30 @@ from seoulcomm import audit, engine, load, params  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def per_report_cpu(folder: Path, out: Path, reports, samples: int) -> tuple[float, list]:
-    """Median CPU seconds of ``reports`` (each run ``samples`` times, forked from this process)."""
+def per_report_cpu(folder: Path, out: Path, report) -> float:
+    """CPU seconds (user + system) of ``report``'s own process, forked from this one warmed
+    for ``folder`` (:func:`seoulcomm.engine.prepare`: imports, data, audit, row index)."""
     results = []
-    for _ in range(samples):
-        engine.run_reports(reports, str(out), str(folder), None, jobs=1,
-                           done=lambda r, res: results.append(res))
-    failed = [r for r in results if not r.ok]
-    if failed:
-        raise SystemExit(f"{failed[0].name}: {failed[0].message}")
-    return statistics.median(r.cpu for r in results), results
+    engine.prepare(folder)
+    engine.run_reports([report], str(out), str(folder), None, jobs=1,
+                       done=lambda r, res: results.append(res))
+    if not results[0].ok:
+        raise SystemExit(f"{results[0].name}: {results[0].message}")
+    return results[0].cpu
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="25x10,100x10,400x10",
                    help="divisions×years, comma-separated (default: %(default)s)")
-    p.add_argument("--samples", type=int, default=3, help="runs of each sampled report")
+    p.add_argument("--samples", type=int, default=3,
+                   help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
                    help="run the full build only up to this many reports (default: %(default)s)")
     args = p.parse_args(argv)
     sizes = [tuple(int(n) for n in s.lower().split("x")) for s in args.sizes.split(",")]
     print(machine(), flush=True)
-    per_division = {}
+    sampled = {}  # size → (folder, division report, office report, number of reports)
     with tempfile.TemporaryDirectory(prefix="seoulcomm-scale-") as tmp:
         for divisions, years in sizes:
             folder = Path(tmp) / f"{divisions}x{years}"
@@ -80,14 +83,7 @@ def main(argv=None) -> int:
             division = next(r for r in reports if r.kind == "division"
                             and r.parameters.get("division") == TEMPLATE and r.parameters.get("year") == latest)
             office = next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest)
-            engine.prepare(folder)  # the parent's once-per-build work: imports, load, audit
-            out = Path(tmp) / f"sample-{divisions}x{years}"
-            div_cpu, _ = per_report_cpu(folder, out, [division], args.samples)
-            office_cpu, _ = per_report_cpu(folder, out, [office], args.samples)
-            office_kb = (out / office.output).stat().st_size / 1024
-            per_division[(divisions, years)] = div_cpu
-            print(f"  per report (median CPU): division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
-                  f"(HTML {office_kb:,.0f} KB)", flush=True)
+            sampled[(divisions, years)] = (folder, division, office, reports)
 
             n = len(reports)
             if n <= args.build_max:
@@ -98,11 +94,32 @@ def main(argv=None) -> int:
                 noop_wall, noop_cpu = timed(command)
                 print(f"  build --jobs 2: {n} reports in {wall:6.1f} s ({cpu:.1f} CPU-s); "
                       f"no change {noop_wall:5.2f} s", flush=True)
-            else:
+
+        # paired: every round runs each size's division and office report in turn, so a
+        # machine that slows down or speeds up during the run weighs on every size alike
+        cpu = {size: {"division": [], "office": []} for size in sampled}
+        for _ in range(args.samples):
+            for size, (folder, division, office, _reports) in sampled.items():
+                out = Path(tmp) / f"sample-{size[0]}x{size[1]}"
+                cpu[size]["division"].append(per_report_cpu(folder, out, division))
+                cpu[size]["office"].append(per_report_cpu(folder, out, office))
+        print(f"\nper report, median CPU of {args.samples} interleaved rounds "
+              "(the report's own forked process; the data loaded, indexed and audited in the parent):")
+        per_division = {}
+        for size, (folder, division, office, reports) in sampled.items():
+            div_cpu = statistics.median(cpu[size]["division"])
+            office_cpu = statistics.median(cpu[size]["office"])
+            office_kb = (Path(tmp) / f"sample-{size[0]}x{size[1]}" / office.output).stat().st_size / 1024
+            per_division[size] = div_cpu
+            line = (f"  {size[0]} × {size[1]}: division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
+                    f"(HTML {office_kb:,.0f} KB)")
+            n = len(reports)
+            if n > args.build_max:
                 offices = sum(r.kind == "office" for r in reports)
                 estimate = ((n - offices) * div_cpu + offices * office_cpu) / 2
-                print(f"  build --jobs 2: {n} reports — not run (--build-max {args.build_max}); "
-                      f"≈ {estimate / 60:,.0f} min on 2 free cores at the CPU per report above", flush=True)
+                line += (f"; build of {n} reports not run (--build-max {args.build_max}): "
+                         f"≈ {estimate / 60:,.0f} min on 2 free cores")
+            print(line, flush=True)
     if len(per_division) > 1:
         (small, s_cpu), (large, l_cpu) = min(per_division.items()), max(per_division.items())
         print(f"\nper-report cost (division report) {large[0]}×{large[1]} / {small[0]}×{small[1]}: "
