@@ -602,14 +602,18 @@ class Dataset:
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ reading, logged
-    def _note(self, name: str, where: dict) -> None:
+    def _note(self, name: str, where: dict, column: str | None = None) -> None:
+        """Log a read of table ``name`` (the rows ``where`` selects; only ``column`` of them
+        when given); an unknown table is a usage error."""
+        if name not in self.tables:
+            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}}
+        if column is not None:
+            entry["columns"] = [column]
         if entry not in self.reads:
             self.reads.append(entry)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self.tables:
-            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         self._note(name, {})
         return self.tables[name].copy()
 
@@ -617,8 +621,6 @@ class Dataset:
         """The rows of table ``name`` whose columns hold the given values (a list or tuple:
         any of them), noted in the read log. ``year`` compares as a number, ``as_of`` as a
         date (``"2016-04-08"``)."""
-        if name not in self.tables:
-            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         self._note(name, where)
         return self.select(name, where).copy()
 
@@ -626,12 +628,21 @@ class Dataset:
         """The ``column`` of the rows :meth:`rows` would give, noted in the read log as that
         column only (``"columns": [column]``): a report that only asks which dates a year has
         does not depend on every figure of that year."""
-        if name not in self.tables:
-            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
-        entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}, "columns": [column]}
-        if entry not in self.reads:
-            self.reads.append(entry)
+        self._note(name, where, column)
         return self.select(name, where)[column].copy()
+
+    def distinct(self, name: str, column: str, /, **where) -> list:
+        """The distinct values (missing left out, sorted) of ``column`` in the rows
+        :meth:`values` gives, logged as it logs them; computed once per loaded data (which
+        dates a year is stated at is asked by many sections of a report)."""
+        self._note(name, where, column)
+        key = ("distinct", name, column, json.dumps({k: _plain(v) for k, v in where.items()},
+                                                    sort_keys=True, default=str))
+        found = self.memo.get(key)
+        if found is None:
+            col = self.select(name, where)[column].dropna()
+            found = self.memo[key] = tuple(sorted(col.drop_duplicates().tolist()))
+        return list(found)
 
     # ------------------------------------------------------------------ row index
     def positions(self, name: str, column: str) -> dict:

@@ -22,12 +22,14 @@ import signal
 
 def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
-    the row positions reports select by, the years and as-of dates."""
-    from . import audit
+    the row positions reports select by, the years and the dates each year is stated at."""
+    from . import audit, views
 
     audit.checks_of(ds, "office")
     ds.index()
-    ds.years(), ds.as_of()
+    ds.as_of()
+    for year in ds.years():
+        views.snapshots(ds, year)
 
 
 class Preload:

@@ -47,7 +47,7 @@ def snapshots(ds, year, table: str | None = None) -> list[pd.Timestamp]:
     names = [table] if table else ["budget_detail", "execution_division"]
     dates = set()
     for name in names:
-        dates |= set(ds.values(name, "as_of", year=int(year)).dropna())
+        dates |= set(ds.distinct(name, "as_of", year=int(year)))
     return sorted(dates)
 
 

@@ -408,14 +408,15 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
 # --------------------------------------------------------------------------- footer
 
 def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
-    name = entry["table"]
-    rows = ds.select(name, entry.get("where") or {})
-    if year is None:
-        return rows
-    if "year" in rows.columns:  # the years up to the report's (the summaries show them)
-        return rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
-    if "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
-        return rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    """The rows of one read-log entry, up to the report's year, and only the columns it read."""
+    rows = ds.select(entry["table"], entry.get("where") or {})
+    if year is not None:
+        if "year" in rows.columns:  # the years up to the report's (the summaries show them)
+            rows = rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+        elif "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
+            rows = rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    if entry.get("columns"):  # a report that read only the dates cites no document for them
+        rows = rows[[c for c in rows.columns if c in entry["columns"]]]
     return rows
 
 
