@@ -38,7 +38,7 @@ class Preload:
 
     def __init__(self, folder, first=lambda: None):
         self.folder, self.first = folder, first
-        self.pid, self.fd, self.status = None, None, None
+        self.pid, self.fd, self.status, self.finished = None, None, None, False
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper: never returns
@@ -53,6 +53,7 @@ class Preload:
             while True:
                 chunk = os.read(self.fd, 1 << 20)
                 if not chunk:
+                    self.finished = True
                     break
                 chunks.append(chunk)
         finally:
@@ -81,11 +82,17 @@ class Preload:
         return first, load.load_all(self.folder)  # from the cache, unless a file changed since
 
     def close(self) -> None:
-        """Stop waiting: close the pipe (a helper still writing gets EPIPE and exits) and reap it."""
+        """Stop: a helper not yet done is killed (a build stopped by an error, Ctrl-C or SIGTERM
+        does not wait for it), the pipe closed, the process reaped."""
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
         if self.pid is not None:
+            if not self.finished:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             _, status = os.waitpid(self.pid, 0)
             self.status = os.waitstatus_to_exitcode(status)
             self.pid = None

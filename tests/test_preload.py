@@ -8,12 +8,18 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
 
-from seoulcomm import audit, load, preload
+from seoulcomm import audit, load, paths, preload
 from seoulcomm.errors import DataErrors
+
+sys.path.insert(0, str(paths.ROOT / "benchmarks"))
+from synthetic import make_dataset  # noqa: E402
 
 
 def _reference(folder):
@@ -79,10 +85,16 @@ def test_bad_data_through_the_helper_raises_the_loaders_own_message(data_copy):
     assert "budget_division.csv" in str(here.value) and "12x4" in str(here.value)
 
 
-def test_closing_without_waiting_stops_the_helper(data_copy):
-    helper = preload.start(data_copy)
+def test_closing_without_waiting_stops_the_helper_at_once(data_copy):
+    def first():  # the helper is still busy when the build stops
+        time.sleep(60)
+
+    helper = preload.start(data_copy, first=first)
     child = helper.pid
-    helper.close()  # a build that fails before it needs the data
+    began = time.monotonic()
+    helper.close()  # a build that fails, or is stopped, before it needs the data
+    assert time.monotonic() - began < 10  # not the 60 s the helper would still take
+    assert helper.status == -signal.SIGKILL
     assert helper.pid is None and helper.fd is None
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)
@@ -96,3 +108,32 @@ def test_each_report_records_the_digest_of_exactly_what_it_read(built_reports, d
     for name, entry in cache["reports"].items():
         assert entry["reads"] and all(isinstance(r, dict) for r in entry["reads"]), name
         assert entry["digest"] == load.digest_reads(dataset, entry["reads"]), name
+
+
+@pytest.fixture(scope="module")
+def slow_data(tmp_path_factory):
+    """Data of 400 divisions × 10 years: loading and checking it takes seconds."""
+    folder = tmp_path_factory.mktemp("city") / "data"
+    make_dataset(folder, 400, 10)
+    return folder
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGKILL, -signal.SIGKILL)])
+def test_a_build_stopped_while_its_helper_loads_leaves_no_process(tmp_path, slow_data, sig, code):
+    psutil = pytest.importorskip("psutil")
+    proc = subprocess.Popen([sys.executable, "-m", "seoulcomm", "build", "--data", str(slow_data),
+                             "--out", str(tmp_path / "out")], cwd=str(paths.ROOT),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    build_process = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    helpers = []
+    while not helpers and time.monotonic() < deadline:  # the helper, forked at the start
+        helpers = build_process.children()
+        time.sleep(0.05)
+    assert helpers, "no helper process seen"
+    proc.send_signal(sig)
+    proc.communicate(timeout=30)
+    assert proc.returncode == code
+    gone, alive = psutil.wait_procs(helpers, timeout=10)
+    assert alive == []
+    assert not (tmp_path / "out" / "index.html").exists()  # nothing was built
