@@ -39,16 +39,30 @@ from seoulcomm import audit, engine, load, params  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def per_report_cpu(folder: Path, out: Path, report) -> float:
-    """CPU seconds (user + system) of ``report``'s own process, forked from this one warmed
-    for ``folder`` (:func:`seoulcomm.engine.prepare`: imports, data, audit, row index)."""
-    results = []
+def serve(folder: Path, out: Path) -> None:
+    """A warm process for one size (``--serve``): warmed once for ``folder`` as a build's
+    process is (:func:`seoulcomm.engine.prepare`: imports, data, audit, row index); then, for
+    each ``division`` or ``office`` line on stdin, that report of the latest year is run in a
+    forked process and the CPU seconds (user + system) of that process printed."""
     engine.prepare(folder)
-    engine.run_reports([report], str(out), str(folder), None, jobs=1,
-                       done=lambda r, res: results.append(res))
-    if not results[0].ok:
-        raise SystemExit(f"{results[0].name}: {results[0].message}")
-    return results[0].cpu
+    ds = load.load_all(folder)
+    reports = params.reports(folder, ds=ds)
+    latest = max(ds.years())
+    sample = {
+        "division": next(r for r in reports if r.kind == "division"
+                         and r.parameters.get("division") == TEMPLATE and r.parameters.get("year") == latest),
+        "office": next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest),
+    }
+    print("ready", flush=True)
+    for line in sys.stdin:
+        report = sample[line.strip()]
+        results = []
+        engine.run_reports([report], str(out), str(folder), None, jobs=1,
+                           done=lambda r, res: results.append(res))
+        if not results[0].ok:
+            raise SystemExit(f"{results[0].name}: {results[0].message}")
+        size = (out / report.output).stat().st_size
+        print(f"{results[0].cpu} {size}", flush=True)
 
 
 def main(argv=None) -> int:
@@ -59,7 +73,11 @@ def main(argv=None) -> int:
                    help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
                    help="run the full build only up to this many reports (default: %(default)s)")
+    p.add_argument("--serve", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.serve:
+        serve(Path(args.serve[0]), Path(args.serve[1]))
+        return 0
     sizes = [tuple(int(n) for n in s.lower().split("x")) for s in args.sizes.split(",")]
     print(machine(), flush=True)
     sampled = {}  # size → (folder, division report, office report, number of reports)
@@ -79,11 +97,7 @@ def main(argv=None) -> int:
                   f"   audit {audit_s:6.2f} s ({rows / audit_s:,.0f} rows/s)", flush=True)
 
             reports = params.reports(folder, ds=ds)
-            latest = max(ds.years())
-            division = next(r for r in reports if r.kind == "division"
-                            and r.parameters.get("division") == TEMPLATE and r.parameters.get("year") == latest)
-            office = next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest)
-            sampled[(divisions, years)] = (folder, division, office, reports)
+            sampled[(divisions, years)] = (folder, reports)
 
             n = len(reports)
             if n <= args.build_max:
@@ -95,24 +109,44 @@ def main(argv=None) -> int:
                 print(f"  build --jobs 2: {n} reports in {wall:6.1f} s ({cpu:.1f} CPU-s); "
                       f"no change {noop_wall:5.2f} s", flush=True)
 
-        # paired: every round runs each size's division and office report in turn, so a
-        # machine that slows down or speeds up during the run weighs on every size alike
+        # paired: one warm process per size (as one build's process), and every round asks
+        # each of them in turn for a division and an office report, so a machine that slows
+        # down or speeds up during the run weighs on every size alike
+        servers = {}
+        for size, (folder, _reports) in sampled.items():
+            out = Path(tmp) / f"sample-{size[0]}x{size[1]}"
+            servers[size] = subprocess.Popen(
+                [sys.executable, __file__, "--serve", str(folder), str(out)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            if servers[size].stdout.readline().strip() != "ready":
+                raise SystemExit(f"the warm process for {size} failed")
         cpu = {size: {"division": [], "office": []} for size in sampled}
-        for _ in range(args.samples):
-            for size, (folder, division, office, _reports) in sampled.items():
-                out = Path(tmp) / f"sample-{size[0]}x{size[1]}"
-                cpu[size]["division"].append(per_report_cpu(folder, out, division))
-                cpu[size]["office"].append(per_report_cpu(folder, out, office))
-        print(f"\nper report, median CPU of {args.samples} interleaved rounds "
-              "(the report's own forked process; the data loaded, indexed and audited in the parent):")
+        office_kb = {}
+        try:
+            for _ in range(args.samples):
+                for size, server in servers.items():
+                    for kind in ("division", "office"):
+                        server.stdin.write(kind + "\n")
+                        server.stdin.flush()
+                        answer = server.stdout.readline().split()
+                        if len(answer) != 2:
+                            raise SystemExit(f"the warm process for {size} failed on a {kind} report")
+                        cpu[size][kind].append(float(answer[0]))
+                        if kind == "office":
+                            office_kb[size] = int(answer[1]) / 1024
+        finally:
+            for server in servers.values():
+                server.stdin.close()
+                server.wait()
+        print(f"\nper report, median CPU of {args.samples} interleaved rounds (the report's own "
+              "forked process; one warm process per size, as a build's)", flush=True)
         per_division = {}
-        for size, (folder, division, office, reports) in sampled.items():
+        for size, (folder, reports) in sampled.items():
             div_cpu = statistics.median(cpu[size]["division"])
             office_cpu = statistics.median(cpu[size]["office"])
-            office_kb = (Path(tmp) / f"sample-{size[0]}x{size[1]}" / office.output).stat().st_size / 1024
             per_division[size] = div_cpu
             line = (f"  {size[0]} × {size[1]}: division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
-                    f"(HTML {office_kb:,.0f} KB)")
+                    f"(HTML {office_kb[size]:,.0f} KB)")
             n = len(reports)
             if n > args.build_max:
                 offices = sum(r.kind == "office" for r in reports)

@@ -477,7 +477,7 @@ def section_titles(ds, year=None, sections=None) -> dict[str, str]:
     """Part III section → title (of ``year`` where the sections carry one); with ``sections``
     (ids), only theirs are read."""
     where = {} if sections is None else {"section": sorted({str(s) for s in sections})}
-    rows = ds.rows("sections", **where) if year is None else ds.rows("sections", year=int(year), **where)
+    rows = ds.rows("sections", **where, **({} if year is None else {"year": int(year)}))
     if rows.empty and year is not None:
         rows = ds.rows("sections", **where)
     return dict(zip(rows["section"].astype(str), rows["title"].astype(str)))
