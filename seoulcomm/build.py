@@ -162,16 +162,10 @@ class _Digests:
         memo_key = json.dumps(reads, sort_keys=True, default=str)
         if memo_key in self.memo:
             return self.memo[memo_key]
-        digest = None
-        if reads and all(isinstance(r, dict) for r in reads):
-            from . import load
+        from .load import digest_of
 
-            if hasattr(load, "digest_reads"):
-                try:
-                    digest = load.digest_reads(self.ds, reads)
-                except Exception:
-                    digest = None
-        elif all(isinstance(r, str) for r in reads):
+        digest = digest_of(self.ds, reads)
+        if digest is None and all(isinstance(r, str) for r in reads):
             hashes = {name: self.file(name) for name in sorted(set(reads))}
             if reads and all(hashes.values()):
                 digest = _sha(json.dumps(hashes, sort_keys=True))

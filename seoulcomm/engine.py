@@ -652,14 +652,10 @@ def render_target(out_dir: str, data_dir: str, notebooks_dir: str | None):
                                       notebooks_dir=notebooks_dir, engine="inprocess",
                                       on_cell=notify)
         ds = _STATE.get("dataset")
-        if result.ok and ds is not None and result.reads and \
-                all(isinstance(r, dict) for r in result.reads):
-            from .load import digest_reads
+        if result.ok and ds is not None:  # here, in parallel, not in the build as each report ends
+            from .load import digest_of
 
-            try:  # here, in parallel, rather than in the build process as each report ends
-                result.digest = digest_reads(ds, result.reads)
-            except Exception:
-                pass
+            result.digest = digest_of(ds, result.reads)
         return result.to_dict()
 
     return target

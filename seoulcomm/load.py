@@ -636,13 +636,13 @@ class Dataset:
         :meth:`values` gives, logged as it logs them; computed once per loaded data (which
         dates a year is stated at is asked by many sections of a report)."""
         self._note(name, where, column)
-        key = ("distinct", name, column, json.dumps({k: _plain(v) for k, v in where.items()},
-                                                    sort_keys=True, default=str))
-        found = self.memo.get(key)
-        if found is None:
-            col = self.select(name, where)[column].dropna()
-            found = self.memo[key] = tuple(sorted(col.drop_duplicates().tolist()))
-        return list(found)
+
+        def compute():
+            found = self.select(name, where)[column].dropna().drop_duplicates()
+            return tuple(sorted(found.tolist()))
+
+        asked = json.dumps({k: _plain(v) for k, v in where.items()}, sort_keys=True, default=str)
+        return list(self.remember(("distinct", name, column, asked), compute))
 
     # ------------------------------------------------------------------ row index
     def positions(self, name: str, column: str) -> dict:
@@ -811,6 +811,24 @@ def _wanted(col: pd.Series, value) -> list:
     return [str(v) for v in wanted]
 
 
+def columns_read(rows: pd.DataFrame, entry: dict) -> pd.DataFrame:
+    """``rows`` cut to the columns a read-log entry took (all of them when it names none)."""
+    if not entry.get("columns"):
+        return rows
+    return rows[[c for c in entry["columns"] if c in rows.columns]]
+
+
+def digest_of(ds: Dataset, reads) -> str | None:
+    """:func:`digest_reads` of a read log (a non-empty list of entries); None for anything
+    else, or when the log names what the data does not hold."""
+    if not isinstance(reads, list) or not reads or not all(isinstance(r, dict) for r in reads):
+        return None
+    try:
+        return digest_reads(ds, reads)
+    except Exception:
+        return None
+
+
 def digest_reads(ds: Dataset, reads: list[dict]) -> str:
     """A hash of exactly the rows ``reads`` names (entries of :attr:`Dataset.reads`), and of
     the units their tables are written in: it changes when, and only when, one of those
@@ -821,9 +839,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         if name not in ds.tables:
             h.update(f"missing:{name}".encode())
             continue
-        rows = ds.select(name, entry.get("where") or {})
-        if entry.get("columns"):  # only those columns were read
-            rows = rows[[c for c in entry["columns"] if c in rows.columns]]
+        rows = columns_read(ds.select(name, entry.get("where") or {}), entry)
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())

@@ -335,7 +335,7 @@ def holds_section_text(ds, year) -> bool:
     """Whether ``year``'s document holds part III text of a section of that year — what
     :func:`section_text` would find, read from the text's ``source`` column only."""
     where = {"year": int(year)} if "year" in ds.tables["sections"].columns else {}
-    sections = sorted(set(ds.values("sections", "section", **where).dropna().astype(str)))
+    sections = [str(s) for s in ds.distinct("sections", "section", **where)]
     if not sections:
         return False
     sources = ds.values("section_text", "source", section=sections).dropna()
@@ -349,8 +349,7 @@ def staffing(ds, year, unit: str | None = None):
     """The latest staffing snapshot that falls in ``year``: ``(rows, as_of)``, or
     ``(None, None)`` when the year has none (or none for ``unit``)."""
     mine = {} if unit is None else {"unit": unit}  # which dates: the as_of column only
-    dates = sorted(d for d in ds.values("staffing", "as_of", **mine).dropna().drop_duplicates()
-                   if d.year == int(year))
+    dates = [d for d in ds.distinct("staffing", "as_of", **mine) if d.year == int(year)]
     if not dates:
         return None, None
     when = dates[-1]

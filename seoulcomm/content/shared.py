@@ -415,9 +415,8 @@ def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
             rows = rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
         elif "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
             rows = rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
-    if entry.get("columns"):  # a report that read only the dates cites no document for them
-        rows = rows[[c for c in rows.columns if c in entry["columns"]]]
-    return rows
+    # a report that read only the dates cites no document for them
+    return load.columns_read(rows, entry)
 
 
 def footer(scope: Scope) -> display.Footer:
