@@ -785,6 +785,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         else:
             todo.append(r)
 
+    todo = _longest_first(todo, cache["reports"])
     bar = _Progress(len(selected), progress)
     for name in summary.skipped:
         bar.step(name, f"건너뜀 {name} (바뀐 것 없음)")
@@ -929,6 +930,21 @@ def _check_timeout(value, default, option):
             or value != value or value == float("inf"):
         raise UsageError(f"{option}는 0보다 큰 초 단위 수여야 합니다: {value!r}")
     return value
+
+
+def _longest_first(todo: list, entries: dict) -> list:
+    """``todo`` in the order that ends soonest on a few workers: the longest reports first, so
+    the short ones fill the last gaps. Their length is their last build's seconds; a report
+    never built comes first, the latest year first (a year holds more as it goes on; a program
+    counts as the latest year), in the plan's order among equals."""
+    latest = max((int(r.parameters["year"]) for r in todo if "year" in r.parameters), default=0)
+
+    def length(r):
+        seconds = (entries.get(r.name) or {}).get("seconds")
+        known = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+        return (known, -(seconds if known else int(r.parameters.get("year", latest))))
+
+    return sorted(todo, key=length)
 
 
 def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, scheduler, source,

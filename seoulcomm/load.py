@@ -629,7 +629,7 @@ class Dataset:
         column only (``"columns": [column]``): a report that only asks which dates a year has
         does not depend on every figure of that year."""
         self._note(name, where, column)
-        return self.select(name, where)[column].copy()
+        return self.select(name, where, [column])[column].copy()
 
     def distinct(self, name: str, column: str, /, **where) -> list:
         """The distinct values (missing left out, sorted) of ``column`` in the rows
@@ -638,7 +638,7 @@ class Dataset:
         self._note(name, where, column)
 
         def compute():
-            found = self.select(name, where)[column].dropna().drop_duplicates()
+            found = self.select(name, where, [column])[column].dropna().drop_duplicates()
             return tuple(sorted(found.tolist()))
 
         asked = json.dumps({k: _plain(v) for k, v in where.items()}, sort_keys=True, default=str)
@@ -655,13 +655,16 @@ class Dataset:
             found = self.memo[key] = value_positions(_comparable(self.tables[name][column]))
         return found
 
-    def select(self, name: str, where: dict) -> pd.DataFrame:
+    def select(self, name: str, where: dict, columns=None) -> pd.DataFrame:
         """The rows of ``name`` matching ``where`` (not logged, not copied): the same rows,
         in the same order, as comparing every row would give, found through :meth:`positions` — its cost
-        follows the rows it returns, not the size of the table."""
+        follows the rows it returns, not the size of the table. ``columns``: only those of
+        them the table has (in that order), taken without the others."""
         frame = self.tables[name]
+        if columns is not None:
+            columns = [c for c in dict.fromkeys(columns) if c in frame.columns]
         if not where:
-            return frame
+            return frame if columns is None else frame[columns]
         picked = None
         for column, value in where.items():
             if column not in frame.columns:
@@ -673,7 +676,9 @@ class Dataset:
             picked = rows if picked is None else np.intersect1d(picked, rows, assume_unique=True)
             if not len(picked):
                 break
-        return frame.iloc[np.sort(picked)]
+        if columns is None:
+            return frame.iloc[np.sort(picked)]
+        return frame.iloc[np.sort(picked), [frame.columns.get_loc(c) for c in columns]]
 
     def index(self) -> None:
         """Build :meth:`positions` for the columns reports select by (:data:`INDEXED`): the
@@ -710,7 +715,7 @@ class Dataset:
         def compute():
             found = set()
             for name in _BUDGET_TABLES:
-                found |= set(self.select(name, {"year": int(year)})["unit"].astype(str))
+                found |= set(self.select(name, {"year": int(year)}, ["unit"])["unit"].astype(str))
             return frozenset(found)
 
         return set(self.remember(("units_in", int(year)), compute))
@@ -839,7 +844,8 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         if name not in ds.tables:
             h.update(f"missing:{name}".encode())
             continue
-        rows = columns_read(ds.select(name, entry.get("where") or {}), entry)
+        rows = columns_read(ds.select(name, entry.get("where") or {}, entry.get("columns") or None),
+                            entry)
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())

@@ -127,15 +127,26 @@ def png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """The figure as a compact PNG (palette of :data:`PNG_COLORS` colours)."""
     from PIL import Image
 
-    # drawn once to raw RGBA, colour-reduced and encoded once (no PNG decode and re-encode)
-    buf = io.BytesIO()
+    # what savefig does, drawn once: lay out at the print dpi, then one Agg draw with the
+    # layout engine off (savefig adds a dry draw of every artist first); raw RGBA,
+    # colour-reduced and encoded once (no PNG decode and re-encode)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    engine, own_dpi, own_face = fig.get_layout_engine(), fig.dpi, fig.get_facecolor()
     with matplotlib.rc_context(_STYLE):
-        fig.savefig(buf, format="rgba", dpi=dpi)
-    raw = buf.getbuffer()
-    width = int(fig.get_figwidth() * dpi)
-    height = len(raw) // (4 * width) if width else 0
-    if not width or width * height * 4 != len(raw):  # the figure's own size disagreed: ask Agg
-        width, height = (int(v) for v in fig.canvas.get_renderer().get_canvas_width_height())
+        try:
+            fig.dpi = dpi
+            fig.set_facecolor(matplotlib.rcParams["savefig.facecolor"])
+            if engine is not None:
+                engine.execute(fig)
+                fig.set_layout_engine("none")
+            canvas.draw()
+            raw = bytes(canvas.buffer_rgba())
+            width, height = (int(v) for v in canvas.get_width_height(physical=True))
+        finally:
+            fig.dpi = own_dpi
+            fig.set_facecolor(own_face)
+            if engine is not None:
+                fig.set_layout_engine(engine)
     image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
     small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
@@ -208,7 +219,7 @@ def _row_height(labels, single: float = 0.42, extra: float = 0.2) -> float:
 def _clear_of_line(fig: Figure, ax, texts, x_line: float, x_after: float, gap_px: float = 3.0) -> None:
     """Move each value label that a vertical line at ``x_line`` would cut to start at
     ``x_after`` (just right of the line). Measured after layout, in pixels."""
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)  # where the axes go; the texts need no drawing
     renderer = fig.canvas.get_renderer()
     line = ax.transData.transform((x_line, 0))[0]
     for text in texts:

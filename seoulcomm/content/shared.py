@@ -409,7 +409,10 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
 
 def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
     """The rows of one read-log entry, up to the report's year, and only the columns it read."""
-    rows = ds.select(entry["table"], entry.get("where") or {})
+    # a read of some columns needs only those, and the year or date it is filtered by
+    taken = entry.get("columns")
+    rows = ds.select(entry["table"], entry.get("where") or {},
+                     (list(taken) + ["year", "as_of"]) if taken else None)
     if year is not None:
         if "year" in rows.columns:  # the years up to the report's (the summaries show them)
             rows = rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
