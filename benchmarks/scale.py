@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="25x10,100x10,400x10",
                    help="divisions×years, comma-separated (default: %(default)s)")
-    p.add_argument("--samples", type=int, default=3,
+    p.add_argument("--samples", type=int, default=7,
                    help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
                    help="run the full build only up to this many reports (default: %(default)s)")
