@@ -11,6 +11,9 @@ for every report of params/ (each division × year, the office × year, each pro
              ``nbformat`` import builds), and in this lean build environment;
   cold:      ``seoulcomm build`` into an empty output folder — every report built;
   no-change: ``seoulcomm build`` again, nothing changed — the incremental no-op.
+  Both are the median of ``--builds`` (3) builds, each into its own empty folder, timed
+  right after the loops: a 5-second build is more exposed to the machine's jitter than a
+  loop of 22 commands.
 
 Prints wall time and CPU time (user + system of every process of the command) and the
 ratios naive/cold (target ≥ 15, against the analyst's loop) and naive/no-change (target ≥
@@ -20,7 +23,7 @@ once by this script (``python -m venv .venv-lab`` and ``pip install -e '.[lab]'`
 or two, from PyPI). ``--lean-only`` skips it. ``--runs N`` repeats the pairing and shows
 medians. The build always runs from this environment.
 
-    python benchmarks/build_speed.py [--runs N] [--jobs N] [--naive-bin DIR | --lean-only]
+    python benchmarks/build_speed.py [--runs N] [--builds N] [--jobs N] [--naive-bin DIR | --lean-only]
 """
 from __future__ import annotations
 
@@ -85,6 +88,11 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}; load average {load}")
 
 
+def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall and the median CPU time of ``runs``."""
+    return tuple(statistics.median(x[k] for x in runs) for k in (0, 1))
+
+
 def lab_bin(root: Path) -> Path:
     """``bin/`` of an analyst's environment (this project with JupyterLab): ``.venv-lab/`` of
     the repository, made once when it is missing."""
@@ -92,15 +100,21 @@ def lab_bin(root: Path) -> Path:
     if not _has_lab(venv / "bin"):
         print(f"making an environment with JupyterLab for the analyst's loop: {venv} "
               "(once; pip install -e '.[lab]')", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                        "-e", f"{root}[lab]"], check=True)
+        for command in ([sys.executable, "-m", "venv", str(venv)],
+                        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                         "-e", f"{root}[lab]"]):
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command)} failed (exit {done.returncode}):\n"
+                                 f"{done.stderr[-2000:]}\n(--naive-bin DIR, or --lean-only)")
     return venv / "bin"
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--builds", type=int, default=3,
+                   help="cold builds (and no-change builds) per run, their median taken (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="passed to seoulcomm build")
     p.add_argument("--naive-bin", type=Path, default=None,
                    help="bin/ of the analyst's environment, with JupyterLab (default: this one "
@@ -139,17 +153,21 @@ def main(argv=None) -> int:
                 script = loop / "loop.sh"
                 script.write_text(naive_script(loop, data_dir, bin_dir), encoding="utf-8")
                 naive[name].append(timed(["bash", str(script)], cwd=loop))
-            out = Path(tmp) / f"reports-{i}"
-            cold.append(timed(seoulcomm + ["--out", str(out)]))
-            noop.append(timed(seoulcomm + ["--out", str(out)]))
+            # a build is short and the loops long: one build is more exposed to the machine's
+            # jitter than a loop of 22 commands, so each cold and no-change time is the
+            # median of --builds builds, each into an empty folder, run after the loops
+            builds, again = [], []
+            for k in range(args.builds):
+                out = Path(tmp) / f"reports-{i}-{k}"
+                builds.append(timed(seoulcomm + ["--out", str(out)]))
+                again.append(timed(seoulcomm + ["--out", str(out)]))
+            cold.append(median(builds))
+            noop.append(median(again))
             print(f"run {i + 1}: "
                   + "  ".join(f"naive ({name}) {v[-1][0]:.2f} s ({v[-1][1]:.1f} CPU-s)"
                               for name, v in naive.items())
                   + f"  cold {cold[-1][0]:.2f} s ({cold[-1][1]:.1f} CPU-s)"
                   f"  no-change {noop[-1][0]:.2f} s ({noop[-1][1]:.2f} CPU-s)", flush=True)
-
-    def median(runs):
-        return tuple(statistics.median(x[k] for x in runs) for k in (0, 1))
 
     (b, b_cpu), (c, c_cpu) = median(cold), median(noop)
     n = len(reports)

@@ -123,13 +123,10 @@ apply_style()
 
 # --------------------------------------------------------------------------- output
 
-def png(fig: Figure, *, dpi: int = DPI) -> bytes:
-    """The figure as a compact PNG (palette of :data:`PNG_COLORS` colours)."""
-    from PIL import Image
-
-    # what savefig does, drawn once: lay out at the print dpi, then one Agg draw with the
-    # layout engine off (savefig adds a dry draw of every artist first); raw RGBA,
-    # colour-reduced and encoded once (no PNG decode and re-encode)
+def rgba(fig: Figure, *, dpi: int = DPI) -> tuple[bytes, int, int]:
+    """The figure's pixels as ``savefig(format="rgba", dpi=dpi)`` gives them, with their
+    width and height, drawn once: laid out at ``dpi``, then one Agg draw with the layout
+    engine off (savefig first adds a dry draw of every artist). The figure is left as it was."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     engine, own_dpi, own_face = fig.get_layout_engine(), fig.dpi, fig.get_facecolor()
     with matplotlib.rc_context(_STYLE):
@@ -140,13 +137,21 @@ def png(fig: Figure, *, dpi: int = DPI) -> bytes:
                 engine.execute(fig)
                 fig.set_layout_engine("none")
             canvas.draw()
-            raw = bytes(canvas.buffer_rgba())
             width, height = (int(v) for v in canvas.get_width_height(physical=True))
+            return bytes(canvas.buffer_rgba()), width, height
         finally:
             fig.dpi = own_dpi
             fig.set_facecolor(own_face)
             if engine is not None:
                 fig.set_layout_engine(engine)
+
+
+def png(fig: Figure, *, dpi: int = DPI) -> bytes:
+    """The figure as a compact PNG (palette of :data:`PNG_COLORS` colours): its :func:`rgba`
+    pixels colour-reduced and encoded once (no PNG decode and re-encode)."""
+    from PIL import Image
+
+    raw, width, height = rgba(fig, dpi=dpi)
     image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
     small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()

@@ -419,3 +419,23 @@ def test_progress_bar_on_a_terminal(copy_of, built_reports, capsys):
     assert summary.exit_code == 0
     err = capsys.readouterr().err
     assert "11/11" in err and "보고서" in err
+
+
+def test_reports_run_longest_first(dataset):
+    # two workers end soonest when the long reports go first and the short ones fill the gaps
+    reports = params.reports(ds=dataset)
+    never = [r.name for r in build._longest_first(reports, {})]
+    # never built: the latest year first (a program counts as the latest year), plan order kept
+    year = {r.name: int(r.parameters.get("year", 2016)) for r in reports}
+    assert [year[n] for n in never] == sorted(year.values(), reverse=True)
+    assert never[:2] == ["2016/office", "2016/citizen-communication"]
+    assert never.index("programs/social-media") < never.index("2015/office")
+    # built before: by their last build's seconds, the longest first; a report never built
+    # (or with no usable record) before all of them
+    entries = {r.name: {"seconds": float(i)} for i, r in enumerate(reports)}
+    entries["2015/office"] = {"seconds": "slow"}
+    del entries["2015/new-media"]
+    order = [r.name for r in build._longest_first(reports, entries)]
+    assert order[:2] == ["2015/office", "2015/new-media"]
+    timed = [entries[n]["seconds"] for n in order[2:]]
+    assert timed == sorted(timed, reverse=True)

@@ -167,6 +167,10 @@ def test_indexed_selection_gives_the_rows_a_scan_gives(dataset, table):
                 scanned = scan(frame, where)
                 indexed = dataset.select(table, where)
                 assert list(indexed.index) == list(scanned.index), (table, where)
+                # some columns only: the same rows and values of just those (unknown ones left out)
+                some = dataset.select(table, where, [column, "없는 열"])
+                assert list(some.columns) == [column]
+                pd.testing.assert_frame_equal(some, scanned[[column]])
     assert dataset.select(table, {}) is frame
 
 

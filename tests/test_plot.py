@@ -2,6 +2,7 @@
 units on the axes, nothing drawn where there is nothing to draw."""
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import warnings
@@ -74,7 +75,7 @@ def test_korean_text_and_negative_ticks_draw_without_missing_glyphs():
     assert_clean(fig)
 
 
-def test_every_chart_draws_cleanly_with_units_on_the_axes(dataset, frames):
+def every_chart(dataset, frames) -> dict:
     totals = frames["totals"]
     names = labels.names(dataset)
     order = list(dataset.divisions()["unit"])
@@ -100,7 +101,11 @@ def test_every_chart_draws_cleanly_with_units_on_the_axes(dataset, frames):
                                             unit="천원"),
         "cost_groups": plot.cost_groups(rollup, unit="천원"),
     }
-    for name, fig in charts.items():
+    return charts
+
+
+def test_every_chart_draws_cleanly_with_units_on_the_axes(dataset, frames):
+    for name, fig in every_chart(dataset, frames).items():
         assert fig is not None, name
         data = assert_clean(fig)
         assert len(data) < 120_000, (name, len(data))  # palette PNG: small in the HTML
@@ -217,3 +222,19 @@ def test_a_missing_font_is_a_clear_message_and_exit_2(tmp_path):
     assert "한글 글꼴" in proc.stderr and "koreanize-matplotlib" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_chart_drawn_once_has_savefigs_pixels_and_is_left_as_it_was(dataset, frames):
+    # plot.rgba skips savefig's dry draw: the pixels must still be savefig's, byte for byte,
+    # for every kind of chart, and the figure keep its layout engine, dpi and colour
+    drawn, saved = every_chart(dataset, frames), every_chart(dataset, frames)
+    for name, fig in drawn.items():
+        engine, dpi, face = fig.get_layout_engine(), fig.dpi, fig.get_facecolor()
+        raw, width, height = plot.rgba(fig)
+        buf = io.BytesIO()
+        with matplotlib.rc_context(plot._STYLE):
+            saved[name].savefig(buf, format="rgba", dpi=plot.DPI)
+        assert (width, height) == (round(fig.get_figwidth() * plot.DPI), len(raw) // (4 * width))
+        assert raw == buf.getvalue(), name
+        assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.get_facecolor() == face
+        assert plot.rgba(fig)[0] == raw, name  # and again the same
