@@ -14,6 +14,7 @@ Every function takes the frames :mod:`seoulcomm.calc` returns and returns a ``Fi
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from pathlib import Path
 
@@ -115,7 +116,42 @@ def register_fonts() -> list[str]:
 def apply_style() -> None:
     """Register the Korean font and set the report style in matplotlib's rcParams."""
     register_fonts()
+    _remember_font_files()
     matplotlib.rcParams.update(_STYLE)
+
+
+_FONT_RC = ("family", "style", "variant", "weight", "stretch", "size",
+            "serif", "sans-serif", "cursive", "fantasy", "monospace")
+
+
+def _remember_font_files() -> None:
+    """Remember which font files each text's font properties resolve to.
+
+    matplotlib looks them up anew every time it measures or draws a text (a copy of the
+    properties per family, then its cached ``findfont``): about a tenth of a chart's time.
+    The answer depends only on the properties, the arguments, matplotlib's ``font.*``
+    settings and the fonts registered, so those are the key; a lookup that fails is not
+    remembered (it fails, and warns, again). The files found, hence the pixels, are the same."""
+    manager = font_manager.fontManager
+    find = getattr(type(manager), "_find_fonts_by_props", None)
+    if find is None or "_find_fonts_by_props" in vars(manager):
+        return  # another matplotlib, or done already
+    found: dict = {}
+
+    def remembered(prop, fontext="ttf", directory=None, fallback_to_default=True,
+                   rebuild_if_missing=True):
+        props = font_manager.FontProperties._from_any(prop)
+        rc = tuple(tuple(v) if isinstance(v, list) else v
+                   for v in (matplotlib.rcParams[f"font.{k}"] for k in _FONT_RC))
+        key = (tuple(vars(props).values()), fontext, directory, fallback_to_default,
+               rebuild_if_missing, rc, len(manager.ttflist), len(manager.afmlist),
+               os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
+        if key not in found:
+            found[key] = tuple(find(manager, props, fontext, directory, fallback_to_default,
+                                    rebuild_if_missing))
+        return list(found[key])
+
+    manager._find_fonts_by_props = remembered
 
 
 apply_style()

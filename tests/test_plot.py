@@ -238,3 +238,27 @@ def test_a_chart_drawn_once_has_savefigs_pixels_and_is_left_as_it_was(dataset, f
         assert raw == buf.getvalue(), name
         assert fig.get_layout_engine() is engine and fig.dpi == dpi and fig.get_facecolor() == face
         assert plot.rgba(fig)[0] == raw, name  # and again the same
+
+
+def test_font_files_are_remembered_by_properties_and_settings():
+    """The remembered lookup answers what matplotlib's own answers, for every properties and
+    ``font.*`` settings; a change of either is looked up again."""
+    from matplotlib import font_manager
+    from matplotlib.font_manager import FontProperties
+
+    manager = font_manager.fontManager
+    own = type(manager)._find_fonts_by_props
+    assert "_find_fonts_by_props" in vars(manager)  # the report style put it there
+    for family in (["NanumGothic", "DejaVu Sans"], ["DejaVu Sans"], ["sans-serif"], ["monospace"]):
+        for weight in ("normal", "bold"):
+            prop = FontProperties(family=family, weight=weight, size=9)
+            assert manager._find_fonts_by_props(prop) == own(manager, prop), (family, weight)
+    prop = FontProperties(family=["sans-serif"])
+    answers = []
+    for first in ("DejaVu Sans", "NanumGothic"):
+        with matplotlib.rc_context({"font.sans-serif": [first]}):
+            answers.append(manager._find_fonts_by_props(prop))
+            assert answers[-1] == own(manager, prop)
+    assert answers[0] != answers[1]
+    prop.set_family(["NanumGothic"])  # the same object, changed: looked up again
+    assert manager._find_fonts_by_props(prop) == own(manager, prop) != answers[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -305,3 +306,59 @@ def test_write_atomic_leaves_no_temporary_file_and_readable_permissions(tmp_path
 def test_render_result_travels_as_plain_json(rendered):
     _, result = rendered
     assert json.loads(json.dumps(result.to_dict()))["headline"] == result.headline
+
+
+class _Parsed(HTMLParser):
+    """A page as the browser reads it: tags with their attributes, and text."""
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.items: list = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, sorted((k, v or "") for k, v in attrs)))
+
+    def handle_endtag(self, tag):
+        if tag not in ("meta", "link", "img", "br", "hr", "col", "input"):  # void: ``<meta/>`` or not
+            self.items.append(("/", tag))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.items.append(data.strip())
+
+
+def test_the_page_reads_as_nbconverts_own_html_exporter_writes_it():
+    """The export skips nbconvert's BeautifulSoup pass (alt texts and tab stops the report
+    template does not need): the page has the same elements, attributes and text, and its
+    Korean headings and apostrophes are written as themselves."""
+    import base64
+
+    from nbconvert import HTMLExporter
+
+    from seoulcomm import plot
+    from seoulcomm.display import Table
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    table = Table(pd.DataFrame({"unit_name": ["'14년 대비 <증가>", "계 & 합"], "budget": [1_000_000, 2_000_000]}),
+                  ["unit_name", "budget"], sheet="표", title="사업별 '예산'", unit="백만원", source="원문",
+                  context="divisions")
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    fig.add_subplot().bar([0, 1], [1, 2])
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## 1. 예산·집행 개요\n\n설명 <em>문단</em>, 'ㄱ' & \"ㄴ\""),
+        nbformat.v4.new_code_cell("", outputs=[
+            nbformat.v4.new_output("display_data", data={"text/html": table.to_html()}),
+            nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(plot.png(fig)).decode()}),
+        ])])
+    page = report.to_html(nb, title="예행", xlsx="a.xlsx", index="../index.html")
+    stock = HTMLExporter(template_name=report.TEMPLATE, extra_template_basedirs=[str(paths.TEMPLATES_DIR)],
+                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    theirs, _ = stock.from_notebook_node(nb, resources={"seoulcomm": {
+        "title": "예행", "xlsx": "a.xlsx", "index": "../index.html", "version": report.__version__,
+        "as_of": None, "sources": []}})
+    assert _Parsed(page).items == _Parsed(theirs).items
+    assert ">1. 예산·집행 개요<" in page and "'14년 대비 &lt;증가&gt;" in page and "계 &amp; 합" in page
+    assert not re.search(r"&#(x[0-9a-f]+|\d+);", page, re.I)
+    assert all(' alt="' in img for img in re.findall(r"<img [^>]*>", page))
