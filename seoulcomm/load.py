@@ -661,10 +661,20 @@ class Dataset:
         follows the rows it returns, not the size of the table. ``columns``: only those of
         them the table has (in that order), taken without the others."""
         frame = self.tables[name]
-        if columns is not None:
-            columns = [c for c in dict.fromkeys(columns) if c in frame.columns]
+        at = self.rows_at(name, where)
+        if columns is None:
+            return frame if at is None else frame.iloc[at]
+        columns = [c for c in dict.fromkeys(columns) if c in frame.columns]
+        if at is None:
+            return frame[columns]
+        return frame.iloc[at, [frame.columns.get_loc(c) for c in columns]]
+
+    def rows_at(self, name: str, where: dict) -> np.ndarray | None:
+        """The positions, in order, of the rows of ``name`` matching ``where`` (see
+        :meth:`select`); None for every row (no ``where``)."""
         if not where:
-            return frame if columns is None else frame[columns]
+            return None
+        frame = self.tables[name]
         picked = None
         for column, value in where.items():
             if column not in frame.columns:
@@ -676,17 +686,28 @@ class Dataset:
             picked = rows if picked is None else np.intersect1d(picked, rows, assume_unique=True)
             if not len(picked):
                 break
-        if columns is None:
-            return frame.iloc[np.sort(picked)]
-        return frame.iloc[np.sort(picked), [frame.columns.get_loc(c) for c in columns]]
+        return np.sort(picked)
+
+    def row_hashes(self, name: str, column: str) -> np.ndarray:
+        """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
+        computed once per loaded table: :func:`digest_reads` takes a read's rows from it."""
+        key = ("hashes", name, column)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = pd.util.hash_pandas_object(
+                self.tables[name][column], index=False).to_numpy()
+        return found
 
     def index(self) -> None:
-        """Build :meth:`positions` for the columns reports select by (:data:`INDEXED`): the
-        warm build does it once, before it forks the reports."""
+        """Build :meth:`positions` for the columns reports select by (:data:`INDEXED`) and
+        :meth:`row_hashes` for every column: the warm build does it once, before it forks
+        the reports."""
         for name, frame in self.tables.items():
             for column in INDEXED.intersection(frame.columns).union(TABLES[name].key):
                 if column in frame.columns:
                     self.positions(name, column)
+            for column in frame.columns:
+                self.row_hashes(name, column)
 
     def remember(self, key, compute):
         """``compute()``, once per loaded data (for answers the report asks many times)."""
@@ -820,7 +841,7 @@ def columns_read(rows: pd.DataFrame, entry: dict) -> pd.DataFrame:
     """``rows`` cut to the columns a read-log entry took (all of them when it names none)."""
     if not entry.get("columns"):
         return rows
-    return rows[[c for c in entry["columns"] if c in rows.columns]]
+    return rows[[c for c in dict.fromkeys(entry["columns"]) if c in rows.columns]]
 
 
 def digest_of(ds: Dataset, reads) -> str | None:
@@ -844,15 +865,19 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
         if name not in ds.tables:
             h.update(f"missing:{name}".encode())
             continue
-        rows = columns_read(ds.select(name, entry.get("where") or {}, entry.get("columns") or None),
-                            entry)
+        frame = ds.tables[name]
+        at = ds.rows_at(name, entry.get("where") or {})
+        columns = [c for c in dict.fromkeys(entry.get("columns") or frame.columns) if c in frame.columns]
         h.update(json.dumps(entry, sort_keys=True, default=str).encode())
         h.update(json.dumps([ds.catalog.table_units.get(name), ds.catalog.column_units.get(name)],
                             sort_keys=True).encode())
-        # the columns, their types and one 64-bit hash of each row's values (NA its own value)
-        h.update(json.dumps([[str(c) for c in rows.columns], [str(t) for t in rows.dtypes],
-                             len(rows)]).encode())
-        h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+        # the columns, their types and, column by column, one 64-bit hash of each row's value
+        # (NA its own value), taken from the table's hashes made once (Dataset.row_hashes)
+        h.update(json.dumps([[str(c) for c in columns], [str(frame[c].dtype) for c in columns],
+                             len(frame) if at is None else len(at)]).encode())
+        for c in columns:
+            hashes = ds.row_hashes(name, c)
+            h.update((hashes if at is None else hashes[at]).tobytes())
     return h.hexdigest()
 
 

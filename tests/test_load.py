@@ -189,10 +189,15 @@ def test_digest_reads_follows_exactly_the_rows_read(tmp_path, dataset):
     (copy / "budget_detail.csv").write_text(text.replace("뉴미디어담당관,\"4,331\"", "뉴미디어담당관,\"4,332\"", 1),
                                             encoding="utf-8")
     assert load.digest_reads(load.load_all(copy), reads) != before
+    # a read of some columns follows those: the budget moved, the name and execution did not
+    names = [{"table": "budget_detail", "where": {"year": 2016, "unit": "new-media"},
+              "columns": ["name", "executed", "없는 열", "name"]}]
+    assert load.digest_reads(load.load_all(copy), names) == load.digest_reads(dataset, names)
     # so does a text of one of its lines (its name)
     (copy / "budget_detail.csv").write_text(
         text.replace("new-media,뉴미디어담당관,", "new-media,뉴미디어 담당관,", 1), encoding="utf-8")
     assert load.digest_reads(load.load_all(copy), reads) != before
+    assert load.digest_reads(load.load_all(copy), names) != load.digest_reads(dataset, names)
     # the source's "-" written as 0 is the same amount (0 원): the digest hashes values, not text
     assert "뉴미디어담당관,\"4,331\",-," in text
     (copy / "budget_detail.csv").write_text(
