@@ -1,9 +1,10 @@
 """Display objects: a report table, the headline, a notice, an HTML fragment.
 
 Every table a report shows goes through :class:`Table`. It keeps the numbers in the unit
-it displays them in (money from exact integer 원), renders a pandas ``Styler`` with Korean
-column labels from :mod:`seoulcomm.labels`, states its unit, as-of date and source in its
-caption, and escapes every text that comes from the data. :func:`show` emits it as
+it displays them in (money from exact integer 원), writes its HTML (the markup of a pandas
+``Styler``, which :meth:`Table.styler` also gives) with Korean column labels from
+:mod:`seoulcomm.labels`, states its unit, as-of date and source in its caption, and escapes
+every text that comes from the data. :func:`show` emits it as
 ``text/html`` plus the JSON the report pipeline turns into the spreadsheet
 (:data:`TABLE_MIME`); a :class:`Headline` emits the report's headline (:data:`HEADLINE_MIME`),
 and the footer the report's read log (:data:`READS_MIME`). Nothing here computes a figure.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from markupsafe import escape as escape_markup
 
 from . import units
 from .errors import UsageError
@@ -272,53 +274,46 @@ class Table:
                               for c in ("line", "parent", "level")}
         return out
 
-    def styler(self):
-        """A pandas Styler of the page's rows (:attr:`page_rows`): formatted, escaped,
-        captioned."""
-        if self.page_rows is not None:
-            return self._only(self.page_rows).styler()
+    def _cells(self):
+        """What the page's table shows: its values (display units, Korean labels; a row
+        header repeated from the row above left blank), each column's formatter, and each
+        cell's CSS classes (``{label: [classes, row by row]}``)."""
         body = self.values()
-        labels = {self._label(c): self._kind(c) for c in self._shown}
+        kinds = {self._label(c): self._kind(c) for c in self._shown}
         index_labels = [self._label(c) for c in self.index]
         # row-header columns: a value repeated from the row above is left blank (merged look)
         for lab in index_labels:
             same = body[lab].eq(body[lab].shift()).fillna(False)
             body[lab] = body[lab].where(~same, "")
-        uuid = "sc" + hashlib.sha1(f"{self.sheet}|{self.title}".encode()).hexdigest()[:8]
-        styler = body.style
-        styler.set_uuid(uuid)
-        styler.cell_ids = False  # no per-cell id: nothing styles a cell by id (see to_html)
-        styler.hide(axis="index")
-        formatters = {lab: _formatter(kind) for lab, kind in labels.items() if lab in body.columns}
-        styler.format(formatters, escape="html", na_rep="")
-        styler.format_index(escape="html", axis=0)
-        styler.format_index(escape="html", axis=1)
-        classes = pd.DataFrame("", index=body.index, columns=body.columns)
-        for lab in body.columns:
-            if labels[lab] in ("text", "date", "month"):
-                classes[lab] = "text"
+        formatters = {lab: _formatter(kind) for lab, kind in kinds.items() if lab in body.columns}
+        column = {lab: "text" if kinds[lab] in ("text", "date", "month") else "" for lab in body.columns}
         for lab in index_labels:
-            classes[lab] = "text sc-group"
+            column[lab] = "text sc-group"
         for col in self.nowrap:
             if col in self._shown:
-                classes[self._label(col)] = (classes[self._label(col)] + " sc-nowrap").str.strip()
+                column[self._label(col)] = (column[self._label(col)] + " sc-nowrap").strip()
         for col, em in self.widths.items():
             if col in self._shown:
-                classes[self._label(col)] = (classes[self._label(col)] + f" sc-w{int(em)}").str.strip()
+                column[self._label(col)] = (column[self._label(col)] + f" sc-w{int(em)}").strip()
+        cells = {lab: [column[lab]] * len(body) for lab in body.columns}
         if index_labels:
-            first_rows = body[index_labels[0]].ne("").to_numpy()
+            first = [v != "" for v in body[index_labels[0]].tolist()]
             for lab in body.columns:
-                classes.loc[first_rows, lab] = (classes.loc[first_rows, lab] + " sc-first").str.strip()
+                cells[lab] = [(c + " sc-first").strip() if f else c for c, f in zip(cells[lab], first)]
         if self.row_class is not None:
-            extra = pd.Series(list(self.row_class.fillna("")), index=body.index)
+            extra = list(self.row_class.fillna(""))
             for lab in body.columns:
-                classes[lab] = (classes[lab] + " " + extra).str.strip()
+                cells[lab] = [(c + " " + e).strip() for c, e in zip(cells[lab], extra)]
             # indentation only on the first column (the name)
             for lab in body.columns[1:]:
-                classes[lab] = classes[lab].str.replace(r"\bsc-indent\d\b", "", regex=True).str.strip()
-        styler.set_td_classes(classes.astype(object))  # per-cell access of a str column is slow
-        styler.set_table_attributes('class="sc-table"')
-        styler.set_table_styles([
+                cells[lab] = [_INDENT.sub("", c).strip() for c in cells[lab]]
+        return body, formatters, cells
+
+    def _uuid(self) -> str:
+        return "sc" + hashlib.sha1(f"{self.sheet}|{self.title}".encode()).hexdigest()[:8]
+
+    def _table_styles(self) -> list[dict]:
+        return [
             {"selector": "", "props": "min-width: 40em;"},
             {"selector": "caption", "props": "caption-side: top; text-align: left;"},
             {"selector": "caption .sc-meta",
@@ -340,40 +335,81 @@ class Table:
               for em in sorted(set(self.widths.values()))],
             {"selector": "th", "props": "text-align: center;"},
             {"selector": "tbody th", "props": "text-align: left; font-weight: normal;"},
-        ], overwrite=True)
-        styler.set_caption(f"{_escape(self.title)}<span class=\"sc-meta\">"
-                           f"{_escape(self.caption_meta())}</span>")
+        ]
+
+    def _caption(self) -> str:
+        return f"{_escape(self.title)}<span class=\"sc-meta\">{_escape(self.caption_meta())}</span>"
+
+    def styler(self):
+        """The page's table (:attr:`page_rows`) as a pandas Styler: formatted, escaped,
+        captioned; for an analyst in JupyterLab. :meth:`to_html` writes the same table."""
+        if self.page_rows is not None:
+            return self._only(self.page_rows).styler()
+        body, formatters, cells = self._cells()
+        styler = body.style
+        styler.set_uuid(self._uuid())
+        styler.cell_ids = False  # no per-cell id: nothing styles a cell by id (see to_html)
+        styler.hide(axis="index")
+        styler.format(formatters, escape="html", na_rep="")
+        styler.format_index(escape="html", axis=0)
+        styler.format_index(escape="html", axis=1)
+        styler.set_td_classes(pd.DataFrame(cells, index=body.index, columns=body.columns, dtype=object))
+        styler.set_table_attributes('class="sc-table"')
+        styler.set_table_styles(self._table_styles(), overwrite=True)
+        styler.set_caption(self._caption())
         return styler
 
     def to_html(self) -> str:
-        # the Styler's per-cell position classes (``data row12 col3``) and heading ids are
-        # never styled here; dropped, a row of a long table costs a third of the bytes
-        out = _lean(self.styler().to_html())
+        """The page's table as HTML: the markup of :meth:`styler`, less what it repeats per
+        cell and nothing reads (position classes, heading ids, indentation), written
+        directly (the Styler's template costs several times more)."""
+        if self.page_rows is not None:
+            out = self._only(self.page_rows)._html()
+        else:
+            out = self._html()
         if self.notes:
             out += "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
         return out
+
+    def _html(self) -> str:
+        body, formatters, cells = self._cells()
+        uuid = self._uuid()
+        out = ['<style type="text/css">\n']
+        for style in self._table_styles():
+            out.append(f"#T_{uuid} {style['selector']} {{\n")
+            for prop in style["props"].split(";"):
+                if prop.strip():
+                    name, _, value = prop.partition(":")
+                    out.append(f"  {name.strip()}: {value.strip()};\n")
+            out.append("}\n")
+        out.append(f'</style>\n<table id="T_{uuid}" class="sc-table">\n<caption>{self._caption()}</caption>\n'
+                   "<thead>\n<tr>\n")
+        out.extend(f"<th>{_markup(lab)}</th>\n" for lab in body.columns)
+        out.append("</tr>\n</thead>\n<tbody>\n")
+        columns = [(formatters[lab], body[lab].tolist(), cells[lab]) for lab in body.columns]
+        for row in range(len(body)):
+            out.append("<tr>\n")
+            for fmt, values, classes in columns:
+                value = values[row]
+                text = "" if _missing(value) else fmt(_markup(value) if isinstance(value, str) else value)
+                css = classes[row].strip()
+                out.append(f'<td class="{css}">{text}</td>\n' if css else f"<td>{text}</td>\n")
+            out.append("</tr>\n")
+        out.append("</tbody>\n</table>\n")
+        return "".join(out)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), "text/plain": f"{self.title} ({len(self.frame)}행)",
                 TABLE_MIME: self.to_json()}
 
 
-#: The Styler's own per-cell classes, which lead a cell's class list (``class="data row12
-#: col3 text"``, ``class="col_heading level0 col3"``); nothing styles them.
-_LEAN_CLASS = re.compile(r' class="(?:(?:data|row_heading|col_heading|blank|index_name|level\d+'
-                         r'|row\d+|col\d+) ?)+([^"]*)"')
-#: A heading cell's id (``id="T_sc12ab34cd_level0_col3"``).
-_HEAD_ID = re.compile(r' id="T_sc[0-9a-f]{8}_[a-z_0-9]+"')
+#: An indentation class, kept on a row's first cell only.
+_INDENT = re.compile(r"\bsc-indent\d\b")
 
 
-def _lean(html_text: str) -> str:
-    """A Styler's HTML without what it repeats per cell and nothing reads: position
-    classes, heading ids, indentation (the page shows the same table)."""
-    out = _LEAN_CLASS.sub(lambda m: f' class="{m.group(1).strip()}"' if m.group(1).strip() else "",
-                          html_text)
-    out = _HEAD_ID.sub("", out)
-    out = re.sub(r"\n[ \t]+<", "\n<", out)
-    return re.sub(r"(<t[dh](?: [^>]*?)?) >", r"\1>", out)
+def _markup(text) -> str:
+    """``text`` escaped as the Styler escapes it (markupsafe: ``&#39;``, ``&#34;``)."""
+    return str(escape_markup(text))
 
 
 @dataclass

@@ -149,3 +149,88 @@ def test_settlement_and_snapshot_words():
     assert labels.period("2016-06-30") == "집행 실적 (2016. 6. 30. 기준)"
     assert labels.period(None, "settlement") == "결산"
     assert labels.office_shape(5) == "1관 5담당관"
+
+
+# --------------------------------------------------------------------------- the Styler's markup
+
+def styler_page(table: Table) -> str:
+    """What the pages were written from before ``Table.to_html`` wrote its table itself:
+    pandas' Styler HTML, less its per-cell position classes, heading ids and indentation."""
+    page = table.styler().to_html()
+    page = re.sub(r' class="(?:(?:data|row_heading|col_heading|blank|index_name|level\d+|row\d+|col\d+) ?)+([^"]*)"',
+                  lambda m: f' class="{m.group(1).strip()}"' if m.group(1).strip() else "", page)
+    page = re.sub(r' id="T_sc[0-9a-f]{8}_[a-z_0-9]+"', "", page)
+    page = re.sub(r"\n[ \t]+<", "\n<", page)
+    page = re.sub(r"(<t[dh](?: [^>]*?)?) >", r"\1>", page)
+    return page + "".join(f'<p class="sc-note">※ {display._escape(n)}</p>' for n in table.notes)
+
+
+@pytest.fixture(scope="module")
+def report_tables(tmp_path_factory) -> dict:
+    """Every table of every report of the repository's data, as the report made it: each
+    report run as the build runs it (forked from a warm process), its tables pickled."""
+    import pickle
+    import subprocess
+    import sys
+    import textwrap
+
+    folder = tmp_path_factory.mktemp("tables")
+    code = textwrap.dedent("""
+        import os, pickle, sys
+        from seoulcomm import display, engine, load, params
+        folder = sys.argv[1]
+        engine.prepare(None, None)
+        target = engine.render_target(os.path.join(folder, "out"), None, None)
+        for number, r in enumerate(params.reports(ds=load.load_all())):
+            pid = os.fork()
+            if pid == 0:
+                engine.fresh_child_state()
+                shown = display.Table._repr_mimebundle_
+                def keep(self, include=None, exclude=None):
+                    with open(os.path.join(folder, f"{number:03d}.pkl"), "ab") as f:
+                        pickle.dump((r.name, self), f)
+                    return shown(self, include, exclude)
+                display.Table._repr_mimebundle_ = keep
+                os._exit(0 if target(r, lambda *a: None).get("ok") else 1)
+            _, status = os.waitpid(pid, 0)
+            assert status == 0, r.name
+    """)
+    subprocess.run([sys.executable, "-c", code, str(folder)], check=True, timeout=600)
+    tables: dict = {}
+    for path in sorted(folder.glob("*.pkl")):
+        with path.open("rb") as f:
+            while True:
+                try:
+                    name, table = pickle.load(f)
+                except EOFError:
+                    break
+                tables.setdefault(name, []).append(table)
+    return tables
+
+
+def test_every_table_of_every_report_is_written_as_the_styler_writes_it(report_tables):
+    assert len(report_tables) == 11  # 2 years × (office + 4 divisions) + 1 program
+    count = 0
+    for name, tables in report_tables.items():
+        assert tables, name
+        for table in tables:
+            assert table.to_html() == styler_page(table), (name, table.title)
+            count += 1
+    assert count >= 50  # 61 in these reports
+
+
+@pytest.mark.parametrize("spec", [
+    {},
+    {"notes": [f"주석 {SCRIPT}"]},
+    {"index": ["name"], "row_class": pd.Series(["sc-bold sc-indent1", None, "sc-flag sc-indent2"])},
+    {"nowrap": ["name"], "widths": {"name": 10, "budget": 7}},
+    {"page_rows": pd.Series([True, False, True])},
+    {"column_units": {"carryover": "천원"}, "headers": {"change": ("증감 <b>'a'</b>", "change")}},
+])
+def test_a_table_is_written_as_the_styler_writes_it(spec):
+    table = small_table(**spec)
+    assert table.to_html() == styler_page(table)
+    empty = small_table(**spec)
+    empty.frame = empty.frame.iloc[:0]
+    empty.page_rows = empty.row_class = None
+    assert empty.to_html() == styler_page(empty)
