@@ -22,7 +22,8 @@ import signal
 
 def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
-    the row positions reports select by, the years and the dates each year is stated at."""
+    the row positions and hashes reports select and digest by, the years and the dates each
+    year is stated at, and the progress of every outcome."""
     from . import audit, views
 
     audit.checks_of(ds, "office")
@@ -30,6 +31,7 @@ def warm_data(ds) -> None:
     ds.as_of()
     for year in ds.years():
         views.snapshots(ds, year)
+    views.warm_outcomes(ds)
 
 
 class Preload:

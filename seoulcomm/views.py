@@ -377,6 +377,33 @@ def staffing_table(ds, year, unit: str):
     return calc.staffing_table(rows, unit), when
 
 
+#: What counts as a target in a report's outcomes.
+OUTCOME_TARGETS = ("target", "plan")
+_OUTCOMES = ("answer", "outcome_progress")
+
+
+def _up_to(rows: pd.DataFrame, year) -> pd.DataFrame:
+    return rows[(rows["period"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+
+
+def warm_outcomes(ds) -> None:
+    """:func:`seoulcomm.calc.outcome_progress` of every division's rows, once for each year
+    (up to that year) and once for all years, kept with the data: the warm build computes
+    it before it forks the reports, and :func:`outcomes` takes a division's or a section's
+    part of it. The answer is the same: the calculation keeps each metric of each division
+    and section to itself."""
+    everyone = ds.tables["outcomes"]
+    for year in [None, *ds.years()]:
+        rows = everyone if year is None else _up_to(everyone, year)
+        if rows.empty:
+            continue
+        try:
+            ds.remember(_OUTCOMES[1:] + (year,),
+                        lambda: calc.outcome_progress(rows, target_kinds=OUTCOME_TARGETS))
+        except Exception:  # each report then computes its own part, and says what is wrong
+            continue
+
+
 def outcomes(ds, year=None, *, division: str | None = None,
              section: str | None = None) -> pd.DataFrame:
     """:func:`seoulcomm.calc.outcome_progress` of a division's (or a section's) results and
@@ -389,10 +416,17 @@ def outcomes(ds, year=None, *, division: str | None = None,
         where["section"] = section
     rows = ds.rows("outcomes", **where)
     if year is not None:
-        rows = rows[(rows["period"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+        rows = _up_to(rows, year)
     if rows.empty:
         return pd.DataFrame()
-    progress = calc.outcome_progress(rows, target_kinds=("target", "plan"))
+    everyone = ds.memo.get(_OUTCOMES + (year,))
+    if everyone is not None:  # warmed (warm_outcomes): this division's or section's part of it
+        keep = np.ones(len(everyone), dtype=bool)
+        for column, value in where.items():
+            keep &= everyone[column].isin([value]).to_numpy(dtype=bool)
+        progress = everyone[keep].reset_index(drop=True)
+    else:
+        progress = calc.outcome_progress(rows, target_kinds=OUTCOME_TARGETS)
     if year is None or progress.empty:
         return progress
     y = int(year)

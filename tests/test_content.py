@@ -543,3 +543,32 @@ def test_program_report_carries_its_part_three_section(dataset):
     text = program.plan_text(program.open("social-media"))._repr_mimebundle_()["text/plain"]
     assert "4-1 소셜미디어를 통한 시민과의 소통 활성화 (사업비 414백만원)" in text
     assert "○ 시 대표 SNS를 통한 친구수 확대 : 474,219명('14년 대비 140,677명↑)" in text
+
+
+def test_outcomes_taken_from_the_warm_answer_are_the_ones_computed_for_the_division(dataset):
+    """The warm build computes every division's outcome progress once a year
+    (views.warm_outcomes); a report's part of it is what the report would compute from its
+    own rows, column for column and type for type, for every year, division and section."""
+    import dataclasses
+
+    import pandas as pd
+
+    from seoulcomm import views
+
+    warm = dataclasses.replace(dataset, memo={}, reads=[])
+    views.warm_outcomes(warm)
+    cold = dataclasses.replace(dataset, memo={}, reads=[])
+    frame = dataset.tables["outcomes"]
+    scopes = [{"division": d} for d in frame["division"].dropna().unique()] + \
+        [{"section": s} for s in frame["section"].dropna().unique()] + \
+        [{"division": d, "section": s} for d, s in frame[["division", "section"]].dropna().drop_duplicates().itertuples(index=False)]
+    checked = 0
+    for year in [None, *dataset.years()]:
+        for where in scopes:
+            ours, theirs = views.outcomes(warm, year, **where), views.outcomes(cold, year, **where)
+            pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+            checked += len(ours)
+            assert warm.reads == cold.reads  # the same rows read, the same footer and digest
+    assert checked > 100
+    assert any(k[:2] == ("answer", "outcome_progress") for k in warm.memo)
+    assert not any(k[:2] == ("answer", "outcome_progress") for k in cold.memo)
