@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 
 
 def warm_data(ds) -> None:
@@ -111,6 +112,9 @@ def _child(folder, first, write_fd: int) -> None:
         from .engine import set_pdeathsig
 
         set_pdeathsig(signal.SIGKILL)
+        # pandera imports hypothesis, where it is installed (the test extras), for data
+        # strategies a build never asks for: this process, which only loads, goes without
+        sys.modules.setdefault("hypothesis", None)
         before = first()
         from . import audit, load
 
