@@ -741,6 +741,8 @@ def _load(folder: Path, first, *, local: bool):
         return first(), load_all(folder)
     from . import engine, preload
 
+    import pandas  # noqa: F401 — both processes need it: imported once, before the fork
+
     helper = preload.start(folder, first)
     try:
         engine.warm_libraries()

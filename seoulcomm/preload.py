@@ -2,9 +2,10 @@
 
 A cold build starts with two pieces of serial work that need nothing from each other: loading,
 checking and auditing the data, and importing what the reports run on (IPython, matplotlib,
-nbconvert, papermill) and filling their caches. :func:`start` forks a process, before pandas is
-even imported here, that loads the data, audits it and indexes it (:func:`warm_data`) and sends
-all of it back pickled; this process meanwhile warms its libraries. A ``first`` step (the
+nbconvert, papermill) and filling their caches. :func:`start` forks a process (the build imports
+pandas, which both need, just before) that loads the data, audits it and indexes it
+(:func:`warm_data`) and sends all of it back pickled; this process meanwhile warms its
+libraries. A ``first`` step (the
 build hashes the data files there, before they are read) runs in the helper before the data
 is loaded. :meth:`Preload.result` takes the result in and puts it where
 :func:`seoulcomm.load.load_all` and the audit look first, so the reports forked later find
