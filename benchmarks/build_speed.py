@@ -11,9 +11,10 @@ for every report of params/ (each division × year, the office × year, each pro
              ``nbformat`` import builds), and in this lean build environment;
   cold:      ``seoulcomm build`` into an empty output folder — every report built;
   no-change: ``seoulcomm build`` again, nothing changed — the incremental no-op.
-  Both are the median of ``--builds`` (3) builds, each into its own empty folder, timed
-  right after the loops: a 5-second build is more exposed to the machine's jitter than a
-  loop of 22 commands.
+  Both are the median of all builds: ``--builds`` (3) before the first loop and again after
+  each loop (9 with both loops), each into its own empty folder. A 5-second build is more
+  exposed to the machine's jitter than a loop of 22 commands, and the machine's speed drifts
+  over minutes: sampled around the loops, the builds see the minutes the loops saw.
 
 Prints wall time and CPU time (user + system of every process of the command) and the
 ratios naive/cold (target ≥ 15, against the analyst's loop) and naive/no-change (target ≥
@@ -114,7 +115,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--builds", type=int, default=3,
-                   help="cold builds (and no-change builds) per run, their median taken (default: %(default)s)")
+                   help="cold builds (and no-change builds) before the loops and after each loop, "
+                        "the median of all taken (default: %(default)s)")
     p.add_argument("--jobs", type=int, default=None, help="passed to seoulcomm build")
     p.add_argument("--naive-bin", type=Path, default=None,
                    help="bin/ of the analyst's environment, with JupyterLab (default: this one "
@@ -147,20 +149,27 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="seoulcomm-bench-") as tmp:
         timed(seoulcomm + ["--out", str(Path(tmp) / "warm-up")])  # the disk cache, once
         for i in range(args.runs):
-            for name, bin_dir in loops.items():
+            # a build is short and the loops long: one build is more exposed to the machine's
+            # jitter (its speed drifts over minutes) than a loop of 22 commands, so the cold
+            # and no-change times are the median of --builds builds, each into an empty
+            # folder, run before the first loop and after each loop: the builds are sampled
+            # over the same minutes as the loops they are compared with
+            builds, again = [], []
+
+            def build_some(slot: int) -> None:
+                for k in range(args.builds):
+                    out = Path(tmp) / f"reports-{i}-{slot}-{k}"
+                    builds.append(timed(seoulcomm + ["--out", str(out)]))
+                    again.append(timed(seoulcomm + ["--out", str(out)]))
+
+            build_some(0)
+            for slot, (name, bin_dir) in enumerate(loops.items(), start=1):
                 loop = Path(tmp) / f"naive-{name}-{i}"
                 loop.mkdir()
                 script = loop / "loop.sh"
                 script.write_text(naive_script(loop, data_dir, bin_dir), encoding="utf-8")
                 naive[name].append(timed(["bash", str(script)], cwd=loop))
-            # a build is short and the loops long: one build is more exposed to the machine's
-            # jitter than a loop of 22 commands, so each cold and no-change time is the
-            # median of --builds builds, each into an empty folder, run after the loops
-            builds, again = [], []
-            for k in range(args.builds):
-                out = Path(tmp) / f"reports-{i}-{k}"
-                builds.append(timed(seoulcomm + ["--out", str(out)]))
-                again.append(timed(seoulcomm + ["--out", str(out)]))
+                build_some(slot)
             cold.append(median(builds))
             noop.append(median(again))
             print(f"run {i + 1}: "
