@@ -14,7 +14,9 @@ for every report of params/ (each division × year, the office × year, each pro
   Both are the median of all builds: ``--builds`` (3) before the first loop and again after
   each loop (9 with both loops), each into its own empty folder. A 5-second build is more
   exposed to the machine's jitter than a loop of 22 commands, and the machine's speed drifts
-  over minutes: sampled around the loops, the builds see the minutes the loops saw.
+  over minutes: sampled around the loops, the builds see the minutes the loops saw. Before
+  any of it, seoulcomm's bytecode is compiled (``compileall``) and one build warms the disk
+  cache, as a first run does on a machine that writes bytecode.
 
 Prints wall time and CPU time (user + system of every process of the command) and the
 ratios naive/cold (target ≥ 15, against the analyst's loop) and naive/no-change (target ≥
@@ -147,6 +149,9 @@ def main(argv=None) -> int:
     naive = {name: [] for name in loops}
     cold, noop = [], []
     with tempfile.TemporaryDirectory(prefix="seoulcomm-bench-") as tmp:
+        # seoulcomm's bytecode, as the first import writes it on a machine that writes bytecode
+        # (with PYTHONDONTWRITEBYTECODE set, every process of both sides would compile it)
+        timed([sys.executable, "-m", "compileall", "-q", str(Path(paths.__file__).resolve().parent)])
         timed(seoulcomm + ["--out", str(Path(tmp) / "warm-up")])  # the disk cache, once
         for i in range(args.runs):
             # a build is short and the loops long: one build is more exposed to the machine's
