@@ -716,6 +716,10 @@ class Dataset:
             self.memo[key] = compute()
         return self.memo[key]
 
+    def recall(self, key):
+        """What :meth:`remember` keeps for ``key``; None when nothing computed it."""
+        return self.memo.get(("answer",) + tuple(key))
+
     # ------------------------------------------------------------------ what the data holds
     def unit(self, table: str, column: str | None = None) -> str:
         return self.catalog.unit(table, column)

@@ -379,7 +379,7 @@ def staffing_table(ds, year, unit: str):
 
 #: What counts as a target in a report's outcomes.
 OUTCOME_TARGETS = ("target", "plan")
-_OUTCOMES = ("answer", "outcome_progress")
+_OUTCOMES = ("outcome_progress",)
 
 
 def _up_to(rows: pd.DataFrame, year) -> pd.DataFrame:
@@ -398,7 +398,7 @@ def warm_outcomes(ds) -> None:
         if rows.empty:
             continue
         try:
-            ds.remember(_OUTCOMES[1:] + (year,),
+            ds.remember(_OUTCOMES + (year,),
                         lambda: calc.outcome_progress(rows, target_kinds=OUTCOME_TARGETS))
         except Exception:  # each report then computes its own part, and says what is wrong
             continue
@@ -419,7 +419,7 @@ def outcomes(ds, year=None, *, division: str | None = None,
         rows = _up_to(rows, year)
     if rows.empty:
         return pd.DataFrame()
-    everyone = ds.memo.get(_OUTCOMES + (year,))
+    everyone = ds.recall(_OUTCOMES + (year,))
     if everyone is not None:  # warmed (warm_outcomes): this division's or section's part of it
         keep = np.ones(len(everyone), dtype=bool)
         for column, value in where.items():
