@@ -5,9 +5,8 @@ checking and auditing the data, and importing what the reports run on (IPython, 
 nbconvert, papermill) and filling their caches. :func:`start` forks a process (the build imports
 pandas, which both need, just before) that loads the data, audits it and indexes it
 (:func:`warm_data`) and sends all of it back pickled; this process meanwhile warms its
-libraries. A ``first`` step (the
-build hashes the data files there, before they are read) runs in the helper before the data
-is loaded. :meth:`Preload.result` takes the result in and puts it where
+libraries. A ``first`` step (the build hashes the data files there, before they are read)
+runs in the helper before the data is loaded. :meth:`Preload.result` takes the result in and puts it where
 :func:`seoulcomm.load.load_all` and the audit look first, so the reports forked later find
 both already done.
 
