@@ -310,6 +310,19 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
         return None
     width = len(header)
     bad_width = False
+    # the header's last columns added later with a default (documents' kind, written): a row
+    # written before them, one cell per older column, still loads (padded with the default)
+    defaults = {c.name: c.default for c in table.cols if c.default is not None}
+    shown = names[: width - 1 if trailing else width]
+    tail = 0
+    for name in reversed(shown):
+        if name not in defaults:
+            break
+        tail += 1
+    for row in rows[1:]:
+        short_by = len(shown) - len(row)
+        if 0 < short_by <= tail:
+            row.extend(defaults[n] for n in shown[len(row):])
     for line, row in zip(lines[1:], rows[1:]):
         if trailing and len(row) == width:
             if row[-1].strip():
@@ -774,19 +787,25 @@ class Dataset:
 
     def document(self, source) -> dict:
         """The document a row's ``source`` cites (its first word is the file name):
-        ``file, title, issuer, date, short``; an unknown file stands for itself."""
+        ``file, title, issuer, date, short, kind`` (``settlement`` for a 결산서), ``written``
+        (when it was written, at the precision known; its date if not stated); an unknown
+        file stands for itself."""
         file = str(source).split(" ", 1)[0]
         self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
 
         def compute():
             hit = self.select("documents", {"file": file})
             if hit.empty:
-                return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+                return {"file": file, "title": file, "issuer": "", "date": None, "short": file,
+                        "kind": "", "written": ""}
             row = hit.iloc[0]
             date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
             short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+            kind = row.get("kind", pd.NA)
+            written = row.get("written", pd.NA)
             return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
-                    "date": date, "short": str(short)}
+                    "date": date, "short": str(short), "kind": "" if pd.isna(kind) else str(kind),
+                    "written": (date or "") if pd.isna(written) else str(written)}
 
         return dict(self.remember(("document", file), compute))
 
