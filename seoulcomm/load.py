@@ -805,7 +805,8 @@ class Dataset:
             for name, frame in self.tables.items():
                 if "as_of" in frame.columns:
                     dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna().drop_duplicates()})
-                    out[name] = ", ".join(dates)
+                    if dates:   # an optional table left empty states no date
+                        out[name] = ", ".join(dates)
             return out
 
         return dict(self.remember(("as_of",), compute))
