@@ -45,7 +45,7 @@ from .errors import UsageError
 __all__ = [
     "SIGNAL_RED", "SIGNAL_AMBER", "REFERENCES", "METHODS", "SETTLED_METHOD", "SIGNALS",
     "TARGET_STATES", "month_end", "planned_at", "schedule_plan", "rollup_plans",
-    "prior_rate", "project", "target_status", "signal",
+    "prior_rate", "project", "target_status", "signal", "check_signals",
 ]
 
 #: Projected 집행률 below this [%] is 위험 (red).
@@ -307,7 +307,8 @@ def signal(rate, *, red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER):
     return SIGNALS[0] if rate < red else SIGNALS[1] if rate < amber else SIGNALS[2]
 
 
-def _check_signals(red, amber):
+def check_signals(red, amber) -> None:
+    """Refuse signal thresholds that are not 0 ≤ red ≤ amber ≤ 100 [%]."""
     for name, value in (("red", red), ("amber", amber)):
         if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
             raise UsageError(f"신호 기준 {name}은 수여야 합니다 [%]: {value!r}")
@@ -362,7 +363,7 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
     """
     if threshold is None or not np.isfinite(float(threshold)) or float(threshold) < 0:
         raise UsageError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
-    _check_signals(red, amber)
+    check_signals(red, amber)
     plans = plans or {}
     prior = prior or {}
     out = rows.copy()

@@ -642,6 +642,10 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
             else ds.rows("budget_detail", year=y))
     plans = _year_plans(ds, y, tree) if len(tree) else {}
     office = unit in (None, "office")
+    columns = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
+    if not office:   # the division's own total first, then its lines
+        total = projection(ds, y, threshold=threshold, red=red, amber=amber)
+        total = total[(total["key"] == str(unit)).fillna(False).to_numpy(dtype=bool)]
     if office:
         rows = unit_totals(ds, y, span=1, threshold=threshold)
         rows = rows[(rows["year"] == y).fillna(False).to_numpy(dtype=bool)].copy()
@@ -666,7 +670,6 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
             for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
                 if (str(lv), str(nm)) in by_name:
                     prior[key] = by_name[(str(lv), str(nm))]
-    columns = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
     if rows.empty:
         out = _projection.project(pd.DataFrame(columns=columns), threshold=threshold, red=red, amber=amber)
     else:
@@ -676,7 +679,10 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
         out[col] = out[col].astype("string")
     first = (out["key"] == "office").fillna(False).to_numpy(dtype=bool)
     order = np.lexsort((-out["unspent"].astype("float64").fillna(-np.inf).to_numpy(), ~first))
-    return out.iloc[order].reset_index(drop=True)
+    out = out.iloc[order].reset_index(drop=True)
+    if not office and len(total):
+        out = pd.concat([total, out], ignore_index=True)
+    return out
 
 
 def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:

@@ -8,25 +8,27 @@ import pandas as pd
 
 from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
-from . import shared
+from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs",
+__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
 OFFICE = "office"
 
 
-def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
+         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
     """The report's scope: the data loaded and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
+    red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
     """
-    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold)
+    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold, red=red, amber=amber)
 
 
 def _order(scope: Scope) -> list[str]:
@@ -501,3 +503,8 @@ def plan_sections(scope: Scope):
                            sheet=sheet, source=source_text(ds, sections["source"],
                                                            "Ⅲ. 주요업무 추진계획"),
                            notes=notes)
+
+
+def projection(scope: Scope) -> list:
+    """연말 집행 전망: the summary lines and the table (:mod:`seoulcomm.content.outlook`)."""
+    return outlook.projection(scope)

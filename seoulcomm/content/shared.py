@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, units, views
+from .. import audit, display, labels, load, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
@@ -24,12 +24,16 @@ class Scope:
     year : the report's fiscal year (``None`` for a program report: the sheet's own year).
     threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
         every table and chart of the report uses this one value.
+    red, amber : the year-end projection's signal thresholds [%] (위험 below ``red``, 주의
+        below ``amber``), shown in the 연말 집행 전망 table's legend.
     """
 
     ds: load.Dataset
     unit: str
     year: int | None
     threshold: float = views.PACE_THRESHOLD
+    red: float = views.SIGNAL_RED
+    amber: float = views.SIGNAL_AMBER
 
     @property
     def names(self) -> dict[str, str]:
@@ -45,7 +49,8 @@ class Scope:
 
 
 def open_scope(kind: str, given: dict, data_dir=None, *,
-               threshold=views.PACE_THRESHOLD) -> Scope:
+               threshold=views.PACE_THRESHOLD, red=views.SIGNAL_RED,
+               amber=views.SIGNAL_AMBER) -> Scope:
     """Load the data, check the parameters as the batch build does, and open the scope.
 
     Parameters
@@ -64,7 +69,8 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     if not np.isfinite(threshold) or threshold < 0:
         raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     unit = checked.get("division") or checked.get("program") or "office"
-    return Scope(ds, unit, checked.get("year"), threshold)
+    projection.check_signals(red, amber)
+    return Scope(ds, unit, checked.get("year"), threshold, float(red), float(amber))
 
 
 def show(*items) -> None:
