@@ -133,6 +133,8 @@ def read_catalog(data_dir=None) -> Catalog:
     seen_titles: dict[str, str] = {}
     for name, table in TABLES.items():
         entry = raw.get(name)
+        if entry is None and table.optional:   # an optional table the catalog leaves out
+            entry = {"title": table.title, "unit": table.unit or table_units[table.unit_of]}
         if not isinstance(entry, dict) or "unit" not in entry:
             raise DataError(path, f"'{name}' 표의 단위(unit) 선언", column=name)
         titles[name] = str(entry.get("title", table.title))
@@ -310,7 +312,7 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
     names = _header(path, header, table, catalog, problems)
     if names is None:
         return None
-    if len(rows) == 1:
+    if len(rows) == 1 and not table.optional:   # an optional table may hold only its header
         problems.append(DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2))
         return None
     width = len(header)
@@ -613,6 +615,10 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
+    if table.optional and not path.exists():   # an optional table left out: empty
+        raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
+        raw.index = pd.Index([], name="line", dtype="int64")
+        return _parse(raw, table, catalog, path), problems
     raw = _read_raw(path, table, catalog, problems)
     if raw is None:
         return None, problems
@@ -622,6 +628,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _time_checks(frame, raw, table, path, problems, skip | {(p.line, p.column) for p in problems})
+    _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
 
@@ -647,6 +654,37 @@ def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
                 f"{len(gap['missing'])}개가 없습니다({shown}{more}) — 새 기준일의 세부내역은 그 해의 모든 줄을 "
                 "적거나, 일부만 적을 때는 partial 열에 그 까닭을 적으세요(예: 뉴미디어담당관만 집계)",
                 line=gap["first"], column="line", value=f"{gap['year']}, {gap['as_of']:%Y-%m-%d}"))
+
+
+def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+                 problems: list, skip: set) -> None:
+    """The execution plan: a month 1–12, a line of that year's detail, a cumulative plan that
+    never falls; a target rate of at most 100 %."""
+    if table.name == "execution_targets":
+        for line, value in frame["target_rate"].items():
+            if (line, "target_rate") not in skip and not pd.isna(value) and value > 100:
+                problems.append(DataError(path, "0–100 사이의 집행률(%)이어야 합니다", line=line,
+                                          column="target_rate", value=raw.at[line, "target_rate"]))
+        return
+    if table.name != "execution_plan":
+        return
+    lines = refs.get("detail_line", set())
+    for line, year, number, month in zip(frame.index, frame["year"], frame["line"], frame["month"]):
+        if (line, "month") not in skip and not pd.isna(month) and not 1 <= int(month) <= 12:
+            problems.append(DataError(path, "1–12 사이의 월이어야 합니다(그 달 말까지의 누계 계획)", line=line,
+                                      column="month", value=raw.at[line, "month"]))
+        if ((line, "line") not in skip and not pd.isna(year) and not pd.isna(number)
+                and (int(year), int(number)) not in lines):
+            problems.append(DataError(path, f"{int(year)}년 예산편성 세부내역(budget_detail)에 있는 행 번호여야 "
+                                      "합니다", line=line, column="line", value=raw.at[line, "line"]))
+    ordered = frame.rename_axis(None).dropna(subset=["year", "line", "month", "planned"]).sort_values(
+        ["year", "line", "month"], kind="stable")
+    fell = ordered.groupby(["year", "line"], sort=False)["planned"].diff() < 0
+    for line in ordered.index[fell.fillna(False).to_numpy(dtype=bool)]:
+        if (line, "planned") not in skip:
+            problems.append(DataError(path, "누계 계획은 앞 달보다 작을 수 없습니다 — 그 달 말까지의 누계 "
+                                      "집행계획을 적으세요(월별 금액이 아니라)", line=line, column="planned",
+                                      value=raw.at[line, "planned"]))
 
 
 def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None = None) -> pd.DataFrame:
@@ -864,7 +902,8 @@ class Dataset:
             for name, frame in self.tables.items():
                 if "as_of" in frame.columns:
                     dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna().drop_duplicates()})
-                    out[name] = ", ".join(dates)
+                    if dates:   # an optional table left empty states no date
+                        out[name] = ", ".join(dates)
             return out
 
         return dict(self.remember(("as_of",), compute))
@@ -1020,6 +1059,9 @@ def load_all(data_dir=None) -> Dataset:
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
             refs["program"] = set(tables[name]["program"].dropna())
+        elif name == "budget_detail":
+            detail = tables[name].dropna(subset=["year", "line"])
+            refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
     if problems:
         raise DataErrors(problems)
     _years_from_documents(tables)
@@ -1071,6 +1113,8 @@ read_program_budget = _reader("program_budget")
 read_program_costs = _reader("program_costs")
 read_program_schedule = _reader("program_schedule")
 read_settlement = _reader("settlement")
+read_execution_plan = _reader("execution_plan")
+read_execution_targets = _reader("execution_targets")
 read_plan_vision = _reader("plan_vision")
 read_section_text = _reader("section_text")
 read_section_links = _reader("section_links")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, history
+from . import calc, history, projection as _projection
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -623,7 +623,109 @@ __all__ = [
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
+    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets",
 ]
+
+
+# --------------------------------------------------------------------------- year-end projection
+
+#: Default signal thresholds [%] (:mod:`seoulcomm.projection` holds them).
+SIGNAL_RED, SIGNAL_AMBER = _projection.SIGNAL_RED, _projection.SIGNAL_AMBER
+
+
+def _year_plans(ds, year, tree: pd.DataFrame) -> dict:
+    """``{line: {month: cumulative planned [원]}}`` of ``year``: the execution plan's rows,
+    then each program sheet's 추진일정 for its detail line (where the plan has no rows for
+    it), rolled up to the lines whose children all have one."""
+    y = int(year)
+    plans: dict = {}
+    rows = ds.rows("execution_plan", year=y)
+    for line, month, planned in zip(rows["line"], rows["month"], rows["planned"]):
+        plans.setdefault(int(line), {})[int(month)] = int(planned)
+    programs = ds.rows("program")
+    for prog, unit, name in zip(programs["program"], programs["division"], programs["detail_program"]):
+        hit = tree[((tree["unit"] == unit) & (tree["name"] == name) & (tree["level"] == "program"))
+                   .fillna(False).to_numpy(dtype=bool)]
+        if hit.empty or int(hit["line"].iloc[0]) in plans:
+            continue
+        steps = ds.rows("program_schedule", program=str(prog), kind="plan")
+        plan = _projection.schedule_plan(steps, y)
+        if plan:
+            plans[int(hit["line"].iloc[0])] = plan
+    return _projection.rollup_plans(tree, plans, y) if len(tree) else plans
+
+
+def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD,
+               red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER) -> pd.DataFrame:
+    """The year-end projection (:func:`seoulcomm.projection.project`) at ``year``'s latest
+    snapshot: the office and each division (``unit`` ``None`` or ``office``), or a division's
+    spending lines (``unit`` a division).
+
+    Returns
+    -------
+    DataFrame
+        ``key`` (unit slug, or the detail line number as text), ``level``, ``unit``, ``name``,
+        ``year``, ``as_of``, ``available``, ``executed`` [원], ``execution_rate`` [%],
+        ``reference`` (계획/전년/경과), ``reference_rate`` [%], ``gap`` [%p], ``lagging`` (부진),
+        ``settled``, ``method`` (계획/전년 패턴/단순 경과; 실적 when settled), ``projected_rate``
+        [%], ``projected_executed`` [원], ``unspent`` (전망 불용액, or the actual one) [원],
+        ``signal`` (위험/주의/양호), ``source``. The office first, then the largest 불용 first.
+    """
+    y = int(year)
+    when = latest(ds, y, "budget_detail")
+    tree = (ds.rows("budget_detail", year=y, as_of=_iso(when)) if when is not None
+            else ds.rows("budget_detail", year=y))
+    plans = _year_plans(ds, y, tree) if len(tree) else {}
+    office = unit in (None, "office")
+    if office:
+        rows = unit_totals(ds, y, span=1, threshold=threshold)
+        rows = rows[(rows["year"] == y).fillna(False).to_numpy(dtype=bool)].copy()
+        rows["key"] = rows["unit"].astype(str)
+        rows["level"] = np.where(rows["key"] == "office", "office", "division")
+        top = tree[_mask(tree, "level", list(TOTAL_LEVELS))]
+        line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
+        keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
+        before = _unit_rows(ds, [y - 1], threshold=threshold)
+        prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
+        org = ds.rows("organisation", unit=list(rows["key"]))
+        names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+        rows["name"] = [names.get(k, k) for k in rows["key"]]
+    else:
+        rows = spending_lines(ds, y, unit=unit, threshold=threshold)
+        rows["key"] = rows["line"].astype(int).astype(str)
+        keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
+        before = ds.rows("budget_detail", year=y - 1, unit=unit, level=list(SPENDING_LEVELS))
+        prior = {}
+        if len(before):
+            by_name = {(str(lv), str(nm)): g for (lv, nm), g in before.groupby(["level", "name"], sort=False)}
+            for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
+                if (str(lv), str(nm)) in by_name:
+                    prior[key] = by_name[(str(lv), str(nm))]
+    columns = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
+    if rows.empty:
+        out = _projection.project(pd.DataFrame(columns=columns), threshold=threshold, red=red, amber=amber)
+    else:
+        out = _projection.project(rows[columns].reset_index(drop=True), plans=keyed, prior=prior,
+                                  threshold=threshold, red=red, amber=amber)
+    for col in ("key", "level", "unit", "name", "source"):
+        out[col] = out[col].astype("string")
+    first = (out["key"] == "office").fillna(False).to_numpy(dtype=bool)
+    order = np.lexsort((-out["unspent"].astype("float64").fillna(-np.inf).to_numpy(), ~first))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:
+    """The execution targets of ``year`` for the report's scope (``office``, or a division),
+    each beside the 집행률 at the latest snapshot on or before its date
+    (:func:`seoulcomm.projection.target_status`); empty when there is none."""
+    scope = "office" if unit is None else str(unit)
+    targets = ds.rows("execution_targets", year=int(year), scope=scope)
+    if targets.empty:
+        return targets.assign(rate=pd.Series(dtype="float64"), rate_as_of=pd.Series(dtype="datetime64[ns]"),
+                              status=pd.Series(dtype="string"), gap=pd.Series(dtype="float64"))
+    path = _unit_rows(ds, [int(year)], threshold=PACE_THRESHOLD, unit=scope)
+    path = path[(path["unit"] == scope).fillna(False).to_numpy(dtype=bool)]
+    return _projection.target_status(path, targets)
 
 
 # --------------------------------------------------------------------------- source text

@@ -284,7 +284,10 @@ def export(out_path, data_dir=None) -> Path:
 
     for row, name in enumerate(LOAD_ORDER, start=2):
         table = TABLES[name]
-        records = _read_csv(folder / table.file)
+        if table.optional and not (folder / table.file).exists():
+            records = [table.columns]   # an optional table left out: its sheet, to fill in
+        else:
+            records = _read_csv(folder / table.file)
         head = [c.strip() for c in records[0]]
         canon = _canonical(catalog, name, head)
         cols = present_cols(name, canon)
@@ -427,6 +430,8 @@ def import_workbook(path, data_dir=None) -> list[str]:
         table = TABLES[name]
         sheet = catalog.titles[name]
         ws = by_title.get(sheet.lower()) or by_title.get(name.lower())
+        if ws is None and table.optional:
+            continue   # an optional table the workbook leaves out stays as it is
         if ws is None:
             problems.append(DataError(src, f"표 '{name}'의 시트가 있어야 합니다(시트 없음)", where=f"시트 '{sheet}'"))
             continue
@@ -474,6 +479,8 @@ def import_workbook(path, data_dir=None) -> list[str]:
                                         col.kind))
             writer.writerow(record)
             excel_rows.append(row[0].row)
+        if table.optional and len(excel_rows) == 1 and not (folder / table.file).exists():
+            continue   # an empty optional sheet writes no file
         texts[table.file] = out.getvalue()
         where[table.file] = (ws.title, excel_rows, letters, [c.name for c in cols])
     if problems:
