@@ -131,7 +131,8 @@ TABLES: dict[str, Table] = {
             Col("level", "choice",
                 choices=("office", "office_part", "division", "policy", "program", "basic")),
             UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
-            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
+            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE,
+            Col("partial", optional=True, default="")),
             key=("year", "as_of", "line")),
         Table("sections", "주요업무 추진계획 사업", (
             Col("section"), DIVISION, Col("title"), _money("budget_stated"),

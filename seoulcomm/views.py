@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, projection as _projection
+from . import calc, history, projection as _projection
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -41,19 +41,52 @@ def _iso(value) -> str | None:
 
 # --------------------------------------------------------------------------- snapshots
 
-def snapshots(ds, year, table: str | None = None) -> list[pd.Timestamp]:
+def snapshots(ds, year, table: str | None = None, *, unit: str | None = None) -> list[pd.Timestamp]:
     """The as-of dates ``year``'s execution is stated at, oldest first (detail and the
-    division table, or only ``table``)."""
+    division table, or only ``table``). A snapshot of the detail that declares itself
+    partial counts only for a unit it holds (``unit``, a division): the office's figures
+    stand on complete snapshots."""
     names = [table] if table else ["budget_detail", "execution_division"]
     dates = set()
     for name in names:
         dates |= set(ds.distinct(name, "as_of", year=int(year)))
+    if "budget_detail" in names:
+        for when, part in partial_snapshots(ds, year).items():
+            if unit in (None, "office") or unit not in part["units"]:
+                dates.discard(when)
     return sorted(dates)
 
 
-def latest(ds, year, table: str | None = None) -> pd.Timestamp | None:
-    """The latest as-of date of ``year`` (the headline's), or ``None``."""
-    found = snapshots(ds, year, table)
+def partial_snapshots(ds, year) -> dict[pd.Timestamp, dict]:
+    """The snapshots of ``year``'s detail that declare themselves partial: ``{as_of:
+    {"reason": text, "units": the divisions whose total line it holds}}``."""
+    def compute():
+        rows = ds.select("budget_detail", {"year": int(year)}, ["year", "as_of", "partial", "unit", "level"])
+        if "partial" not in rows.columns:
+            return {}
+        ds._note("budget_detail", {"year": int(year)}, "partial")
+        flagged = rows[_partial_rows(rows)]
+        out = {}
+        for when, part in flagged.groupby("as_of", sort=True):
+            reasons = [str(r) for r in part["partial"].dropna().unique() if str(r).strip()]
+            totals = part[_mask(part, "level", ["division"])]
+            out[pd.Timestamp(when)] = {"reason": "; ".join(reasons),
+                                       "units": frozenset(totals["unit"].astype(str))}
+        return out
+
+    return dict(ds.remember(("partial_snapshots", int(year)), compute))
+
+
+def _partial_rows(rows: pd.DataFrame) -> np.ndarray:
+    """Rows of the detail whose snapshot declares itself partial (see
+    :func:`seoulcomm.history.is_partial`)."""
+    return history.is_partial(rows).to_numpy(dtype=bool)
+
+
+def latest(ds, year, table: str | None = None, *, unit: str | None = None) -> pd.Timestamp | None:
+    """The latest as-of date of ``year`` (the headline's), or ``None``; for the office
+    (``unit`` None) the latest complete snapshot (see :func:`snapshots`)."""
+    found = snapshots(ds, year, table, unit=unit)
     return found[-1] if found else None
 
 
@@ -83,7 +116,7 @@ def detail(ds, year, as_of=None, *, unit: str | None = None,
            threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """The budget detail of ``year`` at one snapshot (default: the latest), paced and as
     printed; only ``unit``'s lines when given (``office`` or ``None``: every line)."""
-    when = as_of if as_of is not None else latest(ds, year, "budget_detail")
+    when = as_of if as_of is not None else latest(ds, year, "budget_detail", unit=unit)
     if when is None:
         return calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
     where = {"year": int(year), "as_of": _iso(when)}
@@ -116,6 +149,8 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     mine = {} if unit in (None, "office") else {"unit": unit}
     parts = []
     top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
+    if len(top) and unit in (None, "office"):
+        top = top[~_partial_rows(top)]   # the office's totals stand on complete snapshots
     if len(top):
         paced = as_stated(calc.pace(top, threshold=threshold), threshold=threshold)
         parts.append(paced.assign(table="budget_detail"))
@@ -203,7 +238,7 @@ def prior_settlement(ds, year, *, unit: str | None = None,
 def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
     differently: ``year, unit, budget_division, budget_detail`` [원]."""
-    when = latest(ds, year, "budget_detail")
+    when = latest(ds, year, "budget_detail", unit=unit)
     mine = {} if unit is None else {"unit": unit}
     division = ds.rows("budget_division", year=int(year), **mine)
     if when is None or division.empty:
@@ -557,7 +592,7 @@ def program_execution(ds, program: str, year, *, threshold: float = PACE_THRESHO
     """The program's detail line in ``year`` at that year's latest snapshot (paced, as
     printed), or ``None`` when the detail of that year does not hold it."""
     info = program_info(ds, program)
-    when = latest(ds, year, "budget_detail")
+    when = latest(ds, year, "budget_detail", unit=str(info["division"]))
     if when is None:
         return None
     rows = ds.rows("budget_detail", year=int(year), as_of=_iso(when),

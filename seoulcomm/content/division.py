@@ -201,7 +201,7 @@ def staffing(scope: Scope) -> Table | Notice:
 def schedule(scope: Scope) -> list:
     steps = views.schedule_steps(scope.ds, scope.year, scope.unit)
     return shared.schedule(scope, steps, year=scope.year,
-                           as_of=views.latest(scope.ds, scope.year))
+                           as_of=views.latest(scope.ds, scope.year, unit=scope.unit))
 
 
 def audit(scope: Scope) -> list:

@@ -197,6 +197,9 @@ def divisions(scope: Scope) -> list:
         notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」({when})의 값이고, "
                  "비율(기획관 예산 대비)은 그 예산으로 계산한 값임."]
         source_title = f"{int(year)}년도 예산 집행현황"
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     summary, staff_date = views.staffing_summary(ds, year)
     if summary is not None:
         staff = summary.set_index("unit")
@@ -326,6 +329,9 @@ def top_programs(scope: Scope, n: int = 10) -> list:
                              "더 큰 사업을 빠뜨린 곳 있음.")
     if ref:
         notes.append(ref)
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
     table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],

@@ -119,6 +119,26 @@ def detail_title(ds, year) -> str:
     return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
 
 
+def partial_note(scope: Scope) -> str | None:
+    """※ note for an office-wide table: later snapshots of the detail that hold only part of
+    the year's lines (and say why), so the office's figures stand on the latest complete one."""
+    ds, year = scope.ds, scope.year
+    if year is None or scope.unit not in ("office",):
+        return None
+    later = views.partial_snapshots(ds, year)
+    used = views.latest(ds, year, "budget_detail")
+    shown = [(when, part) for when, part in later.items() if used is None or when > used]
+    if not shown:
+        return None
+    names = scope.names
+    parts = "; ".join(f"{fmt_date(when)} 기준은 일부 집계({part['reason']}"
+                      + (f" — {', '.join(names.get(u, u) for u in sorted(part['units']))}"
+                         if part["units"] else "") + ")"
+                      for when, part in shown)
+    base = f"최근 전체 집계인 {fmt_date(used)} 기준" if used is not None else "전체 집계 없음"
+    return f"※ 기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
+
+
 # --------------------------------------------------------------------------- 집행률 path
 
 def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None) -> list:
@@ -341,7 +361,7 @@ def _checks(ds, scope: str, year):
     """The audit's checks of one scope (and year); the audit reads its own copy of the data,
     so the report's read log names only what the report shows."""
     # the checks of the report's snapshot: the year's latest as-of date
-    as_of = iso(views.latest(ds.fresh(), year)) if year is not None else None
+    as_of = iso(views.latest(ds.fresh(), year, unit=scope)) if year is not None else None
     return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
 
 
