@@ -641,16 +641,17 @@ __all__ = [
 SIGNAL_RED, SIGNAL_AMBER = _projection.SIGNAL_RED, _projection.SIGNAL_AMBER
 
 
-def _year_plans(ds, year, tree: pd.DataFrame) -> dict:
+def _year_plans(ds, year, tree: pd.DataFrame, division: str | None = None) -> dict:
     """``{line: {month: cumulative planned [원]}}`` of ``year``: the execution plan's rows,
     then each program sheet's 추진일정 for its detail line (where the plan has no rows for
-    it), rolled up to the lines whose children all have one."""
+    it), rolled up to the lines whose children all have one. With ``division``, only that
+    division's programs are read."""
     y = int(year)
     plans: dict = {}
-    rows = ds.rows("execution_plan", year=y)
+    rows = ds.rows("execution_plan", year=y, line=[int(x) for x in tree["line"]])
     for line, month, planned in zip(rows["line"], rows["month"], rows["planned"]):
         plans.setdefault(int(line), {})[int(month)] = int(planned)
-    programs = ds.rows("program")
+    programs = ds.rows("program", **({} if division is None else {"division": division}))
     for prog, unit, name in zip(programs["program"], programs["division"], programs["detail_program"]):
         hit = tree[((tree["unit"] == unit) & (tree["name"] == name) & (tree["level"] == "program"))
                    .fillna(False).to_numpy(dtype=bool)]
@@ -663,11 +664,24 @@ def _year_plans(ds, year, tree: pd.DataFrame) -> dict:
     return _projection.rollup_plans(tree, plans, y) if len(tree) else plans
 
 
+_PROJECTED = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
+
+
+def _projected(rows: pd.DataFrame, plans: dict, prior: dict, **kw) -> pd.DataFrame:
+    if rows.empty:
+        out = _projection.project(pd.DataFrame(columns=_PROJECTED), **kw)
+    else:
+        out = _projection.project(rows[_PROJECTED].reset_index(drop=True), plans=plans, prior=prior, **kw)
+    for col in ("key", "level", "unit", "name", "source"):
+        out[col] = out[col].astype("string")
+    return out
+
+
 def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD,
                red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER) -> pd.DataFrame:
     """The year-end projection (:func:`seoulcomm.projection.project`) at ``year``'s latest
     snapshot: the office and each division (``unit`` ``None`` or ``office``), or a division's
-    spending lines (``unit`` a division).
+    own row and its spending lines (``unit`` a division).
 
     Returns
     -------
@@ -677,55 +691,50 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
         ``reference`` (계획/전년/경과), ``reference_rate`` [%], ``gap`` [%p], ``lagging`` (부진),
         ``settled``, ``method`` (계획/전년 패턴/단순 경과; 실적 when settled), ``projected_rate``
         [%], ``projected_executed`` [원], ``unspent`` (전망 불용액, or the actual one) [원],
-        ``signal`` (위험/주의/양호), ``source``. The office first, then the largest 불용 first.
+        ``signal`` (위험/주의/양호), ``source``. The total first (the office, or the division's own
+        row), then the largest 불용 first.
     """
     y = int(year)
-    when = latest(ds, y, "budget_detail")
-    tree = (ds.rows("budget_detail", year=y, as_of=_iso(when)) if when is not None
-            else ds.rows("budget_detail", year=y))
-    plans = _year_plans(ds, y, tree) if len(tree) else {}
     office = unit in (None, "office")
-    columns = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
-    if not office:   # the division's own total first, then its lines
-        total = projection(ds, y, threshold=threshold, red=red, amber=amber)
-        total = total[(total["key"] == str(unit)).fillna(False).to_numpy(dtype=bool)]
+    mine = None if office else str(unit)
+    kw = dict(threshold=threshold, red=red, amber=amber)
+    when = latest(ds, y, "budget_detail")
+    where = {"year": y, **({} if when is None else {"as_of": _iso(when)}), **({} if office else {"unit": mine})}
+    tree = ds.rows("budget_detail", **where)
+    plans = _year_plans(ds, y, tree, mine) if len(tree) else {}
+    # the units: the office and every division, or the division alone
+    units = unit_totals(ds, y, span=1, threshold=threshold, unit=mine)
+    units = units[(units["year"] == y).fillna(False).to_numpy(dtype=bool)].copy()
+    units["key"] = units["unit"].astype(str)
+    units["level"] = np.where(units["key"] == "office", "office", "division")
+    top = tree[_mask(tree, "level", list(TOTAL_LEVELS))]
+    line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
+    keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
+    before = _unit_rows(ds, [y - 1], threshold=threshold, unit=mine)
+    prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
+    org = ds.rows("organisation", unit=list(units["key"]))
+    names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    units["name"] = [names.get(k, k) for k in units["key"]]
+    totals = _projected(units, keyed, prior, **kw)
+    first = (totals["key"] == "office").fillna(False).to_numpy(dtype=bool)
+    order = np.lexsort((-totals["unspent"].astype("float64").fillna(-np.inf).to_numpy(), ~first))
+    totals = totals.iloc[order].reset_index(drop=True)
     if office:
-        rows = unit_totals(ds, y, span=1, threshold=threshold)
-        rows = rows[(rows["year"] == y).fillna(False).to_numpy(dtype=bool)].copy()
-        rows["key"] = rows["unit"].astype(str)
-        rows["level"] = np.where(rows["key"] == "office", "office", "division")
-        top = tree[_mask(tree, "level", list(TOTAL_LEVELS))]
-        line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
-        keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
-        before = _unit_rows(ds, [y - 1], threshold=threshold)
-        prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
-        org = ds.rows("organisation", unit=list(rows["key"]))
-        names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
-        rows["name"] = [names.get(k, k) for k in rows["key"]]
-    else:
-        rows = spending_lines(ds, y, unit=unit, threshold=threshold)
-        rows["key"] = rows["line"].astype(int).astype(str)
-        keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
-        before = ds.rows("budget_detail", year=y - 1, unit=unit, level=list(SPENDING_LEVELS))
-        prior = {}
-        if len(before):
-            by_name = {(str(lv), str(nm)): g for (lv, nm), g in before.groupby(["level", "name"], sort=False)}
-            for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
-                if (str(lv), str(nm)) in by_name:
-                    prior[key] = by_name[(str(lv), str(nm))]
-    if rows.empty:
-        out = _projection.project(pd.DataFrame(columns=columns), threshold=threshold, red=red, amber=amber)
-    else:
-        out = _projection.project(rows[columns].reset_index(drop=True), plans=keyed, prior=prior,
-                                  threshold=threshold, red=red, amber=amber)
-    for col in ("key", "level", "unit", "name", "source"):
-        out[col] = out[col].astype("string")
-    first = (out["key"] == "office").fillna(False).to_numpy(dtype=bool)
-    order = np.lexsort((-out["unspent"].astype("float64").fillna(-np.inf).to_numpy(), ~first))
-    out = out.iloc[order].reset_index(drop=True)
-    if not office and len(total):
-        out = pd.concat([total, out], ignore_index=True)
-    return out
+        return totals
+    # the division's lines, largest 불용 first
+    rows = spending_lines(ds, y, unit=mine, threshold=threshold)
+    rows["key"] = rows["line"].astype(int).astype(str)
+    keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
+    before = ds.rows("budget_detail", year=y - 1, unit=mine, level=list(SPENDING_LEVELS))
+    prior = {}
+    if len(before):
+        by_name = {(str(lv), str(nm)): g for (lv, nm), g in before.groupby(["level", "name"], sort=False)}
+        for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
+            if (str(lv), str(nm)) in by_name:
+                prior[key] = by_name[(str(lv), str(nm))]
+    lines = _projected(rows, keyed, prior, **kw)
+    order = np.argsort(-lines["unspent"].astype("float64").fillna(-np.inf).to_numpy(), kind="stable")
+    return pd.concat([totals, lines.iloc[order]], ignore_index=True)
 
 
 def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:
