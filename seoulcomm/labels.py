@@ -140,7 +140,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "pace_flag": {"lagging": "부진", "on_pace": "정상", "ahead": "빠름"},
     "verdict": {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사 차이",
-                "discrepancy": "불일치", "unmatched": "대사 불가"},
+                "explained": "설명됨", "timing": "시점 차이", "partial": "일부 대응",
+                "reference": "참고", "unmatched": "대사 불가", "discrepancy": "불일치"},
     "status": {"done": "완료", "plan": "계획", "history": "추진경위"},
     "level": {"office": "기획관", "office_part": "구분", "division": "부서", "policy": "정책사업",
               "program": "단위사업", "basic": "기본경비"},
@@ -276,7 +277,7 @@ COLUMN_LABELS: dict[str, str] = {
     "carried_in": "전년이월", "changed": "예산변경", "carried_out": "차년이월",
     "file": "파일", "issuer": "발행", "date": "날짜", "short": "약칭", "written": "작성 시기", "value_to": "범위 끝값",
     "order": "순서", "text": "내용", "when": "시기", "part": "부분", "topic": "주제",
-    "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유",
+    "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유", "relation": "대응 관계",
     "partial": "일부 집계 사유",
     "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }

@@ -202,7 +202,10 @@ TABLES: dict[str, Table] = {
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
-            SOURCE), key=("sections", "detail_line")),
+            SOURCE,
+            # part: the sections' 사업비 covers only part of the line (일부 대응); empty: all of it
+            Col("relation", "choice", optional=True, default="", choices=("part",))),
+            key=("sections", "detail_line")),
         Table("general_notes", "표지·일반현황 설명", (
             Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
             SOURCE), key=("part", "topic", "order")),

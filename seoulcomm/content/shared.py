@@ -427,6 +427,19 @@ def _scope_where(scope: Scope, columns) -> dict:
     return where
 
 
+#: What each verdict of the 원문 검증 means, in the words of its legend.
+VERDICT_MEANING = {
+    "rounding": "원문 단위 반올림으로 생길 수 있는 차이",
+    "truncation": "원문이 끝자리를 버린 것으로 보이는 차이",
+    "explained": "다른 원문 수치로 설명되는 차이(근거는 비고)",
+    "timing": "작성 시점이 다른 두 문서의 수치",
+    "partial": "Ⅲ장 사업비가 세부내역 사업의 일부에 해당",
+    "reference": "원문이 일부만 골라 적거나 달리 나눈 것으로 모순 아님",
+    "unmatched": "대응하는 세부내역 사업 없음(사유는 비고)",
+    "discrepancy": "원문 어디로도 설명되지 않는 차이",
+}
+
+
 def audit_notes(scope: Scope, *, year="scope") -> list:
     """Reconciliation notes: a summary line and the checks that are not exact."""
     ds = scope.ds
@@ -438,32 +451,31 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
     if total == 0:
         return [Notice("이 범위의 원문 검증 항목 없음")]
     counts = rows["verdict"].value_counts()
-    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건"
-             for v in ("exact", "rounding", "truncation", "discrepancy", "unmatched")
+    order = audit.VERDICTS  # exact … discrepancy
+    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건" for v in order
              if counts.get(v, 0)]
-    summary = (f"원문이 밝힌 합계·비율·증감 {total}건을 구성 항목으로 다시 계산해 대조함: "
-               + ", ".join(parts) + ".")
+    wrong = int(counts.get("discrepancy", 0))
+    lead = (f"원문 수치 간 불일치 {wrong}건" if wrong else "원문 수치 간 불일치 없음")
+    summary = f"{lead}: 원문의 합계·비율·증감 {total}건 재계산 대조 결과 " + ", ".join(parts)
     off = rows[(rows["verdict"] != "exact").fillna(False).to_numpy(dtype=bool)].copy()
     if off.empty:
-        return [Notice(summary + " 모두 일치함.")]
-    order = {"discrepancy": 0, "unmatched": 1, "truncation": 2, "rounding": 3}
-    off["_o"] = off["verdict"].map(order)
+        return [Notice(summary)]
+    rank = {v: i for i, v in enumerate(reversed(order))}  # 불일치 first
+    off["_o"] = off["verdict"].map(rank)
     off = off.sort_values("_o", kind="stable")
     off["table"] = [ds.catalog.titles.get(str(t), str(t)) for t in off["table"]]
+    seen = [v for v in reversed(order) if v in set(off["verdict"])]
     off["verdict"] = off["verdict"].map(VALUE_LABELS["verdict"])
     off["audit_unit"] = off["unit"]
     shown = ["table", "item", "check", "stated", "computed", "difference", "verdict", "audit_unit"]
     if "note" in off and off["note"].notna().any():  # how the verdict follows, or why no match
         off["audit_note"] = off["note"].fillna("")
         shown.append("audit_note")
+    legend = " · ".join(f"{VALUE_LABELS['verdict'][v]}: {VERDICT_MEANING[v]}" for v in seen)
     table = Table(off, shown,
                   sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
                   unit="행별 단위", source=source_text(ds, off["source"]),
-                  nowrap=["verdict", "audit_unit"],
-                  notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
-                         "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
-                         "불일치: 반올림으로 설명되지 않는 차이. "
-                         "대사 불가: 원문 수치에 대응하는 세부내역 사업이 없음(사유는 비고)."])
+                  nowrap=["verdict", "audit_unit"], notes=[legend])
     return [Notice(summary), table]
 
 
