@@ -339,7 +339,9 @@ def budget_execution(rows: pd.DataFrame, *, name: str, unit: str) -> Figure | No
         return None
     available = _in_unit(rows["available"], unit)
     executed = _in_unit(rows["executed"], unit)
-    ticks = [f"{int(y)}년\n{labels.period_short(d)}" for y, d in zip(rows["year"], rows["as_of"])]
+    closed = rows["settlement"] if "settlement" in rows else [False] * len(rows)
+    ticks = [f"{int(y)}년\n{labels.period_short(d, settled=bool(c))}"
+             for y, d, c in zip(rows["year"], rows["as_of"], closed)]
     # the division table states 예산액 (no carry-over), the detail 예산현액
     settled = [str(t) == "execution_division" for t in rows.get("table", [""] * len(rows))]
     words = ["예산액" if s else "예산현액" for s in settled]
@@ -401,7 +403,8 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
     ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
-    when = f", {labels.period_short(date)}" if not pd.isna(date) else ""
+    closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
+    when = f", {labels.period_short(date, settled=closed)}" if not pd.isna(date) else ""
     ax.set_title(f"부서별 {what.split('(')[0]}과 집행액 ({int(year)}년{when})")
     return fig
 
@@ -426,7 +429,8 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
         rows = totals[(totals["year"] == year).to_numpy(dtype=bool)].set_index("unit").reindex(order)
         rates = rows["execution_rate"].to_numpy(dtype=float)
         date = rows["as_of"].dropna().max()
-        when = f" ({labels.period_short(date)})" if not pd.isna(date) else ""
+        closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
+        when = f" ({labels.period_short(date, settled=closed)})" if not pd.isna(date) else ""
         pos = x - 0.4 + width * (i + 0.5)
         ax.bar(pos, rates, width=width * 0.92, color=shades[i % len(shades)], label=f"{year}년{when}")
         for px, r in zip(pos, rates):

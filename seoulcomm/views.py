@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, history, projection as _projection
+from . import calc, history, labels, projection as _projection
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -37,6 +37,13 @@ def _mask(frame: pd.DataFrame, column: str, values) -> np.ndarray:
 
 def _iso(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def settlement_flags(ds, as_of: pd.Series, source: pd.Series) -> list[bool]:
+    """Which rows are 결산: at 12-31 and from a document the documents table marks as a
+    settlement (the unit tables have no 이월/불용 split). Other 12-31 rows are 연말 집행 실적."""
+    return [labels.year_end(d) and ds.document(s).get("kind") == labels.SETTLEMENT_DOCUMENT
+            for d, s in zip(as_of, source)]
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -166,6 +173,7 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
                       if not pd.isna(d) else False for d in out["as_of"]]
+    out["settlement"] = settlement_flags(ds, out["as_of"], out["source"])
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
