@@ -631,7 +631,7 @@ __all__ = [
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
-    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets",
+    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
 ]
 
 
@@ -735,6 +735,30 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
     lines = _projected(rows, keyed, prior, **kw)
     order = np.argsort(-lines["unspent"].astype("float64").fillna(-np.inf).to_numpy(), kind="stable")
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
+
+
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
+    reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
+    [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
+    against it (``elapsed`` stays the calendar's, for the chart's line)."""
+    rows = spending_lines(ds, year, unit=unit, threshold=threshold)
+    if rows.empty or unit in (None, "office"):
+        return rows
+    judged = projection(ds, year, unit=unit, threshold=threshold)
+    judged = judged[(judged["level"] != "division").fillna(False).to_numpy(dtype=bool)].set_index("key")
+    keys = rows["line"].astype(int).astype(str)
+    rows["reference"] = pd.array([judged["reference"].get(k, pd.NA) for k in keys], dtype="string")
+    rows["reference_rate"] = [float(judged["reference_rate"].get(k, np.nan)) for k in keys]
+    # the judgement of the projection (집행률 from the amounts), the same as 연말 집행 전망's
+    rows["pace_gap"] = [float(judged["gap"].get(k, np.nan)) for k in keys]
+    rows["pace_flag"] = pd.array([judged["pace_flag"].get(k, pd.NA) for k in keys], dtype="string")
+    return rows
+
+
+def lagging_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The 부진 lines of :func:`paced_lines` (against the best reference), most money first."""
+    return calc.laggards(paced_lines(ds, year, unit=unit, threshold=threshold))
 
 
 def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:

@@ -165,10 +165,11 @@ def detail(scope: Scope) -> Table | Notice:
 
 
 def pace(scope: Scope) -> list:
-    """Each line's 집행률 against the share of the year elapsed (chart and table) and the
-    lagging lines, at the latest snapshot, all with the scope's threshold."""
+    """Each line's 집행률 against its best reference — the office's plan, the year before on
+    the same date, else the share of the year elapsed — (chart and table) and the lines more
+    than the scope's threshold behind it (부진), at the latest snapshot."""
     ds, year, unit = scope.ds, scope.year, scope.unit
-    rows = views.spending_lines(ds, year, unit=unit, threshold=scope.threshold)
+    rows = views.paced_lines(ds, year, unit=unit, threshold=scope.threshold)
     if rows.empty:
         return [Notice(f"{int(year)}년 사업별 집행 자료 없음 — 집행 속도·부진 사업 판단 불가")]
     money = scope.money()
@@ -180,20 +181,25 @@ def pace(scope: Scope) -> list:
     flag = np.where(rows["pace_flag"].eq("lagging").fillna(False), "sc-flag", "")
     elapsed = float(rows["elapsed"].iloc[0])
     source = source_text(ds, rows["source"], shared.detail_title(ds, year))
-    table = Table(shown, ["name", "available", "executed", "execution_rate", "pace_gap", "pace_flag"],
+    headers = {"reference": ("기준", "text"), "reference_rate": ("기준 집행률(%)", "rate"),
+               "pace_gap": ("기준 대비(%p)", "rate_change")}
+    rule = (f"기준 대비 = 집행률(집행액 ÷ 예산현액) − 기준 집행률. 기준은 월별 집행계획(계획), 없으면 전년 같은 날 "
+            f"집행률(전년), 없으면 연간 경과율(경과, {units.fmt_rate(elapsed)}). {threshold}%p 넘게 뒤처지면 "
+            "‘부진’, 앞서면 ‘빠름’.")
+    table = Table(shown, ["name", "available", "executed", "execution_rate", "reference", "reference_rate",
+                          "pace_gap", "pace_flag"],
                   sheet="집행 속도", title=f"사업별 집행 속도 (연간 경과율 {units.fmt_rate(elapsed)})",
-                  unit=money, as_of=iso(date), source=source,
-                  row_class=pd.Series(flag, index=shown.index),
-                  notes=[f"경과율 대비 = 집행률 − 연간 경과율. {threshold}%p 넘게 뒤처지면 ‘부진’, "
-                         "앞서면 ‘빠름’."])
-    lagging = views.laggards(ds, year, unit=unit, threshold=scope.threshold)
+                  unit=money, as_of=iso(date), source=source, headers=headers, nowrap=["reference"],
+                  row_class=pd.Series(flag, index=shown.index), notes=[rule])
+    lagging = views.lagging_lines(ds, year, unit=unit, threshold=scope.threshold)
     if lagging.empty:
-        late = Notice(f"연간 경과율보다 {threshold}%p 넘게 뒤처진 사업 없음")
+        late = Notice(f"기준 집행률보다 {threshold}%p 넘게 뒤처진 사업 없음")
     else:
-        late = Table(lagging, ["name", "available", "executed", "balance", "execution_rate", "pace_gap"],
+        late = Table(lagging, ["name", "available", "executed", "balance", "execution_rate", "reference",
+                               "reference_rate", "pace_gap"],
                      sheet="집행 부진 사업", title=f"집행 부진 사업 {len(lagging)}개 (집행잔액 큰 순)",
-                     unit=money, as_of=iso(date), source=source,
-                     notes=[f"집행률이 연간 경과율보다 {threshold}%p 넘게 낮은 사업."])
+                     unit=money, as_of=iso(date), source=source, headers=headers, nowrap=["reference"],
+                     notes=[f"집행률이 기준 집행률보다 {threshold}%p 넘게 낮은 사업. " + rule.split(". ", 1)[1]])
     return [chart, late, table]
 
 
