@@ -672,7 +672,8 @@ class Messages:
                     if link else "")
             lines.append(f'<tr class="sc-msg sc-msg-{_escape(m.rule)}"><td class="text sc-lv0">'
                          f"□ {self._html(m.head)}{more}</td></tr>")
-            lines += [f'<tr><td class="text sc-lv1">○ {self._html(i)}</td></tr>' for i in m.items]
+            lines += [f'<tr class="sc-item sc-item-{_escape(m.rule)}"><td class="text sc-lv1">'
+                      f"○ {self._html(i)}</td></tr>" for i in m.items]
         meta = (f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; '
                 f'color:#5a6473;">자료: {_escape(self.source)}</span>') if self.source else ""
         return (f'<table class="sc-outline sc-messages"><caption>{_escape(self.title)}{meta}</caption>'

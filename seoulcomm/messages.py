@@ -147,6 +147,12 @@ def _divisions(facts: Facts) -> pd.DataFrame:
     return facts.overview[(facts.overview["unit"] != "office").to_numpy(dtype=bool)]
 
 
+def basis(row) -> str:
+    """What a unit's row's budget is: 예산현액 (the detail: 편성 + 이월) or, where only the
+    division table states it, that table's 예산액."""
+    return "예산현액" if str(row.get("table", "budget_detail")) == "budget_detail" else "예산액"
+
+
 def _name(facts: Facts, unit: str) -> str:
     return facts.names.get(unit, unit)
 
@@ -167,7 +173,7 @@ def overall(facts: Facts) -> Message | None:
     office, money = "office", facts.money
     when = "연말" if row["settled"] else f"{units.fmt_date(row['as_of'])} 기준"
     head = [f"{_name(facts, office)} 집행률 ", _rate(row["execution_rate"], "execution_rate", office),
-            f"({when}, 예산현액 ", _money(row["available"], "available", office, money),
+            f"({when}, {basis(row)} ", _money(row["available"], "available", office, money),
             " 중 ", _money(row["executed"], "executed", office, money), " 집행)"]
     items = []
     if not row["settled"] and not _missing(row["reference_rate"]):
@@ -177,7 +183,7 @@ def overall(facts: Facts) -> Message | None:
                  _rate(row["reference_gap"], "reference_gap", office, gap=True)]
     signal = "" if _missing(row["signal"]) else str(row["signal"])
     if row["settled"] and not _missing(row["projected_unspent"]):
-        items.append(Line(["연말 불용액(예산현액 − 집행액) ",
+        items.append(Line([f"연말 불용액({basis(row)} − 집행액) ",
                            _money(row["projected_unspent"], "projected_unspent", office, money),
                            f" — ‘{signal}’" if signal else ""]))
     elif not _missing(row["projected_rate"]):
@@ -192,7 +198,7 @@ def overall(facts: Facts) -> Message | None:
         risky = risky.sort_values("projected_rate", kind="stable")
         for i, (_, d) in enumerate(risky.head(NAMED).iterrows()):
             parts += [", " if i else "", f"{_name(facts, d['unit'])} 전망 집행률 ",
-                      _rate(d["projected_rate"], "projected_rate", d["unit"]), "(예산현액 ",
+                      _rate(d["projected_rate"], "projected_rate", d["unit"]), f"({basis(d)} ",
                       _money(d["available"], "available", d["unit"], money), ")"]
         if len(risky) > NAMED:
             parts.append(f" 외 {len(risky) - NAMED}개 부서")
@@ -232,7 +238,8 @@ def largest_unspent(facts: Facts) -> Message | None:
                 else _rate(r["projected_rate"], "projected_rate", r["scope"], line))
         items.append(Line([f"{r['label']}{owner} {word} ",
                            _money(r["_amount"], "projected_unspent", r["scope"], money, line),
-                           " (예산현액 ", _money(r["available"], "available", r["scope"], money, line),
+                           f" ({basis(r) if what == '부서' else '예산현액'} ",
+                           _money(r["available"], "available", r["scope"], money, line),
                            ", " + ("집행률 " if settled else "전망 집행률 "), rate, ")"]))
     first = top.iloc[0]
     return Message("unspent", Line(head), items, _report(first["scope"], facts.year),

@@ -64,13 +64,14 @@ def headline(scope: Scope) -> Headline:
     if row is not None:
         date = row["as_of"]
         settled = bool(row["settled"])
-        figures = [figure("예산현액", money_in(row["available"], money), money),
+        figures = [figure(messages.basis(row), money_in(row["available"], money), money),
                    figure("집행액", money_in(row["executed"], money), money,
                           note=labels.period(date)),
-                   figure("집행률", row["execution_rate"], "%", decimals=1, note="집행액 ÷ 예산현액"),
+                   figure("집행률", row["execution_rate"], "%", decimals=1,
+                          note=f"집행액 ÷ {messages.basis(row)}"),
                    figure("불용액" if settled else "전망 불용액",
                           money_in(row["projected_unspent"], money), money,
-                          note="예산현액 − 집행액" if settled else
+                          note=f"{messages.basis(row)} − 집행액" if settled else
                           f"전망 집행률 {units.fmt_rate(row['projected_rate'])}")]
         totals = views.unit_totals(ds, year, unit="office", span=1, threshold=scope.threshold)
         sources = [shared.document_text(ds, s) for s in totals["source"].dropna().unique()[:1]]
@@ -111,7 +112,8 @@ def units_table(scope: Scope) -> Table | Notice:
         for r, v, s in zip(rows["reference"], rows["reference_rate"], rows["settled"])]
     rows["signal_text"] = rows["signal"].fillna("")
     columns = ["unit_name", "available", "executed", "execution_rate"]
-    headers = {"signal_text": ("신호", "text"), "laggards": ("부진 사업", "count"),
+    budget = "예산현액" if (rows["table"] == "budget_detail").any() else "예산액"
+    headers = {"available": (budget, "money"), "signal_text": ("신호", "text"), "laggards": ("부진 사업", "count"),
                "open_checks": ("원문 검증 미결", "count"),
                "projected_rate": ("전망 집행률(%)", "rate"),
                "projected_unspent": ("불용액" if settled else "전망 불용액", "money"),
@@ -128,7 +130,7 @@ def units_table(scope: Scope) -> Table | Notice:
         ascending=False, kind="stable")
     shown = set(ranked.index[:PAGE_DIVISIONS]) | set(rows.index[(rows["unit"] == "office").to_numpy()])
     page = pd.Series([i in shown for i in rows.index], index=rows.index)
-    notes = ["집행률 = 집행액 ÷ 예산현액. 기준: 계획(월별 집행계획)·전년(전년 같은 날)·경과(연간 "
+    notes = [f"집행률 = 집행액 ÷ {budget}. 기준: 계획(월별 집행계획)·전년(전년 같은 날)·경과(연간 "
              "경과율). 신호: 전망 집행률 85% 미만 위험, 95% 미만 주의. 부진 사업·원문 검증 미결은 "
              "각 보고서의 항목 수."]
     if len(ranked) > PAGE_DIVISIONS:
