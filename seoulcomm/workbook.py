@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import labels, load, paths, xlsx
+from . import epoch, labels, load, paths, xlsx
 from .errors import DataError, DataErrors, UsageError
 from .schema import LOAD_ORDER, TABLES
 
@@ -285,7 +285,7 @@ def export(out_path, data_dir=None) -> Path:
         note.column_dimensions[letter].width = width
     lists.sheet_state = "hidden"
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
-    xlsx.save(wb, out)
+    xlsx.save(wb, out, when=epoch.source_time(ds))
     return out
 
 
