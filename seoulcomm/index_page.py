@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import labels, monitor, params, units
+from . import labels, monitor, params, units, views
 
 #: The signal's colour class (the word is printed too: print and colour-blind readers).
 SIGNAL_CLASS = {"위험": "sig-red", "주의": "sig-amber", "양호": "sig-green"}
@@ -33,7 +33,7 @@ def _cell(text: str, value=None, css: str = "") -> dict:
     return {"text": text, "value": "" if _missing(value) else value, "class": css}
 
 
-def years(ds, out_dir: Path, *, threshold=None) -> list[dict]:
+def years(ds, out_dir: Path, *, threshold: float = views.PACE_THRESHOLD) -> list[dict]:
     """Every year the data has, the latest first: ``{"year", "as_of", "money", "brief",
     "office" (the office's row), "rows" (the divisions' rows)}``; a row is ``{"unit", "name",
     "href", "cells"}``, a cell ``{"text", "value" (what it sorts by), "class"}``. Links only to
@@ -43,8 +43,7 @@ def years(ds, out_dir: Path, *, threshold=None) -> list[dict]:
     names = labels.names(ds)
     found = []
     for year in sorted(ds.years(), reverse=True):
-        kwargs = {} if threshold is None else {"threshold": threshold}
-        frame = monitor.overview(ds, year, **kwargs)
+        frame = monitor.overview(ds, year, threshold=threshold)
         if frame.empty:
             continue
         rows = [_row(r, names, money, out_dir) for r in frame.to_dict("records")]

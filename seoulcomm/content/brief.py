@@ -87,12 +87,13 @@ def messages_of(scope: Scope):
         return Notice(f"{int(scope.year)}년 보고할 집행 자료 없음")
     here = str(int(scope.year))
     links = [posixpath.relpath(m.link, here) for m in picked]
-    source = "; ".join(dict.fromkeys(headline_sources(scope)))
+    source = "; ".join(dict.fromkeys(_sources(scope)))
     return Messages(f"{int(scope.year)}년 주요 보고 사항", picked, links, sheet="주요 보고 사항",
                     source=source)
 
 
-def headline_sources(scope: Scope) -> list[str]:
+def _sources(scope: Scope) -> list[str]:
+    """The documents the units' totals of the year cite."""
     ds = scope.ds
     totals = views.unit_totals(ds, int(scope.year), span=1, threshold=scope.threshold)
     return [shared.document_text(ds, s) for s in totals["source"].dropna().unique()]
