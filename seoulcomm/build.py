@@ -601,8 +601,11 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
         groups.setdefault(row["group"], []).append(row)
     # newest year first, the programs last
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
+    legend = ""
+    if monitoring:
+        from .index_page import LEGEND as legend
     page = env.get_template("index.html.j2").render(
-        monitoring=monitoring or [],
+        monitoring=monitoring or [], legend=legend,
         groups=ordered, summary=summary, version=__version__,
         built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
         as_of=[(titles.get(k, k), k, units.fmt_date(v)) for k, v in sorted(as_of.items())],

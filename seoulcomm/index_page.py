@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import labels, monitor, params, units, views
+from . import labels, monitor, params, projection, units, views
 
 #: The signal's colour class (the word is printed too: print and colour-blind readers).
 SIGNAL_CLASS = {"위험": "sig-red", "주의": "sig-amber", "양호": "sig-green"}
@@ -21,6 +21,11 @@ COLUMNS = [
     ("projected_unspent", "전망 불용액", "num"), ("signal", "신호", "num"),
     ("laggards", "부진 사업", "num"), ("open_checks", "원문 검증 미결", "num"),
 ]
+#: The note under the view: how to read its references, its signal and its counts.
+LEGEND = (f"※ 기준: 계획(월별 집행계획)·전년(전년 같은 날 집행률)·경과(연간 경과율), 기준 대비 = 집행률 − 기준 "
+          f"집행률. 신호: 전망 집행률 {projection.SIGNAL_RED:g}% 미만 위험, {projection.SIGNAL_AMBER:g}% 미만 "
+          "주의, 그 밖 양호(연말 실적은 집행률로 판단). 부진 사업·원문 검증 미결(일치·반올림 차이 외)은 각 "
+          "보고서의 항목 수. 부서 이름을 누르면 그 보고서.")
 #: The signal's order when a column sorts by it (위험 first when ascending).
 SIGNAL_ORDER = {"위험": 0, "주의": 1, "양호": 2}
 

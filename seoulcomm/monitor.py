@@ -9,7 +9,6 @@ Money stays integer 원, rates percent; nothing here formats or labels.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from . import audit, params, views
@@ -86,10 +85,11 @@ def overview(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFra
     })
     for theirs, ours in _OUTLOOK.items():
         out[ours] = outlook[theirs].to_numpy()
-    lines_of = {u: _projection(ds, year, unit=u, threshold=threshold) for u in units if u != "office"}
-    laggards = {u: int(f["lagging"].fillna(False).astype(bool).sum()) for u, f in lines_of.items()}
+    spending = lines(ds, year, threshold=threshold)
+    lagging = spending[spending["lagging"].fillna(False).astype(bool).to_numpy()]
+    per_unit = lagging.groupby(lagging["unit"].astype(str)).size()
     # the office's 부진 lines are its divisions' (the detail's every spending line is a division's)
-    out["laggards"] = [sum(laggards.values()) if u == "office" else laggards[u] for u in units]
+    out["laggards"] = [len(lagging) if u == "office" else int(per_unit.get(u, 0)) for u in units]
     # the audit reads its own copy of the data: a caller's read log names what it shows
     out["open_checks"] = [len(open_checks(ds.fresh(), u, year)) for u in units]
     out["report"] = [report_of(u, year) for u in units]
@@ -115,6 +115,9 @@ def lines(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFrame:
     """
     parts = [_projection(ds, year, unit=str(u), threshold=threshold)
              for u in ds.divisions(year)["unit"]]
+    # the division's own total comes with its lines: the lines only
+    parts = [p[p["level"].isin(views.SPENDING_LEVELS).fillna(False).to_numpy(dtype=bool)]
+             for p in parts]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=LINE_COLUMNS)
@@ -125,43 +128,12 @@ def lines(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- the projection
-# The pace reference and the year-end projection are the pace module's (issue 23):
-# views.projection(ds, year, unit=...) with the columns of /work/wt/INTERFACE-pace.md. Until it
-# lands, _projection gives the same columns from the calendar reference and the 단순 경과
-# projection, which calc.pace's columns already hold.
+# The reference, the year-end projection and the signal are the pace module's
+# (seoulcomm.projection through views.projection): the same call the reports' 연말 집행 전망
+# tables make, so the figures are theirs.
 
 def _projection(ds, year, *, unit=None, threshold=views.PACE_THRESHOLD) -> pd.DataFrame:
-    if hasattr(views, "projection"):
-        return views.projection(ds, year, unit=unit, threshold=threshold)
-    if unit in (None, "office"):
-        rows = views.unit_totals(ds, year, span=1, threshold=threshold)
-        rows = rows[(rows["year"] == int(year)).to_numpy(dtype=bool)].assign(
-            key=lambda f: f["unit"].astype(str), name=lambda f: f["unit"].astype(str))
-    else:
-        rows = views.spending_lines(ds, year, unit=unit, threshold=threshold)
-        rows = rows.assign(key=rows["line"].astype(str))
-    rate = rows["execution_rate"].astype(float).to_numpy()
-    elapsed = rows["elapsed"].astype(float).to_numpy()
-    settled = np.array([(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
-                        for d in rows["as_of"]], dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        projected = np.where(settled, np.nan, np.minimum(100.0, rate / elapsed * 100.0))
-    available = rows["available"].astype("float64").to_numpy()
-    executed = rows["executed"].astype("float64").to_numpy()
-    unspent = np.where(settled, available - executed, available - np.round(available * projected / 100))
-    judged = np.where(settled, rate, projected)
-    signal = np.select([judged < 85.0, judged < 95.0], ["위험", "주의"], "양호")
-    return pd.DataFrame({
-        "key": rows["key"].to_numpy(), "unit": rows["unit"].astype(str).to_numpy(),
-        "name": rows["name"].to_numpy(), "available": rows["available"].to_numpy(),
-        "executed": rows["executed"].to_numpy(), "execution_rate": rate,
-        "reference": "경과", "reference_rate": elapsed, "gap": rate - elapsed,
-        "lagging": rows["pace_flag"].eq("lagging").fillna(False).to_numpy(dtype=bool),
-        "settled": settled, "method": np.where(settled, "실적", "단순 경과"),
-        "projected_rate": projected,
-        "unspent": pd.array(np.round(unspent), dtype="Int64"),
-        "signal": pd.Series(signal, dtype=object).where(~np.isnan(judged), None).to_numpy(),
-    })
+    return views.projection(ds, year, unit=unit, threshold=threshold)
 
 
 _OUTLOOK = {"reference": "reference", "reference_rate": "reference_rate", "gap": "reference_gap",

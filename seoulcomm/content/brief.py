@@ -7,7 +7,7 @@ import posixpath
 
 import pandas as pd
 
-from .. import labels, messages, monitor, units, views
+from .. import labels, messages, monitor, projection, units, views
 from ..display import Headline, Messages, Notice, Table, figure, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
@@ -132,8 +132,8 @@ def units_table(scope: Scope) -> Table | Notice:
     shown = set(ranked.index[:PAGE_DIVISIONS]) | set(rows.index[(rows["unit"] == "office").to_numpy()])
     page = pd.Series([i in shown for i in rows.index], index=rows.index)
     notes = [f"집행률 = 집행액 ÷ {budget}. 기준: 계획(월별 집행계획)·전년(전년 같은 날)·경과(연간 "
-             "경과율). 신호: 전망 집행률 85% 미만 위험, 95% 미만 주의. 부진 사업·원문 검증 미결은 "
-             "각 보고서의 항목 수."]
+             f"경과율). 신호: 전망 집행률 {projection.SIGNAL_RED:g}% 미만 위험, "
+             f"{projection.SIGNAL_AMBER:g}% 미만 주의. 부진 사업·원문 검증 미결은 각 보고서의 항목 수."]
     if len(ranked) > PAGE_DIVISIONS:
         notes.append(f"전망 불용액이 큰 {PAGE_DIVISIONS}개 부서만 적음. 나머지 "
                      f"{len(ranked) - PAGE_DIVISIONS}개 부서는 엑셀 파일과 보고서 목록에 수록.")
