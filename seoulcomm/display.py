@@ -636,7 +636,8 @@ class Messages:
     links : list of str
         Each message's link, relative to the page.
     sheet : str
-        Spreadsheet sheet name (one row per line: 구분, 내용, 자세히).
+        Spreadsheet sheet name (one row per line: 내용, and on a □ line the report that
+        holds its detail).
     source : str
         Where the figures come from.
     """
@@ -669,11 +670,11 @@ class Messages:
 
     def to_json(self) -> dict:
         rows = []
-        for m, link in zip(self.messages, self.links):
-            rows.append([m.link_text, f"□ {self._text(m.head)}", link])
-            rows += [[m.link_text, f"  ○ {self._text(i)}", ""] for i in m.items]
+        for m in self.messages:
+            rows.append([f"□ {self._text(m.head)}", m.link_text])
+            rows += [[f"  ○ {self._text(i)}", ""] for i in m.items]
         return {"sheet": self.sheet, "title": self.title, "unit": "",
-                "columns": ["구분", "내용", "자세히"], "rows": rows, "as_of": None,
+                "columns": ["내용", "자세히"], "rows": rows, "as_of": None,
                 "source": self.source}
 
     def to_html(self) -> str:

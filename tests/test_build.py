@@ -310,9 +310,9 @@ def test_changing_one_data_file_rebuilds_exactly_the_reports_that_read_it(
     ("staffing.csv", {"unit": "city-brand"}, "current", ["2016/city-brand", "2016/office"]),
     # 000, Ⅰ-3 2015년도 예산 집행현황: 도시브랜드담당관 집행액 + 1 — its 2015 report, the 2015
     # office report, and the 2016 ones that show 2015 beside 2016 (연도별 표, 전년도 결산)
-    # and the 2015 brief (the 2016 brief shows 2016 alone)
+    # and both briefs (2016's projects the year on 2015's path: its 전년 reference)
     ("execution_division.csv", {"unit": "city-brand", "year": "2015"}, "executed",
-     ["2015/brief", "2015/city-brand", "2015/office", "2016/city-brand", "2016/office"]),
+     ["2015/brief", "2015/city-brand", "2015/office", "2016/brief", "2016/city-brand", "2016/office"]),
     # 000, Ⅲ-2-1 목적 (436행), a text of 도시브랜드담당관's section: its 2016 report shows it;
     # its 2015 report reads its sections' text to find none of 2015; the office reports read
     # only where the text is (the source column), not what it says
