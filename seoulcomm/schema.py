@@ -150,11 +150,16 @@ TABLES: dict[str, Table] = {
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
-            Col("parent", optional=True), SOURCE),
+            Col("parent", optional=True), SOURCE,
+            # a cumulative result's start ('13.1.12. 개관~): 2013-01-12, or a year (2015)
+            Col("since", optional=True, default="")),
             key=("section", "metric", "period", "kind", "source")),
         Table("schedule", "추진일정", (
             DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
-            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE,
+            # the day, where the source states one ('15. 9. 7. ~ '16. 2. 3.)
+            Col("start_date", "date", optional=True, default=""),
+            Col("end_date", "date", optional=True, default="")),
             key=("section", "step", "start")),
         Table("program", "사업 개요", (
             Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),
@@ -202,7 +207,10 @@ TABLES: dict[str, Table] = {
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
-            SOURCE), key=("sections", "detail_line")),
+            SOURCE,
+            # part: the sections' 사업비 covers only part of the line (일부 대응); empty: all of it
+            Col("relation", "choice", optional=True, default="", choices=("part",))),
+            key=("sections", "detail_line")),
         Table("general_notes", "표지·일반현황 설명", (
             Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
             SOURCE), key=("part", "topic", "order")),
