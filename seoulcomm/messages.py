@@ -35,8 +35,8 @@ NAMED = 4
 REFERENCE_WORDS = {"계획": "월별 집행계획", "전년": "전년 같은 날 집행률", "경과": "연간 경과율"}
 #: The signal a projection raises first (위험: projected 집행률 below the red line).
 RED = "위험"
-#: Verdicts of open 원문 검증 items, most serious first.
-OPEN_ORDER = ("discrepancy", "unmatched", "truncation")
+#: Verdicts of open 원문 검증 items, most serious first (:data:`seoulcomm.audit.VERDICTS`).
+OPEN_ORDER = ("discrepancy", "unmatched", "truncation", "timing", "partial", "explained", "reference")
 
 
 @dataclass(frozen=True)
@@ -327,8 +327,6 @@ def open_checks(facts: Facts) -> Message | None:
     order = order[:1] if order[0] == "office" else []
     order += sorted((u for u in counts if u != "office"), key=lambda u: -counts[u])
     first = order[0]
-    verdicts = pd.concat([facts.checks[u] for u in order], ignore_index=True)["verdict"]
-    serious = [v for v in OPEN_ORDER if (verdicts == v).any()]
     head: list = ["원문 검증 미결 항목(일치·반올림 차이 외): "]
     for i, unit in enumerate(order[:NAMED + 1]):
         head += [", " if i else "", f"{_name(facts, unit)} 보고서 ",
@@ -338,15 +336,15 @@ def open_checks(facts: Facts) -> Message | None:
     items = []
     worst = facts.checks[first]
     worst = worst.assign(_o=worst["verdict"].map({v: i for i, v in enumerate(OPEN_ORDER)}))
-    worst = worst.sort_values("_o", kind="stable")
-    if len(worst) and serious:
+    worst = worst.sort_values("_o", kind="stable", na_position="last")
+    if len(worst):
         w = worst.iloc[0]
         verdict = labels.VALUE_LABELS["verdict"].get(str(w["verdict"]), str(w["verdict"]))
         items.append(Line([f"{verdict}: {w['item']} — {w['check']} (원문 ",
                            Fig("stated", units.fmt_number(w["stated"], _decimals(w["stated"])),
                                "", first), ", 재계산 ",
                            Fig("computed", units.fmt_number(w["computed"], _decimals(w["computed"])),
-                               "", first), f" {w['unit']})"]))
+                               "", first), f"{'' if str(w['unit']) == '%' else ' '}{w['unit']})"]))
     return Message("checks", Line(head), items, _report(first, facts.year),
                    f"{_name(facts, first)} 보고서 원문 검증")
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import labels, messages, monitor, projection, units, views
 from ..display import Headline, Messages, Notice, Table, figure, money_in
-from . import shared
+from . import outlook, shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
 __all__ = ["open", "show", "headline", "messages_of", "units_table", "footer", "facts"]
@@ -140,7 +140,8 @@ def units_table(scope: Scope) -> Table | Notice:
     return Table(rows, columns, sheet="부서별 집행 현황", title="부서별 집행 현황 및 연말 전망",
                  page_rows=page.reset_index(drop=True),
                  unit=scope.money(), as_of=iso(date), source=source_text(ds, rows.get("source", [])),
-                 headers=headers, row_class=classes, notes=notes, nowrap=["signal_text"])
+                 headers=headers, row_class=classes, notes=notes, nowrap=["signal_text"],
+                 cell_class={"signal_text": rows["signal"].map(outlook.SIGNAL_CLASS).fillna("")})
 
 
 def footer(scope: Scope):
