@@ -21,9 +21,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import labels, paths, units
+from . import colcache, labels, paths, units
 from .errors import DataError, DataErrors, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
+
+# pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
+# the loader's and the reports' text stays in Python strings, as it was before
+pd.set_option("mode.string_storage", "python")
 
 _HEADER_LINE = 1
 
@@ -186,14 +190,22 @@ def data_files(data_dir=None) -> list[Path]:
     return [folder / paths.CATALOG_FILE] + [folder / TABLES[name].file for name in LOAD_ORDER]
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a data file, refused before it is read when it is bigger than
+    :data:`MAX_FILE_BYTES`."""
     if not path.is_file():
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
                         f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def _read_text(path: Path, data: bytes | None = None) -> str:
+    """The text of a data file (``data``: its bytes, already read by :func:`_read_bytes`)."""
+    if data is None:
+        data = _read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -260,7 +272,7 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
 
 
 def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
-              problems: list | None = None) -> pd.DataFrame | None:
+              problems: list | None = None, data: bytes | None = None) -> pd.DataFrame | None:
     """The file as strings, header checked; index = file line number.
 
     Problems go to ``problems`` (a list; raised at once when not given); ``None`` is returned
@@ -269,7 +281,7 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     own = problems is None
     problems = [] if own else problems
     try:
-        raw = _split(path, table, catalog, problems)
+        raw = _split(path, table, catalog, problems, data)
     except DataError as exc:
         problems.append(exc)
         raw = None
@@ -278,9 +290,10 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     return raw
 
 
-def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | None:
+def _split(path: Path, table: Table, catalog, problems: list,
+           data: bytes | None = None) -> pd.DataFrame | None:
     # one line ending for the parser (old Mac files end lines with a lone \r)
-    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    text = _read_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines, start = [], [], 1
     try:
@@ -535,12 +548,14 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
-def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.DataFrame | None, list]:
-    """One table and every problem found in it (the frame is ``None`` when unusable)."""
+def _load_table(name: str, folder: Path, refs, catalog: Catalog,
+                data: bytes | None = None) -> tuple[pd.DataFrame | None, list]:
+    """One table and every problem found in it (the frame is ``None`` when unusable);
+    ``data``: the file's bytes, when already read."""
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
-    raw = _read_raw(path, table, catalog, problems)
+    raw = _read_raw(path, table, catalog, problems, data)
     if raw is None:
         return None, problems
     skip = _text_checks(raw, table, path, problems)
@@ -909,12 +924,18 @@ def load_all(data_dir=None) -> Dataset:
     refs: dict[str, set] = {}
     tables = {}
     problems: list = []   # every problem of every file, raised together at the end
+    cached = _Cached(folder)
     for name in LOAD_ORDER:
-        frame, found = _load_table(name, folder, refs, catalog)
-        problems += found
+        frame = cached.get(name)
         if frame is None:
-            continue
-        tables[name] = frame.set_axis(pd.RangeIndex(len(frame)))
+            frame, found = _load_table(name, folder, refs, catalog, cached.data.pop(name, None))
+            problems += found
+            if frame is None:
+                continue
+            frame = frame.set_axis(pd.RangeIndex(len(frame)))
+            if not found:
+                cached.checked[name] = frame
+        tables[name] = frame
         if name == "organisation":
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
@@ -925,11 +946,50 @@ def load_all(data_dir=None) -> Dataset:
             refs["program"] = set(tables[name]["program"].dropna())
     if problems:
         raise DataErrors(problems)
+    cached.keep()
     _years_from_documents(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+class _Cached:
+    """The column cache (:mod:`seoulcomm.colcache`) as :func:`load_all` uses it: each table's
+    file read once, as bytes, and keyed by them; the checked frame taken from the cache when
+    its key is there; the tables checked here kept (:meth:`keep`) once every table loaded."""
+
+    def __init__(self, folder: Path):
+        self.place = colcache.folder(folder)
+        self.data: dict[str, bytes] = {}       # bytes read for the key, parsed if not cached
+        self.keys: dict[str, str] = {}
+        self.checked: dict[str, pd.DataFrame] = {}
+        if self.place is None:
+            return
+        try:
+            shas = {}
+            for name in LOAD_ORDER:
+                self.data[name] = _read_bytes(folder / TABLES[name].file)
+                shas[name] = colcache.sha(self.data[name])
+            catalog_sha = colcache.sha((folder / paths.CATALOG_FILE).read_bytes())
+            self.keys = {name: colcache.table_key(name, shas, catalog_sha) for name in LOAD_ORDER}
+        except (DataError, OSError):
+            self.keys = {}   # a file missing or too big: every table read as without a cache
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        key = self.keys.get(name)
+        frame = colcache.get(self.place, name, key) if key else None
+        if frame is not None:
+            self.data.pop(name, None)
+        return frame
+
+    def keep(self) -> None:
+        for name, frame in self.checked.items():
+            if name in self.keys:
+                colcache.put(self.place, name, self.keys[name], frame)
+        if self.checked:
+            colcache.prune(self.place)
+        self.data.clear()
 
 
 def _years_from_documents(tables: dict[str, pd.DataFrame]) -> None:
