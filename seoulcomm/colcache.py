@@ -169,11 +169,13 @@ def _to_pandas(name: str, table):
     schema's type (nothing of the file's own metadata used)."""
     import pandas as pd
 
+    from . import bulk
+
     columns = {}
     for (column, dtype), array in zip(expected_columns(name), table.columns):
         array = array.combine_chunks()
         if dtype == "string":
-            values = pd.array(array.to_numpy(zero_copy_only=False), dtype=pd.StringDtype("python"))
+            values = bulk.strings(array)
         elif dtype in ("Int64", "Float64"):
             values = _nullable(array, dtype)
         elif dtype == "int64":
@@ -255,8 +257,9 @@ def _parse_entry(name: str, key: str, data: bytes):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    text = [c for c, dtype in expected_columns(name) if dtype == "string"]
     table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True,
-                          use_pandas_metadata=False)
+                          use_pandas_metadata=False, read_dictionary=text)
     meta = json.loads((table.schema.metadata or {}).get(_META, b"null"))
     expected = expected_columns(name)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key \
@@ -265,7 +268,9 @@ def _parse_entry(name: str, key: str, data: bytes):
     if table.schema.names != [c for c, _ in expected]:
         return None
     for (column, dtype), field in zip(expected, table.schema):
-        if field.type != _arrow_type(_dtype(dtype)):
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) and dtype == "string" \
+            else field.type
+        if kind != _arrow_type(_dtype(dtype)):
             return None
         if dtype == "int64" and table.column(column).null_count:
             return None
@@ -322,7 +327,7 @@ def _entry_bytes(name: str, key: str, frame) -> bytes | None:
     table = pa.table(arrays, names=[c for c, _ in expected],
                      metadata={_META: json.dumps(meta).encode()})
     out = io.BytesIO()
-    pq.write_table(table, out, write_page_checksum=True, compression="zstd")
+    pq.write_table(table, out, write_page_checksum=True, compression="lz4")
     return out.getvalue()
 
 

@@ -33,11 +33,11 @@ _HEADER_LINE = 1
 
 
 #: Largest data file (CSV) read [bytes]; a bigger one is refused before it is read.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024 * 1024
 #: Largest YAML file (catalog.yaml, params/*.yaml) read [bytes].
 MAX_YAML_BYTES = 1024 * 1024
 #: Most data rows one table may hold.
-MAX_ROWS = 200_000
+MAX_ROWS = 2_000_000
 #: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
 MAX_CELL_CHARS = 32_767
 #: Characters no cell may hold: C0/C1 controls but tab and newline (NUL, ESC, …; openpyxl
@@ -508,12 +508,16 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
     recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
-    import pandera.pandas as pa  # only to validate: the build process gets its data checked
-
     own = problems is None
     problems = [] if own else problems
-    schema = dataframe_schema(table, refs)
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
+    if _surely_valid(typed, table, refs):   # nothing the schema could refuse: pandera not asked
+        if own and problems:
+            raise DataErrors(problems)
+        return
+    import pandera.pandas as pa  # only to validate: the build process gets its data checked
+
+    schema = dataframe_schema(table, refs)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -548,6 +552,36 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
+def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
+    """True when :func:`seoulcomm.schema.dataframe_schema` cannot refuse ``typed``: every
+    column there, of its type, filled where required, within its range, choices and
+    references, and no key twice (the same rules, vectorised; pandera, which words each
+    failure, runs only when one of them fails)."""
+    from .schema import _DTYPES
+
+    if sorted(typed.columns) != sorted(table.columns):
+        return False
+    for col in table.cols:
+        values = typed[col.name]
+        if str(values.dtype) != _DTYPES.get(col.kind, "string"):
+            return False
+        missing = values.isna().to_numpy(dtype=bool)
+        if missing.any():
+            if not col.optional:
+                return False
+            values = values[~missing]
+        if col.kind in ("money", "count", "rate", "number") and not col.negative \
+                and (values < 0).any():
+            return False
+        if col.kind == "year" and ((values < 1990) | (values > 2100)).any():
+            return False
+        if col.kind == "choice" and not values.isin(col.choices).all():
+            return False
+        if col.kind == "ref" and col.ref in refs and not values.isin(refs[col.ref]).all():
+            return False
+    return not typed.duplicated(subset=list(table.key)).any()
+
+
 def _load_table(name: str, folder: Path, refs, catalog: Catalog,
                 data: bytes | None = None) -> tuple[pd.DataFrame | None, list]:
     """One table and every problem found in it (the frame is ``None`` when unusable);
@@ -555,16 +589,56 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
-    raw = _read_raw(path, table, catalog, problems, data)
-    if raw is None:
-        return None, problems
-    skip = _text_checks(raw, table, path, problems)
-    frame = _parse(raw, table, catalog, path, problems)
-    skip |= {(p.line, p.column) for p in problems}
+    read = _read_bulk(path, table, catalog, data, problems)
+    if read is not None:   # a big plain file, split and parsed column by column
+        raw, frame = read
+        if raw is None:
+            return None, problems
+    else:
+        raw = _read_raw(path, table, catalog, problems, data)
+        if raw is None:
+            return None, problems
+        _text_checks(raw, table, path, problems)
+        frame = _parse(raw, table, catalog, path, problems)
+    skip = {(p.line, p.column) for p in problems}
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
+
+
+#: Files from this size [bytes] are read column by column (:mod:`seoulcomm.bulk`) when they
+#: are plain; smaller ones, and any file that is not plain, row by row (the same frames and
+#: messages either way; tests/test_bulk.py).
+BULK_MIN_BYTES = 1024 * 1024
+
+
+def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, problems: list):
+    """``(raw, frame)`` of a big plain file read by :mod:`seoulcomm.bulk` (``(None, None)``
+    when it cannot be used, its problems recorded); None to read it row by row."""
+    from . import bulk
+
+    try:
+        if data is None:
+            if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:
+                return None
+            data = _read_bytes(path)
+        if len(data) < BULK_MIN_BYTES:
+            return None
+        found: list = []
+        read = bulk.read(path, data, table, catalog, found, MAX_ROWS)
+    except DataError as exc:   # too many rows, or too big to read
+        problems.append(exc)
+        return None, None
+    if read is None:
+        return None
+    raw, _names = read
+    if raw is None:
+        problems += found
+        return None, None
+    frame = bulk.parse(raw, table, catalog, path, found, max_chars=MAX_CELL_CHARS)
+    problems += found
+    return raw, frame
 
 
 def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None = None) -> pd.DataFrame:
