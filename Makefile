@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: reports test validate audit bench lab clean nbfilter
+.PHONY: reports test validate audit bench lab clean nbfilter golden
 
 reports: $(VENV)/.installed nbfilter
 	$(BIN)/seoulcomm build
@@ -19,9 +19,12 @@ validate: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(BIN)/seoulcomm audit
 
+# the benchmarks of this run, then docs/performance.md from them (never from an older run)
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/build_speed.py
-	$(BIN)/python benchmarks/scale.py
+	rm -f benchmarks/out/build_speed.md benchmarks/out/scale.md
+	$(BIN)/python benchmarks/build_speed.py --markdown benchmarks/out/build_speed.md
+	$(BIN)/python benchmarks/scale.py --markdown benchmarks/out/scale.md
+	$(BIN)/python benchmarks/report.py docs/performance.md benchmarks/out/build_speed.md benchmarks/out/scale.md
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/
@@ -53,3 +56,7 @@ nbfilter:
 
 clean:
 	rm -rf reports .pytest_cache .hypothesis
+
+# golden — rebuild every report from data/ and rewrite tests/golden/reports.txt (read the diff before committing)
+golden: $(VENV)/.installed-test nbfilter
+	$(BIN)/python tests/golden.py

@@ -9,8 +9,9 @@ What an entry is keyed by (:func:`table_key`), and so when it is used:
 
 - the bytes of the table's own file, as read this time (never its date or size);
 - the bytes of every table its references are checked against (``unit`` and ``division``:
-  ``organisation.csv``; ``section``: ``sections.csv``; ``program``: ``program.csv``), so a
-  change to one table re-checks that table and the tables that refer to it, nothing else;
+  ``organisation.csv``; ``section``: ``sections.csv``; ``program``: ``program.csv``; a plan's
+  lines: ``budget_detail.csv``), so a change to one table re-checks that table and the tables
+  that refer to it, nothing else; an optional table left out counts as absent;
 - the bytes of ``catalog.yaml`` (units and Korean column names decide how a file is read);
 - the schema (:data:`seoulcomm.schema.TABLES`), the seoulcomm version and the source of the
   modules that turn bytes into a checked table (:data:`CODE`), and the pandas and pyarrow
@@ -60,6 +61,9 @@ CODE = ("load.py", "schema.py", "units.py", "labels.py", "params.py", "errors.py
 #: Which table each reference set is read from (see :func:`seoulcomm.load.load_all`).
 REF_TABLES = {"unit": "organisation", "division": "organisation", "section": "sections",
               "program": "program"}
+#: Tables checked against another table's rows otherwise than by a reference column
+#: (:func:`seoulcomm.load._plan_checks`: a plan's lines are the detail's).
+CHECKED_AGAINST = {"execution_plan": ("budget_detail",)}
 _META = b"seoulcomm"
 _SUFFIX = ".parquet"
 
@@ -121,7 +125,7 @@ def depends_on(name: str) -> list[str]:
     from .schema import TABLES
 
     return sorted({REF_TABLES[c.ref] for c in TABLES[name].cols
-                   if c.kind == "ref" and c.ref in REF_TABLES})
+                   if c.kind == "ref" and c.ref in REF_TABLES} | set(CHECKED_AGAINST.get(name, ())))
 
 
 def table_key(name: str, file_shas: dict[str, str], catalog_sha: str) -> str:
@@ -143,7 +147,7 @@ def _arrow_type(dtype):
 
     if isinstance(dtype, pd.Int64Dtype) or str(dtype) == "int64":
         return pa.int64()
-    if isinstance(dtype, pd.Float64Dtype):
+    if isinstance(dtype, pd.Float64Dtype) or str(dtype) == "float64":
         return pa.float64()
     if isinstance(dtype, pd.StringDtype):
         return pa.string()
@@ -164,18 +168,22 @@ def expected_columns(name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _to_pandas(name: str, table):
-    """An Arrow table of entry ``name`` as the loader's frame: each column built with the
-    schema's type (nothing of the file's own metadata used)."""
+def _to_pandas(expected, table):
+    """An Arrow table as a frame of ``expected`` columns: each column built with its type
+    (nothing of the file's own metadata used)."""
     import pandas as pd
 
     from . import bulk
 
     columns = {}
-    for (column, dtype), array in zip(expected_columns(name), table.columns):
+    for (column, dtype), array in zip(expected, table.columns):
         array = array.combine_chunks()
         if dtype == "string":
             values = bulk.strings(array)
+        elif dtype == "str":
+            values = bulk.strings(array).astype(_dtype("str"))
+        elif dtype == "float64":
+            values = array.to_numpy(zero_copy_only=False).astype("float64", copy=False)
         elif dtype in ("Int64", "Float64"):
             values = _nullable(array, dtype)
         elif dtype == "int64":
@@ -199,9 +207,10 @@ def _nullable(array, dtype):
     return pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), mask.astype(bool, copy=False))
 
 
-def get(place: Path | None, name: str, key: str):
+def get(place: Path | None, name: str, key: str, columns: list[str] | None = None):
     """The checked frame of table ``name`` kept under ``key``, or None (no entry, or one refused
-    and deleted)."""
+    and deleted). ``columns``: for a frame that is no table (:func:`put` with ``columns``),
+    the columns it must have, each of a type :data:`FRAME_DTYPES` names."""
     if place is None:
         return None
     path = _path(place, name, key)
@@ -209,7 +218,7 @@ def get(place: Path | None, name: str, key: str):
     if data is None:
         return None
     try:
-        frame = _parse_entry(name, key, data)
+        frame = _parse_entry(name, key, data, columns)
     except Exception:   # noqa: BLE001 — anything odd in an entry: refused, read from the CSV again
         frame = None
     if frame is None:
@@ -251,39 +260,55 @@ def _read_entry(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def _parse_entry(name: str, key: str, data: bytes):
+def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = None):
     """The frame in an entry's bytes, or None when they are not exactly an entry of ``name``
     under ``key``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    text = [c for c, dtype in expected_columns(name) if dtype == "string"]
+    reader = pq.ParquetFile(pa.BufferReader(data), page_checksum_verification=True)
+    meta = json.loads((reader.schema_arrow.metadata or {}).get(_META, b"null"))
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key \
+            or meta.get("table") != name:
+        return None
+    if columns is None:
+        expected = expected_columns(name)
+    else:   # a frame: its columns' types as written, each one this module knows
+        expected = meta.get("columns")
+        if not isinstance(expected, list) or [c[0] if isinstance(c, list) else None for c in expected] \
+                != list(columns) or any(len(c) != 2 or c[1] not in FRAME_DTYPES for c in expected):
+            return None
+        expected = [tuple(c) for c in expected]
+    text = [c for c, dtype in expected if dtype in ("string", "str")]
     table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True,
                           use_pandas_metadata=False, read_dictionary=text)
-    meta = json.loads((table.schema.metadata or {}).get(_META, b"null"))
-    expected = expected_columns(name)
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("key") != key \
-            or meta.get("table") != name or meta.get("rows") != table.num_rows:
+    if meta.get("rows") != table.num_rows:
         return None
     if table.schema.names != [c for c, _ in expected]:
         return None
     for (column, dtype), field in zip(expected, table.schema):
-        kind = field.type.value_type if pa.types.is_dictionary(field.type) and dtype == "string" \
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) and dtype in ("string", "str") \
             else field.type
         if kind != _arrow_type(_dtype(dtype)):
             return None
-        if dtype == "int64" and table.column(column).null_count:
+        if dtype in ("int64", "float64") and table.column(column).null_count:
             return None
-    return _to_pandas(name, table)
+    return _to_pandas(expected, table)
 
 
-def put(place: Path | None, name: str, key: str, frame) -> None:
+def put(place: Path | None, name: str, key: str, frame, columns: bool = False) -> None:
     """Keep the checked ``frame`` of table ``name`` under ``key`` (written whole, then renamed
-    into place); any failure only means there is no entry."""
+    into place); any failure only means there is no entry. ``columns``: a frame that is no
+    table, its columns' types (each one :data:`FRAME_DTYPES` names) written with it."""
     if place is None:
         return
     try:
-        data = _entry_bytes(name, key, frame)
+        expected = None
+        if columns:
+            expected = [(str(c), _dtype_name(frame[c].dtype)) for c in frame.columns]
+            if any(d is None for _, d in expected):
+                return
+        data = _entry_bytes(name, key, frame, expected)
     except Exception:   # noqa: BLE001 — a table the cache cannot hold is read from its CSV
         return
     if data is None:
@@ -302,19 +327,22 @@ def put(place: Path | None, name: str, key: str, frame) -> None:
         return
 
 
-def _entry_bytes(name: str, key: str, frame) -> bytes | None:
+def _entry_bytes(name: str, key: str, frame, expected=None) -> bytes | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    expected = expected_columns(name)
+    own = expected is not None
+    expected = expected or expected_columns(name)
     if list(frame.columns) != [c for c, _ in expected] \
             or any(str(frame[c].dtype) != str(_dtype(d)) for c, d in expected):
         return None
     arrays = []
     for column, dtype in expected:
         values = frame[column]
-        if dtype == "string":
+        if dtype in ("string", "str"):
             arrays.append(pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string()))
+        elif dtype == "float64":
+            arrays.append(pa.array(values.to_numpy(), type=pa.float64()))
         elif dtype in ("Int64", "Float64"):
             arrays.append(pa.array(values.array._data, mask=values.array._mask,
                                    type=_arrow_type(values.dtype)))
@@ -324,6 +352,8 @@ def _entry_bytes(name: str, key: str, frame) -> bytes | None:
             arrays.append(pa.array(values.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns"),
                                    from_pandas=True))
     meta = {"format": FORMAT, "key": key, "table": name, "rows": len(frame)}
+    if own:
+        meta["columns"] = [list(c) for c in expected]
     table = pa.table(arrays, names=[c for c, _ in expected],
                      metadata={_META: json.dumps(meta).encode()})
     out = io.BytesIO()
@@ -331,10 +361,37 @@ def _entry_bytes(name: str, key: str, frame) -> bytes | None:
     return out.getvalue()
 
 
+#: Types a kept frame's columns may have (:func:`put` with ``columns``), by the name kept.
+FRAME_DTYPES = ("string", "str", "float64", "Float64", "Int64", "int64", "datetime64[ns]")
+
+
 def _dtype(name: str):
+    import numpy as np
     import pandas as pd
 
-    return pd.StringDtype("python") if name == "string" else pd.Series(dtype=name).dtype
+    if name == "string":
+        return pd.StringDtype("python")
+    if name == "str":
+        return pd.StringDtype("python", na_value=np.nan)
+    return pd.Series(dtype=name).dtype
+
+
+def _dtype_name(dtype) -> str | None:
+    """The name :data:`FRAME_DTYPES` gives ``dtype`` (None: not one of them)."""
+    for name in FRAME_DTYPES:
+        if dtype == _dtype(name) and str(dtype) == str(_dtype(name)):
+            return name
+    return None
+
+
+def frame_key(part: str, table_keys: dict[str, str], code: tuple[str, ...] = ()) -> str:
+    """The key of a frame computed from whole tables (the audit): the keys of every table
+    (:func:`table_key`), :func:`code_key` and the source of the modules ``code`` names."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(json.dumps([part, code_key(), sorted(table_keys.items())]).encode())
+    for name in code:
+        h.update(name.encode() + b"\0" + (here / name).read_bytes())
+    return h.hexdigest()
 
 
 def prune(place: Path | None, limit: int | None = None) -> None:

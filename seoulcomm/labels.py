@@ -257,6 +257,8 @@ COLUMN_LABELS: dict[str, str] = {
     "file": "파일", "issuer": "발행", "date": "날짜", "short": "약칭", "value_to": "범위 끝값",
     "order": "순서", "text": "내용", "when": "시기", "part": "부분", "topic": "주제",
     "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유",
+    "partial": "일부 집계 사유",
+    "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }
 
 #: Per-table exceptions.

@@ -81,6 +81,8 @@ def entries(place: Path) -> dict[str, Path]:
     found = {}
     for p in sorted(place.glob("*.parquet")):
         table = p.name.rsplit("-", 1)[0]
+        if table == "audit":
+            continue
         assert table not in found, f"two entries of {table}"
         found[table] = p
     return found
@@ -118,7 +120,10 @@ def test_bigger_data_from_cache_equals_csv(tmp_path, cache, monkeypatch):
 
 def _touch_header(path: Path) -> None:
     """Change one byte of a file without changing what it holds: a space after the header's
-    last name (names are read stripped)."""
+    last name (names are read stripped); an optional table left out gets its header only."""
+    if not path.exists():
+        path.write_text(",".join(TABLES[path.stem].columns) + "\n", encoding="utf-8")
+        return
     data = path.read_bytes()
     end = data.index(b"\n")
     path.write_bytes(data[:end] + b" " + data[end:])
@@ -137,7 +142,8 @@ def test_a_changed_byte_rechecks_that_table_and_what_refers_to_it(data_copy, cac
     # a new entry (a new key) for each rechecked table; the others' entries are the same files
     added = set(cache.glob("*.parquet")) - before
     assert sorted(p.name.rsplit("-", 1)[0] for p in added) == sorted(expected)
-    assert not ds.tables[name].empty
+    assert list(ds.tables[name].columns)[: len(TABLES[name].columns)] == TABLES[name].columns \
+        or set(TABLES[name].columns) <= set(ds.tables[name].columns)
 
 
 def test_organisation_changes_recheck_every_table_that_names_a_unit(data_copy, cache, checked):
@@ -332,16 +338,18 @@ def test_a_bad_file_is_never_cached_and_says_what_it_said(data_copy, cache, monk
 
 def test_other_processes_use_it_without_checking_anything(data_copy, cache):
     """A second process (a build's helper, a notebook's kernel, `seoulcomm validate`: all call
-    load_all) takes every table from the cache: it loads even with pandera, which checking
-    needs, made unimportable."""
-    code = ("import sys; sys.modules['pandera'] = None\n"
-            "from seoulcomm import load\n"
+    load_all) takes every table from the cache: it loads even with the loader's reading and
+    checking of a table (load._load_table) made to fail."""
+    code = ("from seoulcomm import load\n"
+            "def refuse(name, *args, **kw):\n"
+            "    raise SystemExit('read and checked: ' + name)\n"
+            "load._load_table = refuse\n"
             f"ds = load.load_all({str(data_copy)!r})\n"
             "print(sum(len(f) for f in ds.tables.values()))\n")
     env = {**os.environ, colcache.ENV: str(cache)}
     cold = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           timeout=120)
-    assert cold.returncode != 0 and "pandera" in cold.stderr   # nothing cached yet: it must check
+    assert cold.returncode != 0 and "read and checked: documents" in cold.stderr
     first = subprocess.run([sys.executable, "-m", "seoulcomm", "validate", "--data", str(data_copy)],
                            capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
@@ -365,3 +373,67 @@ def test_prune_keeps_the_most_recently_used(tmp_path):
 
 def _SUFFIX() -> str:
     return colcache._SUFFIX
+
+
+# --------------------------------------------------------------------------- the audit
+def test_the_audit_is_kept_and_given_back_as_computed(data_copy, cache, monkeypatch):
+    from seoulcomm import audit
+
+    with monkeypatch.context() as m:
+        m.setenv(colcache.ENV, "off")
+        audit._RECONCILED.clear()
+        computed = audit.reconcile(fresh(data_copy))
+    audit._RECONCILED.clear()
+    first = audit.reconcile(fresh(data_copy))        # computed, and kept
+    assert len(list(cache.glob("audit-*.parquet"))) == 1
+    audit._RECONCILED.clear()
+
+    def refuse(ds):
+        raise AssertionError("computed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(audit, "_reconcile", refuse)
+        kept = audit.reconcile(fresh(data_copy))     # from the cache: not computed
+    for frame in (first, kept):
+        pd.testing.assert_frame_equal(frame, computed, check_exact=True)
+        assert [str(t) for t in frame.dtypes] == [str(t) for t in computed.dtypes]
+    audit._RECONCILED.clear()
+
+
+def test_the_audit_follows_every_table(data_copy, cache, monkeypatch):
+    """A changed byte of any table is a new audit key (the audit reads across tables)."""
+    from seoulcomm import audit
+
+    audit._RECONCILED.clear()
+    audit.reconcile(fresh(data_copy))
+    path = data_copy / "budget_detail.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace('"40,828"', '"40,829"', 1), encoding="utf-8")
+    audit._RECONCILED.clear()
+    ds = fresh(data_copy)
+    changed = audit.reconcile(ds)
+    assert len(list(cache.glob("audit-*.parquet"))) == 2
+    with monkeypatch.context() as m:
+        m.setenv(colcache.ENV, "off")
+        audit._RECONCILED.clear()
+        pd.testing.assert_frame_equal(changed, audit.reconcile(fresh(data_copy)), check_exact=True)
+    audit._RECONCILED.clear()
+
+
+@pytest.mark.parametrize("kind", ["pickle", "truncated", "other-table"])
+def test_a_planted_audit_entry_is_refused(data_copy, cache, monkeypatch, tmp_path, kind):
+    from seoulcomm import audit
+
+    audit._RECONCILED.clear()
+    computed = audit.reconcile(fresh(data_copy))
+    target = next(cache.glob("audit-*.parquet"))
+    marker = tmp_path / "executed.txt"
+    _planted(kind, target, entries_of_tables(cache)["budget_detail"], marker)
+    audit._RECONCILED.clear()
+    again = audit.reconcile(fresh(data_copy))
+    assert not marker.exists()
+    pd.testing.assert_frame_equal(again, computed, check_exact=True)
+    audit._RECONCILED.clear()
+
+
+def entries_of_tables(place: Path) -> dict[str, Path]:
+    return {p.name.rsplit("-", 1)[0]: p for p in place.glob("*.parquet") if not p.name.startswith("audit-")}

@@ -9,22 +9,24 @@ import pandas as pd
 from .. import labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from ..labels import BOLD_LEVELS, INDENT_LEVELS, VALUE_LABELS
-from . import shared
+from . import outlook, shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "outcomes",
+__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "projection", "outcomes",
            "staffing", "schedule", "audit", "footer", "mismatch_notes", "plan_text"]
 
 
-def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
+         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
     """The report's scope: the data loaded, ``division`` and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
+    red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
     """
     return shared.open_scope("division", {"division": division, "year": year}, data_dir,
-                             threshold=threshold)
+                             threshold=threshold, red=red, amber=amber)
 
 
 def _unit_row(scope: Scope):
@@ -199,7 +201,7 @@ def staffing(scope: Scope) -> Table | Notice:
 def schedule(scope: Scope) -> list:
     steps = views.schedule_steps(scope.ds, scope.year, scope.unit)
     return shared.schedule(scope, steps, year=scope.year,
-                           as_of=views.latest(scope.ds, scope.year))
+                           as_of=views.latest(scope.ds, scope.year, unit=scope.unit))
 
 
 def audit(scope: Scope) -> list:
@@ -214,3 +216,8 @@ def plan_text(scope: Scope):
     """The division's part III sections as the source arranges them (목적, 추진방향,
     추진실적, 추진계획 with dates), only in the year of the document that holds them."""
     return shared.plan_text(scope, scope.unit)
+
+
+def projection(scope: Scope) -> list:
+    """연말 집행 전망: the summary lines and the table (:mod:`seoulcomm.content.outlook`)."""
+    return outlook.projection(scope)

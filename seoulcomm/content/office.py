@@ -8,25 +8,27 @@ import pandas as pd
 
 from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
-from . import shared
+from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs",
+__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
 OFFICE = "office"
 
 
-def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
+         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
     """The report's scope: the data loaded and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
+    red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
     """
-    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold)
+    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold, red=red, amber=amber)
 
 
 def _order(scope: Scope) -> list[str]:
@@ -195,6 +197,9 @@ def divisions(scope: Scope) -> list:
         notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」({when})의 값이고, "
                  "비율(기획관 예산 대비)은 그 예산으로 계산한 값임."]
         source_title = f"{int(year)}년도 예산 집행현황"
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     summary, staff_date = views.staffing_summary(ds, year)
     if summary is not None:
         staff = summary.set_index("unit")
@@ -324,6 +329,9 @@ def top_programs(scope: Scope, n: int = 10) -> list:
                              "더 큰 사업을 빠뜨린 곳 있음.")
     if ref:
         notes.append(ref)
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
     table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
@@ -501,3 +509,8 @@ def plan_sections(scope: Scope):
                            sheet=sheet, source=source_text(ds, sections["source"],
                                                            "Ⅲ. 주요업무 추진계획"),
                            notes=notes)
+
+
+def projection(scope: Scope) -> list:
+    """연말 집행 전망: the summary lines and the table (:mod:`seoulcomm.content.outlook`)."""
+    return outlook.projection(scope)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, units, views
+from .. import audit, display, labels, load, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
@@ -24,12 +24,16 @@ class Scope:
     year : the report's fiscal year (``None`` for a program report: the sheet's own year).
     threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
         every table and chart of the report uses this one value.
+    red, amber : the year-end projection's signal thresholds [%] (위험 below ``red``, 주의
+        below ``amber``), shown in the 연말 집행 전망 table's legend.
     """
 
     ds: load.Dataset
     unit: str
     year: int | None
     threshold: float = views.PACE_THRESHOLD
+    red: float = views.SIGNAL_RED
+    amber: float = views.SIGNAL_AMBER
 
     @property
     def names(self) -> dict[str, str]:
@@ -45,7 +49,8 @@ class Scope:
 
 
 def open_scope(kind: str, given: dict, data_dir=None, *,
-               threshold=views.PACE_THRESHOLD) -> Scope:
+               threshold=views.PACE_THRESHOLD, red=views.SIGNAL_RED,
+               amber=views.SIGNAL_AMBER) -> Scope:
     """Load the data, check the parameters as the batch build does, and open the scope.
 
     Parameters
@@ -64,7 +69,8 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     if not np.isfinite(threshold) or threshold < 0:
         raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     unit = checked.get("division") or checked.get("program") or "office"
-    return Scope(ds, unit, checked.get("year"), threshold)
+    projection.check_signals(red, amber)
+    return Scope(ds, unit, checked.get("year"), threshold, float(red), float(amber))
 
 
 def show(*items) -> None:
@@ -111,6 +117,26 @@ def source_text(ds, sources, title: str = "") -> str:
 def detail_title(ds, year) -> str:
     """The detail's title for ``year`` as the catalog names it: ``2016년 예산편성 세부내역``."""
     return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
+
+
+def partial_note(scope: Scope) -> str | None:
+    """※ note for an office-wide table: later snapshots of the detail that hold only part of
+    the year's lines (and say why), so the office's figures stand on the latest complete one."""
+    ds, year = scope.ds, scope.year
+    if year is None or scope.unit not in ("office",):
+        return None
+    later = views.partial_snapshots(ds, year)
+    used = views.latest(ds, year, "budget_detail")
+    shown = [(when, part) for when, part in later.items() if used is None or when > used]
+    if not shown:
+        return None
+    names = scope.names
+    parts = "; ".join(f"{fmt_date(when)} 기준은 일부 집계({part['reason']}"
+                      + (f" — {', '.join(names.get(u, u) for u in sorted(part['units']))}"
+                         if part["units"] else "") + ")"
+                      for when, part in shown)
+    base = f"최근 전체 집계인 {fmt_date(used)} 기준" if used is not None else "전체 집계 없음"
+    return f"※ 기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
 
 
 # --------------------------------------------------------------------------- 집행률 path
@@ -335,7 +361,7 @@ def _checks(ds, scope: str, year):
     """The audit's checks of one scope (and year); the audit reads its own copy of the data,
     so the report's read log names only what the report shows."""
     # the checks of the report's snapshot: the year's latest as-of date
-    as_of = iso(views.latest(ds.fresh(), year)) if year is not None else None
+    as_of = iso(views.latest(ds.fresh(), year, unit=scope)) if year is not None else None
     return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
 
 
