@@ -999,19 +999,25 @@ class Dataset:
 
     def document(self, source) -> dict:
         """The document a row's ``source`` cites (its first word is the file name):
-        ``file, title, issuer, date, short``; an unknown file stands for itself."""
+        ``file, title, issuer, date, short, kind`` (``settlement`` for a 결산서), ``written``
+        (when it was written, at the precision known; its date if not stated); an unknown
+        file stands for itself."""
         file = str(source).split(" ", 1)[0]
         self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
 
         def compute():
             hit = self.select("documents", {"file": file})
             if hit.empty:
-                return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+                return {"file": file, "title": file, "issuer": "", "date": None, "short": file,
+                        "kind": "", "written": ""}
             row = hit.iloc[0]
             date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
             short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+            kind = row.get("kind", pd.NA)
+            written = row.get("written", pd.NA)
             return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
-                    "date": date, "short": str(short)}
+                    "date": date, "short": str(short), "kind": "" if pd.isna(kind) else str(kind),
+                    "written": (date or "") if pd.isna(written) else str(written)}
 
         return dict(self.remember(("document", file), compute))
 
@@ -1254,6 +1260,7 @@ read_program_costs = _reader("program_costs")
 read_program_schedule = _reader("program_schedule")
 read_settlement = _reader("settlement")
 read_execution_plan = _reader("execution_plan")
+read_program_text = _reader("program_text")
 read_execution_targets = _reader("execution_targets")
 read_plan_vision = _reader("plan_vision")
 read_section_text = _reader("section_text")

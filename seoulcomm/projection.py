@@ -319,7 +319,7 @@ def check_signals(red, amber) -> None:
 # --------------------------------------------------------------------------- projection
 
 _COLUMNS = ["available", "executed", "execution_rate", "reference", "reference_rate", "gap",
-            "lagging", "settled", "method", "projected_rate", "projected_executed", "unspent",
+            "lagging", "pace_flag", "settled", "method", "projected_rate", "projected_executed", "unspent",
             "signal"]
 
 
@@ -347,7 +347,8 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
 
         - ``execution_rate`` : executed ÷ available × 100 [%];
         - ``reference`` : 계획 / 전년 / 경과; ``reference_rate`` [%]; ``gap`` = rate −
-          reference [%p]; ``lagging`` (부진, bool);
+          reference [%p]; ``lagging`` (부진, bool); ``pace_flag`` (``lagging`` / ``on_pace`` /
+          ``ahead`` against the reference, as :func:`seoulcomm.calc.pace` against the calendar);
         - ``settled`` : the snapshot is 12-31 (bool);
         - ``method`` : 계획 / 전년 패턴 / 단순 경과, or 실적 when settled;
         - ``projected_rate`` [%] and ``projected_executed`` [원, ``Int64``]: missing when
@@ -433,7 +434,10 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
         result["reference"][i] = reference
         result["reference_rate"][i] = float(ref_rate) if ref_rate is not None else np.nan
         result["gap"][i] = float(gap) if gap is not None else np.nan
-        result["lagging"][i] = bool(gap is not None and gap < -Fraction(float(threshold)))
+        limit = _fraction(float(threshold))
+        result["lagging"][i] = bool(gap is not None and gap < -limit)
+        result["pace_flag"][i] = (None if gap is None else calc.PACE_FLAGS[0] if gap < -limit
+                                  else calc.PACE_FLAGS[2] if gap > limit else calc.PACE_FLAGS[1])
         result["settled"][i] = bool(settled)
         result["method"][i] = method
         result["projected_rate"][i] = float(projected_rate) if projected_rate is not None else np.nan
@@ -445,7 +449,7 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
         out[col] = pd.array(result[col], dtype="Int64")
     for col in ("execution_rate", "reference_rate", "gap", "projected_rate"):
         out[col] = np.array(result[col], dtype="float64")
-    for col in ("reference", "method", "signal"):
+    for col in ("reference", "method", "signal", "pace_flag"):
         out[col] = pd.array(result[col], dtype="string")
     for col in ("lagging", "settled"):
         out[col] = np.array(result[col], dtype=bool)

@@ -92,13 +92,21 @@ DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
 AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
+#: The parts of a program sheet's text (사업설명서 3 사업 설명, 4 사업효과), in its order.
+PROGRAM_TEXT_PARTS = ("사업목적", "사업근거", "사업내용", "추진경위", "중점추진사항", "사업추진절차",
+                      "향후 기대효과")
 
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
         Table("documents", "자료 문서", (
             Col("file"), Col("title"), Col("issuer"), Col("date", "date", optional=True),
-            Col("short", optional=True)), key=("file",)),
+            Col("short", optional=True),
+            # settlement: a 결산서 (its 12-31 figures are 결산); report, program_sheet: others
+            Col("kind", "choice", optional=True, default="",
+                choices=("report", "program_sheet", "settlement")),
+            # when the document was written, at the precision known (2015, 2016-04-26)
+            Col("written", optional=True, default="")), key=("file",)),
         Table("organisation", "조직", (
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
@@ -145,11 +153,16 @@ TABLES: dict[str, Table] = {
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
-            Col("parent", optional=True), SOURCE),
+            Col("parent", optional=True), SOURCE,
+            # a cumulative result's start ('13.1.12. 개관~): 2013-01-12, or a year (2015)
+            Col("since", optional=True, default="")),
             key=("section", "metric", "period", "kind", "source")),
         Table("schedule", "추진일정", (
             DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
-            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE,
+            # the day, where the source states one ('15. 9. 7. ~ '16. 2. 3.)
+            Col("start_date", "date", optional=True, default=""),
+            Col("end_date", "date", optional=True, default="")),
             key=("section", "step", "start")),
         Table("program", "사업 개요", (
             Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),
@@ -173,6 +186,11 @@ TABLES: dict[str, Table] = {
             Col("start", "month", optional=True), Col("end", "month", optional=True),
             _money("amount", optional=True), Col("detail", optional=True), SOURCE),
             key=("program", "kind", "step")),
+        # the program sheet's text (사업목적 … 향후 기대효과), as it arranges it (optional)
+        Table("program_text", "사업설명서 내용", (
+            PROGRAM, Col("part", "choice", choices=PROGRAM_TEXT_PARTS), Col("order", "count"),
+            Col("level", "count"), Col("text"), SOURCE), key=("program", "part", "order"),
+            optional=True, unit="글"),
         Table("settlement", "최근 결산현황", (
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),
@@ -197,7 +215,10 @@ TABLES: dict[str, Table] = {
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
-            SOURCE), key=("sections", "detail_line")),
+            SOURCE,
+            # part: the sections' 사업비 covers only part of the line (일부 대응); empty: all of it
+            Col("relation", "choice", optional=True, default="", choices=("part",))),
+            key=("sections", "detail_line")),
         Table("general_notes", "표지·일반현황 설명", (
             Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
             SOURCE), key=("part", "topic", "order")),

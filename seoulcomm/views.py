@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, history, projection as _projection
+from . import calc, history, labels, projection as _projection, schema
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -37,6 +37,13 @@ def _mask(frame: pd.DataFrame, column: str, values) -> np.ndarray:
 
 def _iso(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def settlement_flags(ds, as_of: pd.Series, source: pd.Series) -> list[bool]:
+    """Which rows are 결산: at 12-31 and from a document the documents table marks as a
+    settlement (the unit tables have no 이월/불용 split). Other 12-31 rows are 연말 집행 실적."""
+    return [labels.year_end(d) and ds.document(s).get("kind") == labels.SETTLEMENT_DOCUMENT
+            for d, s in zip(as_of, source)]
 
 
 # --------------------------------------------------------------------------- snapshots
@@ -166,6 +173,7 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
                       if not pd.isna(d) else False for d in out["as_of"]]
+    out["settlement"] = settlement_flags(ds, out["as_of"], out["source"])
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
@@ -568,6 +576,17 @@ def program_year(ds, program: str) -> int | None:
     return max(years) if years else None
 
 
+def program_text(ds, program: str) -> pd.DataFrame:
+    """The program sheet's text (``program_text``: 사업목적 … 향후 기대효과) in the sheet's order;
+    empty when the data has none."""
+    if "program_text" not in ds.tables:
+        return pd.DataFrame(columns=["part", "order", "level", "text", "source"])
+    rows = ds.rows("program_text", program=program)
+    order = {p: i for i, p in enumerate(schema.PROGRAM_TEXT_PARTS)}
+    return rows.assign(_p=rows["part"].map(order)).sort_values(["_p", "order"], kind="stable") \
+        .drop(columns="_p").reset_index(drop=True)
+
+
 def program_budget(ds, program: str) -> pd.DataFrame:
     """The program's budget by item and year with the change on the year before."""
     rows = ds.rows("program_budget", program=program)
@@ -623,7 +642,7 @@ __all__ = [
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
-    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets",
+    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
 ]
 
 
@@ -727,6 +746,30 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
     lines = _projected(rows, keyed, prior, **kw)
     order = np.argsort(-lines["unspent"].astype("float64").fillna(-np.inf).to_numpy(), kind="stable")
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
+
+
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
+    reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
+    [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
+    against it (``elapsed`` stays the calendar's, for the chart's line)."""
+    rows = spending_lines(ds, year, unit=unit, threshold=threshold)
+    if rows.empty or unit in (None, "office"):
+        return rows
+    judged = projection(ds, year, unit=unit, threshold=threshold)
+    judged = judged[(judged["level"] != "division").fillna(False).to_numpy(dtype=bool)].set_index("key")
+    keys = rows["line"].astype(int).astype(str)
+    rows["reference"] = pd.array([judged["reference"].get(k, pd.NA) for k in keys], dtype="string")
+    rows["reference_rate"] = [float(judged["reference_rate"].get(k, np.nan)) for k in keys]
+    # the judgement of the projection (집행률 from the amounts), the same as 연말 집행 전망's
+    rows["pace_gap"] = [float(judged["gap"].get(k, np.nan)) for k in keys]
+    rows["pace_flag"] = pd.array([judged["pace_flag"].get(k, pd.NA) for k in keys], dtype="string")
+    return rows
+
+
+def lagging_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The 부진 lines of :func:`paced_lines` (against the best reference), most money first."""
+    return calc.laggards(paced_lines(ds, year, unit=unit, threshold=threshold))
 
 
 def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs", "projection",
+__all__ = ["open", "show", "headline", "overview", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
@@ -38,7 +38,13 @@ def _order(scope: Scope) -> list[str]:
 
 def shape(scope: Scope) -> str:
     """The office's shape in the report's year, from the data: ``1관 4담당관``."""
-    return labels.office_shape(len(_order(scope)))
+    org = scope.ds.rows("organisation", unit=OFFICE)
+    teams = org["teams"].iloc[0] if len(org) and "teams" in org else None
+    # the teams as the document that counts them states them, in that document's year only
+    stated_in = views.document_years(scope.ds, org["source"]) if len(org) else []
+    if scope.year is None or int(scope.year) not in {int(y) for y in stated_in if y == y}:
+        teams = None
+    return labels.office_shape(len(_order(scope)), teams)
 
 
 def _once(scope: Scope, key, compute):
@@ -124,21 +130,25 @@ def headline(scope: Scope) -> Headline:
     figures, date = [], None
     if row is not None:
         date = iso(row["as_of"])
-        figures.append(figure("예산", money_in(row["budget"], money), money))
-    comp = views.composition(ds, year)
-    comp = _row(comp, year=int(year), category="계") if len(comp) else None
+        figures += shared.budget_cards(row, money)
+    comp_all = views.composition(ds, year)
+    comp = _row(comp_all, year=int(year), category="계") if len(comp_all) else None
     if comp is not None and not pd.isna(comp["change"]):
         # as the source's <구성별> table states them, where it does
         change = comp["change"] if pd.isna(comp.get("change_stated", pd.NA)) else comp["change_stated"]
         rate = comp["change_rate"] if pd.isna(comp.get("rate_stated", pd.NA)) else comp["rate_stated"]
+        # the rate's base: the year before's 계, beside the rate
+        prior = _row(comp_all, year=int(comp["base_year"]), category="계")
+        base = "" if prior is None else \
+            f" ({int(prior['year'])}년 {units.fmt_money(prior['budget'], money)} 대비)"
         figures.append(figure("전년 대비", money_in(change, money), money, triangle=True,
-                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}"))
+                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}{base}"))
     if row is not None:
         figures.append(figure("집행액", money_in(row["executed"], money), money,
-                              note=labels.period(date)))
+                              note=labels.period(date, settled=bool(row["settlement"]))))
+        pace = "" if row["settled"] else f" · 연간 경과율 {units.fmt_rate(row['elapsed'])}"
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
-                              note="연말 결산" if row["settled"] else
-                              f"연간 경과율 {units.fmt_rate(row['elapsed'])}"))
+                              note=f"집행액 ÷ {shared.rate_base(row)}{pace}"))
     summary, staff_date = views.staffing_summary(ds, year)
     if summary is not None:
         staff = _row(summary, unit=OFFICE)
@@ -150,6 +160,58 @@ def headline(scope: Scope) -> Headline:
     sources = [shared.document_text(ds, row["source"])] if row is not None else []
     return Headline(f"{scope.names.get(OFFICE, OFFICE)} {int(year)}년 예산·집행 현황", figures,
                     date, sources, f"{shape(scope)} · {what}")
+
+
+def overview(scope: Scope):
+    """The year at a glance, 개조식 as the source's part I opens: the budget in 억 with each
+    division's share, the largest programs' shares as the source lists them, and staff."""
+    ds, year = scope.ds, scope.year
+    names = scope.names
+    stated = ds.rows("budget_division", year=int(year))
+    items = []
+    whole = _row(stated, unit=OFFICE) if len(stated) else None
+    if whole is not None:
+        head = f"{int(year)} 예산편성액 : {units.fmt_eok(whole['budget'])}"
+        items.append({"level": 0, "text": head, "group": "예산"})
+        parts = stated[(stated["unit"] != OFFICE).to_numpy(dtype=bool)]
+        shares = [f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
+                  for u, b, r in zip(parts["unit"], parts["budget"], parts["share_stated"])]
+        items.append({"level": 1, "text": ", ".join(shares), "group": "예산"})
+        listed = ds.rows("program_shares", year=int(year))
+        if len(listed):
+            text = ", ".join(f"『{p}』 {units.fmt_rate(v)}"
+                             for p, v in zip(listed["program"], listed["share_stated"]))
+            items.append({"level": 1, "text": f"주요 사업별 비중 : {text}", "group": "예산"})
+    totals = ds.rows("staffing_totals", unit=[OFFICE] + _order(scope))
+    totals = totals[(totals["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    if len(totals):
+        people = ds.unit("staffing")
+        value = {(str(u), str(i)): int(v) for u, i, v in
+                 zip(totals["unit"], totals["item"], totals["value"])}
+        a, c = value.get((OFFICE, "정원")), value.get((OFFICE, "현원"))
+        if a is not None and c is not None:
+            extra = value.get((OFFICE, "과원"))
+            gap = f"(과원 {extra}{people})" if extra else ""
+            items.append({"level": 0, "text": f"인력 총괄 : 정원 {a}{people}/ 현원 {c}{people}{gap}",
+                          "group": "인력"})
+            short = dict(zip(ds["organisation"]["unit"].astype(str),
+                             ds["organisation"]["short_ko"].astype(str)))
+            each = [f"{short.get(u, names.get(u, u))} {value[(u, '정원')]}/{value[(u, '현원')]}"
+                    for u in _order(scope) if (u, "정원") in value and (u, "현원") in value]
+            if each:
+                items.append({"level": 1, "text": f"부서별 정원/현원 : {', '.join(each)}",
+                              "group": "인력"})
+    if whole is not None:  # the organisation as part I states it (1관 4담당관 21팀)
+        items.insert(0, {"level": 0, "text": f"조직 : {shape(scope)}", "group": "조직"})
+    cover = views.general_notes(ds, year, "표지")
+    if len(cover):  # the document's cover: its date and issuer, as printed
+        items.insert(0, {"level": 0, "text": f"{cover['topic'].iloc[0]} : {', '.join(cover['text'])}",
+                         "group": "표지"})
+    if not items:
+        return Notice(f"{int(year)}년 예산·인력 총괄 자료 없음")
+    return display.Outline(f"{int(year)}년 예산·인력 총괄", items, sheet="총괄",
+                           source=source_text(ds, list(stated["source"]) + list(totals["source"]),
+                                              "Ⅰ. 일반현황"))
 
 
 def divisions(scope: Scope) -> list:
@@ -177,7 +239,8 @@ def divisions(scope: Scope) -> list:
                       if not pd.isna(v)})
     rows["share"] = [100.0 if u == OFFICE else share.get(u, np.nan) for u in rows["unit"]]
     sources = list(rows["source"])
-    when = labels.period(rows["as_of"].dropna().max())
+    when = labels.period(rows["as_of"].dropna().max(),
+                         settled=bool(rows["settlement"].fillna(False).all()))
     detail_title = shared.detail_title(ds, year)
     if len(stated):
         listed = stated.set_index("unit")["budget"]
@@ -321,10 +384,9 @@ def top_programs(scope: Scope, n: int = 10) -> list:
     ranked = ranked.copy()
     ranked["division_name"] = [names.get(u, u) for u in ranked["unit"]]
     named = [str(p) for p, s in zip(ranked["name"], ranked["share_stated"]) if s]
-    notes = ["비율은 기획관 예산편성액 대비."]
+    notes = ["비율: 사업 예산편성액 ÷ 기획관 예산편성액, 집행률: 집행액 ÷ 예산현액"]
     if named:
-        notes = [f"비율은 기획관 예산편성액 대비. {', '.join(named)}의 비율은 원문(주요 사업별 비중)에 "
-                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임."]
+        notes.append(f"원문(주요 사업별 비중) 비율: {', '.join(named)} (나머지는 계산값)")
     ref = shared.verify_note(scope, ["program_shares"], "원문 비율이 다시 계산한 값과 다르거나 목록이 "
                              "더 큰 사업을 빠뜨린 곳 있음.")
     if ref:
@@ -334,7 +396,8 @@ def top_programs(scope: Scope, n: int = 10) -> list:
         notes.append(partial)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
-    table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
+    table = Table(ranked, ["name", "division_name", "budget", "share", "available", "executed",
+                           "execution_rate"],
                   sheet="주요 사업", title=f"{int(year)}년 예산 규모 상위 {len(ranked)}개 사업",
                   unit=money, as_of=iso(date),
                   source=source_text(ds, ranked["source"], shared.detail_title(ds, year)),
@@ -375,9 +438,16 @@ def settlement_vs_progress(scope: Scope) -> list:
         values = list(src[col].reindex(order + others))
         out[key], others_out[key] = values[:len(order)], values[len(order):]
         columns.append(key)
-    a_word, b_word = labels.period(a_date), labels.period(b_date)
-    title = (f"{prev}년 {'결산' if labels.is_settlement(a_date) else '집행'}과 "
-             f"{cur}년 {'결산' if labels.is_settlement(b_date) else '집행 진도'}")
+    a_closed = bool(a["settlement"].fillna(False).all()) if "settlement" in a else False
+    b_closed = bool(b["settlement"].fillna(False).all()) if "settlement" in b else False
+    a_word, b_word = labels.period(a_date, settled=a_closed), labels.period(b_date, settled=b_closed)
+
+    def word(date, closed, otherwise):
+        if labels.is_settlement(date, settled=closed):
+            return "결산"
+        return "연말 집행 실적" if labels.year_end(date) else otherwise
+
+    title = f"{prev}년 {word(a_date, a_closed, '집행')}과 {cur}년 {word(b_date, b_closed, '집행 진도')}"
     sheet = "전년과 올해 집행"
     table = _table(out, columns, fold=_folded(scope, out, others_out, keep, sheet=sheet),
                    sheet=sheet, title=title, unit=scope.money(),

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import calc, labels, plot, units, views
+from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "overview", "budget", "costs", "settlement", "outcomes",
+__all__ = ["open", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
            "schedule", "audit", "footer", "plan_text"]
 
 
@@ -40,21 +40,32 @@ def headline(scope: Scope) -> Headline:
     if latest is not None:
         figures.append(figure(f"{int(latest['year'])}년 예산", money_in(latest["budget"], money), money))
         if not pd.isna(latest["change"]):
+            prior = totals[(totals["year"] == latest["base_year"]).fillna(False).to_numpy(dtype=bool)]
+            base = "" if prior.empty else (f" ({int(prior['year'].iloc[0])}년 "
+                                           f"{units.fmt_money(prior['budget'].iloc[0], money)} 대비)")
             figures.append(figure("전년 대비", money_in(latest["change"], money), money, triangle=True,
-                                  note=f"증감률 {units.fmt_rate(latest['change_rate'], triangle=True)}"))
+                                  note=f"증감률 {units.fmt_rate(latest['change_rate'], triangle=True)}"
+                                       f"{base}"))
     line = views.program_execution(ds, program, year, threshold=scope.threshold) \
         if year is not None else None
     if line is not None:
         date = iso(line["as_of"])
-        note = labels.period(date)
-        if not labels.is_settlement(date):
+        dmoney = scope.money("budget_detail")
+        note = (f"집행액 {units.fmt_money(line['executed'], dmoney)} ÷ 예산현액 "
+                f"{units.fmt_money(line['available'], dmoney)}{dmoney}, "
+                + labels.period(date, settled=line.get("settlement", False)))
+        if not labels.year_end(date):
             note += f", 경과율 {units.fmt_rate(line['elapsed'])}"
         figures.append(figure(f"{int(year)}년 집행률", line["execution_rate"], "%", decimals=1, note=note))
     closed = views.program_settlements(ds, program)
     if len(closed):
         last = closed.iloc[-1]
+        smoney = scope.money("settlement")
         figures.append(figure(f"{int(last['year'])}년 결산 집행률", last["execution_rate"], "%",
-                              decimals=1, note=f"불용률 {units.fmt_rate(last['unspent_rate'])}"))
+                              decimals=1,
+                              note=f"집행액 {units.fmt_money(last['executed'], smoney)} ÷ 예산현액 "
+                                   f"{units.fmt_money(last['available'], smoney)}{smoney}, "
+                                   f"불용률 {units.fmt_rate(last['unspent_rate'])}"))
     division = scope.names.get(str(info["division"]), str(info["division"]))
     sources = list(dict.fromkeys(shared.document_text(ds, s) for s in
                                  [info["source"]] + ([line["source"]] if line is not None else [])))
@@ -90,6 +101,27 @@ def overview(scope: Scope) -> list:
                          title="사업 근거 및 추진 경위", unit="", context="history",
                          source=source_text(ds, history["source"], "사업설명")))
     return out
+
+
+#: A part's heading as the sheet prints it, where it says more than the part's name.
+PART_HEADINGS = {"중점추진사항": "중점추진사항(사업추진의 필요성)"}
+
+
+def description(scope: Scope):
+    """The sheet's own text — 사업목적, 사업근거, 사업내용, 추진경위, 중점추진사항,
+    사업추진절차, 향후 기대효과 — as □ headings with their ○ and - items."""
+    ds, program = scope.ds, scope.unit
+    rows = views.program_text(ds, program)
+    if rows.empty:
+        return Notice("사업설명서 내용(사업목적·근거·기대효과 등) 자료 없음")
+    items = []
+    for part, lines in rows.groupby("part", sort=False):
+        heading = PART_HEADINGS.get(str(part), str(part))
+        items.append({"level": 0, "text": heading, "group": str(part)})
+        items += [{"level": int(lv), "text": str(t), "group": str(part)}
+                  for lv, t in zip(lines["level"], lines["text"])]
+    return display.Outline("사업 설명", items, sheet="사업 설명",
+                           source=source_text(ds, rows["source"], "사업 설명·사업효과"))
 
 
 def budget(scope: Scope) -> list:
@@ -195,7 +227,8 @@ def outcomes(scope: Scope) -> Table | Notice:
 
 
 def schedule(scope: Scope) -> list:
-    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit))
+    as_of = views.latest(scope.ds, scope.year) if scope.year is not None else None
+    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit), as_of=as_of)
 
 
 def audit(scope: Scope) -> list:
