@@ -76,6 +76,8 @@ def folder(data_dir: Path | None = None) -> Path | None:
     env = os.environ.get(ENV)
     if env is not None and env.strip().lower() in ("off", "0", "no", "none"):
         return None
+    if not available():
+        return None
     if env:
         place = Path(env).expanduser()
     else:
@@ -94,6 +96,17 @@ def folder(data_dir: Path | None = None) -> Path | None:
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
         return None
     return place
+
+
+def available() -> bool:
+    """Whether pyarrow, which reads and writes the entries, is installed (an environment made
+    before it was a dependency reads every table from its CSV, as before)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("pyarrow") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def sha(data: bytes) -> str:

@@ -699,6 +699,8 @@ def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, p
     when it cannot be used, its problems recorded); None to read it row by row."""
     from . import bulk
 
+    if not colcache.available():   # no pyarrow: every file row by row
+        return None
     try:
         if data is None:
             if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:

@@ -437,3 +437,14 @@ def test_a_planted_audit_entry_is_refused(data_copy, cache, monkeypatch, tmp_pat
 
 def entries_of_tables(place: Path) -> dict[str, Path]:
     return {p.name.rsplit("-", 1)[0]: p for p in place.glob("*.parquet") if not p.name.startswith("audit-")}
+
+
+def test_without_pyarrow_everything_is_read_from_the_csv(data_copy, cache, monkeypatch):
+    """An environment made before pyarrow was a dependency: no cache, no column reader, the
+    same tables."""
+    expected = without_cache(data_copy, monkeypatch)
+    monkeypatch.setattr(colcache, "available", lambda: False)
+    monkeypatch.setattr(load, "BULK_MIN_BYTES", 0)
+    assert colcache.folder(data_copy) is None
+    assert_same(fresh(data_copy), expected)
+    assert not cache.exists() or not list(cache.iterdir())
