@@ -33,7 +33,7 @@ def _reports(data_dir):
     years = [int(y) for y in ds.years()]
     for year in years:
         yield f"{year}/office", office, office.open(year, data_dir)
-        yield f"{year}/brief", brief, brief.open(year, data_dir)  # the 기획관's one page too
+        yield f"{year}/brief", brief, brief.open(year, data_dir)
         for unit in ds.divisions(year)["unit"].astype(str):
             yield f"{year}/{unit}", division, division.open(unit, year, data_dir)
     for slug in ds["program"]["program"].astype(str):
