@@ -14,11 +14,11 @@ to a temporary folder — never into data/ — and measured:
   and of the office report of the latest year, and the office report's HTML size. Measured
   in rounds that visit every size in turn (one paired run: a machine whose speed drifts
   during the run weighs on every size alike);
-- build (sizes of at most ``--build-max`` reports: every report; bigger ones: the latest
-  year's office report and the three sampled division reports, through a params folder of
-  their own): ``seoulcomm build --jobs 2`` into an empty folder, the no-change build, and a
-  one-row change (one detail row of one sampled division: how many reports rebuild, and how
-  long it takes);
+- build (the million-row size; every size with ``--build-sizes``): a size of at most
+  ``--build-max`` reports builds every report, a bigger one the latest year's office report
+  and the three sampled division reports (a params folder of their own): ``build --jobs 2``
+  into an empty folder, the no-change build, and a one-row change (one detail row of one
+  sampled division: how many reports rebuild, and how long it takes);
 - Run All (the ``--million`` size): ``papermill`` of a division report in a fresh kernel,
   on the shipped data and on the million-row data, the column cache warm (target ≤ 1.5×).
 
