@@ -197,8 +197,7 @@ def _derived_balance_tolerance(stated_avail, sum_avail, stated_exec, sum_exec, t
     return np.where(derived, np.where(ok, np.abs(da) + np.abs(de), 0.0), np.nan)
 
 
-_BALANCE_NOTE = ("각 집행잔액은 인쇄된 예산현액−집행액임: 차이는 예산현액 합계 차이와 "
-                 "집행액 합계 차이(모두 반올림 범위)의 차")
+_BALANCE_NOTE = "집행잔액 차이 = 예산현액 합계 차이 − 집행액 합계 차이(모두 반올림 범위)"
 
 
 def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from . import __version__, nbclean, outdir, params, paths
 from .errors import DataError, UsageError
+from .schema import TABLES
 from .report import RenderResult, write_atomic
 
 #: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
@@ -393,6 +394,10 @@ def _plain_file_sha(folder: Path, name: str) -> str | None:
     return digest.hexdigest()
 
 
+#: Files of the optional tables (schema.Table.optional): a data folder may leave them out.
+OPTIONAL_FILES = frozenset(t.file for t in TABLES.values() if t.optional)
+
+
 @dataclass
 class _Inputs:
     """Everything a build's output depends on besides the output folder's own files."""
@@ -412,7 +417,9 @@ class _Inputs:
         data = {}
         for name in data_files:
             data[name] = _plain_file_sha(self.data, name)
-            if data[name] is None:
+            if data[name] is None and name in OPTIONAL_FILES and not os.path.lexists(self.data / name):
+                data[name] = "absent"   # an optional table left out; adding it changes the key
+            elif data[name] is None:
                 return None
         if paths.CATALOG_FILE not in data:
             return None
