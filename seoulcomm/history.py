@@ -1,5 +1,6 @@
 """The office's year as the data records it over time: snapshots that carry the whole
-year's detail (or say they are partial), and dates that fall in their year.
+year's detail (or say they are partial), dates that fall in their year, and the budget
+versions (당초, each 추경, 최종) a figure belongs to.
 
 Pure functions on loaded frames (no file is opened here): :mod:`seoulcomm.load` turns
 what they find into located :class:`~seoulcomm.errors.DataError` messages, and
@@ -8,6 +9,8 @@ what they find into located :class:`~seoulcomm.errors.DataError` messages, and
 from __future__ import annotations
 
 import pandas as pd
+
+from .schema import ORIGINAL
 
 
 def outside_year(frame: pd.DataFrame, date: str = "as_of", year: str = "year") -> pd.Series:
@@ -73,3 +76,77 @@ def complete_dates(detail: pd.DataFrame) -> list[pd.Timestamp]:
         return []
     keep = ~is_partial(detail).to_numpy(dtype=bool)
     return sorted(pd.Timestamp(d) for d in detail.loc[keep, "as_of"].dropna().unique())
+
+
+
+def version_order(versions: pd.DataFrame, year) -> list[str]:
+    """The versions of ``year``, in order: 당초 first, then ``budget_versions``'s rows of that
+    year by ``order`` (then date)."""
+    rows = versions[(versions["year"] == int(year)).fillna(False).to_numpy(dtype=bool)] \
+        if len(versions) else versions
+    named = rows.sort_values(["order", "date"], kind="stable")["version"].astype(str).tolist() \
+        if len(rows) else []
+    return [ORIGINAL] + [v for v in named if v != ORIGINAL]
+
+
+def bridge(totals: pd.DataFrame, order: list[str], stated: pd.DataFrame | None = None) -> pd.DataFrame:
+    """당초 → each 추경 → 이월 → 예산현액 of one unit in one year.
+
+    Parameters
+    ----------
+    totals : the unit's total line of the detail at each snapshot of the year (``as_of,
+        version, budget, carryover, available``) [원]; the latest snapshot is the bridge's end.
+    order : the year's versions in order (:func:`version_order`).
+    stated : the unit's rows of the <부서별> table (``version, budget``) [원], for a version
+        no snapshot of the detail states.
+
+    Returns
+    -------
+    DataFrame
+        ``step`` (what the line is), ``kind`` (``version``, ``change``, ``carryover``,
+        ``other``, ``available``), ``version``, ``amount`` [원], ``as_of``; empty when the
+        year has one version only (nothing to bridge).
+    """
+    if totals.empty:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    totals = totals.sort_values("as_of", kind="stable")
+    budgets = {}
+    for version in order:
+        mine = totals[(totals["version"].astype(str) == version).to_numpy(dtype=bool)]
+        if len(mine):
+            last = mine.iloc[-1]
+            budgets[version] = (int(last["budget"]), last["as_of"])
+        elif stated is not None and len(stated):
+            hit = stated[(stated["version"].astype(str) == version).to_numpy(dtype=bool)]
+            if len(hit) and not pd.isna(hit["budget"].iloc[0]):
+                budgets[version] = (int(hit["budget"].iloc[0]), pd.NaT)
+    if len(budgets) < 2:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    end = totals.iloc[-1]
+    rows, previous = [], None
+    for version in [v for v in order if v in budgets]:
+        amount, when = budgets[version]
+        if previous is None:
+            rows.append({"step": f"{version} 예산", "kind": "version", "version": version,
+                         "amount": amount, "as_of": when})
+        else:
+            rows.append({"step": f"{version} 증감", "kind": "change", "version": version,
+                         "amount": amount - previous, "as_of": when})
+        previous = amount
+    budget_end = int(end["budget"])
+    if budget_end != previous:   # the latest snapshot's own budget, if it differs
+        rows.append({"step": "기타 예산 변경", "kind": "other", "version": str(end["version"]),
+                     "amount": budget_end - previous, "as_of": end["as_of"]})
+    carry = 0 if pd.isna(end["carryover"]) else int(end["carryover"])
+    rows.append({"step": "전년도 이월액", "kind": "carryover", "version": str(end["version"]),
+                 "amount": carry, "as_of": end["as_of"]})
+    available = int(end["available"])
+    rest = available - budget_end - carry
+    if rest:
+        rows.append({"step": "기타(전용·예비비·원문 반올림 등)", "kind": "other",
+                     "version": str(end["version"]), "amount": rest, "as_of": end["as_of"]})
+    rows.append({"step": "예산현액", "kind": "available", "version": str(end["version"]),
+                 "amount": available, "as_of": end["as_of"]})
+    out = pd.DataFrame(rows)
+    out["amount"] = out["amount"].astype("Int64")
+    return out

@@ -124,6 +124,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "detail_budget": ("예산(세부내역 기준)", "money"),
         "settled_budget": ("예산액(집행현황)", "money"),
     },
+    "bridge": {
+        "item": ("구분", "text"),
+        "amount": ("금액", "change"),
+        "version": ("예산 단계", "text"),
+        "as_of_text": ("기준", "text"),
+    },
     "overview": {
         "item": ("구분", "text"),
         "detail": ("내용", "text"),
@@ -258,6 +264,7 @@ COLUMN_LABELS: dict[str, str] = {
     "order": "순서", "text": "내용", "when": "시기", "part": "부분", "topic": "주제",
     "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유",
     "partial": "일부 집계 사유",
+    "version": "예산 단계",
     "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }
 

@@ -91,6 +91,10 @@ UNIT = Col("unit", "ref", ref="unit")
 DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
+#: The budget version a row states (당초, 1회 추경, …, 최종; see ``budget_versions``); a file
+#: written before the column holds 당초.
+ORIGINAL = "당초"
+VERSION = Col("version", default=ORIGINAL)
 AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
 
 TABLES: dict[str, Table] = {
@@ -103,6 +107,10 @@ TABLES: dict[str, Table] = {
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
             Col("teams", "count", optional=True), SOURCE), key=("unit",)),
+        Table("budget_versions", "예산 단계", (
+            Col("year", "year"), Col("version"), Col("order", "count"),
+            Col("date", "date", optional=True), SOURCE), key=("year", "version"),
+            optional=True, unit="건"),
         Table("staffing", "직급별 정원·현원", (
             Col("as_of", "date"), UNIT, Col("job_group"), Col("grade"), Col("authorized", "count"),
             Col("current", "count"), SOURCE), key=("as_of", "unit", "job_group", "grade")),
@@ -110,17 +118,17 @@ TABLES: dict[str, Table] = {
             UNIT, Col("item", "choice", choices=("정원", "현원", "과원")), Col("value", "count"),
             Col("as_of", "date"), SOURCE), key=("as_of", "unit", "item")),
         Table("budget_division", "부서별 예산", (
-            Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE),
-            key=("year", "unit")),
+            Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE,
+            VERSION), key=("year", "version", "unit")),
         Table("budget_composition", "구성별 예산", (
             Col("year", "year"), Col("category", "choice", choices=("계", "사업비", "기본경비")),
             _money("budget"), Col("share_stated", "rate"),
             _money("change_stated", optional=True, negative=True),
-            Col("rate_stated", "rate", optional=True, negative=True), SOURCE),
-            key=("year", "category")),
+            Col("rate_stated", "rate", optional=True, negative=True), SOURCE, VERSION),
+            key=("year", "version", "category")),
         Table("program_shares", "주요 사업별 비중", (
-            Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE),
-            key=("year", "program")),
+            Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE, VERSION),
+            key=("year", "version", "program")),
         Table("execution_division", "부서별 예산 집행현황", (
             Col("year", "year"), Col("as_of", "date"), UNIT, _money("budget"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
@@ -132,7 +140,7 @@ TABLES: dict[str, Table] = {
                 choices=("office", "office_part", "division", "policy", "program", "basic")),
             UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE,
-            Col("partial", optional=True, default="")),
+            Col("partial", optional=True, default=""), VERSION),
             key=("year", "as_of", "line")),
         Table("sections", "주요업무 추진계획 사업", (
             Col("section"), DIVISION, Col("title"), _money("budget_stated"),

@@ -18,6 +18,8 @@ import pandas as pd
 from . import calc, history, projection as _projection
 from .errors import UsageError
 
+#: The budget as passed: every year's first version.
+ORIGINAL = history.ORIGINAL
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
 PACE_THRESHOLD = calc.PACE_THRESHOLD
 #: Levels of the budget detail that are a unit's total line (the office, a division).
@@ -88,6 +90,48 @@ def latest(ds, year, table: str | None = None, *, unit: str | None = None) -> pd
     (``unit`` None) the latest complete snapshot (see :func:`snapshots`)."""
     found = snapshots(ds, year, table, unit=unit)
     return found[-1] if found else None
+
+
+# --------------------------------------------------------------------------- budget versions
+
+def versions(ds, year) -> list[str]:
+    """The budget versions of ``year`` in order: 당초, then each one ``budget_versions``
+    lists (1회 추경, …, 최종)."""
+    def compute():
+        rows = ds.rows("budget_versions", year=int(year)) if "budget_versions" in ds.tables \
+            else pd.DataFrame(columns=["year", "version", "order", "date"])
+        return tuple(history.version_order(rows, year))
+
+    return list(ds.remember(("versions", int(year)), compute))
+
+
+def snapshot_version(ds, year, as_of) -> str:
+    """The budget version the detail's snapshot of ``year`` at ``as_of`` states (당초 when
+    the detail does not hold that date)."""
+    if as_of is None or pd.isna(as_of):
+        return history.ORIGINAL
+    found = ds.distinct("budget_detail", "version", year=int(year), as_of=_iso(as_of))
+    return str(found[-1]) if found else history.ORIGINAL
+
+
+def stated_version(ds, table: str, year, version: str) -> pd.DataFrame:
+    """The rows of a table the source states about one budget version (<부서별>, <구성별>,
+    주요 사업별 비중) for ``year`` and ``version``; empty when it states none for it."""
+    return ds.rows(table, year=int(year), version=version)
+
+
+def budget_bridge(ds, year, unit: str = "office") -> pd.DataFrame:
+    """당초 → each 추경 → 이월 → 예산현액 of ``unit`` (``office`` or a division) in ``year``
+    (:func:`seoulcomm.history.bridge`); empty when the year has one version only."""
+    order = versions(ds, year)
+    if len(order) < 2:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    level = "office" if unit in (None, "office") else "division"
+    totals = ds.rows("budget_detail", year=int(year), level=level, unit=unit or "office")
+    if level == "office":
+        totals = totals[~_partial_rows(totals)]
+    stated = ds.rows("budget_division", year=int(year), unit=unit or "office")
+    return history.bridge(totals, order, stated)
 
 
 def as_stated(frame: pd.DataFrame, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
@@ -236,11 +280,18 @@ def prior_settlement(ds, year, *, unit: str | None = None,
 
 
 def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
-    """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
-    differently: ``year, unit, budget_division, budget_detail`` [원]."""
-    when = latest(ds, year, "budget_detail", unit=unit)
+    """Units whose ``year`` budget the <부서별> table and the detail state differently, each
+    budget version against the latest snapshot of the same version (a 추경 is no mismatch
+    with the 당초 <부서별> table): ``year, unit, budget_division, budget_detail`` [원]."""
     mine = {} if unit is None else {"unit": unit}
     division = ds.rows("budget_division", year=int(year), **mine)
+    version = str(division["version"].iloc[0]) if len(division) and "version" in division else None
+    when = None
+    if version is not None:
+        division = division[(division["version"].astype(str) == version).to_numpy(dtype=bool)]
+        dates = [d for d in snapshots(ds, year, "budget_detail", unit=unit)
+                 if snapshot_version(ds, year, d) == version]
+        when = dates[-1] if dates else None
     if when is None or division.empty:
         return pd.DataFrame(columns=["year", "unit", "budget_division", "budget_detail"])
     top = ds.rows("budget_detail", year=int(year), as_of=_iso(when), level=list(TOTAL_LEVELS), **mine)
@@ -266,6 +317,17 @@ def composition(ds, year) -> pd.DataFrame:
     rows = ds.rows("budget_composition", year=years)
     if rows.empty:
         return rows
+    # like with like: the latest version both years state (당초 with 당초), else each year's first
+    have = [set(rows.loc[(rows["year"] == y).to_numpy(dtype=bool), "version"].astype(str)) for y in years]
+    common = set.intersection(*have) if all(have) else set()
+    order = versions(ds, year)
+    if common:
+        pick = {y: max(common, key=lambda v: order.index(v) if v in order else 0) for y in years}
+    else:
+        pick = {y: min(h, key=lambda v: order.index(v) if v in order else 0) if h else history.ORIGINAL
+                for y, h in zip(years, have)}
+    keep = [pick.get(int(y)) == str(v) for y, v in zip(rows["year"], rows["version"])]
+    rows = rows[np.asarray(keep, dtype=bool)]
     return calc.year_over_year(rows, value="budget", by="category")
 
 
@@ -282,7 +344,9 @@ def top_programs(ds, year, as_of=None, *, n: int = 10,
     total = office["budget"].iloc[0] if len(office) else rows["budget"].sum()
     ranked = calc.shares(rows, "budget", total=total)
     ranked = ranked.sort_values("budget", ascending=False, kind="stable").head(n).copy()
-    stated = ds.rows("program_shares", year=int(year))
+    # the source's shares describe one budget version: shown only beside a snapshot of it
+    when = rows["as_of"].dropna().max() if len(rows) else None
+    stated = stated_version(ds, "program_shares", year, snapshot_version(ds, year, when))
     stated = dict(zip(stated["program"].astype(str), stated["share_stated"]))
     ranked["share_stated"] = [not pd.isna(stated.get(name, np.nan))
                               for name in ranked["name"].astype(str)]

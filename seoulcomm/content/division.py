@@ -73,6 +73,9 @@ def headline(scope: Scope) -> Headline:
         other = views.budget_mismatches(ds, year, division)
         if row["table"] == "budget_detail" and len(other):
             note = (f"세부내역 기준(<부서별> {units.fmt_money(other['budget_division'].iloc[0], money)})")
+        version_note = shared.version_note(scope, row)
+        if version_note:
+            note = version_note
         figures.append(figure("예산", money_in(row["budget"], money), money, note=note))
         figures.append(figure("집행액", money_in(row["executed"], money), money, note=when))
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
@@ -118,7 +121,7 @@ def summary(scope: Scope) -> list:
                   unit=money, source=source_text(ds, rows["source"]), context="divisions",
                   notes=notes)
     chart = plot.budget_execution(rows, name=scope.name, unit=money)
-    return [table, chart]
+    return [table, chart] + shared.bridge(scope)
 
 
 def trend(scope: Scope) -> list:

@@ -120,12 +120,25 @@ def headline(scope: Scope) -> Headline:
     totals = _totals(scope)
     row = _row(totals, year=int(year), unit=OFFICE)
     figures, date = [], None
+    version = views.ORIGINAL
     if row is not None:
         date = iso(row["as_of"])
-        figures.append(figure("예산", money_in(row["budget"], money), money))
+        version_note = shared.version_note(scope, row)
+        if version_note:
+            version = views.snapshot_version(ds, year, row["as_of"])
+        figures.append(figure("예산", money_in(row["budget"], money), money, note=version_note or ""))
     comp = views.composition(ds, year)
     comp = _row(comp, year=int(year), category="계") if len(comp) else None
-    if comp is not None and not pd.isna(comp["change"]):
+    if version != views.ORIGINAL:
+        # the <구성별> table's change is the 당초 budget's: the headline's budget is a later
+        # version, so its change on the year before is computed from the two budgets shown
+        change = views.budget_changes(ds, year, threshold=scope.threshold)
+        comp = _row(change, year=int(year), unit=OFFICE) if len(change) else None
+        if comp is not None and not pd.isna(comp["change"]):
+            figures.append(figure("전년 대비", money_in(comp["change"], money), money, triangle=True,
+                                  note=f"증감률 {units.fmt_rate(comp['change_rate'], triangle=True)} "
+                                       f"({int(comp['base_year'])}년 예산 대비 {version})"))
+    elif comp is not None and not pd.isna(comp["change"]):
         # as the source's <구성별> table states them, where it does
         change = comp["change"] if pd.isna(comp.get("change_stated", pd.NA)) else comp["change_stated"]
         rate = comp["change_rate"] if pd.isna(comp.get("rate_stated", pd.NA)) else comp["rate_stated"]
@@ -150,6 +163,20 @@ def headline(scope: Scope) -> Headline:
                     date, sources, f"{shape(scope)} · {what}")
 
 
+def _stated_division(scope: Scope, rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The <부서별> table's rows of the version the detail's snapshot states (or 당초, the
+    version the work report states), and that version's name."""
+    ds, year = scope.ds, scope.year
+    stated = ds.rows("budget_division", year=int(year))
+    if stated.empty:
+        return stated, views.ORIGINAL
+    shown = views.snapshot_version(ds, year, rows["as_of"].dropna().max()) if len(rows) else views.ORIGINAL
+    have = [str(v) for v in stated["version"].dropna().unique()]
+    order = views.versions(ds, year)
+    version = shown if shown in have else min(have, key=lambda v: order.index(v) if v in order else 0)
+    return stated[(stated["version"].astype(str) == version).to_numpy(dtype=bool)], version
+
+
 def divisions(scope: Scope) -> list:
     """The year's divisions side by side: budget, share, execution and staff (table, chart).
 
@@ -164,7 +191,7 @@ def divisions(scope: Scope) -> list:
     if rows.empty or rows["budget"].isna().all():
         return [Notice(f"{int(year)}년 부서별 예산 자료 없음")]
     rows["unit_name"] = [("계" if u == OFFICE else names.get(u, u)) for u in rows["unit"]]
-    stated = ds.rows("budget_division", year=int(year))
+    stated, version = _stated_division(scope, rows)
     base = stated if len(stated) else rows
     whole = _row(base, unit=OFFICE)
     parts = base[(base["unit"] != OFFICE).fillna(False).to_numpy(dtype=bool)]
@@ -188,6 +215,10 @@ def divisions(scope: Scope) -> list:
                           else "원문 「부서별 예산 집행현황」")
         notes = [f"예산·비율은 원문 <부서별> 표, 예산현액·집행액·집행률은 {execution_from}의 "
                  f"{when} 값임."]
+        shown = views.snapshot_version(ds, year, rows["as_of"].dropna().max())
+        if version != shown:
+            notes.append(f"※ 예산·비율은 <부서별> 표가 적은 {version} 예산 기준이고, 예산현액은 {shown} 반영 후 "
+                         "값임(아래 예산 변동 표 참고).")
         notes += mismatch_notes(scope)
         source_title = f"<부서별> · {detail_title}"
     else:
@@ -219,7 +250,7 @@ def divisions(scope: Scope) -> list:
     chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],
                            ignore_index=True)
     chart = plot.divisions(chart_rows, names=_names(scope, others), year=year, unit=money)
-    return [table, chart]
+    return [table, chart] + shared.bridge(scope)
 
 
 def composition(scope: Scope) -> Table | Notice:
@@ -268,6 +299,13 @@ def composition(scope: Scope) -> Table | Notice:
                  source=source_text(ds, yoy["source"], "<구성별>"), row_class=classes, notes=notes)
 
 
+def _version_words(scope: Scope, rows: pd.DataFrame) -> str:
+    """``(1회 추경 반영, 2016. 7. 15. 기준)`` when this year's figure is a later version than 당초."""
+    when = rows["as_of"].dropna().max() if "as_of" in rows.columns and len(rows) else None
+    version = views.snapshot_version(scope.ds, scope.year, when)
+    return "" if version == views.ORIGINAL else f"({version} 반영, {fmt_date(when)} 기준)"
+
+
 def changes(scope: Scope) -> Table | Notice:
     """Each division's budget this year beside the year before, with the change."""
     ds, year = scope.ds, scope.year
@@ -305,7 +343,8 @@ def changes(scope: Scope) -> Table | Notice:
                   unit=scope.money(), context="divisions",
                   source=source_text(ds, list(rows["source"]) + list(before["source"])),
                   notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                         f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
+                         f"{what.get(this_table, '표')}{_version_words(scope, rows)}. 증감·증감률은 두 값으로 "
+                         "계산함. △는 감소."])
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 

@@ -113,6 +113,44 @@ def detail_title(ds, year) -> str:
     return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
 
 
+def version_note(scope: Scope, row) -> str | None:
+    """The headline budget's note when the snapshot it is from states a later budget version
+    than 당초: ``1회 추경 기준(당초 40,828)``; None for 당초."""
+    if row is None or row.get("table") != "budget_detail":
+        return None
+    version = views.snapshot_version(scope.ds, scope.year, row["as_of"])
+    if version == views.ORIGINAL:
+        return None
+    bridge_rows = views.budget_bridge(scope.ds, scope.year, scope.unit)
+    if bridge_rows.empty:
+        return f"{version} 기준"
+    first = bridge_rows.iloc[0]
+    return f"{version} 기준({first['version']} {units.fmt_money(first['amount'], scope.money())})"
+
+
+def bridge(scope: Scope) -> list:
+    """The bridge 당초 → each 추경 → 이월 → 예산현액 of the report's unit, as a table, when
+    the year has more than one budget version; nothing otherwise."""
+    ds, year = scope.ds, scope.year
+    rows = views.budget_bridge(ds, year, scope.unit)
+    if rows.empty:
+        return []
+    money = scope.money()
+    rows = rows.assign(item=rows["step"], as_of_text=[fmt_date(d) if not pd.isna(d) else "원문 <부서별>"
+                                                      for d in rows["as_of"]])
+    classes = pd.Series(np.where(rows["kind"].isin(["version", "available"]), "sc-bold", ""), index=rows.index)
+    end = rows.iloc[-1]
+    sources = ds.rows("budget_detail", year=int(year), unit=scope.unit,
+                      level="office" if scope.unit == "office" else "division")["source"]
+    return [Table(rows, ["item", "amount", "version", "as_of_text"], sheet="예산 단계",
+                  title=f"{scope.name} {int(year)}년 예산 변동 (당초 → 예산현액)", unit=money,
+                  as_of=iso(end["as_of"]), context="bridge", source=source_text(ds, sources),
+                  row_class=classes,
+                  notes=["당초 예산에서 추경마다의 증감, 전년도 이월액을 더해 기준일의 예산현액에 이름. "
+                         "각 단계의 예산은 그 단계를 적은 가장 늦은 세부내역의 값이며, 원문 비중·전년 대비는 "
+                         "그 문서가 적은 단계(당초)에만 대어 봄. △는 감소."])]
+
+
 def partial_note(scope: Scope) -> str | None:
     """※ note for an office-wide table: later snapshots of the detail that hold only part of
     the year's lines (and say why), so the office's figures stand on the latest complete one."""
