@@ -938,19 +938,25 @@ class Dataset:
 
     def document(self, source) -> dict:
         """The document a row's ``source`` cites (its first word is the file name):
-        ``file, title, issuer, date, short``; an unknown file stands for itself."""
+        ``file, title, issuer, date, short, kind`` (``settlement`` for a 결산서), ``written``
+        (when it was written, at the precision known; its date if not stated); an unknown
+        file stands for itself."""
         file = str(source).split(" ", 1)[0]
         self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
 
         def compute():
             hit = self.select("documents", {"file": file})
             if hit.empty:
-                return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+                return {"file": file, "title": file, "issuer": "", "date": None, "short": file,
+                        "kind": "", "written": ""}
             row = hit.iloc[0]
             date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
             short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+            kind = row.get("kind", pd.NA)
+            written = row.get("written", pd.NA)
             return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
-                    "date": date, "short": str(short)}
+                    "date": date, "short": str(short), "kind": "" if pd.isna(kind) else str(kind),
+                    "written": (date or "") if pd.isna(written) else str(written)}
 
         return dict(self.remember(("document", file), compute))
 

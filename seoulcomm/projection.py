@@ -45,7 +45,7 @@ from .errors import UsageError
 __all__ = [
     "SIGNAL_RED", "SIGNAL_AMBER", "REFERENCES", "METHODS", "SETTLED_METHOD", "SIGNALS",
     "TARGET_STATES", "month_end", "planned_at", "schedule_plan", "rollup_plans",
-    "prior_rate", "project", "target_status", "signal",
+    "prior_rate", "project", "target_status", "signal", "check_signals",
 ]
 
 #: Projected 집행률 below this [%] is 위험 (red).
@@ -307,7 +307,8 @@ def signal(rate, *, red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER):
     return SIGNALS[0] if rate < red else SIGNALS[1] if rate < amber else SIGNALS[2]
 
 
-def _check_signals(red, amber):
+def check_signals(red, amber) -> None:
+    """Refuse signal thresholds that are not 0 ≤ red ≤ amber ≤ 100 [%]."""
     for name, value in (("red", red), ("amber", amber)):
         if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
             raise UsageError(f"신호 기준 {name}은 수여야 합니다 [%]: {value!r}")
@@ -318,7 +319,7 @@ def _check_signals(red, amber):
 # --------------------------------------------------------------------------- projection
 
 _COLUMNS = ["available", "executed", "execution_rate", "reference", "reference_rate", "gap",
-            "lagging", "settled", "method", "projected_rate", "projected_executed", "unspent",
+            "lagging", "pace_flag", "settled", "method", "projected_rate", "projected_executed", "unspent",
             "signal"]
 
 
@@ -346,7 +347,8 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
 
         - ``execution_rate`` : executed ÷ available × 100 [%];
         - ``reference`` : 계획 / 전년 / 경과; ``reference_rate`` [%]; ``gap`` = rate −
-          reference [%p]; ``lagging`` (부진, bool);
+          reference [%p]; ``lagging`` (부진, bool); ``pace_flag`` (``lagging`` / ``on_pace`` /
+          ``ahead`` against the reference, as :func:`seoulcomm.calc.pace` against the calendar);
         - ``settled`` : the snapshot is 12-31 (bool);
         - ``method`` : 계획 / 전년 패턴 / 단순 경과, or 실적 when settled;
         - ``projected_rate`` [%] and ``projected_executed`` [원, ``Int64``]: missing when
@@ -362,7 +364,7 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
     """
     if threshold is None or not np.isfinite(float(threshold)) or float(threshold) < 0:
         raise UsageError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
-    _check_signals(red, amber)
+    check_signals(red, amber)
     plans = plans or {}
     prior = prior or {}
     out = rows.copy()
@@ -432,7 +434,10 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
         result["reference"][i] = reference
         result["reference_rate"][i] = float(ref_rate) if ref_rate is not None else np.nan
         result["gap"][i] = float(gap) if gap is not None else np.nan
-        result["lagging"][i] = bool(gap is not None and gap < -Fraction(float(threshold)))
+        limit = _fraction(float(threshold))
+        result["lagging"][i] = bool(gap is not None and gap < -limit)
+        result["pace_flag"][i] = (None if gap is None else calc.PACE_FLAGS[0] if gap < -limit
+                                  else calc.PACE_FLAGS[2] if gap > limit else calc.PACE_FLAGS[1])
         result["settled"][i] = bool(settled)
         result["method"][i] = method
         result["projected_rate"][i] = float(projected_rate) if projected_rate is not None else np.nan
@@ -444,7 +449,7 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
         out[col] = pd.array(result[col], dtype="Int64")
     for col in ("execution_rate", "reference_rate", "gap", "projected_rate"):
         out[col] = np.array(result[col], dtype="float64")
-    for col in ("reference", "method", "signal"):
+    for col in ("reference", "method", "signal", "pace_flag"):
         out[col] = pd.array(result[col], dtype="string")
     for col in ("lagging", "settled"):
         out[col] = np.array(result[col], dtype=bool)

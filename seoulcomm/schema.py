@@ -102,7 +102,12 @@ TABLES: dict[str, Table] = {
     for t in [
         Table("documents", "자료 문서", (
             Col("file"), Col("title"), Col("issuer"), Col("date", "date", optional=True),
-            Col("short", optional=True)), key=("file",)),
+            Col("short", optional=True),
+            # settlement: a 결산서 (its 12-31 figures are 결산); report, program_sheet: others
+            Col("kind", "choice", optional=True, default="",
+                choices=("report", "program_sheet", "settlement")),
+            # when the document was written, at the precision known (2015, 2016-04-26)
+            Col("written", optional=True, default="")), key=("file",)),
         Table("organisation", "조직", (
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),

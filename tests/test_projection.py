@@ -384,8 +384,10 @@ def test_view_on_the_scenario_names_each_reference_and_method(pace_data):
     assert out.loc["소셜미디어를 통한 시민과의 소통활성화", "method"] == "계획"
     # the others: no plan, no 2015 line → the calendar
     assert out.loc["뉴미디어 웹사이트 운영", "method"] == "단순 경과"
-    # largest projected 불용 first
-    unspent = list(views.projection(ds, 2016, unit="new-media")["unspent"])
+    # the division's own row first, then its lines: largest projected 불용 first
+    both = views.projection(ds, 2016, unit="new-media")
+    assert both["key"].iloc[0] == "new-media"
+    unspent = list(both["unspent"].iloc[1:])
     assert unspent == sorted(unspent, reverse=True)
 
 
@@ -411,3 +413,34 @@ def test_view_office_rows_on_shipped_data():
     assert (settled["method"] == "실적").all() and settled["projected_rate"].isna().all()
     # 000_…txt Ⅰ-3 2015년도 예산 집행현황 계: 36,372 − 33,692 = 2,680 백만원
     assert settled.loc["office", "unspent"] == 2_680 * M
+
+
+# --------------------------------------------------------------------------- the reports' section
+
+COLUMNS = ["예산현액(백만원)", "집행액(백만원)", "집행률(%)", "기준", "기준 집행률(%)", "전망 방법",
+           "전망 집행률(%)", "전망 불용액(백만원)", "신호"]
+
+
+def test_report_section_on_the_scenario(pace_data):
+    from seoulcomm.content import division, office
+    scope = division.open("new-media", 2016, pace_data)
+    summary, table = division.projection(scope)
+    data = table.to_json()
+    assert data["title"] == "연말 집행 전망" and data["sheet"] == "집행전망"
+    assert [c.split("(")[0] for c in data["columns"]] == ["사업"] + [c.split("(")[0] for c in COLUMNS]
+    rows = [dict(zip(data["columns"], r)) for r in data["rows"]]
+    assert rows[0]["사업"] == "뉴미디어담당관"                              # the division's own row first
+    methods = {r["사업"]: r["전망 방법"] for r in rows}
+    assert methods["시민참여프로그램을 통한 시정공감대 확산"] == "계획"
+    assert methods["소셜특별시 서울"] == "전년 패턴" and methods["뉴미디어 웹사이트 운영"] == "단순 경과"
+    # the target of new-media: 25 % on 2016-04-08, 1,218 ÷ 4,331 = 28.1 % that day → 달성
+    assert "집행 목표 25.0%(2016. 4. 8.까지): 달성" in summary.text
+    assert summary.text.startswith("□ 연말 전망 불용액")
+    legend = " ".join(table.notes)
+    assert "위험(전망 집행률 85% 미만)" in legend and "양호(95% 이상)" in legend
+    # the thresholds are the report's parameters: the legend says what the table used
+    scope = division.open("new-media", 2016, pace_data, red=50, amber=60)
+    assert "위험(전망 집행률 50% 미만)" in " ".join(division.projection(scope)[1].notes)
+    # the office: 58.6 % by 2016-06-30, 22.3 % on 2016-04-08 → 목표까지 36.3 %p
+    text = office.projection(office.open(2016, pace_data))[0].text
+    assert "집행 목표 58.6%(2016. 6. 30.까지): 목표까지 36.3%p" in text

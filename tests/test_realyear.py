@@ -254,7 +254,7 @@ def test_the_headline_pairs_like_with_like(supplementary):
     # data/execution_division.csv 2015 office 36,372: 41,829 − 36,372 = 5,457; 5,457 ÷ 36,372 = 15.0%
     assert got["예산"]["value"] == "41,829" and got["예산"]["note"] == "1회 추경 기준(당초 40,828)"
     assert got["전년 대비"]["value"] == "5,457"
-    assert got["전년 대비"]["note"] == "증감률 15.0% (2015년 예산 대비 1회 추경)"
+    assert got["전년 대비"]["note"] == "증감률 15.0% (2015년 36,372 대비, 1회 추경 기준)"
     # the <구성별> table keeps what it states about 당초: 40,828 − 36,372 = 4,456 (12.3%)
     comp = office.composition(scope)
     total = rows_of(comp)[0]

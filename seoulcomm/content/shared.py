@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, units, views
+from .. import audit, display, labels, load, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
@@ -24,12 +24,16 @@ class Scope:
     year : the report's fiscal year (``None`` for a program report: the sheet's own year).
     threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
         every table and chart of the report uses this one value.
+    red, amber : the year-end projection's signal thresholds [%] (위험 below ``red``, 주의
+        below ``amber``), shown in the 연말 집행 전망 table's legend.
     """
 
     ds: load.Dataset
     unit: str
     year: int | None
     threshold: float = views.PACE_THRESHOLD
+    red: float = views.SIGNAL_RED
+    amber: float = views.SIGNAL_AMBER
 
     @property
     def names(self) -> dict[str, str]:
@@ -45,7 +49,8 @@ class Scope:
 
 
 def open_scope(kind: str, given: dict, data_dir=None, *,
-               threshold=views.PACE_THRESHOLD) -> Scope:
+               threshold=views.PACE_THRESHOLD, red=views.SIGNAL_RED,
+               amber=views.SIGNAL_AMBER) -> Scope:
     """Load the data, check the parameters as the batch build does, and open the scope.
 
     Parameters
@@ -64,7 +69,8 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     if not np.isfinite(threshold) or threshold < 0:
         raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     unit = checked.get("division") or checked.get("program") or "office"
-    return Scope(ds, unit, checked.get("year"), threshold)
+    projection.check_signals(red, amber)
+    return Scope(ds, unit, checked.get("year"), threshold, float(red), float(amber))
 
 
 def show(*items) -> None:
@@ -85,6 +91,38 @@ def show(*items) -> None:
 
 def iso(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- bases
+
+def rate_base(row) -> str:
+    """The amount a unit total's 집행률 is computed on: 예산현액 in the detail, 예산액 in the
+    division table (which states no carry-over)."""
+    return "예산액" if str(row.get("table", "")) == "execution_division" else "예산현액"
+
+
+def budget_cards(row, money: str, *, mismatch: pd.DataFrame | None = None,
+                 note: str | None = None) -> list[dict]:
+    """The headline's budget cards of a unit total: 예산 (편성액, or the division table's
+    예산액) and, where a carry-over makes them differ, 예산현액 — the amount 집행률 and
+    집행잔액 are computed on, so the rate stands beside its base. ``note``: the 예산 card's
+    note when the budget is a later version (:func:`version_note`)."""
+    from_division_table = rate_base(row) == "예산액"
+    given = note
+    note = "부서별 집행현황 예산액" if from_division_table else "예산편성액(세부내역)"
+    if mismatch is not None and len(mismatch) and not from_division_table:
+        note = f"세부내역 기준(<부서별> {units.fmt_money(mismatch['budget_division'].iloc[0], money)})"
+    if given:
+        note = given
+    cards = [display.figure("예산", display.money_in(row["budget"], money), money, note=note)]
+    available = row.get("available")
+    if not from_division_table and not display._missing(available) and available != row["budget"]:
+        carry = row.get("carryover")
+        carry = 0 if display._missing(carry) else carry
+        cards.append(display.figure(
+            "예산현액", display.money_in(available, money), money,
+            note=f"예산 + 전년도 이월 {units.fmt_money(carry, money)}"))
+    return cards
 
 
 # --------------------------------------------------------------------------- sources
@@ -201,6 +239,8 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     ref_row = prior[(prior["unit"] == ref_unit).to_numpy(dtype=bool)] if len(prior) else prior
     reference = float(ref_row["execution_rate"].iloc[0]) if len(ref_row) else None
     ref_year = int(ref_row["year"].iloc[0]) if len(ref_row) else None
+    # the prior year's 12-31 figure: 결산 only where the data says it is one
+    ref_word = "결산" if len(ref_row) and bool(ref_row["settlement"].iloc[0]) else "연말"
     # one column per as-of date, one row per line
     dates = sorted(path["as_of"].unique())
     wide = pd.DataFrame({"key": list(dict.fromkeys(path["key"]))})
@@ -209,22 +249,31 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     columns = [label_col]
     for i, d in enumerate(dates):
         col = f"rate_at_{i}"
-        at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")["execution_rate"]
-        wide[col] = [at.get(k, np.nan) for k in wide["key"]]
-        columns.append(col)
+        at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")
+        # each date's rate beside the 예산현액 it is computed on (a 추경 changes it)
+        wide[f"available_at_{i}"] = pd.array([at["available"].get(k, pd.NA) for k in wide["key"]],
+                                             dtype="Int64")
+        wide[col] = [at["execution_rate"].get(k, np.nan) for k in wide["key"]]
+        columns += [f"available_at_{i}", col]
     elapsed = [float(path.loc[path["as_of"] == d, "elapsed"].iloc[0]) for d in dates]
     if reference is not None and not programs:
         if len(others):
             prior = pd.concat([prior, views.fold(prior, keep, sums=["available", "executed"],
                                                  rates=views.POOLED_RATE)], ignore_index=True)
-        settled = prior.set_index("unit")["execution_rate"]
-        wide["reference"] = [float(settled.get(k, np.nan)) for k in wide["key"]]
-        columns.append("reference")
-    headers = {f"rate_at_{i}": (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
-                                "rate")
-               for i, (d, e) in enumerate(zip(dates, elapsed))}
+        settled = prior.set_index("unit")
+        wide["reference_base"] = pd.array([settled["available"].get(k, pd.NA) for k in wide["key"]],
+                                          dtype="Int64")
+        wide["reference"] = [float(settled["execution_rate"].get(k, np.nan)) for k in wide["key"]]
+        columns += ["reference_base", "reference"]
+    headers = {}
+    for i, (d, e) in enumerate(zip(dates, elapsed)):
+        headers[f"available_at_{i}"] = (f"{labels.period_short(d)} 예산현액", "money")
+        headers[f"rate_at_{i}"] = (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
+                                   "rate")
     if "reference" in wide.columns:
-        headers["reference"] = (f"{ref_year}년 결산 집행률(%)", "rate")
+        base_word = rate_base(ref_row.iloc[0]) if len(ref_row) else "예산현액"
+        headers["reference_base"] = (f"{ref_year}년 {ref_word} {base_word}", "money")
+        headers["reference"] = (f"{ref_year}년 {ref_word} 집행률(%)", "rate")
     order = ["office"] + list(ds.divisions(year)["unit"].astype(str)) if not programs else None
     if order and len(others):
         order.append(views.OTHERS)
@@ -234,13 +283,11 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     classes = pd.Series(np.where(wide["key"] == "office", "sc-bold", ""), index=wide.index)
     what = "사업별" if programs else ("부서별" if scope.unit == "office" else "")
     title = f"{int(year)}년 기준일별 {what} 집행률 추이".replace("  ", " ")
-    notes = ["같은 해의 기준일마다 원문에 적힌 집행률(집행액 ÷ 예산현액)을 나란히 적음. "
-             "[ ] 안은 그 기준일까지의 연간 경과율(지난 날수 ÷ 그해 날수)임."]
+    notes = ["기준일별 원문 집행률(집행액 ÷ 그 기준일의 예산현액)", "[ ] 안: 그 기준일까지의 연간 "
+             "경과율(지난 날수 ÷ 그해 날수)"]
     owner = scope.names.get(ref_unit, ref_unit) if ref_unit != "office" else "기획관"
-    if reference is not None and programs:
-        notes.append(f"그림의 점선은 {owner}의 {ref_year}년 결산 집행률(전년도 연말 결산)임.")
-    elif reference is not None:
-        notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선은 {owner}의 것임.")
+    if reference is not None:
+        notes.append(f"그림의 점선: {owner}의 {ref_year}년 {ref_word} 집행률")
     sheet = f"집행률 추이{' (사업)' if programs else ''}"
     page = sheet_rows = None
     chart_path = path
@@ -252,11 +299,11 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
         notes.append(labels.others_note(len(order) - 2, len(keep), sheet))
         chart_path = path[path["key"].isin(shown).to_numpy()]
     table = Table(wide, columns, sheet=sheet, title=title,
-                  unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
+                  unit=scope.money(), as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
                   row_class=classes, notes=notes, headers=headers, page_rows=page,
                   sheet_rows=sheet_rows)
     chart = plot.execution_path(chart_path, names=None, year=year, reference=reference,
-                                reference_label=f"{owner} {ref_year}년 결산" if ref_year else "",
+                                reference_label=f"{owner} {ref_year}년 {ref_word}" if ref_year else "",
                                 title=title)
     return [table, chart]
 
