@@ -1,6 +1,7 @@
 """The office's year as the data records it over time: snapshots that carry the whole
 year's detail (or say they are partial), dates that fall in their year, and the budget
-versions (당초, each 추경, 최종) a figure belongs to.
+versions (당초, each 추경, 최종) a figure belongs to, and the organisation's history (a
+division renamed, a program moved, a division abolished — each from a year on).
 
 Pure functions on loaded frames (no file is opened here): :mod:`seoulcomm.load` turns
 what they find into located :class:`~seoulcomm.errors.DataError` messages, and
@@ -150,3 +151,63 @@ def bridge(totals: pd.DataFrame, order: list[str], stated: pd.DataFrame | None =
     out = pd.DataFrame(rows)
     out["amount"] = out["amount"].astype("Int64")
     return out
+
+
+# --------------------------------------------------------------------------- organisation history
+
+def _changes(history: pd.DataFrame, kind: str) -> pd.DataFrame:
+    if history is None or history.empty:
+        return pd.DataFrame(columns=["unit", "change", "year", "name_ko", "short_ko",
+                                     "detail_program", "to", "source"])
+    return history[(history["change"] == kind).fillna(False).to_numpy(dtype=bool)] \
+        .sort_values("year", kind="stable")
+
+
+def names_in(org: pd.DataFrame, history: pd.DataFrame | None, year=None) -> dict[str, str]:
+    """Korean name of each unit as of ``year``: the organisation table's, then every rename
+    that took effect by ``year`` (``None``: the latest). A report of an earlier year keeps
+    the names of its year."""
+    out = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    for unit, when, name in zip(*(_changes(history, "renamed")[c] for c in ("unit", "year", "name_ko"))):
+        if pd.isna(name) or (year is not None and int(when) > int(year)):
+            continue
+        out[str(unit)] = str(name)
+    return out
+
+
+def predecessors(history: pd.DataFrame | None, unit: str) -> list[str]:
+    """The slugs ``unit`` continues (a division renamed to a new slug), nearest first."""
+    renamed = _changes(history, "renamed")
+    before = {str(t): str(u) for u, t in zip(renamed["unit"], renamed["to"]) if not pd.isna(t)}
+    out, seen = [], {unit}
+    while unit in before and before[unit] not in seen:
+        unit = before[unit]
+        seen.add(unit)
+        out.append(unit)
+    return out
+
+
+def successor(history: pd.DataFrame | None, unit: str, year) -> str:
+    """The slug ``unit`` is known by in ``year`` (itself unless renamed to a new slug by then)."""
+    renamed = _changes(history, "renamed")
+    after = {str(u): (str(t), int(y)) for u, t, y in zip(renamed["unit"], renamed["to"], renamed["year"])
+             if not pd.isna(t)}
+    seen = {unit}
+    while unit in after and after[unit][1] <= int(year) and after[unit][0] not in seen:
+        unit = after[unit][0]
+        seen.add(unit)
+    return unit
+
+
+def abolished(history: pd.DataFrame | None, year) -> list[str]:
+    """Divisions abolished from ``year`` on (their last year is the one before)."""
+    rows = _changes(history, "abolished")
+    return [str(u) for u, y in zip(rows["unit"], rows["year"]) if int(y) == int(year)]
+
+
+def transfers(history: pd.DataFrame | None, year) -> pd.DataFrame:
+    """Programs moved between divisions from ``year`` on: ``detail_program, unit`` (from),
+    ``to``."""
+    rows = _changes(history, "moved")
+    rows = rows[(rows["year"] == int(year)).fillna(False).to_numpy(dtype=bool)] if len(rows) else rows
+    return rows[["detail_program", "unit", "to", "source"]].reset_index(drop=True)

@@ -19,6 +19,7 @@ import re
 import pandas as pd
 
 from . import units
+from .history import names_in
 
 #: Column → (Korean label, kind). The kind decides the display: ``text``, ``money``
 #: (in the table's money unit), ``money0`` (zero as ``-``, as the source prints 이월액),
@@ -124,6 +125,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "detail_available": ("예산현액(세부내역)", "money"),
         "detail_budget": ("예산(세부내역 기준)", "money"),
         "settled_budget": ("예산액(집행현황)", "money"),
+        "transfer": ("이관", "change"),
     },
     "bridge": {
         "item": ("구분", "text"),
@@ -255,10 +257,13 @@ def money_unit(ds, table: str, column: str | None = None) -> str:
     return ds.unit(table, column)
 
 
-def names(ds) -> dict[str, str]:
-    """Korean name of each unit (office, divisions) from the organisation table."""
+def names(ds, year=None) -> dict[str, str]:
+    """Korean name of each unit (office, divisions) from the organisation table, as of
+    ``year`` (renames appended to ``organisation_history`` take effect from their year; a
+    report of an earlier year keeps its year's names)."""
     org = ds["organisation"]
-    return dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    history = ds["organisation_history"] if "organisation_history" in ds.tables else None
+    return names_in(org, history, year)
 
 
 # --------------------------------------------------------------------------- data files

@@ -1104,10 +1104,27 @@ def load_all(data_dir=None) -> Dataset:
     if problems:
         raise DataErrors(problems)
     _years_from_documents(tables)
+    _years_of_program_sheets(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:
+    """A program schedule row whose year is left unstated (written before the column, by a
+    sheet that carries no date) belongs to the program's first sheet: the earliest year of
+    its cost lines (else of its budget table)."""
+    sched = tables.get("program_schedule")
+    if sched is None or "year" not in sched.columns or not sched["year"].isna().any():
+        return
+    first = {}
+    for name in ("program_budget", "program_costs"):
+        frame = tables.get(name)
+        if frame is not None and len(frame):
+            first.update(frame.dropna(subset=["year"]).groupby("program")["year"].min().to_dict())
+    filled = sched["program"].astype(object).map(first).astype("Int64")
+    sched["year"] = sched["year"].astype("Int64").fillna(filled)
 
 
 def _years_from_documents(tables: dict[str, pd.DataFrame]) -> None:

@@ -112,6 +112,13 @@ TABLES: dict[str, Table] = {
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
             Col("teams", "count", optional=True), SOURCE), key=("unit",)),
+        # the organisation's history, appended: a rename (to a new slug: ``to``), a program
+        # moved to another division, an abolition — each from ``year`` on
+        Table("organisation_history", "조직 변경", (
+            UNIT, Col("change", "choice", choices=("renamed", "moved", "abolished")),
+            Col("year", "year"), Col("name_ko", optional=True), Col("short_ko", optional=True),
+            Col("detail_program", optional=True), Col("to", "ref", ref="unit", optional=True),
+            SOURCE), key=("unit", "change", "year", "detail_program"), optional=True, unit="건"),
         Table("budget_versions", "예산 단계", (
             Col("year", "year"), Col("version"), Col("order", "count"),
             Col("date", "date", optional=True), SOURCE), key=("year", "version"),
@@ -184,8 +191,9 @@ TABLES: dict[str, Table] = {
         Table("program_schedule", "사업 추진일정", (
             PROGRAM, Col("kind", "choice", choices=("total", "plan", "history")), Col("step"),
             Col("start", "month", optional=True), Col("end", "month", optional=True),
-            _money("amount", optional=True), Col("detail", optional=True), SOURCE),
-            key=("program", "kind", "step")),
+            _money("amount", optional=True), Col("detail", optional=True), SOURCE,
+            Col("year", "year", optional=True, default="")),
+            key=("program", "year", "kind", "step")),
         Table("settlement", "최근 결산현황", (
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),

@@ -197,7 +197,9 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     """Every snapshot of every unit's total in ``years`` (only ``unit``'s when given), from
     both tables that state one."""
     years = [int(y) for y in years]
-    mine = {} if unit in (None, "office") else {"unit": unit}
+    # a division renamed to a new slug continues its predecessor's years
+    before = [] if unit in (None, "office") else history.predecessors(org_history(ds), unit)
+    mine = {} if unit in (None, "office") else {"unit": [unit] + before if before else unit}
     parts = []
     top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
     if len(top) and unit in (None, "office"):
@@ -213,6 +215,8 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     if not parts:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     out = pd.concat([p[_TOTAL_COLUMNS] for p in parts], ignore_index=True)
+    if before:
+        out["unit"] = unit
     # one row per (year, unit, as_of): the detail (which has the carry-over) when both state it
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
@@ -309,13 +313,73 @@ def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
 
 
+def org_history(ds) -> pd.DataFrame | None:
+    """The ``organisation_history`` table (renames, moves, abolitions), or None."""
+    return ds["organisation_history"] if "organisation_history" in ds.tables else None
+
+
 def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget), over
-    ``year`` and the year before it that the data holds (only those two are read)."""
+    ``year`` and the year before it that the data holds (only those two are read).
+
+    Units follow their identity (``organisation_history``): a division renamed to a new slug
+    is compared with its predecessor; a division abolished from ``year`` keeps a row with
+    0 this year (its last year as the base), so the rows still add to 계; ``transfer`` [원]
+    is what moved programs bring in (+) or take out (−) at their base-year budget, and
+    ``status`` says ``abolished`` where it is so.
+    """
     totals = unit_totals(ds, year, span=2, threshold=threshold)
     if totals.empty:
         return totals
-    return calc.year_over_year(totals, value="budget", by="unit")
+    hist = org_history(ds)
+    totals = totals.assign(unit=[history.successor(hist, str(u), year) for u in totals["unit"]])
+    totals = totals.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
+    out = calc.year_over_year(totals, value="budget", by="unit")
+    out["status"] = ""
+    out["transfer"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    earlier = sorted(int(y) for y in out["year"].dropna().unique() if int(y) < int(year))
+    if not earlier:
+        return out
+    base = earlier[-1]
+    before = out[(out["year"] == base).to_numpy(dtype=bool)]
+    now = set(out.loc[(out["year"] == int(year)).to_numpy(dtype=bool), "unit"].astype(str))
+    gone = set(history.abolished(hist, year))
+    extra = []
+    for _, row in before.iterrows():
+        unit = str(row["unit"])
+        if unit in now or unit == "office" or unit not in gone:
+            continue
+        line = row.copy()
+        line["year"], line["base_year"], line["budget"] = int(year), base, 0
+        line["change"] = -int(row["budget"]) if not pd.isna(row["budget"]) else pd.NA
+        line["change_rate"] = -100.0 if not pd.isna(row["budget"]) and row["budget"] else np.nan
+        line["status"] = "abolished"
+        for col in ("available", "executed", "balance", "carryover"):
+            if col in line.index:
+                line[col] = pd.NA
+        extra.append(line)
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+        for col in ("budget", "change", "base_year"):
+            out[col] = out[col].astype("Int64")
+    moved = history.transfers(hist, year)
+    if len(moved):
+        when = latest(ds, base, "budget_detail")
+        amounts = {}
+        for program, src, dst in zip(moved["detail_program"], moved["unit"], moved["to"]):
+            hit = ds.rows("budget_detail", year=base, as_of=_iso(when), name=str(program), unit=str(src)) \
+                if when is not None else pd.DataFrame()
+            if hit.empty:
+                continue
+            amount = int(hit["budget"].iloc[0])
+            src, dst = history.successor(hist, str(src), year), history.successor(hist, str(dst), year)
+            amounts[src] = amounts.get(src, 0) - amount
+            amounts[dst] = amounts.get(dst, 0) + amount
+        this = (out["year"] == int(year)).to_numpy(dtype=bool)
+        out.loc[this, "transfer"] = [amounts.get(str(u), 0) if str(u) != "office" else 0
+                                     for u in out.loc[this, "unit"]]
+        out["transfer"] = out["transfer"].astype("Int64")
+    return out
 
 
 def composition(ds, year) -> pd.DataFrame:
@@ -599,11 +663,20 @@ def schedule_steps(ds, year, division: str) -> pd.DataFrame:
     return _ordered_steps(rows[_in_year(rows, y)]) if len(rows) else rows
 
 
-def program_steps(ds, program: str) -> pd.DataFrame:
-    """A program sheet's plan steps (추진일정)."""
-    rows = ds.rows("program_schedule", program=program, kind=["plan", "done"])
+def program_steps(ds, program: str, year=None) -> pd.DataFrame:
+    """A program sheet's plan steps (추진일정); with ``year``, that year's sheet only."""
+    where = {} if year is None else {"year": int(year)}
+    rows = ds.rows("program_schedule", program=program, kind=["plan", "done"], **where)
     rows = rows[rows["start"].notna().to_numpy(dtype=bool)]
     return _ordered_steps(rows) if len(rows) else rows
+
+
+def program_sheet_years(ds, program: str) -> list[int]:
+    """The years of a program's sheets (사업설명서): each year its cost lines or schedule
+    hold, oldest first — next year's sheet is appended, each shown apart."""
+    years = set(int(y) for y in ds.values("program_costs", "year", program=program).dropna())
+    years |= set(int(y) for y in ds.values("program_schedule", "year", program=program).dropna())
+    return sorted(years)
 
 
 def plan_year(steps: pd.DataFrame):
@@ -693,7 +766,7 @@ __all__ = [
     "budget_changes", "composition", "top_programs", "TOP_DIVISIONS", "OTHERS",
     "top_divisions", "fold", "holds_section_text", "staffing", "staffing_summary",
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
-    "section_titles", "program_info", "program_year", "program_budget",
+    "section_titles", "program_info", "program_year", "program_budget", "program_sheet_years",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
     "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
 ]

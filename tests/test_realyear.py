@@ -43,7 +43,9 @@ def append_rows(data: Path, fragment: Path) -> None:
     lines = text.splitlines(keepends=True)
     have = next(csv.reader([lines[0]]))
     want = next(csv.reader([frag[0]]))
-    assert want[:len(have)] == have, f"{fragment}: header must extend {target.name}'s"
+    # the fragment's header is the file's, or the file's and more (columns it adds), or the
+    # file's first columns (the file has columns added later, which older rows leave off)
+    assert want[:len(have)] == have or have[:len(want)] == want, f"{fragment}: header must match {target.name}'s"
     if len(want) > len(have):
         lines[0] = lines[0].rstrip("\r\n") + "," + ",".join(want[len(have):]) + "\n"
     body = "".join(lines)
@@ -402,3 +404,122 @@ def test_appending_a_version_never_changes_an_earlier_year(tmp_path_factory, del
     # and the 2016 office report reads the new version's budget: 40,828 + Σ deltas
     head = _figures(office.headline(office.open(2016, data)))
     assert head["예산"]["raw"] == 40828 + sum(deltas.values())
+
+
+# --------------------------------------------------------------------------- reorganisation
+
+@pytest.fixture(scope="module")
+def reorg(tmp_path_factory):
+    return scenario_data(tmp_path_factory.mktemp("realyear"), "reorg")
+
+
+def test_a_reorganisation_validates(reorg):
+    code, out, err = cli("validate", "--data", str(reorg))
+    assert code == 0, err
+
+
+def test_the_year_over_year_follows_identity(reorg):
+    table = office.changes(office.open(2017, reorg))
+    rows = {r["unit_name"]: r for r in rows_of(table)}
+    # data/budget_detail.csv ('16.4.8) 4·19·24·33행 12,198 · 2,960 · 21,339 · 4,331 (계 1행 40,828);
+    # tests/scenarios/reorg/budget_detail.csv ('17.4.7) 4·10·15행 14,000 · 23,000 · 6,000 (계 43,000)
+    base, now = "detail_budget_2016", "detail_budget_2017"
+    assert (rows["계"][base], rows["계"][now]) == (40828 * MILLION, 43000 * MILLION)
+    # renamed in place (new-media → 디지털소통담당관): its base is its own 2016 row
+    assert (rows["디지털소통담당관"][base], rows["디지털소통담당관"]["change"]) == (4331 * MILLION, 1669 * MILLION)
+    # renamed to a new slug (civil-service → citizen-service): the base is the predecessor's 21,339
+    assert (rows["120시민서비스담당관"][base], rows["120시민서비스담당관"]["change"]) == (21339 * MILLION, 1661 * MILLION)
+    # abolished after 2016 (city-brand): kept with its last year, 0 now, never 기타
+    gone = rows["도시브랜드담당관 (폐지)"]
+    assert (gone[base], gone[now], gone["change"]) == (2960 * MILLION, 0, -2960 * MILLION)
+    assert not any("기타" in name for name in rows)
+    divisions = [r for name, r in rows.items() if name != "계"]
+    assert sum(r[base] for r in divisions) == 40828 * MILLION     # 12,198 + 2,960 + 21,339 + 4,331
+    assert sum(r[now] for r in divisions) == 43000 * MILLION      # 14,000 + 0 + 23,000 + 6,000
+    # moved (뉴미디어 웹사이트 운영, 2016 39행 1,447): 이관, not a cut and a new program
+    assert rows["시민소통담당관"]["transfer"] == 1447 * MILLION
+    assert rows["디지털소통담당관"]["transfer"] == -1447 * MILLION
+    notes = " ".join(table.notes)
+    assert "이관" in notes and "폐지" in notes and "이름이 바뀜" in notes
+
+
+def test_old_reports_keep_their_year_names(reorg):
+    assert division.headline(division.open("new-media", 2016, reorg)).title.startswith("뉴미디어담당관 2016년")
+    assert division.headline(division.open("new-media", 2017, reorg)).title.startswith("디지털소통담당관 2017년")
+    names = {r["unit_name"] for r in rows_of(next(t for t in office.divisions(office.open(2016, reorg))
+                                                  if isinstance(t, Table)))}
+    assert {"뉴미디어담당관", "시민봉사담당관", "도시브랜드담당관"} <= names
+
+
+def test_a_renamed_division_continues_its_predecessors_years(reorg):
+    table = division.summary(division.open("citizen-service", 2017, reorg))[0]
+    got = [(r["year"], r["budget"] // MILLION) for r in rows_of(table)]
+    # 2015: data/execution_division.csv civil-service 20,654; 2016: 24행 21,339; 2017: reorg 10행 23,000
+    assert got == [(2015, 20654), (2016, 21339), (2017, 23000)]
+
+
+def test_a_moved_program_reads_as_transferred(reorg):
+    into = division.detail(division.open("citizen-communication", 2017, reorg)).notes
+    out = division.detail(division.open("new-media", 2017, reorg)).notes
+    assert any("뉴미디어 웹사이트 운영" in n and "이관된 사업" in n for n in into)
+    assert any("뉴미디어 웹사이트 운영" in n and "시민소통담당관(으)로 이관" in n for n in out)
+
+
+HISTORY_ROWS = (SCENARIOS / "reorg" / "organisation_history.csv").read_text(encoding="utf-8").splitlines()
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.sets(st.sampled_from(HISTORY_ROWS[1:]), min_size=1))
+def test_appending_a_reorganisation_never_changes_an_earlier_year(tmp_path_factory, rows):
+    root = tmp_path_factory.mktemp("reorgprop")
+    plain = scenario_data(root, "reorg")
+    (plain / "organisation_history.csv").unlink()   # the 2017 rows without any reorganisation
+    load._CACHE.clear()
+    before = _report_figures(plain, 2016)
+    (plain / "organisation_history.csv").write_text("\n".join([HISTORY_ROWS[0], *sorted(rows)]) + "\n",
+                                                    encoding="utf-8")
+    load._CACHE.clear()
+    assert before and _report_figures(plain, 2016) == before
+
+
+# --------------------------------------------------------------------------- next year's program sheet
+
+@pytest.fixture(scope="module")
+def program_year(tmp_path_factory):
+    return scenario_data(tmp_path_factory.mktemp("realyear"), "program_year")
+
+
+def test_next_years_program_sheet_is_appended(program_year):
+    code, out, err = cli("validate", "--data", str(program_year))
+    assert code == 0, err
+
+
+def test_each_sheet_years_costs_and_schedule_stand_apart(program_year):
+    from seoulcomm.content import program
+
+    scope = program.open("social-media", program_year)
+    assert scope.year == 2017   # tests/scenarios/program_year/program_budget.csv 계 2017 450,000
+    costs = [t for t in program.costs(scope) if isinstance(t, Table)]
+    assert [t.title for t in costs] == ["2016년 세부 산출내역 (단가 × 수량)", "2017년 세부 산출내역 (단가 × 수량)"]
+    assert len({t.sheet for t in costs}) == 2
+    first = [rows_of(t)[0] for t in costs]
+    # data/program_costs.csv groups 94,000 + 120,000 + 200,000 + 4,000 = 418,000 (2016);
+    # scenario groups 100,000 + 346,000 + 4,000 = 450,000 (2017) — each year's own 계
+    assert [(r["line"], r["amount"] // 1000) for r in first] == [("2016년 계", 418000), ("2017년 계", 450000)]
+    assert all(sum(1 for r in rows_of(t) if str(r["line"]).endswith("계")) == 1 for t in costs)
+    # 2017 lines only in the 2017 table: 블로그 운영 및 관리 150,000원 × 520건 = 78,000천원
+    lines_2017 = {r["line"]: r for r in rows_of(costs[1])}
+    assert lines_2017["- 블로그 운영 및 관리"]["amount"] == 78000 * 1000
+    assert "- SNS 운영 용역" not in {r["line"] for r in rows_of(costs[0])}
+    plans = [t for t in program.schedule(scope) if isinstance(t, Table)]
+    assert [t.title for t in plans] == ["2016년 추진일정", "2017년 추진일정"]
+    starts = [{str(v)[:4] for v in t.frame["start"].dropna()} for t in plans]
+    assert starts == [{"2016"}, {"2017"}]
+
+
+def test_the_shipped_program_sheet_reads_as_before():
+    from seoulcomm.content import program
+
+    costs = [t for t in program.costs(program.open("social-media")) if isinstance(t, Table)]
+    assert len(costs) == 1 and costs[0].title == "2016년 세부 산출내역 (단가 × 수량)"
+    assert rows_of(costs[0])[0]["line"] == "계"

@@ -162,7 +162,8 @@ def detail(scope: Scope) -> Table | Notice:
                         "원문에 적힌 수치 그대로임(예산현액 = 예산편성액 + 전년도 이월액, "
                         "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액)."]
                  + [n for n in [shared.verify_note(scope, ["budget_detail"],
-                                                   "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n])
+                                                   "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n]
+                 + shared.transfer_notes(scope))
 
 
 def pace(scope: Scope) -> list:

@@ -314,6 +314,31 @@ def _version_words(scope: Scope, rows: pd.DataFrame) -> str:
     return "" if version == views.ORIGINAL else f"({version} 반영, {fmt_date(when)} 기준)"
 
 
+def _org_notes(scope: Scope, base: int, stopped: list[str], names: dict) -> list[str]:
+    """※ notes of the year's reorganisation: renames (the base is the predecessor's),
+    programs moved (이관), divisions abolished (kept with their last year)."""
+    ds, year = scope.ds, int(scope.year)
+    hist = views.org_history(ds)
+    if hist is None or hist.empty:
+        return []
+    old = labels.names(ds, base)
+    notes = []
+    for unit, change, when, to in zip(hist["unit"], hist["change"], hist["year"], hist["to"]):
+        if int(when) != year or change != "renamed":
+            continue
+        new = str(to) if not pd.isna(to) else str(unit)
+        notes.append(f"※ {old.get(str(unit), unit)}은(는) {year}년부터 {names.get(new, new)}(으)로 이름이 바뀜: "
+                     f"{base}년 값은 {old.get(str(unit), unit)}의 값임.")
+    for program, src, dst in zip(*(views.history.transfers(hist, year)[c] for c in ("detail_program", "unit", "to"))):
+        notes.append(f"※ 「{program}」은(는) {year}년부터 {old.get(str(src), src)}에서 "
+                     f"{names.get(views.history.successor(hist, str(dst), year), dst)}(으)로 이관: 이관 열은 그 "
+                     f"사업의 {base}년 예산(보낸 부서 △, 받은 부서 +)으로, 감액·신규가 아님.")
+    for unit in stopped:
+        notes.append(f"※ {old.get(unit, unit)}은(는) {base}년을 끝으로 폐지: {base}년 값을 두고 {year}년은 0으로 "
+                     "적어 부서 합이 계와 맞음.")
+    return notes
+
+
 def changes(scope: Scope) -> Table | Notice:
     """Each division's budget this year beside the year before, with the change."""
     ds, year = scope.ds, scope.year
@@ -323,10 +348,13 @@ def changes(scope: Scope) -> Table | Notice:
         return Notice(f"{int(year)}년과 견줄 전년도 부서별 예산 자료 없음")
     base = int(rows["base_year"].dropna().iloc[0])  # a division new this year has no base
     before = yoy[(yoy["year"] == base).to_numpy(dtype=bool)].set_index("unit")
-    order = [OFFICE] + _order(scope)
+    # a division abolished this year keeps its row (its last year the base): never 기타
+    stopped = [str(u) for u, s in zip(rows["unit"], rows["status"]) if s == "abolished"]
+    order = [OFFICE] + _order(scope) + [u for u in stopped if u not in _order(scope)]
     rows = rows.set_index("unit").reindex(order).dropna(how="all").reset_index()
-    names = scope.names
-    rows["unit_name"] = ["계" if u == OFFICE else names.get(u, u) for u in rows["unit"]]
+    names = {**labels.names(ds, base), **scope.names}
+    rows["unit_name"] = ["계" if u == OFFICE else names.get(u, u) + (" (폐지)" if u in stopped else "")
+                         for u in rows["unit"]]
 
     def column(table, y):
         # which of the source's tables the year's budget is from, for the label
@@ -337,22 +365,25 @@ def changes(scope: Scope) -> Table | Notice:
     base_col, this_col = column(base_table, base), column(this_table, int(year))
     rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
     rows[this_col] = rows["budget"]
-    keep = _top(scope)
-    others = views.fold(rows, keep, sums=[base_col, this_col, "change"],
-                        rates={"change_rate": ("change", base_col)})
+    keep = _top(scope) + stopped
+    moved = rows["transfer"].notna().any() and (rows["transfer"].fillna(0) != 0).any()
+    sums = [base_col, this_col, "change"] + (["transfer"] if moved else [])
+    others = views.fold(rows, keep, sums=sums, rates={"change_rate": ("change", base_col)})
     others["unit_name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
     sheet = "부서별 전년 대비"
     titles = ds.catalog.titles
     what = {"budget_detail": f"「{titles.get('budget_detail')}」의 예산편성액",
             "execution_division": f"「{titles.get('execution_division')}」의 예산액"}
-    return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
+    org_notes = _org_notes(scope, base, stopped, names)
+    return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"]
+                  + (["transfer"] if moved else []),
                   fold=_folded(scope, rows, others, keep, sheet=sheet),
                   sheet=sheet, title=f"부서별 예산 {base}년 대비 {int(year)}년",
                   unit=scope.money(), context="divisions",
                   source=source_text(ds, list(rows["source"]) + list(before["source"])),
                   notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
                          f"{what.get(this_table, '표')}{_version_words(scope, rows)}. 증감·증감률은 두 값으로 "
-                         "계산함. △는 감소."])
+                         "계산함. △는 감소."] + org_notes)
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 

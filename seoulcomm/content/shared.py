@@ -37,7 +37,7 @@ class Scope:
 
     @property
     def names(self) -> dict[str, str]:
-        return labels.names(self.ds)
+        return labels.names(self.ds, self.year)
 
     @property
     def name(self) -> str:
@@ -187,6 +187,28 @@ def bridge(scope: Scope) -> list:
                   notes=["당초 예산에서 추경마다의 증감, 전년도 이월액을 더해 기준일의 예산현액에 이름. "
                          "각 단계의 예산은 그 단계를 적은 가장 늦은 세부내역의 값이며, 원문 비중·전년 대비는 "
                          "그 문서가 적은 단계(당초)에만 대어 봄. △는 감소."])]
+
+
+def transfer_notes(scope: Scope) -> list[str]:
+    """※ notes of programs moved into or out of the report's division from its year (이관:
+    neither a cut in one place nor a new program in the other)."""
+    hist = views.org_history(scope.ds)
+    if scope.year is None or hist is None or hist.empty:
+        return []
+    moved = views.history.transfers(hist, scope.year)
+    before = labels.names(scope.ds, int(scope.year) - 1)
+    names = scope.names
+    notes = []
+    for program, src, dst in zip(moved["detail_program"], moved["unit"], moved["to"]):
+        src_now = views.history.successor(hist, str(src), scope.year)
+        dst_now = views.history.successor(hist, str(dst), scope.year)
+        if scope.unit == dst_now:
+            notes.append(f"※ 「{program}」은(는) {int(scope.year)}년 {before.get(str(src), src)}에서 이관된 사업"
+                         "(신규 사업 아님).")
+        elif scope.unit == src_now:
+            notes.append(f"※ 「{program}」은(는) {int(scope.year)}년 {names.get(dst_now, dst)}(으)로 이관"
+                         "(감액·폐지 아님).")
+    return notes
 
 
 def partial_note(scope: Scope) -> str | None:
