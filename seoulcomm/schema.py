@@ -96,6 +96,9 @@ SECTION = Col("section", "ref", ref="section")
 ORIGINAL = "당초"
 VERSION = Col("version", default=ORIGINAL)
 AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
+#: The parts of a program sheet's text (사업설명서 3 사업 설명, 4 사업효과), in its order.
+PROGRAM_TEXT_PARTS = ("사업목적", "사업근거", "사업내용", "추진경위", "중점추진사항", "사업추진절차",
+                      "향후 기대효과")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -165,11 +168,16 @@ TABLES: dict[str, Table] = {
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
-            Col("parent", optional=True), SOURCE),
+            Col("parent", optional=True), SOURCE,
+            # a cumulative result's start ('13.1.12. 개관~): 2013-01-12, or a year (2015)
+            Col("since", optional=True, default="")),
             key=("section", "metric", "period", "kind", "source")),
         Table("schedule", "추진일정", (
             DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
-            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE,
+            # the day, where the source states one ('15. 9. 7. ~ '16. 2. 3.)
+            Col("start_date", "date", optional=True, default=""),
+            Col("end_date", "date", optional=True, default="")),
             key=("section", "step", "start")),
         Table("program", "사업 개요", (
             Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),
@@ -194,6 +202,11 @@ TABLES: dict[str, Table] = {
             _money("amount", optional=True), Col("detail", optional=True), SOURCE,
             Col("year", "year", optional=True, default="")),
             key=("program", "year", "kind", "step")),
+        # the program sheet's text (사업목적 … 향후 기대효과), as it arranges it (optional)
+        Table("program_text", "사업설명서 내용", (
+            PROGRAM, Col("part", "choice", choices=PROGRAM_TEXT_PARTS), Col("order", "count"),
+            Col("level", "count"), Col("text"), SOURCE), key=("program", "part", "order"),
+            optional=True, unit="글"),
         Table("settlement", "최근 결산현황", (
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),
@@ -218,7 +231,10 @@ TABLES: dict[str, Table] = {
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
-            SOURCE), key=("sections", "detail_line")),
+            SOURCE,
+            # part: the sections' 사업비 covers only part of the line (일부 대응); empty: all of it
+            Col("relation", "choice", optional=True, default="", choices=("part",))),
+            key=("sections", "detail_line")),
         Table("general_notes", "표지·일반현황 설명", (
             Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
             SOURCE), key=("part", "topic", "order")),

@@ -444,3 +444,91 @@ def test_report_section_on_the_scenario(pace_data):
     # the office: 58.6 % by 2016-06-30, 22.3 % on 2016-04-08 → 목표까지 36.3 %p
     text = office.projection(office.open(2016, pace_data))[0].text
     assert "집행 목표 58.6%(2016. 6. 30.까지): 목표까지 36.3%p" in text
+
+
+# --------------------------------------------------------------------------- the README's rows
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+README_HEADING = "### 월별 집행계획·전년 실적·집행 목표 (연말 집행 전망)"
+
+
+def readme_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(README_HEADING)
+    rest = text[start + len(README_HEADING):]
+    ends = [i for i in (rest.find("\n## "), rest.find("\n### ")) if i >= 0]
+    return rest[:min(ends)] if ends else rest
+
+
+def test_the_readme_rows_give_what_the_readme_says(tmp_path):
+    import re
+    section = readme_section()
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    blocks = re.findall(r"```csv\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 4
+    for block in blocks:
+        lines = block.strip("\n").splitlines()
+        file = re.match(r"#\s*(\S+\.csv)", lines[0]).group(1)
+        target = data / file
+        if target.exists():   # rows appended to a file data/ has
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text + ("" if text.endswith("\n") else "\n") + "\n".join(lines[1:]) + "\n",
+                              encoding="utf-8")
+        else:                 # an optional file, header included
+            target.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    ds = load.load_all(data)
+    out = views.projection(ds, 2016, unit="new-media").set_index("name")
+    table = [r for r in section.splitlines() if r.startswith("| ") and not r.startswith("| 사업 ")]
+    assert len(table) == 4
+    for row in table:
+        name, avail, spent, ref, ref_rate, method, rate, unspent, word = [c.strip() for c in row.strip("|").split("|")]
+        r = out.loc[name]
+        assert (r["available"] // M, r["executed"] // M) == (int(avail), int(spent))
+        assert (r["reference"], r["method"], r["signal"]) == (ref, method, word)
+        assert f"{r['reference_rate']:.1f}" == ref_rate and f"{r['projected_rate']:.1f}" == rate
+        assert f"{r['unspent'] / M:,.0f}" == unspent
+    from seoulcomm.content import division, office
+    text = division.projection(division.open("new-media", 2016, data))[0].text
+    for quoted in re.findall(r"「(.*?)」", section):
+        if quoted.startswith(("□", "○")) and "기획관" not in quoted:
+            assert quoted in text or quoted in office.projection(office.open(2016, data))[0].text, quoted
+
+
+# --------------------------------------------------------------------------- the data workbook
+
+def test_workbook_round_trip_of_the_optional_tables(tmp_path, run_cli):
+    from openpyxl import load_workbook
+    # shipped data (no plan, no target): the workbook still has both sheets, header only,
+    # and importing it back writes no file
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    out = tmp_path / "빈.xlsx"
+    code, _, err = run_cli("workbook", "--data", data, "--out", out)
+    assert code == 0, err
+    wb = load_workbook(out)
+    plan = wb["월별 집행계획"]
+    assert [c.value for c in plan[1]] == ["연도", "행 번호", "월", "누계 집행계획(백만원)", "출처"]
+    assert plan.max_row == 1 and [c.value for c in wb["집행 목표"][1]][2] == "목표 집행률(%)"
+    code, _, err = run_cli("import", out, "--data", data)
+    assert code == 0, err
+    assert not (data / "execution_plan.csv").exists() and not (data / "execution_targets.csv").exists()
+    # rows typed into the empty sheets (as an official would) are imported as new files
+    plan.append([2016, 36, 4, 10, "계획 36행"])
+    plan.append([2016, 36, 12, 90, "계획 36행"])
+    wb["집행 목표"].append([2016, "2016-06-30", "58.6%", "office", "신속집행 상반기 목표"])
+    typed = tmp_path / "입력.xlsx"
+    wb.save(typed)
+    code, stdout, err = run_cli("import", typed, "--data", data)
+    assert code == 0, err
+    assert "execution_plan.csv" in stdout and "execution_targets.csv" in stdout
+    ds = load.load_all(data)
+    assert list(ds["execution_plan"]["planned"]) == [10 * M, 90 * M]
+    assert list(ds["execution_targets"]["target_rate"]) == [58.6]
+    # and the workbook of that data gives the same files back
+    again = tmp_path / "다시.xlsx"
+    assert run_cli("workbook", "--data", data, "--out", again)[0] == 0
+    before = {f: (data / f).read_bytes() for f in ("execution_plan.csv", "execution_targets.csv")}
+    code, stdout, err = run_cli("import", again, "--data", data)
+    assert code == 0, err
+    assert {f: (data / f).read_bytes() for f in before} == before

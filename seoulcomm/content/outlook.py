@@ -78,12 +78,13 @@ def summary_lines(scope: Scope, rows: pd.DataFrame) -> list[str]:
     lagging = int(parts["lagging"].sum())
     if lagging and not settled:
         lines.append(f"○ 기준보다 {scope.threshold:g}%p 넘게 뒤처진 ‘부진’ {lagging}개")
+    lines += _targets_lines(scope)
     if len(parts) and len(whole) and not settled and not pd.isna(whole["unspent"].iloc[0]) \
             and int(whole["unspent"].iloc[0]) != total:
         w = whole.iloc[0]
         lines.append(f"※ {w['name']} 전체 행은 전체 집행률로 따로 전망({w['method']}): 전망 집행률 "
                      f"{units.fmt_rate(w['projected_rate'])}, 전망 불용액 {units.fmt_money(w['unspent'], money)}{money}")
-    return lines + _targets_lines(scope)
+    return lines
 
 
 def projection(scope: Scope) -> list:

@@ -2,12 +2,13 @@
 plan, the reconciliation and the footer; and :class:`Scope`, what a report is about."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, projection, units, views
+from .. import audit, calc, display, labels, load, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
@@ -336,6 +337,32 @@ def _when(period) -> str:
     return "" if display._missing(period) else f"{int(period)}"
 
 
+def _since(ds, rows: pd.DataFrame) -> list[str]:
+    """The start of each row's cumulative result (``outcomes.since``), as printed."""
+    if "since" not in ds.tables.get("outcomes", pd.DataFrame()).columns:
+        return [""] * len(rows)
+    sections = sorted(set(rows["section"].dropna().astype(str)))
+    found = ds.rows("outcomes", section=sections, kind="actual")
+    found = found[(found["since"].fillna("") != "").to_numpy(dtype=bool)]
+    start = {(str(s), str(m), int(p)): str(v) for s, m, p, v in
+             zip(found["section"], found["metric"], found["period"], found["since"])}
+    out = []
+    for sec, metric, period in zip(rows["section"], rows["metric"], rows["last_period"]):
+        value = "" if display._missing(period) else start.get((str(sec), str(metric), int(period)), "")
+        out.append(fmt_date(value) if len(value) == 10 else (f"{value}년" if value else ""))
+    return out
+
+
+_UNTIL = re.compile(r"'(\d{2})\.\s*(\d{1,2})월\s*말")
+
+
+def _span(since: str, year: str, note) -> str:
+    """``2013. 1. 12.~2016. 3월 말``: a cumulative result's period, its end from the note."""
+    found = _UNTIL.search(str(note)) if isinstance(note, str) else None
+    until = f"20{found[1]}. {int(found[2])}월 말" if found else year
+    return f"{since}~{until}"
+
+
 def _period_note(last_note, target_note) -> str:
     """The source's qualifiers of a row's result and target, in words, for the 비고 column:
     ``실적: ’15.10월~ · 목표·계획: 주당``."""
@@ -357,10 +384,18 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         when = f"{int(year)}년 " if year is not None else ""
         return Notice(f"{when}추진실적·목표 자료 없음")
     rows = _with_stated_changes(ds, rows.copy(), year, division=division, section=section)
+    since = _since(ds, rows)
     titles = views.section_titles(ds, year, sections=rows["section"].dropna())
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
+    # qualifiers (일평균, 누적) stay in the indicator's label
+    notes_of = [rows[c] if c in rows else pd.Series([None] * len(rows), index=rows.index)
+                for c in ("last_note", "target_note", "existing_note")]
+    rows["metric"] = [labels.metric_label(m, *n) for m, *n in zip(rows["metric"], *notes_of)]
     rows["last_when"] = [_when(p) for p in rows["last_period"]]
+    # a cumulative result carries its period (시민청 방문객 '13. 1. 12. 개관 ~ '16. 3월 말)
+    rows["last_when"] = [_span(f, w, n) if f else w
+                         for f, w, n in zip(since, rows["last_when"], notes_of[0])]
     rows["first_when"] = [_when(p) for p in rows["first_period"]]
     rows["target_when"] = [_when(p) for p in rows["target_period"]]
     rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
@@ -376,7 +411,11 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         rows["outcome_existing"] = rows["existing"]
         columns.insert(columns.index("last_actual"), "outcome_existing")
     if "target_to" in rows and rows["target_to"].notna().any():
-        rows["outcome_target"] = rows["target_text"].where(rows["target_to"].notna(), "")
+        # a range stays a range (5~6명, 월 1~2회): shown as the source states it, never cut to
+        # its lower bound in the number column
+        ranged = rows["target_to"].notna().to_numpy(dtype=bool)
+        rows["outcome_target"] = rows["target_text"].where(ranged, "")
+        rows["target"] = rows["target"].astype("Float64").mask(ranged)
         columns.insert(columns.index("target") + 1, "outcome_target")
     if "gap" in rows and rows["gap"].notna().any():
         rows["outcome_gap"] = rows["gap"]
@@ -440,8 +479,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
     year = views.plan_year(steps) if year is None else year
     chart = plot.timeline(steps, year=year, as_of=as_of)
     rows = steps.copy()
-    rows["status"] = rows["kind"].map(VALUE_LABELS["status"])
-    rows["end"] = [display.fmt_month(e) if not display._missing(e) else "계속(~)" for e in rows["end"]]
+    # where each step stands at the report's date, not the source's own date
+    rows["status"] = list(calc.step_status(rows, as_of).map(VALUE_LABELS["status"]))
+    # dates at the precision the source states: the day where it gives one, else the month
+    rows["start"] = [display.fmt_date(d) if not display._missing(d) else display.fmt_month(m)
+                     for m, d in zip(rows["start"], rows.get("start_date", [None] * len(rows)))]
+    rows["end"] = [display.fmt_date(d) if not display._missing(d) else
+                   (display.fmt_month(e) if not display._missing(e) else "계속(~)")
+                   for e, d in zip(rows["end"], rows.get("end_date", [None] * len(rows)))]
     columns = ["step", "start", "end", "status"]
     index = []
     if "section" in rows.columns:
@@ -450,9 +495,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
         index = ["section"]
     if "detail" in rows.columns:
         columns.insert(1, "detail")
-    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="월",
+    when = f"{fmt_date(as_of)} 기준 " if as_of is not None and not pd.isna(as_of) else ""
+    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="",
+                  as_of=iso(as_of) if as_of is not None else None,
+                  headers={"start": ("시작", "text")},
                   source=source_text(ds, rows["source"], "추진계획·추진일정"), index=index,
-                  notes=["‘계속(~)’은 원문이 끝을 정하지 않은 일정(예: ’16.5월~)."])
+                  notes=[f"구분: {when}추진 단계(계획: 시작 전, 추진 중: 시작 후 종료 전, 완료: "
+                         "원문상 완료, 기간 경과: 계획 기간이 지났으나 실적 자료 없음)",
+                         "계속(~): 원문에 종료 시기 없음(예: ’16.5월~)"])
     return [chart, table]
 
 
@@ -492,6 +542,19 @@ def _scope_where(scope: Scope, columns) -> dict:
     return where
 
 
+#: What each verdict of the 원문 검증 means, in the words of its legend.
+VERDICT_MEANING = {
+    "rounding": "원문 단위 반올림으로 생길 수 있는 차이",
+    "truncation": "원문이 끝자리를 버린 것으로 보이는 차이",
+    "explained": "다른 원문 수치로 설명되는 차이(근거는 비고)",
+    "timing": "작성 시점이 다른 두 문서의 수치",
+    "partial": "Ⅲ장 사업비가 세부내역 사업의 일부에 해당",
+    "reference": "원문이 일부만 골라 적거나 달리 나눈 것으로 모순 아님",
+    "unmatched": "대응하는 세부내역 사업 없음(사유는 비고)",
+    "discrepancy": "원문 어디로도 설명되지 않는 차이",
+}
+
+
 def audit_notes(scope: Scope, *, year="scope") -> list:
     """Reconciliation notes: a summary line and the checks that are not exact."""
     ds = scope.ds
@@ -503,32 +566,31 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
     if total == 0:
         return [Notice("이 범위의 원문 검증 항목 없음")]
     counts = rows["verdict"].value_counts()
-    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건"
-             for v in ("exact", "rounding", "truncation", "discrepancy", "unmatched")
+    order = audit.VERDICTS  # exact … discrepancy
+    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건" for v in order
              if counts.get(v, 0)]
-    summary = (f"원문이 밝힌 합계·비율·증감 {total}건을 구성 항목으로 다시 계산해 대조함: "
-               + ", ".join(parts) + ".")
+    wrong = int(counts.get("discrepancy", 0))
+    lead = (f"원문 수치 간 불일치 {wrong}건" if wrong else "원문 수치 간 불일치 없음")
+    summary = f"{lead}: 원문의 합계·비율·증감 {total}건 재계산 대조 결과 " + ", ".join(parts)
     off = rows[(rows["verdict"] != "exact").fillna(False).to_numpy(dtype=bool)].copy()
     if off.empty:
-        return [Notice(summary + " 모두 일치함.")]
-    order = {"discrepancy": 0, "unmatched": 1, "truncation": 2, "rounding": 3}
-    off["_o"] = off["verdict"].map(order)
+        return [Notice(summary)]
+    rank = {v: i for i, v in enumerate(reversed(order))}  # 불일치 first
+    off["_o"] = off["verdict"].map(rank)
     off = off.sort_values("_o", kind="stable")
     off["table"] = [ds.catalog.titles.get(str(t), str(t)) for t in off["table"]]
+    seen = [v for v in reversed(order) if v in set(off["verdict"])]
     off["verdict"] = off["verdict"].map(VALUE_LABELS["verdict"])
     off["audit_unit"] = off["unit"]
     shown = ["table", "item", "check", "stated", "computed", "difference", "verdict", "audit_unit"]
     if "note" in off and off["note"].notna().any():  # how the verdict follows, or why no match
         off["audit_note"] = off["note"].fillna("")
         shown.append("audit_note")
+    legend = " · ".join(f"{VALUE_LABELS['verdict'][v]}: {VERDICT_MEANING[v]}" for v in seen)
     table = Table(off, shown,
                   sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
                   unit="행별 단위", source=source_text(ds, off["source"]),
-                  nowrap=["verdict", "audit_unit"],
-                  notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
-                         "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
-                         "불일치: 반올림으로 설명되지 않는 차이. "
-                         "대사 불가: 원문 수치에 대응하는 세부내역 사업이 없음(사유는 비고)."])
+                  nowrap=["verdict", "audit_unit"], notes=[legend])
     return [Notice(summary), table]
 
 
@@ -606,7 +668,9 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
             head += f" (사업비 {units.fmt_money(first['budget_stated'], money)}{money})"
         items.append({"level": -1, "text": head, "group": head})
         for part, lines in part_rows.groupby("part", sort=False):
-            items.append({"level": 0, "text": part, "group": head})
+            # the plan is the year's, as the source heads it: '16년 추진계획
+            shown = f"'{int(year) % 100:02d}년 {part}" if part == "추진계획" else part
+            items.append({"level": 0, "text": shown, "group": head})
             for _, line in lines.iterrows():
                 items.append({"level": int(line["level"]), "text": line["text"], "group": head})
     sources = list(rows["source"]) + [s for s in rows["section_source"] if s]
