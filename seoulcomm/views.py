@@ -313,6 +313,31 @@ def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
 
 
+def _like_with_like(ds, year, totals: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
+    """``totals`` with the year before's rows taken at the latest snapshot of the budget
+    version this year's figures state (당초 with 당초), where the year before's detail has
+    one; adds ``version`` (the version each row states, 당초 for a table without one)."""
+    totals = totals.copy()
+    totals["version"] = [snapshot_version(ds, y, d) if t == "budget_detail" else ORIGINAL
+                         for y, d, t in zip(totals["year"], totals["as_of"], totals["table"])]
+    mine = totals[(totals["year"] == int(year)).to_numpy(dtype=bool)]
+    earlier = sorted(int(y) for y in totals["year"].dropna().unique() if int(y) < int(year))
+    if mine.empty or not earlier:
+        return totals
+    version, base = str(mine["version"].iloc[0]), earlier[-1]
+    before = totals[(totals["year"] == base).to_numpy(dtype=bool)]
+    if before.empty or (before["version"] == version).all():
+        return totals
+    dates = [d for d in snapshots(ds, base, "budget_detail") if snapshot_version(ds, base, d) == version]
+    if not dates:
+        return totals
+    rows = _unit_rows(ds, [base], threshold=threshold)
+    rows = rows[(rows["as_of"] == dates[-1]).to_numpy(dtype=bool)].assign(version=version)
+    kept = totals[(totals["year"] != base).to_numpy(dtype=bool)]
+    return pd.concat([kept, rows[[c for c in totals.columns if c in rows.columns]]], ignore_index=True) \
+        .sort_values(["year", "unit"], kind="stable").reset_index(drop=True)
+
+
 def org_history(ds) -> pd.DataFrame | None:
     """The ``organisation_history`` table (renames, moves, abolitions), or None."""
     return ds["organisation_history"] if "organisation_history" in ds.tables else None
@@ -331,6 +356,7 @@ def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFra
     totals = unit_totals(ds, year, span=2, threshold=threshold)
     if totals.empty:
         return totals
+    totals = _like_with_like(ds, year, totals, threshold=threshold)
     hist = org_history(ds)
     totals = totals.assign(unit=[history.successor(hist, str(u), year) for u in totals["unit"]])
     totals = totals.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)

@@ -523,3 +523,14 @@ def test_the_shipped_program_sheet_reads_as_before():
     costs = [t for t in program.costs(program.open("social-media")) if isinstance(t, Table)]
     assert len(costs) == 1 and costs[0].title == "2016년 세부 산출내역 (단가 × 수량)"
     assert rows_of(costs[0])[0]["line"] == "계"
+
+
+def test_year_over_year_pairs_the_original_with_the_original(tmp_path):
+    # 2016 has 당초 ('16.4.8, 1행 40,828) and 1회 추경 ('16.7.15, 41,829); 2017 states 당초 (43,000):
+    # the 2017 table compares 당초 with 당초 — 43,000 − 40,828 = 2,172 — and says so
+    data = scenario_data(tmp_path, "supplementary", "reorg")
+    table = office.changes(office.open(2017, data))
+    total = rows_of(table)[0]
+    assert (total["detail_budget_2016"], total["change"]) == (40828 * MILLION, 2172 * MILLION)
+    assert "(당초, 2016. 4. 8. 기준)" in table.notes[0] and "2017년은" in table.notes[0]
+    assert "(당초)" in table.notes[0].split("2017년은", 1)[1]

@@ -211,6 +211,8 @@ def overview(scope: Scope):
     whole = _row(stated, unit=OFFICE) if len(stated) else None
     if whole is not None:
         head = f"{int(year)} 예산편성액 : {units.fmt_eok(whole['budget'])}"
+        if len(views.versions(ds, year)) > 1 and "version" in stated.columns:
+            head += f" ({stated['version'].iloc[0]} 기준)"   # a later version is in the bridge
         items.append({"level": 0, "text": head, "group": "예산"})
         parts = stated[(stated["unit"] != OFFICE).to_numpy(dtype=bool)]
         shares = [f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
@@ -294,7 +296,7 @@ def divisions(scope: Scope) -> list:
                  f"{when} 값임."]
         shown = views.snapshot_version(ds, year, rows["as_of"].dropna().max())
         if version != shown:
-            notes.append(f"※ 예산·비율은 <부서별> 표가 적은 {version} 예산 기준이고, 예산현액은 {shown} 반영 후 "
+            notes.append(f"예산·비율은 <부서별> 표가 적은 {version} 예산 기준이고, 예산현액은 {shown} 반영 후 "
                          "값임(아래 예산 변동 표 참고).")
         notes += mismatch_notes(scope)
         source_title = f"<부서별> · {detail_title}"
@@ -376,11 +378,17 @@ def composition(scope: Scope) -> Table | Notice:
                  source=source_text(ds, yoy["source"], "<구성별>"), row_class=classes, notes=notes)
 
 
-def _version_words(scope: Scope, rows: pd.DataFrame) -> str:
-    """``(1회 추경 반영, 2016. 7. 15. 기준)`` when this year's figure is a later version than 당초."""
+def _version_words(scope: Scope, rows: pd.DataFrame, year=None) -> str:
+    """``(1회 추경 반영, 2016. 7. 15. 기준)`` when a year's figure is a later version than
+    당초; ``(당초, 2016. 4. 8. 기준)`` when it is 당초 and the year has later versions."""
+    year = scope.year if year is None else year
     when = rows["as_of"].dropna().max() if "as_of" in rows.columns and len(rows) else None
-    version = views.snapshot_version(scope.ds, scope.year, when)
-    return "" if version == views.ORIGINAL else f"({version} 반영, {fmt_date(when)} 기준)"
+    version = views.snapshot_version(scope.ds, year, when)
+    if version != views.ORIGINAL:
+        return f"({version} 반영, {fmt_date(when)} 기준)"
+    if len(views.versions(scope.ds, year)) > 1 and when is not None:
+        return f"({version}, {fmt_date(when)} 기준)"
+    return ""
 
 
 def _org_notes(scope: Scope, base: int, stopped: list[str], names: dict) -> list[str]:
@@ -396,14 +404,14 @@ def _org_notes(scope: Scope, base: int, stopped: list[str], names: dict) -> list
         if int(when) != year or change != "renamed":
             continue
         new = str(to) if not pd.isna(to) else str(unit)
-        notes.append(f"※ {old.get(str(unit), unit)}은(는) {year}년부터 {names.get(new, new)}(으)로 이름이 바뀜: "
+        notes.append(f"{old.get(str(unit), unit)}은(는) {year}년부터 {names.get(new, new)}(으)로 이름이 바뀜: "
                      f"{base}년 값은 {old.get(str(unit), unit)}의 값임.")
     for program, src, dst in zip(*(views.history.transfers(hist, year)[c] for c in ("detail_program", "unit", "to"))):
-        notes.append(f"※ 「{program}」은(는) {year}년부터 {old.get(str(src), src)}에서 "
+        notes.append(f"「{program}」은(는) {year}년부터 {old.get(str(src), src)}에서 "
                      f"{names.get(views.history.successor(hist, str(dst), year), dst)}(으)로 이관: 이관 열은 그 "
                      f"사업의 {base}년 예산(보낸 부서 △, 받은 부서 +)으로, 감액·신규가 아님.")
     for unit in stopped:
-        notes.append(f"※ {old.get(unit, unit)}은(는) {base}년을 끝으로 폐지: {base}년 값을 두고 {year}년은 0으로 "
+        notes.append(f"{old.get(unit, unit)}은(는) {base}년을 끝으로 폐지: {base}년 값을 두고 {year}년은 0으로 "
                      "적어 부서 합이 계와 맞음.")
     return notes
 
@@ -444,15 +452,19 @@ def changes(scope: Scope) -> Table | Notice:
     what = {"budget_detail": f"「{titles.get('budget_detail')}」의 예산편성액",
             "execution_division": f"「{titles.get('execution_division')}」의 예산액"}
     org_notes = _org_notes(scope, base, stopped, names)
+    # each side says which budget version it is, when either is not simply 당초
+    base_words, this_words = _version_words(scope, before, base), _version_words(scope, rows)
+    if base_words and not this_words:
+        this_words = f"({views.ORIGINAL})"
     return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"]
                   + (["transfer"] if moved else []),
                   fold=_folded(scope, rows, others, keep, sheet=sheet),
                   sheet=sheet, title=f"부서별 예산 {base}년 대비 {int(year)}년",
                   unit=scope.money(), context="divisions",
                   source=source_text(ds, list(rows["source"]) + list(before["source"])),
-                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                         f"{what.get(this_table, '표')}{_version_words(scope, rows)}. 증감·증감률은 두 값으로 "
-                         "계산함. △는 감소."] + org_notes)
+                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}{base_words}, "
+                         f"{int(year)}년은 {what.get(this_table, '표')}{this_words}. 증감·증감률은 "
+                         "두 값으로 계산함. △는 감소."] + org_notes)
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 

@@ -204,10 +204,10 @@ def transfer_notes(scope: Scope) -> list[str]:
         src_now = views.history.successor(hist, str(src), scope.year)
         dst_now = views.history.successor(hist, str(dst), scope.year)
         if scope.unit == dst_now:
-            notes.append(f"※ 「{program}」은(는) {int(scope.year)}년 {before.get(str(src), src)}에서 이관된 사업"
+            notes.append(f"「{program}」은(는) {int(scope.year)}년 {before.get(str(src), src)}에서 이관된 사업"
                          "(신규 사업 아님).")
         elif scope.unit == src_now:
-            notes.append(f"※ 「{program}」은(는) {int(scope.year)}년 {names.get(dst_now, dst)}(으)로 이관"
+            notes.append(f"「{program}」은(는) {int(scope.year)}년 {names.get(dst_now, dst)}(으)로 이관"
                          "(감액·폐지 아님).")
     return notes
 
@@ -229,7 +229,7 @@ def partial_note(scope: Scope) -> str | None:
                          if part["units"] else "") + ")"
                       for when, part in shown)
     base = f"최근 전체 집계인 {fmt_date(used)} 기준" if used is not None else "전체 집계 없음"
-    return f"※ 기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
+    return f"기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
 
 
 # --------------------------------------------------------------------------- 집행률 path
