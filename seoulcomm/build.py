@@ -48,6 +48,7 @@ from pathlib import Path
 
 from . import __version__, nbclean, outdir, params, paths
 from .errors import DataError, UsageError
+from .schema import TABLES
 from .report import RenderResult, write_atomic
 
 #: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
@@ -393,6 +394,10 @@ def _plain_file_sha(folder: Path, name: str) -> str | None:
     return digest.hexdigest()
 
 
+#: Files of the optional tables (schema.Table.optional): a data folder may leave them out.
+OPTIONAL_FILES = frozenset(t.file for t in TABLES.values() if t.optional)
+
+
 @dataclass
 class _Inputs:
     """Everything a build's output depends on besides the output folder's own files."""
@@ -412,7 +417,9 @@ class _Inputs:
         data = {}
         for name in data_files:
             data[name] = _plain_file_sha(self.data, name)
-            if data[name] is None:
+            if data[name] is None and name in OPTIONAL_FILES and not os.path.lexists(self.data / name):
+                data[name] = "absent"   # an optional table left out; adding it changes the key
+            elif data[name] is None:
                 return None
         if paths.CATALOG_FILE not in data:
             return None
@@ -575,9 +582,18 @@ def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
     return rows
 
 
+def _monitoring(ds, out_dir: Path) -> list[dict]:
+    """The index's monitoring view of every year (:func:`seoulcomm.index_page.years`)."""
+    from . import index_page  # pandas: only a build that writes the index needs it
+
+    return index_page.years(ds, out_dir)
+
+
 def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_of: dict,
-                titles: dict) -> Path:
-    """Write ``index.html``: every report that exists, its headline, as-of dates, failures."""
+                titles: dict, *, monitoring: list | None = None) -> Path:
+    """Write ``index.html``: the monitoring view (``monitoring``, see
+    :func:`seoulcomm.index_page.years`), then every report that exists, its headline, as-of
+    dates, failures."""
     import jinja2
 
     from . import units
@@ -592,7 +608,11 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
         groups.setdefault(row["group"], []).append(row)
     # newest year first, the programs last
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
+    legend = ""
+    if monitoring:
+        from .index_page import LEGEND as legend
     page = env.get_template("index.html.j2").render(
+        monitoring=monitoring or [], legend=legend,
         groups=ordered, summary=summary, version=__version__,
         built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
         as_of=[(titles.get(k, k), k, units.fmt_date(v)) for k, v in sorted(as_of.items())],
@@ -872,7 +892,12 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         summary.seconds = time.perf_counter() - started
         save()
         try:
-            write_index(out, reports, cache, summary, as_of, titles)
+            monitoring = _monitoring(ds, out)
+        except Exception as exc:  # the list of reports is still written
+            monitoring = []
+            _say(f"경고: 보고서 목록의 집행 현황을 만들지 못했습니다 — {type(exc).__name__}: {exc}", progress)
+        try:
+            write_index(out, reports, cache, summary, as_of, titles, monitoring=monitoring)
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
         else:

@@ -51,7 +51,7 @@ ENGINE_NAME = "seoulcomm"
 CELL_TIMEOUT = 600
 #: Longest one report may run in all [s] (``--report-timeout``).
 REPORT_TIMEOUT = 900
-KINDS = ("division", "office", "program")
+KINDS = ("division", "office", "program", "brief")
 
 
 class Terminated(BaseException):

@@ -532,5 +532,5 @@ def test_year_over_year_pairs_the_original_with_the_original(tmp_path):
     table = office.changes(office.open(2017, data))
     total = rows_of(table)[0]
     assert (total["detail_budget_2016"], total["change"]) == (40828 * MILLION, 2172 * MILLION)
-    assert "(당초, 2016. 4. 8. 기준)" in table.notes[0] and "2017년은" in table.notes[0]
-    assert "(당초)" in table.notes[0].split("2017년은", 1)[1]
+    assert "(당초, 2016. 4. 8. 기준)" in table.notes[0] and "2017년:" in table.notes[0]
+    assert "(당초)" in table.notes[0].split("2017년:", 1)[1]
