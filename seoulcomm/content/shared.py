@@ -630,7 +630,7 @@ def method_lines(money_units) -> list[tuple[int, str]]:
     ]
 
 
-def footer(scope: Scope) -> display.Footer:
+def footer(scope: Scope, *, compact: bool = False) -> display.Footer:
     """The report's footer, written from the dataset's read log: the documents the rows it
     read cite, and their as-of dates. It also carries the log itself
     (:data:`seoulcomm.display.READS_MIME`) for the batch build's cache."""
@@ -660,9 +660,20 @@ def footer(scope: Scope) -> display.Footer:
     if items:
         lines.append(f"<p>기준일: {' · '.join(items)}</p>")
     method = method_lines(money)
-    lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
-                         f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
-                         for lv, t in method))
+    if compact:  # a one-page brief: each heading and its items on one line
+        groups: list[list[str]] = []
+        for lv, t in method:
+            if lv == 0:
+                groups.append([t])
+            else:
+                groups[-1].append(t)
+        lines.append("".join(f"<p>{display._escape(display.OUTLINE_MARKS[0])} "
+                             f"{display._escape(g[0])}: {display._escape(' · '.join(g[1:]))}</p>"
+                             for g in groups))
+    else:
+        lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
+                             f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
+                             for lv, t in method))
     text += " / " + " · ".join(t for _, t in method)
     body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
             '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
