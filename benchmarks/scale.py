@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_speed import machine, timed  # noqa: E402
 from synthetic import TEMPLATE, make_dataset  # noqa: E402
 
-from seoulcomm import audit, engine, load, params  # noqa: E402
+from seoulcomm import audit, engine, load, params, runners  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -57,8 +57,8 @@ def serve(folder: Path, out: Path) -> None:
     for line in sys.stdin:
         report = sample[line.strip()]
         results = []
-        engine.run_reports([report], str(out), str(folder), None, jobs=1,
-                           done=lambda r, res: results.append(res))
+        runners.ForkRunner(1).run([report], out, data_dir=folder,
+                                  done=lambda r, res: results.append(res))
         if not results[0].ok:
             raise SystemExit(f"{results[0].name}: {results[0].message}")
         size = (out / report.output).stat().st_size

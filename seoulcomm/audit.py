@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import units
+from .load import value_positions
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
            "scope", "unit", "year", "as_of", "program", "note"]
@@ -724,8 +725,6 @@ def checks_of(ds, scope: str, year: int | None = None, as_of=None) -> pd.DataFra
     the checks of every other division."""
     frame, index = _reconciled(ds)
     if not index:
-        from .load import value_positions
-
         for column in ("scope", "program", "table"):
             index[column] = value_positions(frame[column].astype("string"))
     empty = np.empty(0, dtype=np.intp)

@@ -47,8 +47,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__, nbclean, outdir, params, paths
-from .errors import DataError, UsageError
-from .report import RenderResult, write_atomic
+from .errors import DataError, OutputError, PdfError, UsageError
+from .pdf import find_browser, print_pdf
+from .procs import CELL_TIMEOUT, REPORT_TIMEOUT, failure
+from .publish import write_atomic
+from .report import RenderResult
 
 #: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
 KST = timezone(timedelta(hours=9), "KST")
@@ -485,21 +488,6 @@ def _complete_record(out: Path, reports, cache: dict, key: str | None, data_file
     return {"key": _record_key(key, record), **record}
 
 
-# --------------------------------------------------------------------------- workers
-# The execution itself is seoulcomm.engine's: this process is warmed once (imports, data,
-# audit) and forks one process per report, under the cell and report deadlines.
-
-def render_in_worker(report: params.Report, out_dir: str, data_dir: str,
-                     notebooks_dir: str | None, source: str = "", cell_timeout=None,
-                     report_timeout=None) -> RenderResult:
-    """Render one report on a Dask worker: forked from the worker's warm state."""
-    from . import engine
-
-    return engine.dask_render(report, out_dir, data_dir, notebooks_dir,
-                              cell_timeout=cell_timeout or engine.CELL_TIMEOUT,
-                              report_timeout=report_timeout or engine.REPORT_TIMEOUT)
-
-
 # --------------------------------------------------------------------------- progress
 
 class _Progress:
@@ -682,11 +670,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
     out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
-    browser = None
-    if pdf:
-        from .pdf import find_browser
-
-        browser = find_browser()
+    browser = find_browser() if pdf else None
     inputs = _Inputs(folder, params_folder, notebooks, out, patterns, bool(pdf),
                      source=source_hash(), versions=versions())
 
@@ -720,7 +704,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise outdir.OutputError(f"출력 폴더를 만들 수 없습니다 — {outdir.os_message(exc)}") from None
+            raise OutputError(f"출력 폴더를 만들 수 없습니다 — {outdir.os_message(exc)}") from None
         if lock is None:
             lock = stack.enter_context(outdir.BuildLock(out))
         complete = (key, files) if len(selected) == len(reports) else None
@@ -739,7 +723,7 @@ def _load(folder: Path, first, *, local: bool):
         from .load import load_all
 
         return first(), load_all(folder)
-    from . import engine, preload
+    from . import engine, preload  # pandas and the rendering libraries: only a build that loads
 
     import pandas  # noqa: F401 — both processes need it: imported once, before the fork
 
@@ -809,15 +793,12 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         bar.say(f"실패: {r.name} — {result.message}"
                 + (f"\n      실행된 노트북: {failed_nb}" if failed_nb.is_file() else ""), error=True)
 
-    def print_pdf(r: params.Report, entry: dict) -> bool:
-        from . import pdf as pdf_module
-
+    def print_one(r: params.Report, entry: dict) -> bool:
         try:
-            pdf_module.print_pdf(out / r.output, out / f"{r.name}.pdf", browser=browser)
-        except pdf_module.PdfError as exc:
+            print_pdf(out / r.output, out / f"{r.name}.pdf", browser=browser)
+        except PdfError as exc:
             entry.pop("pdf_sha", None)
-            fail(r, RenderResult(r.name, r.output, ok=False, error={
-                "cell": None, "source": "", "ename": "PDF", "evalue": str(exc)}))
+            fail(r, RenderResult(r.name, r.output, ok=False, error=failure(exc)))
             return False
         entry["pdf_sha"] = _file_sha(out / f"{r.name}.pdf")
         return True
@@ -838,7 +819,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
                 (out / f"{r.name}.pdf").unlink(missing_ok=True)
             except OSError:
                 pass
-            if browser is None or print_pdf(r, entry):
+            if browser is None or print_one(r, entry):
                 summary.built.append(r.name)
                 bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
             else:
@@ -861,7 +842,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             for r in selected:
                 entry = cache["reports"].get(r.name)
                 if r.name in summary.skipped and not _pdf_current(entry, out, r):
-                    print_pdf(r, entry)
+                    print_one(r, entry)
                     save()
         finished = True
     except OSError as exc:
@@ -884,7 +865,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
     if fatal is not None:
         problems.insert(0, f"출력 폴더에 쓸 수 없습니다 — {outdir.os_message(fatal)}")
     if problems:
-        raise outdir.OutputError(problems[0])
+        raise OutputError(problems[0])
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -951,37 +932,22 @@ def _longest_first(todo: list, entries: dict) -> list:
 
 def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, scheduler, source,
          record, *, cell_timeout=None, report_timeout=None):
-    from . import engine
+    """Run ``todo`` with the strategy the options pick: forked from this warm process, or on
+    the Dask cluster of ``scheduler`` (:mod:`seoulcomm.runners`)."""
+    from . import runners  # pandas and the rendering libraries: only a build that renders
 
-    data = str(folder)
-    cell_timeout = cell_timeout or engine.CELL_TIMEOUT
-    report_timeout = report_timeout or engine.REPORT_TIMEOUT
+    cell_timeout = cell_timeout or CELL_TIMEOUT
+    report_timeout = report_timeout or REPORT_TIMEOUT
     if scheduler is None:
         # this process is warmed once; each report runs in a process forked from it
         workers = max(1, min(jobs or default_jobs(), len(todo)))
-        engine.run_reports(todo, str(out), data, notebooks_arg, jobs=workers,
-                           cell_timeout=cell_timeout, report_timeout=report_timeout, done=record)
+        runners.ForkRunner(workers, cell_timeout=cell_timeout, report_timeout=report_timeout).run(
+            todo, out, data_dir=folder, notebooks_dir=notebooks_arg, done=record)
         return
-    from distributed import as_completed
-
     client, close = _dask_client(scheduler)
     try:
-        client.register_plugin(engine.warm_plugin(data, notebooks_arg), name="seoulcomm-warm")
-        futures = {client.submit(render_in_worker, r, str(out), data, notebooks_arg, source,
-                                 cell_timeout, report_timeout, pure=False): r for r in todo}
-        try:
-            for future in as_completed(futures):
-                r = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a worker died: this report failed, the others go on
-                    result = RenderResult(r.name, r.output, ok=False, error={
-                        "cell": None, "source": "", "ename": type(exc).__name__,
-                        "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
-                record(r, result)
-        except BaseException:
-            client.cancel(list(futures), force=True)
-            raise
+        runners.DaskRunner(client, cell_timeout=cell_timeout, report_timeout=report_timeout).run(
+            todo, out, data_dir=folder, notebooks_dir=notebooks_arg, done=record)
     finally:
         if close:
             close()

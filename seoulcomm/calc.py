@@ -30,7 +30,6 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
 
 __all__ = [
     "execution", "closed_year", "year_elapsed", "pace", "laggards", "year_over_year",
@@ -52,7 +51,7 @@ _SUM_LABEL = "계"
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise UsageError(f"{what}: 필요한 열이 없습니다 — {', '.join(missing)} "
+        raise ValueError(f"{what}: 필요한 열이 없습니다 — {', '.join(missing)} "
                          f"(있는 열: {', '.join(map(str, frame.columns))})")
 
 
@@ -62,7 +61,7 @@ def _money(values) -> pd.Series:
     if pd.api.types.is_float_dtype(series.dtype):
         whole = series.dropna()
         if not (whole == np.floor(whole)).all():
-            raise UsageError("금액은 정수 원이어야 합니다(소수 금액 불가)")
+            raise TypeError("금액은 정수 원이어야 합니다(소수 금액 불가)")
     return series.astype("Int64")
 
 
@@ -169,7 +168,7 @@ def closed_year(settlement: pd.DataFrame, *, basis: str = "stated") -> pd.DataFr
     _require(settlement, ["budget", "carried_in", "changed", "available", "executed",
                           "carried_out"], "closed_year()")
     if basis not in ("stated", "computed"):
-        raise UsageError(f"basis는 'stated' 또는 'computed'여야 합니다: {basis!r}")
+        raise ValueError(f"basis는 'stated' 또는 'computed'여야 합니다: {basis!r}")
     out = settlement.copy()
     out["available_computed"] = (_money(out["budget"]) + _money(out["carried_in"]).fillna(0)
                                  + _money(out["changed"]).fillna(0))
@@ -211,9 +210,9 @@ def year_elapsed(as_of, *, year=None):
     try:
         dates = pd.to_datetime(series)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {as_of!r}") from exc
+        raise ValueError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {as_of!r}") from exc
     if dates.isna().any():
-        raise UsageError(f"기준일이 비어 있습니다: {as_of!r}")
+        raise ValueError(f"기준일이 비어 있습니다: {as_of!r}")
     days_in_year = np.where(dates.dt.is_leap_year, 366, 365)
     pct = dates.dt.day_of_year.to_numpy(dtype="float64") / days_in_year * 100.0
     if year is not None:
@@ -257,7 +256,7 @@ def pace(frame: pd.DataFrame, as_of=None, *, threshold: float = PACE_THRESHOLD) 
     lagging; 민원제안통합관리시스템 운영 at 91.0 % → ahead.
     """
     if threshold < 0 or not np.isfinite(threshold):
-        raise UsageError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
+        raise ValueError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     needed = {"available", "balance", "execution_rate"}
     out = frame.copy() if needed <= set(frame.columns) else execution(frame)
     if as_of is None:
@@ -335,7 +334,7 @@ def year_over_year(frame: pd.DataFrame, *, value: str, year: str = "year", by=No
     out = frame.copy()
     work = frame[[*keys, year, value]].reset_index(drop=True)
     if work.duplicated([*keys, year]).any():
-        raise UsageError(f"year_over_year(): 같은 {', '.join([*keys, year])} 조합이 두 번 "
+        raise ValueError(f"year_over_year(): 같은 {', '.join([*keys, year])} 조합이 두 번 "
                          f"나옵니다 — by로 묶을 열을 지정하세요")
     ordered = work.sort_values([*keys, year], kind="stable")
     if keys:
@@ -421,7 +420,7 @@ def growth(series: pd.Series) -> pd.DataFrame:
     − 1 = −6.37 %.
     """
     if not series.index.is_unique:
-        raise UsageError("growth(): 연도가 겹칩니다 — 연도마다 값이 하나여야 합니다")
+        raise ValueError("growth(): 연도가 겹칩니다 — 연도마다 값이 하나여야 합니다")
     name = series.index.name or "year"
     frame = pd.DataFrame({name: series.index.to_numpy(), "value": series.to_numpy()})
     if pd.api.types.is_integer_dtype(series.dtype):
@@ -495,16 +494,16 @@ def staffing_table(staffing: pd.DataFrame, unit: str, *, total: str = "first") -
 
     Raises
     ------
-    UsageError
+    ValueError
         When ``unit`` has no staffing rows (the message lists those that do).
     """
     _require(staffing, ["unit", "job_group", "grade", "authorized", "current"], "staffing_table()")
     if total not in ("first", "last"):
-        raise UsageError(f"total은 'first' 또는 'last'여야 합니다: {total!r}")
+        raise ValueError(f"total은 'first' 또는 'last'여야 합니다: {total!r}")
     rows = staffing[(staffing["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
     if rows.empty:
         known = ", ".join(dict.fromkeys(staffing["unit"].dropna().astype(str)))
-        raise UsageError(f"인력 자료에 없는 부서입니다: {unit!r} — 가능한 값: {known}")
+        raise ValueError(f"인력 자료에 없는 부서입니다: {unit!r} — 가능한 값: {known}")
     stated_mask = _is_total(rows)
     detail = staffing_gap(rows[~stated_mask]).assign(row="detail")
     stated = rows[stated_mask]

@@ -21,7 +21,6 @@ import pandas as pd
 from markupsafe import escape as escape_markup
 
 from . import units
-from .errors import UsageError
 from .labels import label
 
 #: Mimetype of a table's JSON: sheet, title, unit, columns, rows (numbers as displayed).
@@ -199,11 +198,11 @@ class Table:
         self.sheet = _sheet_name(self.sheet)
         missing = [c for c in self.columns + list(self.index) if c not in self.frame.columns]
         if missing:
-            raise UsageError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
+            raise ValueError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
         for name in ("page_rows", "sheet_rows"):
             flags = getattr(self, name)
             if flags is not None and len(flags) != len(self.frame):
-                raise UsageError(f"표 '{self.title}'의 {name}는 행마다 하나씩이어야 합니다: "
+                raise ValueError(f"표 '{self.title}'의 {name}는 행마다 하나씩이어야 합니다: "
                                  f"{len(flags)}개, 행 {len(self.frame)}개")
 
     def _only(self, flags) -> "Table":

@@ -20,13 +20,14 @@ import pickle
 import signal
 import sys
 
+from . import audit, load, views
+from .procs import set_pdeathsig
+
 
 def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
     the row positions and hashes reports select and digest by, the years and the dates each
     year is stated at, and the progress of every outcome."""
-    from . import audit, views
-
     audit.checks_of(ds, "office")
     ds.index()
     ds.as_of()
@@ -66,8 +67,6 @@ class Preload:
     def result(self):
         """``(first(), the loaded data)``: the data a fresh :class:`seoulcomm.load.Dataset`, as
         ``load_all`` gives it. Both are done here when the helper failed."""
-        from . import audit, load
-
         payload = self._payload()
         taken = False
         if payload:
@@ -109,15 +108,11 @@ def start(folder, first=lambda: None) -> Preload:
 def _child(folder, first, write_fd: int) -> None:
     code = 1
     try:
-        from .engine import set_pdeathsig
-
         set_pdeathsig(signal.SIGKILL)
         # pandera imports hypothesis, where it is installed (the test extras), for data
         # strategies a build never asks for: this process, which only loads, goes without
         sys.modules.setdefault("hypothesis", None)
         before = first()
-        from . import audit, load
-
         ds = load.load_all(folder)
         warm_data(ds)
         payload = pickle.dumps((before, load._CACHE[ds.key], audit._RECONCILED.get(id(ds.tables))),

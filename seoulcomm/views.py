@@ -15,8 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc
-from .errors import UsageError
+from . import calc, text
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
 PACE_THRESHOLD = calc.PACE_THRESHOLD
@@ -522,7 +521,7 @@ def program_info(ds, program: str) -> pd.Series:
     """The program's row of the program table (name, division, section, detail program)."""
     rows = ds.rows("program", program=program)
     if rows.empty:
-        raise UsageError(f"알 수 없는 사업 '{program}' — 가능한 사업: {', '.join(ds.programs())}")
+        raise ValueError(f"알 수 없는 사업 '{program}' — 가능한 사업: {', '.join(ds.programs())}")
     return rows.iloc[0]
 
 
@@ -602,8 +601,6 @@ def section_text(ds, year, division: str | None = None, section: str | None = No
     """Part III text (:func:`seoulcomm.text.section_plan`) of the sections of ``year``'s
     document only: a later year's report never shows an earlier plan as its own. Adds each
     section's ``budget_stated`` [원] and ``budget_basis`` (the 사업비 the source prints)."""
-    from . import text
-
     rows = text.section_plan(ds, division, section)
     if rows.empty:
         return rows
@@ -624,8 +621,6 @@ def section_text(ds, year, division: str | None = None, section: str | None = No
 def vision(ds, year) -> pd.DataFrame:
     """Part II (:func:`seoulcomm.text.vision`) when ``year``'s document holds it, else an
     empty frame (a later year's report never shows an earlier vision as its own)."""
-    from . import text
-
     if "plan_vision" not in ds.tables or ds["plan_vision"].empty:
         return pd.DataFrame()
     out = text.vision(ds)
@@ -637,8 +632,6 @@ def vision(ds, year) -> pd.DataFrame:
 
 def general_notes(ds, year, part: str) -> pd.DataFrame:
     """The cover and part I notes of ``part`` in ``year``'s document."""
-    from . import text
-
     notes = text.general_notes(ds, part)
     if notes.empty:
         return notes

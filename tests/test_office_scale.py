@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from seoulcomm import labels, load, params, report, units, views
+from seoulcomm import labels, load, params, runners, units, views
 from seoulcomm.content import office
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def _render(folder: Path, out: Path):
     ds = load.load_all(folder)
     plan = next(r for r in params.reports(folder, ds=ds)
                 if r.kind == "office" and r.parameters["year"] == YEAR)
-    result = report.render(plan, None, out, data_dir=folder, engine="fork")
+    result = runners.ForkRunner().render(plan, out, data_dir=folder)
     assert result.ok, result.message
     return Path(result.html), Path(result.xlsx)
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, units, views
+from .. import audit, display, labels, load, params, plot, units, views
 from ..display import Notice, Table, fmt_date
-from ..errors import UsageError
 from ..labels import VALUE_LABELS
 
 
@@ -53,8 +52,6 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     kind : ``division``, ``office`` or ``program``.
     given : the notebook's parameters (``division``/``program`` and ``year``).
     """
-    from .. import params
-
     ds = load.load_all(data_dir)
     checked = params.check(kind, given, ds)
     try:
@@ -62,7 +59,7 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     except (TypeError, ValueError):
         threshold = float("nan")
     if not np.isfinite(threshold) or threshold < 0:
-        raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
+        raise ValueError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     unit = checked.get("division") or checked.get("program") or "office"
     return Scope(ds, unit, checked.get("year"), threshold)
 
