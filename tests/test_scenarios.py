@@ -2,7 +2,7 @@
 a new division — by appending rows, and the reports stay true.
 
 Each scenario is a copy of ``data/`` with the rows of ``tests/scenarios/<name>/`` appended
-(the same rows the README's "Adding …" section gives):
+(the same rows the README's 데이터 추가 section gives):
 
 - ``snapshot``: the 2016 detail again as of 2016-06-30, same line numbers;
 - ``settlement``: the 2016 settlement (부서별 예산 집행현황 as of 2016-12-31), the 2017 budget
@@ -318,11 +318,11 @@ def test_a_second_program_sheet_builds(scenarios, tmp_path):
 # --------------------------------------------------------------------------- the README's rows
 
 def test_the_readme_rows_are_the_scenario_rows():
-    # README "Adding …": every row it shows is a row the scenarios append (so the test follows it)
+    # README 데이터 추가: every row it shows is a row the scenarios append (so the test follows it)
     from seoulcomm import paths
 
     text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Adding data", 1)[1].split("\n## ", 1)[0]
+    section = text.split("\n## 데이터 추가", 1)[1].split("\n## ", 1)[0]
     shown = [line for block in re.findall(r"```csv\n(.*?)```", section, re.S)
              for line in block.splitlines() if line.strip()]
     assert len(shown) >= 10
