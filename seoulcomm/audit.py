@@ -859,6 +859,21 @@ _RECONCILED: dict[int, tuple[dict, pd.DataFrame, dict]] = {}
 _RECONCILED_MAX = 4
 
 
+def reconciled_state(ds) -> tuple | None:
+    """What :func:`reconcile` keeps for ``ds`` (its tables, the frame and its index), to hand
+    to another process; None when not computed yet."""
+    return _RECONCILED.get(id(ds.tables))
+
+
+def adopt_reconciled(ds, state) -> bool:
+    """Keep ``state`` (:func:`reconciled_state` of the same tables, computed elsewhere) as
+    ``ds``'s audit; False, and nothing kept, when it is of other tables."""
+    if state is None or state[0] is not ds.tables:
+        return False
+    _RECONCILED[id(ds.tables)] = state
+    return True
+
+
 def counts(frame: pd.DataFrame) -> pd.Series:
     """Number of checks per verdict, in the order exact, rounding, truncation, discrepancy."""
     return frame["verdict"].value_counts().reindex(VERDICTS, fill_value=0)

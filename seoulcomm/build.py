@@ -744,7 +744,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
                   started, cell_timeout, report_timeout, inputs: _Inputs,
                   complete: tuple | None) -> BuildSummary:
     if lock.taken_over:
-        _say(f"경고: 끝나지 못한 이전 빌드({outdir._holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
+        _say(f"경고: 끝나지 못한 이전 빌드({outdir.holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
              "— 그 빌드가 남긴 임시 파일을 지웁니다", progress)
     outdir.remove_leftovers(out)
     cache_path = out / CACHE_FILE

@@ -35,6 +35,7 @@ __all__ = [
     "execution", "closed_year", "year_elapsed", "pace", "laggards", "year_over_year",
     "shares", "growth", "staffing_gap", "staffing_table", "staffing_summary",
     "outcome_progress", "cost_lines", "cost_rollup", "PACE_FLAGS", "PACE_THRESHOLD", "TOTAL_LABEL",
+    "as_printed", "PRINTED",
 ]
 
 #: Values of ``pace_flag``, from behind to ahead of the calendar.
@@ -133,6 +134,43 @@ def execution(frame: pd.DataFrame) -> pd.DataFrame:
     out["available"] = budget + carryover
     out["balance"] = out["available"] - executed
     out["execution_rate"] = _rate(executed, out["available"])
+    return out
+
+
+#: The stated amount or rate that stands for each computed one (as :func:`execution` keeps
+#: them, or as the data holds them: ``rate_stated`` is the stated 집행률).
+PRINTED = (("available", "available_stated"), ("balance", "balance_stated"),
+           ("execution_rate", "rate_stated"))
+
+
+def as_printed(frame: pd.DataFrame) -> pd.DataFrame:
+    """예산현액, 집행잔액 and 집행률 as the source prints them: the one place of the rule
+    "printed over computed", used wherever a report shows these figures.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Budget lines as :func:`execution` takes them, with the source's stated figures where it
+        states them: ``available`` and ``balance`` [원] (kept as ``available_stated`` and
+        ``balance_stated``), ``rate_stated`` (the stated 집행률) [%].
+
+    Returns
+    -------
+    DataFrame
+        :func:`execution` of ``frame``, each of ``available``, ``balance`` and
+        ``execution_rate`` replaced by the stated figure where the row has one (a reader
+        comparing with the printed document sees the printed figure; the reconciliation audit
+        lists where the two differ).
+
+    Examples
+    --------
+    뉴미디어담당관 at 2016-04-08: executed 1,218 of 4,331 백만원 gives 28.12…; the source
+    prints 28.1, which is what ``execution_rate`` holds.
+    """
+    out = execution(frame)
+    for column, stated in PRINTED:
+        if stated in out.columns:
+            out[column] = out[stated].astype(out[column].dtype).fillna(out[column])
     return out
 
 

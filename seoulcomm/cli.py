@@ -227,8 +227,8 @@ def run() -> None:
     """The ``seoulcomm`` command: :func:`main`, then exit without the interpreter's teardown.
 
     After a build this process holds the libraries and data its reports were forked from:
-    freeing them object by object at exit took ≈0.6 s, a tenth of a cold build. Exit
-    handlers run and output is flushed first; an unexpected exception still ends as usual
+    freeing them object by object at exit is work nobody needs. Exit handlers run and
+    output is flushed first; an unexpected exception still ends as usual
     (its traceback, exit 1).
     """
     code = main()

@@ -32,7 +32,8 @@ READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: Excel's limit on a sheet name.
 SHEET_MAX = 31
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """``value`` is a missing value (None, NA, NaT or NaN), as a cell shows it: empty."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -41,7 +42,7 @@ def _missing(value) -> bool:
         return False
 
 
-def _number_decimals(value: float) -> int:
+def number_decimals(value: float) -> int:
     """Decimals a measure needs to show as the source wrote it (at most two)."""
     for dp in (0, 1, 2):
         if abs(value * 10 ** dp - round(value * 10 ** dp)) < 1e-9:
@@ -54,7 +55,7 @@ fmt_date = units.fmt_date
 
 def fmt_month(value) -> str:
     """A month as ``2016. 5.``."""
-    if _missing(value):
+    if is_missing(value):
         return ""
     ts = pd.Timestamp(value)
     return f"{ts.year}. {ts.month}."
@@ -62,7 +63,7 @@ def fmt_month(value) -> str:
 
 def _display_value(value, kind: str, money_unit: str):
     """A raw value → the number (or text) the table shows, in its display unit."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if kind in ("money", "money0", "change"):
         shown = units.round_half_up(int(value) / units.factor(money_unit), 0)
@@ -73,7 +74,7 @@ def _display_value(value, kind: str, money_unit: str):
         return int(value)
     if kind == "number":
         number = float(value)
-        dp = _number_decimals(number)
+        dp = number_decimals(number)
         number = units.round_half_up(number, dp)
         return int(number) if dp == 0 else number
     if kind == "date":
@@ -102,7 +103,7 @@ def _formatter(kind: str):
         if kind == "rate_change":
             return units.fmt_number(v, 1, triangle=True)
         if kind == "number":
-            return units.fmt_number(v, _number_decimals(float(v)), triangle=True)
+            return units.fmt_number(v, number_decimals(float(v)), triangle=True)
         if kind == "year":
             return str(v)
         return str(v)
@@ -110,7 +111,8 @@ def _formatter(kind: str):
     return text if kind in ("text", "date", "month") else fmt
 
 
-def _escape(text) -> str:
+def escape_html(text) -> str:
+    """``text`` (None: empty) safe inside HTML text and double-quoted attributes."""
     return html.escape("" if text is None else str(text), quote=True)
 
 
@@ -348,7 +350,7 @@ class Table:
         ]
 
     def _caption(self) -> str:
-        return f"{_escape(self.title)}<span class=\"sc-meta\">{_escape(self.caption_meta())}</span>"
+        return f"{escape_html(self.title)}<span class=\"sc-meta\">{escape_html(self.caption_meta())}</span>"
 
     def styler(self):
         """The page's table (:attr:`page_rows`) as a pandas Styler: formatted, escaped,
@@ -378,7 +380,7 @@ class Table:
         else:
             out = self._html()
         if self.notes:
-            out += "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+            out += "".join(f'<p class="sc-note">※ {escape_html(n)}</p>' for n in self.notes)
         return out
 
     def _html(self) -> str:
@@ -401,7 +403,7 @@ class Table:
             out.append("<tr>\n")
             for fmt, values, classes in columns:
                 value = values[row]
-                text = "" if _missing(value) else fmt(_markup(value) if isinstance(value, str) else value)
+                text = "" if is_missing(value) else fmt(_markup(value) if isinstance(value, str) else value)
                 css = classes[row].strip()
                 out.append(f'<td class="{css}">{text}</td>\n' if css else f"<td>{text}</td>\n")
             out.append("</tr>\n")
@@ -458,22 +460,22 @@ class Headline:
     def to_html(self) -> str:
         cards = []
         for f in self.figures:
-            note = f'<span class="sc-fig-note">{_escape(f["note"])}</span>' if f.get("note") else ""
+            note = f'<span class="sc-fig-note">{escape_html(f["note"])}</span>' if f.get("note") else ""
             cards.append(
                 '<div class="sc-fig" style="flex:1 1 150px; border:1px solid #cfd6e0; '
                 'border-top:3px solid #1f4e8c; padding:8px 12px; min-width:140px;">'
                 '<div class="sc-fig-label" style="font-size:0.85em; color:#5a6473;">'
-                f'{_escape(f["label"])}</div>'
+                f'{escape_html(f["label"])}</div>'
                 f'<div class="sc-fig-value" style="font-size:1.6em; font-weight:bold; line-height:1.3;">'
-                f'{_escape(f["value"])}<span class="sc-fig-unit" style="font-size:0.55em; '
-                f'font-weight:normal; margin-left:2px;">{_escape(f["unit"])}</span></div>'
+                f'{escape_html(f["value"])}<span class="sc-fig-unit" style="font-size:0.55em; '
+                f'font-weight:normal; margin-left:2px;">{escape_html(f["unit"])}</span></div>'
                 f'<div style="font-size:0.8em; color:#5a6473;">{note}</div></div>')
-        as_of = (f'<time datetime="{_escape(self.as_of)}">{_escape(fmt_date(self.as_of))}</time> 기준'
+        as_of = (f'<time datetime="{escape_html(self.as_of)}">{escape_html(fmt_date(self.as_of))}</time> 기준'
                  if self.as_of else "")
-        sub = " · ".join(x for x in (_escape(self.subtitle), as_of) if x)
+        sub = " · ".join(x for x in (escape_html(self.subtitle), as_of) if x)
         return (
             '<div class="sc-headline">'
-            f'<h1 style="margin-bottom:0.1em;">{_escape(self.title)}</h1>'
+            f'<h1 style="margin-bottom:0.1em;">{escape_html(self.title)}</h1>'
             f'<p class="sc-sub" style="color:#5a6473; margin-top:0;">{sub}</p>'
             '<div class="sc-figs" style="display:flex; flex-wrap:wrap; gap:10px; margin:10px 0 6px;">'
             + "".join(cards) + "</div></div>")
@@ -492,7 +494,7 @@ class Notice:
 
     def to_html(self) -> str:
         return (f'<p class="sc-notice" style="padding:8px 12px; background:#f4f6f9; '
-                f'border-left:3px solid #8a94a3;">{_escape(self.text)}</p>')
+                f'border-left:3px solid #8a94a3;">{escape_html(self.text)}</p>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), "text/plain": self.text}
@@ -512,7 +514,7 @@ class Html:
 def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
            triangle: bool = False) -> dict:
     """One headline figure; ``raw`` is already in ``unit`` (e.g. 4331 for 4,331 백만원)."""
-    if _missing(raw):
+    if is_missing(raw):
         return {"label": label, "value": "–", "raw": None, "unit": unit, "note": note}
     raw = units.round_half_up(float(raw), decimals)
     raw = int(raw) if decimals == 0 else raw
@@ -522,7 +524,7 @@ def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
 
 def money_in(won, unit: str):
     """Integer 원 → the number shown in ``unit`` (rounded half up), ``None`` if missing."""
-    if _missing(won):
+    if is_missing(won):
         return None
     return int(units.round_half_up(int(won) / units.factor(unit), 0))
 
@@ -605,12 +607,12 @@ class Outline:
             lines.append(
                 f'<tr><td class="text sc-outline-item sc-lv{level}" style="border:none; '
                 f'text-align:left; white-space:normal; padding:{top} 0 2px {max(level, 0) * 1.4 + 1.1}em; '
-                f'text-indent:-1.1em; font-weight:{weight};">{_escape(self._line(item))}</td></tr>')
+                f'text-indent:-1.1em; font-weight:{weight};">{escape_html(self._line(item))}</td></tr>')
         meta = f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; ' \
-               f'color:#5a6473;">자료: {_escape(self.source)}</span>' if self.source else ""
-        notes = "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+               f'color:#5a6473;">자료: {escape_html(self.source)}</span>' if self.source else ""
+        notes = "".join(f'<p class="sc-note">※ {escape_html(n)}</p>' for n in self.notes)
         return (f'<table class="sc-outline" style="border:none; border-collapse:collapse; margin:10px 0;">'
-                f'<caption>{_escape(self.title)}{meta}</caption><tbody>'
+                f'<caption>{escape_html(self.title)}{meta}</caption><tbody>'
                 + "".join(lines) + "</tbody></table>" + notes)
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -229,7 +229,7 @@ def warm_libraries():
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     # JupyterLab's install adds jsonschema's format extra, whose rfc3987_syntax builds a grammar
-    # on import (1.5–3.5 s) for a check nbformat never makes: the batch goes without it
+    # on import for a check nbformat never makes: the batch goes without it
     sys.modules.setdefault("rfc3987_syntax", None)
     sh = shell()  # before pyplot: its import activates the inline integration on this shell
     import matplotlib.pyplot  # noqa: F401
@@ -265,9 +265,9 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
     folder = str(paths.data_dir(data_dir))
     notebooks = str(Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR)
     try:
-        fingerprint = load._fingerprint(Path(folder))
+        stamp = load.fingerprint(Path(folder))
     except Exception:
-        fingerprint = None
+        stamp = None
     def stat(kind):  # an edited notebook is read again (a long-lived process sees many builds)
         try:
             st = (Path(notebooks) / f"{kind}.ipynb").stat()
@@ -275,7 +275,7 @@ def prepare(data_dir=None, notebooks_dir=None) -> dict:
         except OSError:
             return None
 
-    key = (folder, notebooks, fingerprint, tuple(stat(kind) for kind in KINDS))
+    key = (folder, notebooks, stamp, tuple(stat(kind) for kind in KINDS))
     if _STATE.get("key") == key:
         return _STATE
     sh = warm_libraries()

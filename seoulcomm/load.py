@@ -1018,7 +1018,27 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
 _CACHE: dict[tuple, Dataset] = {}
 
 
-def _fingerprint(folder: Path) -> tuple:
+def cached(key: tuple) -> Dataset | None:
+    """The dataset :func:`load_all` keeps for ``key`` (:func:`fingerprint`), shared, not a
+    fresh copy; None when it keeps none."""
+    return _CACHE.get(key)
+
+
+def adopt(dataset: Dataset) -> None:
+    """Keep ``dataset`` (loaded elsewhere, e.g. by the build's helper process) as what
+    :func:`load_all` gives for its folder while the files stay as they were."""
+    _CACHE.clear()
+    _CACHE[dataset.key] = dataset
+
+
+def forget() -> None:
+    """Drop what :func:`load_all` keeps: the next call reads the files again."""
+    _CACHE.clear()
+
+
+def fingerprint(folder: Path) -> tuple:
+    """What :func:`load_all`'s cache is keyed by: the folder and each data file's size and
+    modification time (a file changed since is loaded again)."""
     stats = []
     for name in [paths.CATALOG_FILE] + [t.file for t in TABLES.values()]:
         p = folder / name
@@ -1032,7 +1052,7 @@ def load_all(data_dir=None) -> Dataset:
     folder = paths.data_dir(data_dir)
     if not folder.is_dir():
         raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
-    key = _fingerprint(folder)
+    key = fingerprint(folder)
     if key in _CACHE:
         return _CACHE[key].fresh()
     catalog = read_catalog(folder)

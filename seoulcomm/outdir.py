@@ -187,7 +187,8 @@ def _pid_alive(pid) -> bool:
     return True
 
 
-def _holder_text(info: dict) -> str:
+def holder_text(info: dict) -> str:
+    """Who holds (or held) a build lock, from its record: pid, host and start time in KST."""
     parts = []
     if isinstance(info.get("pid"), int):
         parts.append(f"pid {info['pid']}")
@@ -234,7 +235,7 @@ class BuildLock:
                 alive = "" if _pid_alive(info.get("pid")) or info.get("host") != socket.gethostname() \
                     else " — 그 프로세스는 끝났지만 그 작업 프로세스가 아직 남아 있습니다"
                 raise BusyError(f"다른 빌드가 이 출력 폴더를 쓰고 있습니다: {self.path.parent} "
-                                f"({_holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
+                                f"({holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
             raise OutputError(f"출력 폴더를 잠글 수 없습니다 — {os_message(exc)}") from None
         previous = _read_info(fd)
         self.taken_over = previous or None

@@ -72,13 +72,11 @@ class Preload:
         if payload:
             try:
                 first, dataset, reconciled = pickle.loads(payload)
-                load._CACHE.clear()
-                load._CACHE[dataset.key] = dataset
-                if reconciled is not None and reconciled[0] is dataset.tables:
-                    audit._RECONCILED[id(dataset.tables)] = reconciled
+                load.adopt(dataset)
+                audit.adopt_reconciled(dataset, reconciled)
                 taken = True
             except Exception:  # anything odd: as without the helper
-                load._CACHE.clear()
+                load.forget()
         if not taken:
             first = self.first()
         return first, load.load_all(self.folder)  # from the cache, unless a file changed since
@@ -115,7 +113,7 @@ def _child(folder, first, write_fd: int) -> None:
         before = first()
         ds = load.load_all(folder)
         warm_data(ds)
-        payload = pickle.dumps((before, load._CACHE[ds.key], audit._RECONCILED.get(id(ds.tables))),
+        payload = pickle.dumps((before, load.cached(ds.key), audit.reconciled_state(ds)),
                                protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:

@@ -228,7 +228,7 @@ def _exporter():
             (its images too) with BeautifulSoup to give an ``<img>`` without ``alt`` a stock
             English one and JupyterLab's input and output boxes a tab stop, then writes the
             page out again: the report template gives every image its Korean ``alt`` and has
-            no such boxes. A tenth of the time a page takes to export."""
+            no such boxes."""
 
             def from_notebook_node(self, nb, resources=None, **kw):
                 info = nb.metadata.get("language_info", {})

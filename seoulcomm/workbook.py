@@ -496,7 +496,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
         except DataError as exc:
             raise DataErrors([_relocate(exc, src, check, where)]) from None
         finally:
-            load._CACHE.clear()
+            load.forget()
     return _write_changed(folder, texts)
 
 
@@ -573,5 +573,5 @@ def _write_changed(folder: Path, texts: dict[str, str]) -> list[str]:
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    load._CACHE.clear()
+    load.forget()
     return changed

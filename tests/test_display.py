@@ -164,7 +164,7 @@ def styler_page(table: Table) -> str:
     page = re.sub(r' id="T_sc[0-9a-f]{8}_[a-z_0-9]+"', "", page)
     page = re.sub(r"\n[ \t]+<", "\n<", page)
     page = re.sub(r"(<t[dh](?: [^>]*?)?) >", r"\1>", page)
-    return page + "".join(f'<p class="sc-note">※ {display._escape(n)}</p>' for n in table.notes)
+    return page + "".join(f'<p class="sc-note">※ {display.escape_html(n)}</p>' for n in table.notes)
 
 
 @pytest.fixture(scope="module")

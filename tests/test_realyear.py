@@ -76,7 +76,7 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
     # tests/scenarios/partial/budget_detail.csv holds only new-media's lines (33–44) at 2016-06-30
     assert views.latest(ds, 2016, "budget_detail") == pd.Timestamp("2016-04-08")
     assert views.latest(ds, 2016, "budget_detail", unit="new-media") == pd.Timestamp("2016-06-30")
-    scope = office.open(2016, partial)
+    scope = office.prepare(2016, partial)
     table = next(t for t in office.top_programs(scope) if isinstance(t, Table))
     assert table.as_of == "2016-04-08"
     rows = {r["name"]: r for r in rows_of(table)}
@@ -97,14 +97,14 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
 
 
 def test_the_division_in_a_partial_snapshot_reads_it(partial):
-    scope = division.open("new-media", 2016, partial)
+    scope = division.prepare("new-media", 2016, partial)
     head = division.headline(scope).to_json()
     figures = {f["label"]: f for f in head["figures"]}
     # tests/scenarios/partial/budget_detail.csv 33행: 집행액 2,100 of 예산현액 4,331, 48.5%
     assert head["as_of"] == "2016-06-30"
     assert figures["집행액"]["value"] == "2,100" and figures["집행률"]["value"] == "48.5"
     # a division the partial snapshot does not hold keeps 2016-04-08 (4행 집행액 2,797)
-    other = division.headline(division.open("citizen-communication", 2016, partial)).to_json()
+    other = division.headline(division.prepare("citizen-communication", 2016, partial)).to_json()
     assert other["as_of"] == "2016-04-08"
 
 
