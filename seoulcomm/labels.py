@@ -142,7 +142,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "verdict": {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사 차이",
                 "explained": "설명됨", "timing": "시점 차이", "partial": "일부 대응",
                 "reference": "참고", "unmatched": "대사 불가", "discrepancy": "불일치"},
-    "status": {"done": "완료", "plan": "계획", "history": "추진경위"},
+    "status": {"done": "완료", "plan": "계획", "ongoing": "추진 중", "lapsed": "기간 경과",
+               "history": "추진경위"},
     "level": {"office": "기획관", "office_part": "구분", "division": "부서", "policy": "정책사업",
               "program": "단위사업", "basic": "기본경비"},
 }
@@ -177,6 +178,22 @@ NOTE_GLOSS: dict[str, str] = {
     "주": "주당", "월": "월당", "총": "총계", "여": "남짓(원문 ‘여’)", "약": "어림값(원문 ‘약’)",
     "1일": "하루 기준",
 }
+
+#: Qualifiers of a figure that change what it counts: they stay in the indicator's label
+#: (외국어 홈페이지 방문자 수 "일평균 4,300여명" → 외국어 홈페이지 방문자 수(일평균)).
+METRIC_QUALIFIERS = ("일평균", "월평균", "연평균", "누적")
+
+
+def metric_label(metric: str, *notes) -> str:
+    """The indicator's label with the qualifiers its notes give it and it does not yet say."""
+    said = [q for q in METRIC_QUALIFIERS
+            if q not in str(metric) and any(q in str(n) for n in notes if isinstance(n, str))]
+    if not said:
+        return str(metric)
+    if str(metric).endswith(")"):  # 대관 횟수(시민플라자 등) → 대관 횟수(시민플라자 등, 누적)
+        return f"{str(metric)[:-1]}, {', '.join(said)})"
+    return f"{metric}({', '.join(said)})"
+
 
 #: Tables that are a settlement by nature (their figures are 결산 whatever the date).
 SETTLEMENT_TABLES = ("settlement",)
@@ -278,6 +295,7 @@ COLUMN_LABELS: dict[str, str] = {
     "file": "파일", "issuer": "발행", "date": "날짜", "short": "약칭", "written": "작성 시기", "value_to": "범위 끝값",
     "order": "순서", "text": "내용", "when": "시기", "part": "부분", "topic": "주제",
     "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유", "relation": "대응 관계",
+    "start_date": "시작일", "end_date": "종료일", "since": "누적 시작",
     "partial": "일부 집계 사유",
     "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }

@@ -150,11 +150,16 @@ TABLES: dict[str, Table] = {
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
-            Col("parent", optional=True), SOURCE),
+            Col("parent", optional=True), SOURCE,
+            # a cumulative result's start ('13.1.12. 개관~): 2013-01-12, or a year (2015)
+            Col("since", optional=True, default="")),
             key=("section", "metric", "period", "kind", "source")),
         Table("schedule", "추진일정", (
             DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
-            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE,
+            # the day, where the source states one ('15. 9. 7. ~ '16. 2. 3.)
+            Col("start_date", "date", optional=True, default=""),
+            Col("end_date", "date", optional=True, default="")),
             key=("section", "step", "start")),
         Table("program", "사업 개요", (
             Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),

@@ -360,9 +360,10 @@ def test_period_qualifiers_get_their_own_readable_column(dataset):
     board = row_named(table, "지표", "시민게시판 참여 인원")
     assert (board["실적"], board["실적 시점"], board["비고(원문 표기)"]) == (1451, "2015", "실적: '15.10월~")
     assert not any("(" in str(r["실적 시점"]) or "(" in str(r["목표 시점"]) for r in rows_of(table))
-    # 000, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range as printed
+    # 000, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range as printed (never cut
+    # to its lower bound 5 in the number column: issue 22)
     envoys = row_named(table, "지표", "신규 홍보대사 선정·위촉 인원")
-    assert (envoys["목표·계획"], envoys["목표 범위"]) == (5, "5~6")
+    assert (envoys["목표·계획"], envoys["목표 범위"]) == (None, "5~6")
 
 
 def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset):

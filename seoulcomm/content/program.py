@@ -206,7 +206,8 @@ def outcomes(scope: Scope) -> Table | Notice:
 
 
 def schedule(scope: Scope) -> list:
-    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit))
+    as_of = views.latest(scope.ds, scope.year) if scope.year is not None else None
+    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit), as_of=as_of)
 
 
 def audit(scope: Scope) -> list:

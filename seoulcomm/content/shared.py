@@ -2,6 +2,7 @@
 plan, the reconciliation and the footer; and :class:`Scope`, what a report is about."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -274,6 +275,32 @@ def _when(period) -> str:
     return "" if display.is_missing(period) else f"{int(period)}"
 
 
+def _since(ds, rows: pd.DataFrame) -> list[str]:
+    """The start of each row's cumulative result (``outcomes.since``), as printed."""
+    if "since" not in ds.tables.get("outcomes", pd.DataFrame()).columns:
+        return [""] * len(rows)
+    sections = sorted(set(rows["section"].dropna().astype(str)))
+    found = ds.rows("outcomes", section=sections, kind="actual")
+    found = found[(found["since"].fillna("") != "").to_numpy(dtype=bool)]
+    start = {(str(s), str(m), int(p)): str(v) for s, m, p, v in
+             zip(found["section"], found["metric"], found["period"], found["since"])}
+    out = []
+    for sec, metric, period in zip(rows["section"], rows["metric"], rows["last_period"]):
+        value = "" if display.is_missing(period) else start.get((str(sec), str(metric), int(period)), "")
+        out.append(fmt_date(value) if len(value) == 10 else (f"{value}년" if value else ""))
+    return out
+
+
+_UNTIL = re.compile(r"'(\d{2})\.\s*(\d{1,2})월\s*말")
+
+
+def _span(since: str, year: str, note) -> str:
+    """``2013. 1. 12.~2016. 3월 말``: a cumulative result's period, its end from the note."""
+    found = _UNTIL.search(str(note)) if isinstance(note, str) else None
+    until = f"20{found[1]}. {int(found[2])}월 말" if found else year
+    return f"{since}~{until}"
+
+
 def _period_note(last_note, target_note) -> str:
     """The source's qualifiers of a row's result and target, in words, for the 비고 column:
     ``실적: ’15.10월~ · 목표·계획: 주당``."""
@@ -295,10 +322,18 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         when = f"{int(year)}년 " if year is not None else ""
         return Notice(f"{when}추진실적·목표 자료 없음")
     rows = _with_stated_changes(ds, rows.copy(), year, division=division, section=section)
+    since = _since(ds, rows)
     titles = views.section_titles(ds, year, sections=rows["section"].dropna())
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
+    # qualifiers (일평균, 누적) stay in the indicator's label
+    notes_of = [rows[c] if c in rows else pd.Series([None] * len(rows), index=rows.index)
+                for c in ("last_note", "target_note", "existing_note")]
+    rows["metric"] = [labels.metric_label(m, *n) for m, *n in zip(rows["metric"], *notes_of)]
     rows["last_when"] = [_when(p) for p in rows["last_period"]]
+    # a cumulative result carries its period (시민청 방문객 '13. 1. 12. 개관 ~ '16. 3월 말)
+    rows["last_when"] = [_span(f, w, n) if f else w
+                         for f, w, n in zip(since, rows["last_when"], notes_of[0])]
     rows["first_when"] = [_when(p) for p in rows["first_period"]]
     rows["target_when"] = [_when(p) for p in rows["target_period"]]
     rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
@@ -314,7 +349,11 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         rows["outcome_existing"] = rows["existing"]
         columns.insert(columns.index("last_actual"), "outcome_existing")
     if "target_to" in rows and rows["target_to"].notna().any():
-        rows["outcome_target"] = rows["target_text"].where(rows["target_to"].notna(), "")
+        # a range stays a range (5~6명, 월 1~2회): shown as the source states it, never cut to
+        # its lower bound in the number column
+        ranged = rows["target_to"].notna().to_numpy(dtype=bool)
+        rows["outcome_target"] = rows["target_text"].where(ranged, "")
+        rows["target"] = rows["target"].astype("Float64").mask(ranged)
         columns.insert(columns.index("target") + 1, "outcome_target")
     if "gap" in rows and rows["gap"].notna().any():
         rows["outcome_gap"] = rows["gap"]
@@ -378,8 +417,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
     year = views.plan_year(steps) if year is None else year
     chart = plot.timeline(steps, year=year, as_of=as_of)
     rows = steps.copy()
-    rows["status"] = rows["kind"].map(VALUE_LABELS["status"])
-    rows["end"] = [display.fmt_month(e) if not display.is_missing(e) else "계속(~)" for e in rows["end"]]
+    # where each step stands at the report's date, not the source's own date
+    rows["status"] = list(calc.step_status(rows, as_of).map(VALUE_LABELS["status"]))
+    # dates at the precision the source states: the day where it gives one, else the month
+    rows["start"] = [display.fmt_date(d) if not display.is_missing(d) else display.fmt_month(m)
+                     for m, d in zip(rows["start"], rows.get("start_date", [None] * len(rows)))]
+    rows["end"] = [display.fmt_date(d) if not display.is_missing(d) else
+                   (display.fmt_month(e) if not display.is_missing(e) else "계속(~)")
+                   for e, d in zip(rows["end"], rows.get("end_date", [None] * len(rows)))]
     columns = ["step", "start", "end", "status"]
     index = []
     if "section" in rows.columns:
@@ -388,9 +433,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
         index = ["section"]
     if "detail" in rows.columns:
         columns.insert(1, "detail")
-    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="월",
+    when = f"{fmt_date(as_of)} 기준 " if as_of is not None and not pd.isna(as_of) else ""
+    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="",
+                  as_of=iso(as_of) if as_of is not None else None,
+                  headers={"start": ("시작", "text")},
                   source=source_text(ds, rows["source"], "추진계획·추진일정"), index=index,
-                  notes=["‘계속(~)’은 원문이 끝을 정하지 않은 일정(예: ’16.5월~)."])
+                  notes=[f"구분: {when}추진 단계(계획: 시작 전, 추진 중: 시작 후 종료 전, 완료: "
+                         "원문상 완료, 기간 경과: 계획 기간이 지났으나 실적 자료 없음)",
+                         "계속(~): 원문에 종료 시기 없음(예: ’16.5월~)"])
     return [chart, table]
 
 
