@@ -40,7 +40,7 @@ def _reports(data_dir):
 
 
 def _items(module, scope):
-    skip = {"open", "show", "footer", "mismatch_notes", "shape"}
+    skip = {"prepare", "show", "footer", "mismatch_notes", "shape"}
     for name in module.__all__:
         if name in skip:
             continue
