@@ -261,6 +261,13 @@ def _load(folder: Path, first, *, local: bool):
         helper.close()
 
 
+def _monitoring(ds, out_dir: Path) -> list[dict]:
+    """The index's monitoring view of every year (:func:`seoulcomm.index_page.years`)."""
+    from . import index_page  # pandas: only a build that writes the index needs it
+
+    return index_page.years(ds, out_dir)
+
+
 def _say(text: str, progress) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -377,7 +384,12 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         summary.seconds = time.perf_counter() - started
         save()
         try:
-            write_index(out, plan.reports, cache, summary, plan.as_of, plan.titles)
+            monitoring = _monitoring(ds, out)
+        except Exception as exc:  # the list of reports is still written
+            monitoring = []
+            _say(f"경고: 보고서 목록의 집행 현황을 만들지 못했습니다 — {type(exc).__name__}: {exc}", progress)
+        try:
+            write_index(out, plan.reports, cache, summary, plan.as_of, plan.titles, monitoring=monitoring)
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
         else:

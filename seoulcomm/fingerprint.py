@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, nbclean, params, paths
+from .schema import TABLES
 
 #: Packages whose versions shape a report's output: a new version rebuilds everything.
 RENDERING_PACKAGES = (
@@ -193,6 +194,10 @@ def plain_file_sha(folder: Path, name: str) -> str | None:
     return digest.hexdigest()
 
 
+#: Files of the optional tables (schema.Table.optional): a data folder may leave them out.
+OPTIONAL_FILES = frozenset(t.file for t in TABLES.values() if t.optional)
+
+
 @dataclass
 class Inputs:
     """Everything a build's output depends on besides the output folder's own files."""
@@ -208,16 +213,15 @@ class Inputs:
 
     def key(self, data_files) -> str | None:
         """sha256 over every input, reading ``data_files`` (plain names) from the data folder;
-        None when one of them is not a regular file or a file cannot be read. A file that is
-        not there at all (an optional table left out) counts as absent: it is part of the key,
-        so the day it appears the key changes."""
+        None when one of them is not a regular file or a file cannot be read. An optional
+        table's file that is not there counts as absent: it is part of the key, so the day it
+        appears the key changes."""
         data = {}
         for name in data_files:
             data[name] = plain_file_sha(self.data, name)
-            if data[name] is None and isinstance(name, str) and PLAIN_NAME.fullmatch(name) \
-                    and not os.path.lexists(self.data / name):
-                data[name] = "absent"
-            if data[name] is None:
+            if data[name] is None and name in OPTIONAL_FILES and not os.path.lexists(self.data / name):
+                data[name] = "absent"   # an optional table left out; adding it changes the key
+            elif data[name] is None:
                 return None
         if paths.CATALOG_FILE not in data:
             return None

@@ -49,9 +49,10 @@ def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
 
 
 def write_index(out_dir: Path, reports, cache: dict, summary, as_of: dict,
-                titles: dict) -> Path:
-    """Write ``index.html``: every report that exists, its headline, as-of dates, failures;
-    ``summary`` is the build's :class:`~seoulcomm.build.BuildSummary`."""
+                titles: dict, *, monitoring: list | None = None) -> Path:
+    """Write ``index.html``: the monitoring view (``monitoring``, see
+    :func:`seoulcomm.index_page.years`), then every report that exists, its headline, as-of
+    dates, failures; ``summary`` is the build's :class:`~seoulcomm.build.BuildSummary`."""
     import jinja2
 
     from . import units
@@ -66,7 +67,11 @@ def write_index(out_dir: Path, reports, cache: dict, summary, as_of: dict,
         groups.setdefault(row["group"], []).append(row)
     # newest year first, the programs last
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
+    legend = ""
+    if monitoring:
+        from .index_page import LEGEND as legend  # pandas: only an index with a monitoring view
     page = env.get_template("index.html.j2").render(
+        monitoring=monitoring or [], legend=legend,
         groups=ordered, summary=summary, version=__version__,
         built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
         as_of=[(titles.get(k, k), k, units.fmt_date(v)) for k, v in sorted(as_of.items())],

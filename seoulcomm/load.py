@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,19 +22,23 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import history, labels, paths, units
+from . import colcache, history, labels, paths, units
 from .errors import DataError, DataErrors, YamlRefused, shown
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
+
+# pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
+# the loader's and the reports' text stays in Python strings, as it was before
+pd.set_option("mode.string_storage", "python")
 
 _HEADER_LINE = 1
 
 
 #: Largest data file (CSV) read [bytes]; a bigger one is refused before it is read.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024 * 1024
 #: Largest YAML file (catalog.yaml, params/*.yaml) read [bytes].
 MAX_YAML_BYTES = 1024 * 1024
 #: Most data rows one table may hold.
-MAX_ROWS = 200_000
+MAX_ROWS = 2_000_000
 #: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
 MAX_CELL_CHARS = 32_767
 #: Characters no cell may hold: C0/C1 controls but tab and newline (NUL, ESC, …; openpyxl
@@ -178,14 +183,22 @@ def data_files(data_dir=None) -> list[Path]:
     return [folder / paths.CATALOG_FILE] + [folder / TABLES[name].file for name in LOAD_ORDER]
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a data file, refused before it is read when it is bigger than
+    :data:`MAX_FILE_BYTES`."""
     if not path.is_file():
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
                         f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
-    data = path.read_bytes()
+    return path.read_bytes()
+
+
+def _read_text(path: Path, data: bytes | None = None) -> str:
+    """The text of a data file (``data``: its bytes, already read by :func:`_read_bytes`)."""
+    if data is None:
+        data = _read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -257,7 +270,7 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
 
 
 def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
-              problems: list | None = None) -> pd.DataFrame | None:
+              problems: list | None = None, data: bytes | None = None) -> pd.DataFrame | None:
     """The file as strings, header checked; index = file line number.
 
     Problems go to ``problems`` (a list; raised at once when not given); ``None`` is returned
@@ -266,7 +279,7 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     own = problems is None
     problems = [] if own else problems
     try:
-        raw = _split(path, table, catalog, problems)
+        raw = _split(path, table, catalog, problems, data)
     except DataError as exc:
         problems.append(exc)
         raw = None
@@ -275,9 +288,10 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     return raw
 
 
-def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | None:
+def _split(path: Path, table: Table, catalog, problems: list,
+           data: bytes | None = None) -> pd.DataFrame | None:
     # one line ending for the parser (old Mac files end lines with a lone \r)
-    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    text = _read_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines, start = [], [], 1
     try:
@@ -558,12 +572,16 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
     recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
-    import pandera.pandas as pa  # only to validate: the build process gets its data checked
-
     own = problems is None
     problems = [] if own else problems
-    schema = dataframe_schema(table, refs)
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
+    if _surely_valid(typed, table, refs):   # nothing the schema could refuse: pandera not asked
+        if own and problems:
+            raise DataErrors(problems)
+        return
+    import pandera.pandas as pa  # only to validate: the build process gets its data checked
+
+    schema = dataframe_schema(table, refs)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -598,8 +616,40 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
-def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.DataFrame | None, list]:
-    """One table and every problem found in it (the frame is ``None`` when unusable)."""
+def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
+    """True when :func:`seoulcomm.schema.dataframe_schema` cannot refuse ``typed``: every
+    column there, of its type, filled where required, within its range, choices and
+    references, and no key twice (the same rules, vectorised; pandera, which words each
+    failure, runs only when one of them fails)."""
+    from .schema import _DTYPES
+
+    if sorted(typed.columns) != sorted(table.columns):
+        return False
+    for col in table.cols:
+        values = typed[col.name]
+        if str(values.dtype) != _DTYPES.get(col.kind, "string"):
+            return False
+        missing = values.isna().to_numpy(dtype=bool)
+        if missing.any():
+            if not col.optional:
+                return False
+            values = values[~missing]
+        if col.kind in ("money", "count", "rate", "number") and not col.negative \
+                and (values < 0).any():
+            return False
+        if col.kind == "year" and ((values < 1990) | (values > 2100)).any():
+            return False
+        if col.kind == "choice" and not values.isin(col.choices).all():
+            return False
+        if col.kind == "ref" and col.ref in refs and not values.isin(refs[col.ref]).all():
+            return False
+    return not typed.duplicated(subset=list(table.key)).any()
+
+
+def _load_table(name: str, folder: Path, refs, catalog: Catalog,
+                data: bytes | None = None) -> tuple[pd.DataFrame | None, list]:
+    """One table and every problem found in it (the frame is ``None`` when unusable);
+    ``data``: the file's bytes, when already read."""
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
@@ -607,18 +657,61 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
         raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
         raw.index = pd.Index([], name="line", dtype="int64")
         return _parse(raw, table, catalog, path), problems
-    raw = _read_raw(path, table, catalog, problems)
-    if raw is None:
-        return None, problems
-    skip = _text_checks(raw, table, path, problems)
-    frame = _parse(raw, table, catalog, path, problems)
-    skip |= {(p.line, p.column) for p in problems}
+    read = _read_bulk(path, table, catalog, data, problems)
+    if read is not None:   # a big plain file, split and parsed column by column
+        raw, frame = read
+        if raw is None:
+            return None, problems
+    else:
+        raw = _read_raw(path, table, catalog, problems, data)
+        if raw is None:
+            return None, problems
+        _text_checks(raw, table, path, problems)
+        frame = _parse(raw, table, catalog, path, problems)
+    skip = {(p.line, p.column) for p in problems}
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _time_checks(frame, raw, table, path, problems, skip | {(p.line, p.column) for p in problems})
     _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
+
+
+#: Files from this size [bytes] are read column by column (:mod:`seoulcomm.bulk`) when they
+#: are plain; smaller ones, and any file that is not plain, row by row (the same frames and
+#: messages either way; tests/test_bulk.py).
+BULK_MIN_BYTES = 1024 * 1024
+
+
+def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, problems: list):
+    """``(raw, frame)`` of a big plain file read by :mod:`seoulcomm.bulk` (``(None, None)``
+    when it cannot be used, its problems recorded); None to read it row by row."""
+    from . import bulk
+
+    if not colcache.available():   # no pyarrow: every file row by row
+        return None
+    try:
+        if data is None:
+            if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:
+                return None
+            data = _read_bytes(path)
+        if len(data) < BULK_MIN_BYTES:
+            return None
+        found: list = []
+        read = bulk.read(path, data, table, catalog, found, MAX_ROWS, load=sys.modules[__name__])
+    except DataError as exc:   # too many rows, or too big to read
+        problems.append(exc)
+        return None, None
+    if read is None:
+        return None
+    raw, _names = read
+    if raw is None:
+        problems += found
+        return None, None
+    frame = bulk.parse(raw, table, catalog, path, found, max_chars=MAX_CELL_CHARS,
+                       load=sys.modules[__name__])
+    problems += found
+    return raw, frame
 
 
 def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list,
@@ -1059,12 +1152,18 @@ def load_all(data_dir=None) -> Dataset:
     refs: dict[str, set] = {}
     tables = {}
     problems: list = []   # every problem of every file, raised together at the end
+    cached = _Cached(folder)
     for name in LOAD_ORDER:
-        frame, found = _load_table(name, folder, refs, catalog)
-        problems += found
+        frame = cached.get(name)
         if frame is None:
-            continue
-        tables[name] = frame.set_axis(pd.RangeIndex(len(frame)))
+            frame, found = _load_table(name, folder, refs, catalog, cached.data.pop(name, None))
+            problems += found
+            if frame is None:
+                continue
+            frame = frame.set_axis(pd.RangeIndex(len(frame)))
+            if not found:
+                cached.checked[name] = frame
+        tables[name] = frame
         if name == "organisation":
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
@@ -1078,11 +1177,56 @@ def load_all(data_dir=None) -> Dataset:
             refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
     if problems:
         raise DataErrors(problems)
+    cached.keep()
     _years_from_documents(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
+    if cached.keys:   # what the column cache knows these tables by (the audit is kept by it too)
+        dataset.memo[("colcache", "keys")] = dict(cached.keys)
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+class _Cached:
+    """The column cache (:mod:`seoulcomm.colcache`) as :func:`load_all` uses it: each table's
+    file read once, as bytes, and keyed by them; the checked frame taken from the cache when
+    its key is there; the tables checked here kept (:meth:`keep`) once every table loaded."""
+
+    def __init__(self, folder: Path):
+        self.place = colcache.folder(folder)
+        self.data: dict[str, bytes] = {}       # bytes read for the key, parsed if not cached
+        self.keys: dict[str, str] = {}
+        self.checked: dict[str, pd.DataFrame] = {}
+        if self.place is None:
+            return
+        try:
+            shas = {}
+            for name in LOAD_ORDER:
+                path = folder / TABLES[name].file
+                if TABLES[name].optional and not path.exists():
+                    shas[name] = "absent"
+                    continue
+                self.data[name] = _read_bytes(path)
+                shas[name] = colcache.sha(self.data[name])
+            catalog_sha = colcache.sha((folder / paths.CATALOG_FILE).read_bytes())
+            self.keys = {name: colcache.table_key(name, shas, catalog_sha) for name in LOAD_ORDER}
+        except (DataError, OSError):
+            self.keys = {}   # a file missing or too big: every table read as without a cache
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        key = self.keys.get(name)
+        frame = colcache.get(self.place, name, key) if key else None
+        if frame is not None:
+            self.data.pop(name, None)
+        return frame
+
+    def keep(self) -> None:
+        for name, frame in self.checked.items():
+            if name in self.keys:
+                colcache.put(self.place, name, self.keys[name], frame)
+        if self.checked:
+            colcache.prune(self.place)
+        self.data.clear()
 
 
 def _years_from_documents(tables: dict[str, pd.DataFrame]) -> None:
@@ -1128,6 +1272,7 @@ read_program_costs = _reader("program_costs")
 read_program_schedule = _reader("program_schedule")
 read_settlement = _reader("settlement")
 read_execution_plan = _reader("execution_plan")
+read_program_text = _reader("program_text")
 read_execution_targets = _reader("execution_targets")
 read_plan_vision = _reader("plan_vision")
 read_section_text = _reader("section_text")

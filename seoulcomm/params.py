@@ -24,12 +24,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     "division": ("division", "year"),
     "office": ("year",),
     "program": ("program",),
+    "brief": ("year",),
 }
 #: Where each kind's HTML goes, relative to the output folder (DESIGN.md).
 OUTPUTS: dict[str, str] = {
     "division": "{year}/{division}.html",
     "office": "{year}/office.html",
     "program": "programs/{program}.html",
+    "brief": "{year}/brief.html",
 }
 #: Korean names of the parameters, for messages.
 LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
@@ -44,7 +46,7 @@ class Report:
 
     Attributes
     ----------
-    kind : ``division``, ``office`` or ``program``.
+    kind : ``division``, ``office``, ``program`` or ``brief``.
     parameters : the notebook's parameters without ``data_dir``, e.g.
         ``{"division": "city-brand", "year": 2016}``.
     output : path of the HTML relative to the output folder, e.g. ``"2016/city-brand.html"``.

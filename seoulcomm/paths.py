@@ -19,7 +19,7 @@ CATALOG_FILE = "catalog.yaml"
 #: What a division or program identifier must look like to be used in a file name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 #: Names the output layout uses itself: no division or program may take them.
-RESERVED = frozenset({"office", "programs", "index"})
+RESERVED = frozenset({"office", "programs", "index", "brief"})
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:

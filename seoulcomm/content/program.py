@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import calc, labels, plot, units, views
+from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["prepare", "show", "headline", "overview", "budget", "costs", "settlement", "outcomes",
+__all__ = ["prepare", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
            "schedule", "audit", "footer", "plan_text"]
 
 
@@ -103,6 +103,27 @@ def overview(scope: Scope) -> list:
     return out
 
 
+#: A part's heading as the sheet prints it, where it says more than the part's name.
+PART_HEADINGS = {"중점추진사항": "중점추진사항(사업추진의 필요성)"}
+
+
+def description(scope: Scope):
+    """The sheet's own text — 사업목적, 사업근거, 사업내용, 추진경위, 중점추진사항,
+    사업추진절차, 향후 기대효과 — as □ headings with their ○ and - items."""
+    ds, program = scope.ds, scope.unit
+    rows = views.program_text(ds, program)
+    if rows.empty:
+        return Notice("사업설명서 내용(사업목적·근거·기대효과 등) 자료 없음")
+    items = []
+    for part, lines in rows.groupby("part", sort=False):
+        heading = PART_HEADINGS.get(str(part), str(part))
+        items.append({"level": 0, "text": heading, "group": str(part)})
+        items += [{"level": int(lv), "text": str(t), "group": str(part)}
+                  for lv, t in zip(lines["level"], lines["text"])]
+    return display.Outline("사업 설명", items, sheet="사업 설명",
+                           source=source_text(ds, rows["source"], "사업 설명·사업효과"))
+
+
 def budget(scope: Scope) -> list:
     """Budget by expense item and year with the change on the year before (table), and the
     budget by year with the settled years' execution (chart)."""
@@ -132,7 +153,7 @@ def budget(scope: Scope) -> list:
     table = Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit=money,
                   context="program_budget", source=source_text(ds, rows["source"], "예산 총괄"),
                   row_class=classes,
-                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임."]
+                  notes=[f"증감·증감률: {years[-1]}년 전년 대비 재계산값"]
                   + [n for n in [shared.verify_note(scope, ["program_budget"],
                                                     "원문이 적은 증감률·합계와 다른 곳 있음.",
                                                     year=None)] if n])
@@ -181,8 +202,7 @@ def costs(scope: Scope) -> list:
                   unit=money, context="costs", column_units={"unit_cost": unit_cost},
                   source=source_text(ds, lines["source"], "예산 요구내역 및 산출근거"),
                   row_class=out["_cls"],
-                  notes=[f"‘단가×수량’은 단가({unit_cost}) × 수량을 {money}으로 다시 계산한 값으로, "
-                         "원문의 금액과 같아야 함."])
+                  notes=[f"단가×수량: 단가({unit_cost}) × 수량 재계산값({money}), 원문 금액과 대조"])
     return [table, plot.cost_groups(roll, unit=money)]
 
 
@@ -196,8 +216,7 @@ def settlement(scope: Scope) -> Table | Notice:
                         "carried_out", "balance", "execution_rate", "unspent", "unspent_rate"],
                  sheet="결산", title=f"최근 {len(rows)}년 결산 현황", unit=scope.money("settlement"),
                  context="settlement", source=source_text(ds, rows["source"], "결산현황"),
-                 notes=["집행률 = 집행액 ÷ 예산현액, 불용액 = 예산현액 − 집행액 − 차년이월, "
-                        "불용률 = 불용액 ÷ 예산현액 (다시 계산한 값)."])
+                 notes=["불용률 = 불용액 ÷ 예산현액(재계산값)"])
 
 
 def outcomes(scope: Scope) -> Table | Notice:
