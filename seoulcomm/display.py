@@ -661,12 +661,12 @@ class Messages:
         out = []
         for p in line.parts:
             if isinstance(p, str):
-                out.append(_escape(p))
+                out.append(escape_html(p))
                 continue
-            attrs = f' data-key="{_escape(p.key)}" data-scope="{_escape(p.scope)}"'
+            attrs = f' data-key="{escape_html(p.key)}" data-scope="{escape_html(p.scope)}"'
             if p.line:
-                attrs += f' data-line="{_escape(p.line)}"'
-            out.append(f'<b class="sc-num"{attrs}>{_escape(p.text)}</b>{_escape(p.unit)}')
+                attrs += f' data-line="{escape_html(p.line)}"'
+            out.append(f'<b class="sc-num"{attrs}>{escape_html(p.text)}</b>{escape_html(p.unit)}')
         return "".join(out)
 
     def to_json(self) -> dict:
@@ -681,15 +681,15 @@ class Messages:
     def to_html(self) -> str:
         lines = []
         for m, link in zip(self.messages, self.links):
-            more = (f' <a class="sc-more" href="{_escape(link)}">→ {_escape(m.link_text)}</a>'
+            more = (f' <a class="sc-more" href="{escape_html(link)}">→ {escape_html(m.link_text)}</a>'
                     if link else "")
-            lines.append(f'<tr class="sc-msg sc-msg-{_escape(m.rule)}"><td class="text sc-lv0">'
+            lines.append(f'<tr class="sc-msg sc-msg-{escape_html(m.rule)}"><td class="text sc-lv0">'
                          f"□ {self._html(m.head)}{more}</td></tr>")
-            lines += [f'<tr class="sc-item sc-item-{_escape(m.rule)}"><td class="text sc-lv1">'
+            lines += [f'<tr class="sc-item sc-item-{escape_html(m.rule)}"><td class="text sc-lv1">'
                       f"○ {self._html(i)}</td></tr>" for i in m.items]
         meta = (f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; '
-                f'color:#5a6473;">자료: {_escape(self.source)}</span>') if self.source else ""
-        return (f'<table class="sc-outline sc-messages"><caption>{_escape(self.title)}{meta}</caption>'
+                f'color:#5a6473;">자료: {escape_html(self.source)}</span>') if self.source else ""
+        return (f'<table class="sc-outline sc-messages"><caption>{escape_html(self.title)}{meta}</caption>'
                 "<tbody>" + "".join(lines) + "</tbody></table>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):

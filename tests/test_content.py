@@ -405,7 +405,7 @@ def test_the_pace_threshold_passes_through_every_table(dataset):
     assert any("5%p" in n for n in lag5.notes) and any("5%p" in n for n in division.pace(strict)[2].notes)
     flagged = [r for r in rows_of(division.pace(strict)[2]) if r["집행 속도"] == "부진"]
     assert len(flagged) == len(rows_of(lag5))
-    lines = views.laggards(dataset, 2016, unit="civil-service", threshold=5)
+    lines = views.laggards(views.paced_lines(dataset, 2016, unit="civil-service", threshold=5))
     assert len(lines) == len(rows_of(lag5))
 
 
