@@ -196,6 +196,8 @@ def _total_rows(ds, years, unit: str | None) -> list[tuple[str, pd.DataFrame]]:
         top = top[~_partial_rows(top)]
     settled = ds.rows("execution_division", year=years, **mine)
     found = [("budget_detail", top), ("execution_division", settled)]
+    if before:  # the predecessors' rows count as the unit's own
+        found = [(table, rows.assign(unit=unit)) for table, rows in found]
     return [(table, rows) for table, rows in found if len(rows)]
 
 
@@ -211,8 +213,6 @@ def _snapshots(ds, paced: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     out = pd.concat([p[_TOTAL_COLUMNS] for p in parts], ignore_index=True)
-    if before:
-        out["unit"] = unit
     # one row per (year, unit, as_of): the detail (which has the carry-over) when both state it
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
