@@ -99,8 +99,21 @@ def overview(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFram
 
 def versions(ds, year) -> pd.DataFrame | None:
     """The year's budget by version (당초, 추경 …; ``unit, version, date, budget`` [원],
-    oldest first), or ``None`` when the data records no versions for the year."""
-    return None
+    oldest first), or ``None`` when the data records no versions for the year.
+
+    Each unit's budget per version is read off its own report's bridge
+    (:func:`seoulcomm.views.budget_bridge`): the first version's 예산 plus each version's 증감."""
+    if len(views.versions(ds, year)) < 2:
+        return None
+    rows = []
+    for unit in ["office"] + [str(u) for u in ds.divisions(year)["unit"]]:
+        steps = views.budget_bridge(ds, year, unit)
+        budget = 0
+        for step in steps[steps["kind"].isin(["version", "change"]).to_numpy(dtype=bool)].itertuples():
+            budget = int(step.amount) if step.kind == "version" else budget + int(step.amount)
+            rows.append({"unit": unit, "version": str(step.version), "date": step.as_of,
+                         "budget": budget})
+    return pd.DataFrame(rows, columns=["unit", "version", "date", "budget"]) if rows else None
 
 
 def lines(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:

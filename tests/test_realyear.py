@@ -249,6 +249,21 @@ def test_a_supplementary_budget_validates(supplementary):
     assert code == 0, err
 
 
+def test_the_brief_says_the_budget_change_since_the_original(supplementary):
+    from seoulcomm.content import brief
+    facts = brief.facts(brief.prepare(2016, supplementary))
+    change = next(m for m in brief.messages_of(brief.prepare(2016, supplementary)).messages
+                  if m.rule == "changes")
+    text = lambda line: "".join(p if isinstance(p, str) else p.text for p in line.parts)
+    # data/budget_detail.csv 2016 1행 (당초, '16.4.8): 40,828; the scenario's 1행 (1회 추경,
+    # '16.7.15): 41,829; 41,829 − 40,828 = 1,001
+    assert text(change.head) == "시민소통기획관 예산 당초 40,828 → 1회 추경 41,829 (1,001)"
+    # 시민봉사담당관 21,339 → 22,339 (+1,000); 도시브랜드담당관 2,960 → 2,961 (+1); the others unchanged
+    assert text(change.items[0]) == "변경 부서: 시민봉사담당관 1,000, 도시브랜드담당관 1"
+    office_rows = facts.versions[facts.versions["unit"] == "office"]
+    assert office_rows["budget"].tolist() == [40828 * MILLION, 41829 * MILLION]
+
+
 def test_the_headline_pairs_like_with_like(supplementary):
     scope = office.prepare(2016, supplementary)
     got = _figures(office.headline(scope))
