@@ -261,6 +261,7 @@ def test_the_headline_pairs_like_with_like(supplementary):
     comp = office.composition(scope)
     total = rows_of(comp)[0]
     assert (total["budget_2016"], total["change"]) == (40828 * MILLION, 4456 * MILLION)
+    assert "예산 단계: 당초 기준" in " ".join(comp.notes)
 
 
 def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
