@@ -121,7 +121,8 @@ def code_key() -> str:
         import pandas as pd
         import pyarrow as pa
 
-        from . import __version__, schema
+        from . import schema
+        from .version import __version__
 
         h = hashlib.sha256()
         h.update(json.dumps([FORMAT, __version__, pd.__version__, pa.__version__]).encode())

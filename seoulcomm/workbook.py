@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 from . import epoch, labels, load, paths, xlsx
@@ -409,8 +410,6 @@ def import_workbook(path, data_dir=None) -> list[str]:
         raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다(크기 {size:,} 바이트)")
     catalog = load.read_catalog(folder)
     try:   # a small zip can unpack to gigabytes: look at the sizes before opening it
-        import zipfile
-
         with zipfile.ZipFile(src) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, OSError):
@@ -497,7 +496,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
         except DataError as exc:
             raise DataErrors([_relocate(exc, src, check, where)]) from None
         finally:
-            load._CACHE.clear()
+            load.forget()
     return _write_changed(folder, texts)
 
 
@@ -574,5 +573,5 @@ def _write_changed(folder: Path, texts: dict[str, str]) -> list[str]:
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    load._CACHE.clear()
+    load.forget()
     return changed

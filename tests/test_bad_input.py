@@ -337,3 +337,18 @@ def test_usage_errors_exit_2(run_cli):
         code, out, err = run_cli(*args)
         assert code == 2, args
         assert "Traceback" not in out + err
+
+
+def test_a_row_with_a_cell_spanning_lines_is_named_by_its_first_line(data_copy):
+    # general_notes.csv lines 2–3: 표지 rows (000_…txt 표지). Row 2's topic becomes a quoted cell of
+    # three lines (file lines 2–4) and its order a word; the next row (now file line 5) too.
+    path = data_copy / "general_notes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[1].startswith("표지,보고 일자·부서,1,1,") and lines[2].startswith("표지,보고 일자·부서,2,1,")
+    lines[1] = lines[1].replace("표지,보고 일자·부서,1,", '표지,"보고 일자·부서\n둘째 줄\n셋째 줄",하나,', 1)
+    lines[2] = lines[2].replace("표지,보고 일자·부서,2,", "표지,보고 일자·부서,둘,", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_all(data_copy)
+    found = [(p.line, p.value) for p in info.value.problems if p.column == "order"]
+    assert found == [(2, "하나"), (5, "둘")]

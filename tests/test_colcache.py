@@ -34,9 +34,9 @@ def cache(tmp_path, monkeypatch) -> Path:
     """An empty cache folder of this test's own."""
     place = tmp_path / "cache"
     monkeypatch.setenv(colcache.ENV, str(place))
-    load._CACHE.clear()
+    load.forget()
     yield place
-    load._CACHE.clear()
+    load.forget()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def checked(monkeypatch) -> list[str]:
 
 def fresh(folder) -> load.Dataset:
     """``load_all(folder)`` in a new process's state (the in-memory cache emptied)."""
-    load._CACHE.clear()
+    load.forget()
     return load.load_all(folder)
 
 

@@ -37,7 +37,7 @@ BUILD_BOUND = 240
 def test_batch_html_is_byte_identical_to_a_plain_kernel_run(name, built_reports, tmp_path):
     # the reference: papermill on a fresh python3 kernel, then the same exporter
     r = next(r for r in REPORTS if r.name == name)
-    result = report.render(r, None, tmp_path, engine="kernel")
+    result = report.render(r, None, tmp_path)  # OnKernel: a fresh python3 kernel
     assert result.ok, result.message
     assert (tmp_path / r.output).read_bytes() == (built_reports / r.output).read_bytes()
 

@@ -19,11 +19,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def frames(dataset):
-    return {"totals": views.unit_totals(dataset)}
+    return {"totals": views.unit_totals(dataset, threshold=calc.PACE_THRESHOLD)}
 
 
 def lines(dataset, unit, year):
-    return views.spending_lines(dataset, year, unit=unit)
+    return views.spending_lines(dataset, year, unit=unit, threshold=calc.PACE_THRESHOLD)
 
 
 def unit_rows(totals, unit, year=None):
@@ -94,7 +94,7 @@ def every_chart(dataset, frames) -> dict:
         "execution_by_year": plot.execution_by_year(totals, names=names, order=order),
         "execution_path": plot.execution_path(path, year=2016, reference=92.6,
                                               reference_label="2015년 결산"),
-        "top_programs": plot.top_programs(views.top_programs(dataset, 2016), names=names,
+        "top_programs": plot.top_programs(views.top_programs(dataset, 2016, threshold=calc.PACE_THRESHOLD), names=names,
                                           order=order, year=2016, unit="백만원"),
         "timeline": plot.timeline(steps, year=2016, as_of="2016-04-08"),
         "program_trend": plot.program_trend(trend, views.program_settlements(dataset, "social-media"),
@@ -139,7 +139,7 @@ def test_open_ended_steps_run_to_year_end_with_a_marker(dataset):
 
 def test_nothing_to_draw_gives_none(dataset, frames):
     assert plot.pace(lines(dataset, "city-brand", 2015), year=2015) is None
-    assert plot.top_programs(views.top_programs(dataset, 2015), names={}, order=[], year=2015,
+    assert plot.top_programs(views.top_programs(dataset, 2015, threshold=calc.PACE_THRESHOLD), names={}, order=[], year=2015,
                              unit="백만원") is None
     one_date = pd.DataFrame({"key": ["office"], "name": ["계"], "as_of": [pd.Timestamp("2016-04-08")],
                              "elapsed": [27.0], "execution_rate": [22.3]})

@@ -83,7 +83,7 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
     # tests/scenarios/partial/budget_detail.csv holds only new-media's lines (33–44) at 2016-06-30
     assert views.latest(ds, 2016, "budget_detail") == pd.Timestamp("2016-04-08")
     assert views.latest(ds, 2016, "budget_detail", unit="new-media") == pd.Timestamp("2016-06-30")
-    scope = office.open(2016, partial)
+    scope = office.prepare(2016, partial)
     table = next(t for t in office.top_programs(scope) if isinstance(t, Table))
     assert table.as_of == "2016-04-08"
     rows = {r["name"]: r for r in rows_of(table)}
@@ -104,14 +104,14 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
 
 
 def test_the_division_in_a_partial_snapshot_reads_it(partial):
-    scope = division.open("new-media", 2016, partial)
+    scope = division.prepare("new-media", 2016, partial)
     head = division.headline(scope).to_json()
     figures = {f["label"]: f for f in head["figures"]}
     # tests/scenarios/partial/budget_detail.csv 33행: 집행액 2,100 of 예산현액 4,331, 48.5%
     assert head["as_of"] == "2016-06-30"
     assert figures["집행액"]["value"] == "2,100" and figures["집행률"]["value"] == "48.5"
     # a division the partial snapshot does not hold keeps 2016-04-08 (4행 집행액 2,797)
-    other = division.headline(division.open("citizen-communication", 2016, partial)).to_json()
+    other = division.headline(division.prepare("citizen-communication", 2016, partial)).to_json()
     assert other["as_of"] == "2016-04-08"
 
 
@@ -250,7 +250,7 @@ def test_a_supplementary_budget_validates(supplementary):
 
 
 def test_the_headline_pairs_like_with_like(supplementary):
-    scope = office.open(2016, supplementary)
+    scope = office.prepare(2016, supplementary)
     got = _figures(office.headline(scope))
     # tests/scenarios/supplementary/budget_detail.csv 1행 ('16.7.15, 1회 추경): 예산 41,829;
     # data/execution_division.csv 2015 office 36,372: 41,829 − 36,372 = 5,457; 5,457 ÷ 36,372 = 15.0%
@@ -265,7 +265,7 @@ def test_the_headline_pairs_like_with_like(supplementary):
 
 
 def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
-    table = next(t for t in office.top_programs(office.open(2016, supplementary)) if isinstance(t, Table))
+    table = next(t for t in office.top_programs(office.prepare(2016, supplementary)) if isinstance(t, Table))
     first = rows_of(table)[0]
     # 29행 120다산콜센터 운영 17,866 ÷ 1행 41,829 = 42.71% (the April document's 41.4% is the 당초 share)
     assert first["name"] == "120다산콜센터 운영" and first["budget"] == 17866 * MILLION
@@ -275,7 +275,7 @@ def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
 
 def test_no_report_calls_the_supplementary_a_mismatch_of_two_tables(supplementary):
     for unit in ("civil-service", "city-brand", "citizen-communication", "new-media"):
-        notes = " ".join(division.mismatch_notes(division.open(unit, 2016, supplementary)))
+        notes = " ".join(division.mismatch_notes(division.prepare(unit, 2016, supplementary)))
         # 1회 추경 adds 1,001 to the office (29행 +1,000, 22행 +1): never a difference of two tables
         assert "1,001" not in notes and "40,828" not in notes
         assert "2,961" not in notes   # 19행 도시브랜드담당관 after the 추경
@@ -302,7 +302,7 @@ def test_the_audit_never_calls_a_version_change_an_inconsistency(supplementary):
                        ("예산현액", 22339)]),
 ])
 def test_the_bridge_from_original_to_available(supplementary, unit, steps):
-    scope = office.open(2016, supplementary) if unit == "office" else division.open(unit, 2016, supplementary)
+    scope = office.prepare(2016, supplementary) if unit == "office" else division.prepare(unit, 2016, supplementary)
     items = office.divisions(scope) if unit == "office" else division.summary(scope)
     bridge = next(t for t in items if isinstance(t, Table) and t.sheet == "예산 단계")
     assert [(r["item"], r["amount"] // MILLION) for r in rows_of(bridge)] == steps
@@ -310,7 +310,7 @@ def test_the_bridge_from_original_to_available(supplementary, unit, steps):
 
 
 def test_the_shipped_year_shows_no_bridge():
-    items = office.divisions(office.open(2016)) + division.summary(division.open("new-media", 2016))
+    items = office.divisions(office.prepare(2016)) + division.summary(division.prepare("new-media", 2016))
     assert not [t for t in items if isinstance(t, Table) and t.sheet == "예산 단계"]
 
 
@@ -339,8 +339,8 @@ def test_a_version_the_year_does_not_have_is_refused(tmp_path, edit, expected):
 def _report_figures(data: Path, year: int) -> dict:
     """Every table, headline and note of ``year``'s office and division reports, as shown."""
     out = {}
-    for module, scope in [(office, office.open(year, data))] + [
-            (division, division.open(u, year, data)) for u in
+    for module, scope in [(office, office.prepare(year, data))] + [
+            (division, division.prepare(u, year, data)) for u in
             load.load_all(data).divisions(year)["unit"].astype(str)]:
         for name in module.__all__:
             if name in ("open", "show", "footer", "mismatch_notes", "shape", "audit"):
@@ -400,10 +400,10 @@ def test_appending_a_version_never_changes_an_earlier_year(tmp_path_factory, del
     lines[0] = lines[0].rstrip("\n") + ",partial,version\n"
     path.write_text("".join(lines) + detail, encoding="utf-8")
     (data / "budget_versions.csv").write_text("year,version,order,date,source\n" + versions, encoding="utf-8")
-    load._CACHE.clear()
+    load.forget()
     assert before and _report_figures(data, 2015) == before
     # and the 2016 office report reads the new version's budget: 40,828 + Σ deltas
-    head = _figures(office.headline(office.open(2016, data)))
+    head = _figures(office.headline(office.prepare(2016, data)))
     assert head["예산"]["raw"] == 40828 + sum(deltas.values())
 
 
@@ -420,7 +420,7 @@ def test_a_reorganisation_validates(reorg):
 
 
 def test_the_year_over_year_follows_identity(reorg):
-    table = office.changes(office.open(2017, reorg))
+    table = office.changes(office.prepare(2017, reorg))
     rows = {r["unit_name"]: r for r in rows_of(table)}
     # data/budget_detail.csv ('16.4.8) 4·19·24·33행 12,198 · 2,960 · 21,339 · 4,331 (계 1행 40,828);
     # tests/scenarios/reorg/budget_detail.csv ('17.4.7) 4·10·15행 14,000 · 23,000 · 6,000 (계 43,000)
@@ -445,23 +445,23 @@ def test_the_year_over_year_follows_identity(reorg):
 
 
 def test_old_reports_keep_their_year_names(reorg):
-    assert division.headline(division.open("new-media", 2016, reorg)).title.startswith("뉴미디어담당관 2016년")
-    assert division.headline(division.open("new-media", 2017, reorg)).title.startswith("디지털소통담당관 2017년")
-    names = {r["unit_name"] for r in rows_of(next(t for t in office.divisions(office.open(2016, reorg))
+    assert division.headline(division.prepare("new-media", 2016, reorg)).title.startswith("뉴미디어담당관 2016년")
+    assert division.headline(division.prepare("new-media", 2017, reorg)).title.startswith("디지털소통담당관 2017년")
+    names = {r["unit_name"] for r in rows_of(next(t for t in office.divisions(office.prepare(2016, reorg))
                                                   if isinstance(t, Table)))}
     assert {"뉴미디어담당관", "시민봉사담당관", "도시브랜드담당관"} <= names
 
 
 def test_a_renamed_division_continues_its_predecessors_years(reorg):
-    table = division.summary(division.open("citizen-service", 2017, reorg))[0]
+    table = division.summary(division.prepare("citizen-service", 2017, reorg))[0]
     got = [(r["year"], r["budget"] // MILLION) for r in rows_of(table)]
     # 2015: data/execution_division.csv civil-service 20,654; 2016: 24행 21,339; 2017: reorg 10행 23,000
     assert got == [(2015, 20654), (2016, 21339), (2017, 23000)]
 
 
 def test_a_moved_program_reads_as_transferred(reorg):
-    into = division.detail(division.open("citizen-communication", 2017, reorg)).notes
-    out = division.detail(division.open("new-media", 2017, reorg)).notes
+    into = division.detail(division.prepare("citizen-communication", 2017, reorg)).notes
+    out = division.detail(division.prepare("new-media", 2017, reorg)).notes
     assert any("뉴미디어 웹사이트 운영" in n and "이관된 사업" in n for n in into)
     assert any("뉴미디어 웹사이트 운영" in n and "시민소통담당관(으)로 이관" in n for n in out)
 
@@ -475,11 +475,11 @@ def test_appending_a_reorganisation_never_changes_an_earlier_year(tmp_path_facto
     root = tmp_path_factory.mktemp("reorgprop")
     plain = scenario_data(root, "reorg")
     (plain / "organisation_history.csv").unlink()   # the 2017 rows without any reorganisation
-    load._CACHE.clear()
+    load.forget()
     before = _report_figures(plain, 2016)
     (plain / "organisation_history.csv").write_text("\n".join([HISTORY_ROWS[0], *sorted(rows)]) + "\n",
                                                     encoding="utf-8")
-    load._CACHE.clear()
+    load.forget()
     assert before and _report_figures(plain, 2016) == before
 
 
@@ -498,7 +498,7 @@ def test_next_years_program_sheet_is_appended(program_year):
 def test_each_sheet_years_costs_and_schedule_stand_apart(program_year):
     from seoulcomm.content import program
 
-    scope = program.open("social-media", program_year)
+    scope = program.prepare("social-media", program_year)
     assert scope.year == 2017   # tests/scenarios/program_year/program_budget.csv 계 2017 450,000
     costs = [t for t in program.costs(scope) if isinstance(t, Table)]
     assert [t.title for t in costs] == ["2016년 세부 산출내역 (단가 × 수량)", "2017년 세부 산출내역 (단가 × 수량)"]
@@ -521,7 +521,7 @@ def test_each_sheet_years_costs_and_schedule_stand_apart(program_year):
 def test_the_shipped_program_sheet_reads_as_before():
     from seoulcomm.content import program
 
-    costs = [t for t in program.costs(program.open("social-media")) if isinstance(t, Table)]
+    costs = [t for t in program.costs(program.prepare("social-media")) if isinstance(t, Table)]
     assert len(costs) == 1 and costs[0].title == "2016년 세부 산출내역 (단가 × 수량)"
     assert rows_of(costs[0])[0]["line"] == "계"
 
@@ -530,7 +530,7 @@ def test_year_over_year_pairs_the_original_with_the_original(tmp_path):
     # 2016 has 당초 ('16.4.8, 1행 40,828) and 1회 추경 ('16.7.15, 41,829); 2017 states 당초 (43,000):
     # the 2017 table compares 당초 with 당초 — 43,000 − 40,828 = 2,172 — and says so
     data = scenario_data(tmp_path, "supplementary", "reorg")
-    table = office.changes(office.open(2017, data))
+    table = office.changes(office.prepare(2017, data))
     total = rows_of(table)[0]
     assert (total["detail_budget_2016"], total["change"]) == (40828 * MILLION, 2172 * MILLION)
     assert "(당초, 2016. 4. 8. 기준)" in table.notes[0] and "2017년:" in table.notes[0]

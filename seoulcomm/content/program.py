@@ -11,11 +11,11 @@ from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
+__all__ = ["prepare", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
            "schedule", "audit", "footer", "plan_text"]
 
 
-def open(program: str, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def prepare(program: str, data_dir=None, *, threshold=None) -> Scope:
     """The report's scope: the data loaded, ``program`` checked; the year is the sheet's own
     (the latest year of its budget table)."""
     scope = shared.open_scope("program", {"program": program}, data_dir, threshold=threshold)
