@@ -343,7 +343,7 @@ def _report_figures(data: Path, year: int) -> dict:
             (division, division.prepare(u, year, data)) for u in
             load.load_all(data).divisions(year)["unit"].astype(str)]:
         for name in module.__all__:
-            if name in ("open", "show", "footer", "mismatch_notes", "shape", "audit"):
+            if name in ("open", "prepare", "show", "footer", "mismatch_notes", "shape", "audit"):
                 continue
             items = getattr(module, name)(scope)
             items = items if isinstance(items, list) else [items]
