@@ -250,6 +250,12 @@ def overview(scope: Scope):
                          "group": "표지"})
     if not items:
         return Notice(f"{int(year)}년 예산·인력 총괄 자료 없음")
+    # each item's group is its □ heading as the page shows it (the sheet's first column)
+    head = ""
+    for item in items:
+        if item["level"] == 0:
+            head = item["text"]
+        item["group"] = head
     return display.Outline(f"{int(year)}년 예산·인력 총괄", items, sheet="총괄",
                            source=source_text(ds, list(stated["source"]) + list(totals["source"]),
                                               "Ⅰ. 일반현황"))

@@ -117,8 +117,8 @@ def description(scope: Scope):
     items = []
     for part, lines in rows.groupby("part", sort=False):
         heading = PART_HEADINGS.get(str(part), str(part))
-        items.append({"level": 0, "text": heading, "group": str(part)})
-        items += [{"level": int(lv), "text": str(t), "group": str(part)}
+        items.append({"level": 0, "text": heading, "group": heading})
+        items += [{"level": int(lv), "text": str(t), "group": heading}
                   for lv, t in zip(lines["level"], lines["text"])]
     return display.Outline("사업 설명", items, sheet="사업 설명",
                            source=source_text(ds, rows["source"], "사업 설명·사업효과"))
