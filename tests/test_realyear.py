@@ -276,6 +276,7 @@ def test_the_headline_pairs_like_with_like(supplementary):
     comp = office.composition(scope)
     total = rows_of(comp)[0]
     assert (total["budget_2016"], total["change"]) == (40828 * MILLION, 4456 * MILLION)
+    assert "예산 단계: 당초 기준" in " ".join(comp.notes)
 
 
 def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
@@ -357,7 +358,7 @@ def _report_figures(data: Path, year: int) -> dict:
             (division, division.prepare(u, year, data)) for u in
             load.load_all(data).divisions(year)["unit"].astype(str)]:
         for name in module.__all__:
-            if name in ("open", "show", "footer", "mismatch_notes", "shape", "audit"):
+            if name in ("open", "prepare", "show", "footer", "mismatch_notes", "shape", "audit"):
                 continue
             items = getattr(module, name)(scope)
             items = items if isinstance(items, list) else [items]

@@ -376,6 +376,9 @@ def composition(scope: Scope) -> Table | Notice:
     ref = shared.verify_note(scope, ["budget_composition"], "구성 항목으로 다시 계산한 값과 다른 곳 있음.")
     if ref:
         notes.append(ref)
+    if len(views.versions(ds, scope.year)) > 1:   # the <구성별> table states one version
+        shown = sorted({str(v) for v in yoy["version"].dropna()}) if "version" in yoy.columns else []
+        notes.append(f"예산 단계: {', '.join(shown) or views.ORIGINAL} 기준 · 추경 반영 예산은 예산 변동 표")
     classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
     return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
                  unit=scope.money("budget_composition"), context="composition",
