@@ -182,7 +182,9 @@ def test_year_chart_puts_both_figures_beside_the_bar(dataset, frames):
     assert {"예산액 3,397", "집행 3,311 (97.5%)", "예산현액 4,331", "집행 1,218 (28.1%)"} <= set(texts)
     assert texts["집행 3,311 (97.5%)"].get_position()[0] > 3397  # right of the 예산 bar's end
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(ticks) == ["2015년\n결산", "2016년\n2016. 4. 8. 기준"]
+    # 2015's figures are 12-31 figures of the work report, not a settlement (DESIGN.md, Time):
+    # 연말 집행 실적, labelled 연말(12. 31.) on the axis
+    assert sorted(ticks) == ["2015년\n연말(12. 31.)", "2016년\n2016. 4. 8. 기준"]
 
 
 def test_timeline_marks_open_ends_only_when_there_are_some(dataset):
