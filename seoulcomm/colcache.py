@@ -138,8 +138,13 @@ def depends_on(name: str) -> list[str]:
     """The tables whose rows ``name``'s references are checked against (sorted)."""
     from .schema import TABLES
 
+    cols = {c.name for c in TABLES[name].cols}
+    # a year's budget version is checked against budget_versions (its name and its date:
+    # seoulcomm.load._time_checks)
+    versioned = {"budget_versions"} if {"year", "version"} <= cols and name != "budget_versions" else set()
     return sorted({REF_TABLES[c.ref] for c in TABLES[name].cols
-                   if c.kind == "ref" and c.ref in REF_TABLES} | set(CHECKED_AGAINST.get(name, ())))
+                   if c.kind == "ref" and c.ref in REF_TABLES} | set(CHECKED_AGAINST.get(name, ()))
+                  | versioned)
 
 
 def table_key(name: str, file_shas: dict[str, str], catalog_sha: str) -> str:

@@ -329,6 +329,21 @@ def test_the_shipped_year_shows_no_bridge():
     assert not [t for t in items if isinstance(t, Table) and t.sheet == "예산 단계"]
 
 
+def test_a_version_moved_later_is_refused_with_the_detail_already_cached(tmp_path, monkeypatch):
+    """The detail's check against budget_versions is part of the detail's cache key: a change to
+    budget_versions.csv alone re-checks the detail."""
+    monkeypatch.setenv("SEOULCOMM_CACHE", str(tmp_path / "cache"))
+    data = scenario_data(tmp_path, "supplementary")
+    code, _, err = cli("validate", "--data", str(data))   # the checked detail is now cached
+    assert code == 0, err
+    target = data / "budget_versions.csv"
+    # the scenario's 1회 추경 dated after the 2016-07-15 snapshot that states it
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "2016,1회 추경,1,2016-06-10", "2016,1회 추경,1,2016-08-01"), encoding="utf-8")
+    code, _, err = cli("validate", "--data", str(data))
+    assert code == 2 and "이후여야" in err and "budget_detail.csv, 46행" in err
+
+
 @pytest.mark.parametrize("edit, expected", [
     (("1회 추경", "2회 추경"), "예산 단계(budget_versions.csv)에 있는 이름이어야"),
     (("2016,1회 추경,1,2016-06-10", "2016,1회 추경,1,2016-08-01"), "이후여야"),
