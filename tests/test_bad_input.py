@@ -184,7 +184,7 @@ CASES = {
         "budget_division.csv",
         lambda d: append(d / "budget_division.csv",
                          '2016,new-media,"4,331",10.6%,000_a1ad29fe56867c6c.txt Ⅰ-3 (중복)\n'),
-        ["중복"], line=7, column="year, unit", value="2016 / new-media"),
+        ["중복"], line=7, column="year, version, unit", value="2016 / 당초 / new-media"),
     "duplicate line number in the detail": Case(
         "budget_detail.csv",
         lambda d: replace(d / "budget_detail.csv", "2016,2016-04-08,44,33,", "2016,2016-04-08,43,33,"),

@@ -200,9 +200,9 @@ def test_a_changed_schema_or_version_rechecks_everything(data_copy, cache, check
     assert sorted(checked) == sorted(LOAD_ORDER)
     monkeypatch.setattr(schema, "TABLES", TABLES)
     checked.clear()
-    import seoulcomm
+    from seoulcomm import version
 
-    monkeypatch.setattr(seoulcomm, "__version__", seoulcomm.__version__ + ".dev1")
+    monkeypatch.setattr(version, "__version__", version.__version__ + ".dev1")
     monkeypatch.setattr(colcache, "_code_key", None)
     fresh(data_copy)
     assert sorted(checked) == sorted(LOAD_ORDER)

@@ -438,7 +438,8 @@ def test_every_note_that_points_to_the_verification_finds_its_rows(built_reports
         page = path.read_text(encoding="utf-8")
         rows = _verification_rows(page)
         for note in _notes(page):
-            if "원문 검증" not in note:
+            # the brief's and the index's '원문 검증 미결' counts items; it points at no row
+            if "원문 검증" not in note or "원문 검증 미결" in note:
                 continue
             # 개조식 (issue 22): 원문 검증 N건 해당: item — check (판정); …
             found = re.search(r"원문 검증 (\d+)건 해당: (.*)$", note)
