@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -223,9 +224,15 @@ class BuildLock:
 
     def __enter__(self) -> "BuildLock":
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            # never through a link, never blocking on a FIFO (a shared folder is hostile ground)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+                         | os.O_NONBLOCK, 0o666)
         except OSError as exc:
-            raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다 — {os_message(exc)}") from None
+            raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다: {self.path} — "
+                              f"{os_message(exc)}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputError(f"출력 폴더의 잠금 파일이 일반 파일이 아닙니다: {self.path} — 지우고 다시 실행하세요")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

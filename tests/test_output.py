@@ -491,3 +491,17 @@ def test_git_stores_notebooks_stripped_after_make(tmp_path):
     assert "".join(staged["cells"][-1]["source"]) == "고친 문단"  # a real edit is kept, without outputs
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in staged["cells"])
     assert staged["metadata"]["language_info"] == {"name": "python"}
+
+
+def test_a_lock_that_is_a_symlink_is_refused_and_its_target_kept(tmp_path):
+    """Issue 26: a `.lock` symlinked onto a data file must not truncate it."""
+    from conftest import cli
+
+    victim = tmp_path / "budget_detail.csv"
+    victim.write_bytes(b"year,line\n2016,1\n")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    code, _, err = cli("build", "--out", str(out), "--only", "2016/new-media", timeout=300)
+    assert code != 0 and ".lock" in err
+    assert victim.read_bytes() == b"year,line\n2016,1\n"
