@@ -720,32 +720,7 @@ def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, pat
     dated no later than the snapshot stating it; a snapshot of the detail that carries every
     line of the year's earlier snapshots, or says in ``partial`` why it does not."""
     if {"year", "version"} <= set(frame.columns) and table.name != "budget_versions":
-        known = refs.get("version", {})
-        named = set()   # one message per version and year, at its first row
-        for line, year, version in zip(frame.index, frame["year"], frame["version"]):
-            if pd.isna(year) or (line, "version") in skip:
-                continue
-            name = ORIGINAL if pd.isna(version) else str(version)
-            if (int(year), name) in named:
-                continue
-            if name != ORIGINAL and (int(year), name) not in known:
-                named.add((int(year), name))
-                listed = [v for (y, v) in sorted(known, key=lambda k: known[k][0]) if y == int(year)]
-                problems.append(DataError(
-                    path, f"{int(year)}년 예산 단계(budget_versions.csv)에 있는 이름이어야 합니다 — 있는 단계: "
-                    f"{', '.join([ORIGINAL] + [v for v in listed if v != ORIGINAL])}; 새 단계(예: 1회 추경)는 "
-                    "budget_versions.csv에 연도·이름·순서·날짜로 먼저 적으세요",
-                    line=line, column="version", value=raw.at[line, "version"]))
-                continue
-            when = known.get((int(year), name), (0, None))[1]
-            if "as_of" in frame.columns and when is not None and not pd.isna(when):
-                as_of = frame.at[line, "as_of"]
-                if not pd.isna(as_of) and as_of < when and (line, "as_of") not in skip:
-                    named.add((int(year), name))
-                    problems.append(DataError(
-                        path, f"기준일이 예산 단계 '{name}'의 날짜({when:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
-                        "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
-                        value=raw.at[line, "version"]))
+        _version_checks(frame, raw, refs, path, problems, skip)
     if {"year", "as_of"} <= set(frame.columns):
         for line in frame.index[history.outside_year(frame).to_numpy(dtype=bool)]:
             if (line, "as_of") in skip or (line, "year") in skip:
@@ -763,6 +738,71 @@ def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, pat
                 f"{len(gap['missing'])}개가 없습니다({shown}{more}) — 새 기준일의 세부내역은 그 해의 모든 줄을 "
                 "적거나, 일부만 적을 때는 partial 열에 그 까닭을 적으세요(예: 뉴미디어담당관만 집계)",
                 line=gap["first"], column="line", value=f"{gap['year']}, {gap['as_of']:%Y-%m-%d}"))
+
+
+def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, problems: list,
+                    skip: set) -> None:
+    """A budget version the year has (``budget_versions``), dated no later than the snapshot
+    stating it: one message per version and year, at its first row that breaks a rule (the
+    rows grouped by year and version name, not visited one by one)."""
+    known = refs.get("version", {})
+    skipped = {line for line, column in skip if column in ("version", "as_of")}
+    years = frame["year"].astype("Int64")
+    use = years.notna().to_numpy(dtype=bool).copy()
+    years = years.to_numpy(dtype="int64", na_value=0)
+    if skipped:
+        lines = frame.index.to_numpy()
+        use &= ~np.isin(lines, [line for line, column in skip if column == "version"])
+    if not use.any():
+        return
+    version = frame["version"]
+    names = version.astype("string").fillna(ORIGINAL).to_numpy(dtype=object)
+    codes, distinct = pd.factorize(pd.Series(names[use], dtype=object))
+    year_codes, year_values = pd.factorize(years[use])
+    # each (year, version name) once: is it known, and from which date
+    pair_key = year_codes.astype(np.int64) * (len(distinct) + 1) + codes
+    pair_codes, pair_uniques = pd.factorize(pair_key)
+    unknown = np.zeros(len(pair_uniques), dtype=bool)
+    dated = np.full(len(pair_uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for k, key in enumerate(pair_uniques.tolist()):
+        y = int(year_values[key // (len(distinct) + 1)])
+        name = distinct[key % (len(distinct) + 1)]
+        if name != ORIGINAL and (y, name) not in known:
+            unknown[k] = True
+            continue
+        date = known.get((y, name), (0, None))[1]
+        if date is not None and not pd.isna(date):
+            dated[k] = np.datetime64(pd.Timestamp(date), "ns")
+    offending = unknown[pair_codes]
+    when = dated[pair_codes]
+    if "as_of" in frame.columns:
+        as_of = pd.to_datetime(frame["as_of"]).to_numpy(dtype="datetime64[ns]")[use]
+        early = ~np.isnat(when) & ~np.isnat(as_of) & (as_of < when)
+        if skipped:
+            lines = frame.index.to_numpy()[use]
+            early &= ~np.isin(lines, [line for line, column in skip if column == "as_of"])
+        offending |= early
+    if not offending.any():
+        return
+    at = np.flatnonzero(use)
+    first = pd.DataFrame({"key": pair_key, "row": np.arange(len(pair_key))})[offending] \
+        .drop_duplicates("key")["row"].to_numpy()
+    for i in first:
+        line = frame.index[at[i]]
+        year, name = int(year_values[year_codes[i]]), distinct[codes[i]]
+        if name != ORIGINAL and (year, name) not in known:
+            listed = [v for (y, v) in sorted(known, key=lambda k: known[k][0]) if y == year]
+            problems.append(DataError(
+                path, f"{year}년 예산 단계(budget_versions.csv)에 있는 이름이어야 합니다 — 있는 단계: "
+                f"{', '.join([ORIGINAL] + [v for v in listed if v != ORIGINAL])}; 새 단계(예: 1회 추경)는 "
+                "budget_versions.csv에 연도·이름·순서·날짜로 먼저 적으세요",
+                line=line, column="version", value=raw.at[line, "version"]))
+        else:
+            date = known.get((year, name), (0, None))[1]
+            problems.append(DataError(
+                path, f"기준일이 예산 단계 '{name}'의 날짜({date:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
+                "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
+                value=raw.at[line, "version"]))
 
 
 def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
