@@ -959,18 +959,32 @@ class Dataset:
         if not where:
             return None
         frame = self.tables[name]
-        picked = None
+        found = []
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
             index = self.positions(name, column)
             wanted = _wanted(frame[column], value)
             hits = [index[v] for v in dict.fromkeys(wanted) if v in index]
-            rows = np.concatenate(hits) if hits else np.empty(0, dtype=np.intp)
-            picked = rows if picked is None else np.intersect1d(picked, rows, assume_unique=True)
+            if not hits:
+                return np.empty(0, dtype=np.intp)
+            found.append(hits)
+        # the column with the fewest rows first (each value's positions ascend: several values'
+        # are sorted together once), then kept where another column's value holds them too (a
+        # binary search in each value's positions): the cost follows the rows asked for, not
+        # the size of the table
+        found.sort(key=lambda hits: sum(len(h) for h in hits))
+        first = found[0]
+        picked = first[0].copy() if len(first) == 1 else np.sort(np.concatenate(first))
+        for hits in found[1:]:
             if not len(picked):
                 break
-        return np.sort(picked)
+            keep = np.zeros(len(picked), dtype=bool)
+            for rows in hits:
+                at = np.minimum(np.searchsorted(rows, picked), len(rows) - 1)
+                keep |= rows[at] == picked
+            picked = picked[keep]
+        return picked
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
         """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
