@@ -846,6 +846,11 @@ def reconcile(ds) -> pd.DataFrame:
     return _reconciled(ds)[0].copy()
 
 
+def reconcile_frame(ds) -> pd.DataFrame:
+    """:func:`reconcile`'s frame of ``ds``, shared, not copied (never change it)."""
+    return _reconciled(ds)[0]
+
+
 def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     """The audit frame of ``ds`` (computed once per loaded data, not copied) and its index
     of row positions by scope and by program (built on first use)."""

@@ -894,8 +894,18 @@ class Dataset:
         entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}}
         if column is not None:
             entry["columns"] = [column]
-        if entry not in self.reads:
+        # "not in self.reads" without scanning the log (a brief or the index over thousands
+        # of divisions logs tens of thousands of reads): the entries it holds, kept beside it
+        held = self.__dict__.get("_held")
+        if held is None or held[0] is not self.reads or held[1] != len(self.reads):
+            held = (self.reads, 0, set())
+            for old in self.reads:
+                held[2].add(_frozen(old))
+        frozen = _frozen(entry)
+        if frozen not in held[2]:
             self.reads.append(entry)
+            held[2].add(frozen)
+        self.__dict__["_held"] = (self.reads, len(self.reads), held[2])
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         self._note(name, {})
@@ -1117,6 +1127,22 @@ def _plain(value):
         return int(value)
     if isinstance(value, (np.floating,)):
         return float(value)
+    return value
+
+
+def _frozen(value):
+    """A read-log entry as a hashable value equal exactly when the entries are equal (``==``
+    of dicts and lists: key order aside, ``1 == 1.0``)."""
+    if isinstance(value, dict):
+        return ("dict", frozenset((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_frozen(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__name__, repr(value))
     return value
 
 
