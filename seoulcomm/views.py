@@ -370,7 +370,7 @@ def budget_changes(ds, year, *, threshold: float) -> pd.DataFrame:
         return totals
     totals = _like_with_like(ds, year, totals, threshold=threshold)
     hist = org_history(ds)
-    totals = totals.assign(unit=[history.successor(hist, str(u), year) for u in totals["unit"]])
+    totals = totals.assign(unit=history.successors(hist, [str(u) for u in totals["unit"]], year))
     totals = totals.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
     out = calc.year_over_year(totals, value="budget", by="unit")
     out["status"] = ""
@@ -467,7 +467,7 @@ def top_programs(ds, year, as_of=None, *, n: int = 10, threshold: float) -> pd.D
 # --------------------------------------------------------------------------- top divisions
 
 #: How many divisions the office report's charts and page tables name; the rest fold into
-#: one line (기타 N개 부서). The workbook and the divisions table keep every division.
+#: one line (기타 N개 부서). The workbook keeps every division.
 TOP_DIVISIONS = 10
 #: Key (``unit``) of the line that folds the divisions beyond :data:`TOP_DIVISIONS`.
 OTHERS = "others"
