@@ -922,15 +922,20 @@ def projection(ds, year, *, unit: str | None = None, threshold: float,
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
 
 
-def paced_lines(ds, year, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float,
+                judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
     reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
     [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
-    against it (``elapsed`` stays the calendar's, for the chart's line)."""
+    against it (``elapsed`` stays the calendar's, for the chart's line).
+
+    ``judged``: :func:`projection` of the same year, unit and threshold when the caller has
+    it already (its signal thresholds do not change the judgement); else computed here."""
     rows = spending_lines(ds, year, unit=unit, threshold=threshold)
     if rows.empty or unit in (None, "office"):
         return rows
-    judged = projection(ds, year, unit=unit, threshold=threshold)
+    if judged is None:
+        judged = projection(ds, year, unit=unit, threshold=threshold)
     judged = judged[(judged["level"] != "division").fillna(False).to_numpy(dtype=bool)].set_index("key")
     keys = rows["line"].astype(int).astype(str)
     rows["reference"] = pd.array([judged["reference"].get(k, pd.NA) for k in keys], dtype="string")

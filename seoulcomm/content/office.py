@@ -47,13 +47,8 @@ def shape(scope: Scope) -> str:
     return labels.office_shape(len(_order(scope)), teams)
 
 
-def _once(scope: Scope, key, compute):
-    """``compute()`` once per report: several sections ask the same (the year's totals, the
-    divisions they name); the rows it reads are in the report's read log from the first call."""
-    memo = vars(scope).setdefault("_office_memo", {})
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
+#: ``compute()`` once per report (:func:`seoulcomm.content.shared.once`).
+_once = shared.once
 
 
 def _totals(scope: Scope, span: int = 1) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import labels, units, views
 from ..display import Html, Notice, Table, fmt_date
-from .shared import Scope, iso, source_text
+from .shared import Scope, iso, projected, source_text
 
 #: The table's caption and its workbook sheet (DESIGN.md: names that checks rely on).
 TITLE = "연말 집행 전망"
@@ -103,8 +103,7 @@ def projection(scope: Scope) -> list:
     """The 연말 집행 전망 section: the summary lines and the table (largest 불용 first)."""
     ds, year = scope.ds, scope.year
     unit = None if scope.unit == "office" else scope.unit
-    rows = views.projection(ds, year, unit=unit, threshold=scope.threshold, red=scope.red,
-                            amber=scope.amber)
+    rows = projected(scope)
     if rows.empty:
         return [Notice(f"{int(year)}년 집행 자료 없음 — 연말 집행 전망 불가")]
     settled = bool(rows["settled"].all())
