@@ -30,7 +30,13 @@ def is_partial(detail: pd.DataFrame) -> pd.Series:
     ``partial`` on any of the snapshot's rows)."""
     if "partial" not in detail.columns:
         return pd.Series(False, index=detail.index)
-    stated = detail["partial"].astype("string").fillna("").str.strip() != ""
+    # each distinct text once (a snapshot repeats its reason, most rows hold none)
+    codes, texts = pd.factorize(detail["partial"].astype("string"), use_na_sentinel=True)
+    blank = np.array([str(t).strip() == "" for t in texts] + [True], dtype=bool)
+    stated = ~blank[codes]   # code -1 (missing) takes the last entry: blank
+    if not stated.any():
+        return pd.Series(False, index=detail.index)
+    stated = pd.Series(stated, index=detail.index)
     declared = stated.groupby([detail["year"], detail["as_of"]], dropna=False).transform("any")
     return declared.astype(bool)
 
@@ -78,7 +84,8 @@ def incomplete_snapshots(detail: pd.DataFrame) -> list[dict]:
         numbered = rows[numbered_rows[rows]]
         lines = numbers[numbered]
         if carried is not None:
-            missing = np.setdiff1d(carried, lines)   # ascending
+            # the lines of a snapshot are distinct (its key): which carried ones it lacks
+            missing = np.unique(carried[np.isin(carried, lines, invert=True)])   # ascending
             if len(missing):
                 named = dict(zip(carried.tolist(), (str(nm) for nm in names[carried_names])))
                 found.append({"year": int(year), "as_of": pd.Timestamp(d[start]), "earlier": carried_at,
