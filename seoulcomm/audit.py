@@ -76,8 +76,10 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
         # partial): what the row's figures are, not a tolerance
         "explain": pd.NA if explain is None else explain,
     })
-    out = out.dropna(subset=["stated"])
-    return out if keep_unmatched else out.dropna(subset=["computed"])
+    keep = out["stated"].notna().to_numpy(dtype=bool)
+    if not keep_unmatched:
+        keep = keep & out["computed"].notna().to_numpy(dtype=bool)
+    return out if keep.all() else out[keep]   # (no copy of a million rows when all are checks)
 
 
 def _floats(x):
@@ -180,7 +182,7 @@ def classify(frame: pd.DataFrame) -> pd.Series:
     diff = stated - computed
     tol = frame["tol"].to_numpy(float) + 1e-9
     # the kinds compared as codes (one pass over the text, not one per kind)
-    codes, kinds = pd.factorize(frame["kind"].astype(object), use_na_sentinel=True)
+    codes, kinds = pd.factorize(frame["kind"], use_na_sentinel=True)
     kinds = list(kinds)
 
     def is_kind(name: str) -> np.ndarray:
