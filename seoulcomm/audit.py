@@ -924,6 +924,7 @@ def _reconcile(ds) -> pd.DataFrame:
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     _SNAPSHOTS.clear()
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    del parts   # as many rows again as the frame: freed before the verdicts are classified
     frame["verdict"] = classify(frame)
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
     frame["as_of"] = pd.to_datetime(frame["as_of"])
