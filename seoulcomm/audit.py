@@ -99,10 +99,13 @@ def _sum_tolerance(parts: pd.Series | int) -> pd.Series | float:
 def _rate_tolerance(num, den, num_err, den_err, dp):
     """Half-width of the rates the rounded parts allow, plus the stated rate's own rounding [%p]."""
     num, den = np.asarray(num, float), np.asarray(den, float)
-    rate = num / den * 100
-    with np.errstate(divide="ignore", invalid="ignore"):
-        combos = [(num + a * num_err) / (den + b * den_err) * 100 for a in (-1, 1) for b in (-1, 1)]
-    spread = np.nanmax(np.abs(np.array(combos) - rate), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a base of 0 (예산현액 0): no rate, no warning
+        rate = num / den * 100
+        combos = np.abs(np.array([(num + a * num_err) / (den + b * den_err) * 100
+                                  for a in (-1, 1) for b in (-1, 1)]) - rate)
+    # np.nanmax warns on a column of NaN only: the same maximum, NaN where every combination is
+    spread = np.where(np.isnan(combos).all(axis=0), np.nan,
+                      np.max(np.where(np.isnan(combos), -np.inf, combos), axis=0))
     return spread + 0.5 * 10.0 ** -np.asarray(dp, float)
 
 

@@ -38,7 +38,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 import sys
 import time
 from contextlib import ExitStack
@@ -46,8 +45,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import __version__, nbclean, outdir, params, paths
-from .errors import DataError, UsageError
+from . import __version__, datastore, nbclean, outdir, params, paths, safefile
+from .errors import DataError, UnsafeFileError, UsageError
 from .report import RenderResult, write_atomic
 
 #: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
@@ -104,22 +103,15 @@ def _sha(data: bytes | str) -> str:
 
 def _file_sha(path: Path) -> str | None:
     """sha256 of a file, read in 1 MiB pieces (never whole into memory); None if unreadable."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for piece in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(piece)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    return safefile.sha256(path)  # never through a link, never blocked on a FIFO
 
 
 def _folder_hashes(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
     found = {}
     for pattern in patterns:
         for p in sorted(folder.glob(pattern)):
-            if p.is_file() and "__pycache__" not in p.parts:
-                found[p.relative_to(folder).as_posix()] = _file_sha(p)
+            if p.is_file() and "__pycache__" not in p.parts:  # the package's own files: links allowed
+                found[p.relative_to(folder).as_posix()] = _sha(p.read_bytes())
     return found
 
 
@@ -299,8 +291,7 @@ def _read_cache(path: Path) -> tuple[dict, str | None]:
     the file was there but unusable (it is then rebuilt from scratch)."""
     empty = {"format": CACHE_FORMAT, "reports": {}, "failures": {}}
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CACHE_BYTES + 1)
+        raw = safefile.read_bytes(path, MAX_CACHE_BYTES)  # a link or FIFO is refused (exit 2)
     except FileNotFoundError:
         return empty, None
     except OSError as exc:
@@ -376,21 +367,10 @@ def _plain_file_sha(folder: Path, name: str) -> str | None:
     """sha256 of the regular file ``folder/name``, never through a symlink; None for anything else."""
     if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
         return None
-    path = folder / name
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            for piece in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(piece)
-    except OSError:
-        return None
-    return digest.hexdigest()
+        return safefile.sha256(folder / name)
+    except UnsafeFileError:
+        return None  # the full path then says what it is
 
 
 @dataclass
@@ -673,6 +653,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     folder = paths.data_dir(data_dir)
     if not folder.is_dir():
         raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
+    datastore.settle(folder)  # an import a killed process left: finished or undone before reading
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
     patterns = _check_only(only)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from .errors import DataErrors, SeoulcommError, escape
 
@@ -64,7 +65,9 @@ def _audit(args) -> int:
     frame = audit.reconcile(load.load_all(args.data))
     shown = frame if args.all else audit.findings(frame)
     if args.format == "csv":
-        sys.stdout.write(shown.to_csv(index=False))
+        from . import csvout
+
+        sys.stdout.write(csvout.to_csv(shown))  # '=…', '+…', '-…', '@…' text opens as text in Excel
     elif args.format == "json":
         sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1,
                                        date_format="iso") + "\n")
@@ -173,6 +176,17 @@ def _build(args) -> int:
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
+def _settle(data) -> None:
+    """Finish (or undo) an import a killed process left, before the data is read
+    (:func:`seoulcomm.datastore.settle`); one line says so when there was one."""
+    from . import datastore, paths
+
+    done = datastore.settle(paths.data_dir(data))
+    if done in ("completed", "rolled back"):
+        word = "마저 끝냈습니다" if done == "completed" else "되돌렸습니다(데이터는 그대로)"
+        print(f"seoulcomm: 중단된 가져오기(import)를 {word}", file=sys.stderr)
+
+
 def error_text(exc: SeoulcommError) -> str:
     """What the terminal shows for ``exc``: each problem on a line of its own starting
     ``seoulcomm:`` (its pointer lines indented under it), control characters escaped, and
@@ -206,6 +220,10 @@ def main(argv=None) -> int:
     import signal
 
     args = parser().parse_args(argv)
+    # a figure computed on a base of 0 (예산현액 0) is shown as no rate ('-'): numpy's notes on
+    # it are no news to the reader, and a raw warning line on the terminal (or in a report
+    # process forked from here) is never what we print
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
     import threading
 
@@ -213,6 +231,8 @@ def main(argv=None) -> int:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if args.command != "import" and hasattr(args, "data"):
+            _settle(args.data)
         return args.run(args)
     except SeoulcommError as exc:
         print(error_text(exc), file=sys.stderr)

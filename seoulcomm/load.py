@@ -14,6 +14,7 @@ import io
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import labels, paths, units
+from . import labels, paths, safefile, units
 from .errors import DataError, DataErrors, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
 
@@ -34,6 +35,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024
 #: Most data rows one table may hold.
 MAX_ROWS = 200_000
+#: Most columns a header may have (every table has far fewer).
+MAX_COLUMNS = 256
 #: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
 MAX_CELL_CHARS = 32_767
 #: Characters no cell may hold: C0/C1 controls but tab and newline (NUL, ESC, …; openpyxl
@@ -104,7 +107,7 @@ def read_yaml(path, *, error=DataError):
     if size > MAX_YAML_BYTES:
         raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {size:,} 바이트)")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = safefile.read_bytes(path, MAX_YAML_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail("UTF-8 인코딩이어야 합니다") from None
     except OSError as exc:
@@ -122,6 +125,7 @@ def read_yaml(path, *, error=DataError):
 def read_catalog(data_dir=None) -> Catalog:
     """Read ``catalog.yaml`` and check that every table declares a usable unit."""
     path = paths.data_dir(data_dir) / paths.CATALOG_FILE
+    safefile.check(path)  # a link, FIFO or device is refused by name (exit 2), never opened
     if not path.is_file():
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     raw = read_yaml(path) or {}
@@ -187,13 +191,14 @@ def data_files(data_dir=None) -> list[Path]:
 
 
 def _read_text(path: Path) -> str:
+    safefile.check(path)  # a link, FIFO or device is refused by name (exit 2), never opened
     if not path.is_file():
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
                         f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
-    data = path.read_bytes()
+    data = safefile.read_bytes(path, MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -218,6 +223,11 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
     else:
         by_label = {labels.header_key(v): k
                     for k, v in labels.default_labels(table.name, table.columns).items()}
+    if len(cells) > MAX_COLUMNS:  # refused at once: every check below stays linear in a bounded header
+        problems.append(DataError(path, f"머리행의 열은 {MAX_COLUMNS:,}개 이하여야 합니다 — 이 표의 열은 "
+                                  f"{len(table.columns)}개: {', '.join(table.columns)}", line=_HEADER_LINE,
+                                  value=f"열 {len(cells):,}개"))
+        return None
     names, before = [], len(problems)
     for i, cell in enumerate(cells):
         text = cell.strip()
@@ -237,7 +247,8 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
         if name == "":
             problems.append(DataError(path, "열 이름이 있어야 합니다(빈 머리글) — 빈 칸이거나 쉼표가 겹쳤습니다",
                                       line=_HEADER_LINE, column=f"{i + 1}번째 열(이름 없음)"))
-    twice = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
+    counts = Counter(names)
+    twice = [n for n in dict.fromkeys(names) if n and counts[n] > 1]
     for name in twice:
         problems.append(DataError(path, "같은 열이 두 번 있습니다 — 하나만 두세요", line=_HEADER_LINE,
                                   column=name, value=name))
@@ -293,6 +304,9 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
                                     line=start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # one huge cell, however it is quoted
+            raise DataError(path, f"칸 하나는 {MAX_CELL_CHARS:,}자 이하여야 합니다(엑셀 칸 한도) — "
+                            f"{csv.field_size_limit():,}자가 넘는 칸이 있습니다", line=start) from None
         if "end of data" in str(exc):   # the open quote swallowed the rest of the file
             raise DataError(path, '따옴표(")로 시작한 칸은 따옴표로 닫혀야 합니다(닫는 따옴표 없음)',
                             line=start) from None
@@ -472,8 +486,7 @@ def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
     from .params import RESERVED, SLUG
 
     if table.name == "organisation":
-        kinds = frame["kind"].astype("string").fillna("")
-        targets = [("unit", kinds == "division")]
+        targets = [("unit", pd.Series(True, index=frame.index))]  # every unit a slug (ASCII)
     elif table.name == "program":
         targets = [("program", pd.Series(True, index=frame.index))]
     else:
@@ -485,10 +498,35 @@ def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
                     path, "보고서 파일 이름이 되는 식별자는 영문 소문자·숫자·'-'만 쓸 수 있습니다(64자까지)",
                     line=line, column=col, value=raw.at[line, col],
                     at=next((i for i, ch in enumerate(value) if not re.fullmatch(r"[a-z0-9-]", ch)), None)))
-            elif value in RESERVED:
+            elif value in RESERVED and (table.name != "organisation" or frame.at[line, "kind"] == "division"):
                 problems.append(DataError(
                     path, f"'{value}'는 보고서 목록이 쓰는 이름입니다({', '.join(sorted(RESERVED))}) — "
                     "다른 식별자를 쓰세요", line=line, column=col, value=value))
+
+
+#: The columns naming a row of the tables whose rows name reports: no two rows may share a
+#: name (a division's short name equal to another's slug would take its report over).
+_NAME_COLUMNS = {"organisation": ("unit", "name_ko", "name_en", "short_ko"), "program": ("program", "name_ko")}
+
+
+def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
+    """Every slug, name and short name differs from every other row's, compared after Unicode
+    NFC normalisation and case folding (:func:`seoulcomm.params.name_key`); both rows named."""
+    from .params import name_key
+
+    columns = [c for c in _NAME_COLUMNS.get(table.name, ()) if c in frame.columns]
+    owner: dict[str, tuple] = {}
+    for column in columns:
+        for line, value in frame[column].dropna().items():
+            key = name_key(value)
+            if not key:
+                continue
+            first = owner.setdefault(key, (line, column, value))
+            if first[0] != line:
+                problems.append(DataError(
+                    path, f"{first[0]}행의 '{first[1]}' 값 {first[2]!r}와(과) 같은 이름입니다 — 식별자·이름·약칭은 "
+                    "행마다 달라야 합니다(유니코드 정규화(NFC)와 대소문자를 무시하고 비교; 보고서가 서로 바뀝니다)",
+                    line=line, column=column, value=raw.at[line, column]))
 
 
 def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
@@ -548,6 +586,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     skip |= {(p.line, p.column) for p in problems}
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
+    _name_checks(frame, raw, table, path, problems)
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
 

@@ -26,7 +26,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import paths
+from . import paths, safefile
 from .errors import UsageError
 
 LOCK_FILE = ".lock"
@@ -229,8 +229,8 @@ class BuildLock:
     def __enter__(self) -> "BuildLock":
         import fcntl
 
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:  # never through a link, never a FIFO: the pid is written into this file
+            fd = safefile.open_fd(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다 — {os_message(exc)}") from None
         try:
@@ -244,6 +244,11 @@ class BuildLock:
                 raise BusyError(f"다른 빌드가 이 출력 폴더를 쓰고 있습니다: {self.path.parent} "
                                 f"({_holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
             raise OutputError(f"출력 폴더를 잠글 수 없습니다 — {os_message(exc)}") from None
+        try:
+            check_tree(self.path.parent)
+        except BaseException:
+            os.close(fd)
+            raise
         previous = _read_info(fd)
         self.taken_over = previous or None
         record = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
@@ -270,6 +275,36 @@ class BuildLock:
         except OSError:
             pass
         os.close(fd)  # closing the last descriptor releases the flock
+
+
+#: Folders of the output folder that hold reports (``2016/``, ``programs/``).
+REPORT_DIR = re.compile(r"[0-9]{4}|programs")
+
+
+def check_tree(out: Path) -> None:
+    """Refuse an output folder where a file a build reads or writes is not a regular file:
+    the record, the index, a report folder (``2016/``, ``programs/``) or a report's file
+    (HTML, workbook, PDF, failed notebook) that is a symlink, FIFO, device or socket.
+
+    Raises
+    ------
+    UnsafeFileError : naming the first such path (exit 2); nothing is followed or opened.
+    """
+    for entry in _scandir(out):
+        if entry.name in (".cache.json", "index.html", LOCK_FILE):
+            safefile.check(entry.path)
+        elif REPORT_DIR.fullmatch(entry.name) and safefile.real_dir(entry.path):
+            for inner in _scandir(entry.path):
+                if inner.name.endswith(REPORT_SUFFIXES):
+                    safefile.check(inner.path)
+
+
+def _scandir(folder) -> list:
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return []
 
 
 def _read_info(fd: int) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,8 +108,13 @@ def korean_names(ds) -> dict[str, dict[str, str]]:
     return out
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", str(text))
+def name_key(text: str) -> str:
+    """A name as names are compared: Unicode NFC (a name typed in decomposed jamo is the same
+    name), case folded, without spaces. No two divisions may share one (``load`` checks it)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", str(text))).casefold()
+
+
+_squash = name_key
 
 
 def _translate(key: str, value, names: dict | None):

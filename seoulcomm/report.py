@@ -28,7 +28,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, paths
+from . import __version__, paths, safefile
 from .errors import UsageError
 
 #: Display-output mimetypes the notebooks emit (see display.py) and this module reads.
@@ -117,8 +117,9 @@ def _temp_beside(path: Path, suffix: str = ".tmp") -> Path:
 def _publish(tmp: Path, path: Path) -> None:
     """Give ``tmp`` ordinary permissions, flush it to disk and rename it to ``path``."""
     os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; readers on a share need to read it
-    with open(tmp, "rb") as fh:
+    with safefile.open_file(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    safefile.check(path)  # a link or FIFO in its place is refused, never replaced silently
     os.replace(tmp, path)
 
 
@@ -580,7 +581,7 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     html_path = _inside(root, root / report.output)
     xlsx_path = html_path.with_suffix(".xlsx")
     failed_path = html_path.with_suffix(".failed.ipynb")
-    html_path.parent.mkdir(parents=True, exist_ok=True)
+    safefile.make_dirs(root, html_path.parent.relative_to(root))  # never through a link
     folder = str(paths.data_dir(data_dir))
     notebook = Path(notebooks_dir) / f"{report.kind}.ipynb" if notebooks_dir else report.notebook
     result = RenderResult(report.name, report.output, ok=False)

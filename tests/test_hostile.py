@@ -1,0 +1,403 @@
+"""A shared folder is hostile ground (issue 26): each attack made for real — a real symlink, a
+real FIFO, a real stopped process, a real million-row workbook — under a wall-clock bound (a
+run that hangs fails by its subprocess timeout), with ``data/`` compared byte for byte before
+and after.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import cli, snapshot_bytes
+
+#: Longest any refused attack may take, end to end [s] (a hang fails the test, it never blocks CI).
+BOUND = 120
+
+REFUSED = "일반 파일·폴더 자리에"
+
+
+@pytest.fixture
+def site(tmp_path, data_copy):
+    """A data folder (a copy) and an empty output folder beside it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    return data_copy, out
+
+
+def refused(code, err, path, what):
+    assert code == 2, err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1, err
+    assert REFUSED in lines[0] and str(path) in lines[0] and what in lines[0], err
+
+
+# --------------------------------------------------------------------------- output folder
+
+def test_a_lock_symlinked_onto_a_data_file_is_refused_and_the_file_kept(site):
+    data, out = site
+    before = snapshot_bytes(data)
+    (out / ".lock").symlink_to(data / "budget_detail.csv")
+    code, _, err = cli("build", "--data", data, "--out", out, timeout=BOUND)
+    refused(code, err, out / ".lock", "심볼릭 링크")
+    assert snapshot_bytes(data) == before
+    assert (out / ".lock").is_symlink()
+
+
+@pytest.mark.parametrize("name", [".cache.json", "index.html", "2016/city-brand.html",
+                                  "programs/social-media.xlsx"])
+def test_a_fifo_in_the_output_folder_is_refused_without_blocking(site, name):
+    data, out = site
+    before = snapshot_bytes(data)
+    (out / name).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(out / name)
+    code, _, err = cli("build", "--data", data, "--out", out, timeout=BOUND)
+    refused(code, err, out / name, "FIFO")
+    assert snapshot_bytes(data) == before
+
+
+def test_a_report_folder_symlinked_into_the_data_folder_is_refused(site):
+    data, out = site
+    before = snapshot_bytes(data)
+    (out / "2016").symlink_to(data, target_is_directory=True)
+    code, _, err = cli("build", "--data", data, "--out", out, "--only", "2016/city-brand", timeout=BOUND)
+    refused(code, err, out / "2016", "심볼릭 링크")
+    assert snapshot_bytes(data) == before
+
+
+# --------------------------------------------------------------------------- data folder
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_a_data_file_that_is_not_a_regular_file_is_refused(site, tmp_path, command, kind):
+    data, out = site
+    target = data / "settlement.csv"
+    if kind == "symlink":
+        shutil.move(target, tmp_path / "settlement.csv")
+        target.symlink_to(tmp_path / "settlement.csv")  # the same bytes, through a link
+    else:
+        target.unlink()
+        os.mkfifo(target)
+    before = snapshot_bytes(data)
+    args = ("--out", out) if command == "build" else ()
+    code, _, err = cli(command, "--data", data, *args, timeout=BOUND)
+    refused(code, err, target, "심볼릭 링크" if kind == "symlink" else "FIFO")
+    assert snapshot_bytes(data) == before
+
+
+# --------------------------------------------------------------------------- import
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """The shipped data as the workbook ``seoulcomm workbook`` writes."""
+    out = tmp_path_factory.mktemp("wb") / "입력.xlsx"
+    code, _, err = cli("workbook", "--out", out, timeout=BOUND)
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture(scope="session")
+def million_rows(tmp_path_factory):
+    """A real workbook of 1,000,000 filled rows under the budget detail's header, made
+    once per session with openpyxl's write-only mode (a small file that expands to a lot)."""
+    from openpyxl import Workbook, load_workbook
+
+    from seoulcomm import load
+
+    path = tmp_path_factory.mktemp("million") / "million.xlsx"
+    header = [c.value for c in next(load_workbook(_shipped_workbook(tmp_path_factory), read_only=True)
+                                     ["예산편성 세부내역"].iter_rows(max_row=1))]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("예산편성 세부내역")
+    ws.append(header)
+    rows = max(1_000_000, load.MAX_ROWS + 2)
+    row = [2016]  # one filled cell a row: 1,000,000 rows in a file of a few MB
+    for _ in range(rows):
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def _shipped_workbook(factory) -> Path:
+    out = factory.mktemp("wb-million") / "입력.xlsx"
+    code, _, err = cli("workbook", "--out", out, timeout=BOUND)
+    assert code == 0, err
+    return out
+
+
+def edited(exported: Path, tmp_path: Path, edit) -> Path:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(exported)
+    edit(wb)
+    out = tmp_path / "고친.xlsx"
+    wb.save(out)
+    return out
+
+
+def import_refused(data, book, *needles):
+    before = snapshot_bytes(data)
+    code, out, err = cli("import", book, "--data", data, timeout=BOUND)
+    assert code == 2, (out, err)
+    for needle in needles:
+        assert needle in err, err
+    assert snapshot_bytes(data) == before
+    assert not (data / ".seoulcomm-import").exists()
+    return err
+
+
+def test_a_fifo_in_place_of_a_table_is_refused_by_import(data_copy, exported):
+    target = data_copy / "settlement.csv"
+    target.unlink()
+    os.mkfifo(target)
+    import_refused(data_copy, exported, REFUSED, str(target), "FIFO")
+
+
+def test_a_fifo_given_as_the_workbook_is_refused(data_copy, tmp_path):
+    fifo = tmp_path / "입력.xlsx"
+    os.mkfifo(fifo)
+    import_refused(data_copy, fifo, REFUSED, str(fifo), "FIFO")
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_bearing_a_tables_title_is_refused(data_copy, exported, tmp_path, state):
+    def edit(wb):
+        visible = wb["사업 개요"]
+        visible.title = "사업 개요(옛것)"  # the visible one no longer bears the title
+        forged = wb.copy_worksheet(visible)
+        forged.title = "사업 개요"
+        forged["A2"] = "forged"
+        forged.sheet_state = state
+
+    err = import_refused(data_copy, edited(exported, tmp_path, edit), "시트 '사업 개요'", "숨긴")
+
+
+def test_two_sheets_bearing_one_tables_title_are_refused(data_copy, exported, tmp_path):
+    def edit(wb):
+        forged = wb.copy_worksheet(wb["사업 개요"])
+        forged.title = "사업 개요 "  # the same title to Excel's eye, a trailing space apart
+        forged.sheet_state = "veryHidden"
+
+    import_refused(data_copy, edited(exported, tmp_path, edit), "시트가 여럿입니다", "veryHidden")
+
+
+@pytest.mark.parametrize("error", ["#REF!", "#N/A", "#DIV/0!"])
+def test_an_excel_error_value_is_refused_naming_its_cell(data_copy, exported, tmp_path, error):
+    def edit(wb):
+        cell = wb["사업 개요"]["A2"]
+        cell.value = error
+        cell.data_type = "e"
+
+    import_refused(data_copy, edited(exported, tmp_path, edit), "시트 '사업 개요', A2", "엑셀 오류 값", error)
+
+
+def test_a_duplicated_column_is_refused_naming_both_cells(data_copy, exported, tmp_path):
+    def edit(wb):
+        ws = wb["사업 개요"]
+        last = ws.max_column + 1
+        for row in range(1, ws.max_row + 1):
+            ws.cell(row=row, column=last, value=ws.cell(row=row, column=2).value)
+        ws.cell(row=2, column=last, value="고친 이름")  # the second copy, edited
+
+    import_refused(data_copy, edited(exported, tmp_path, edit), "같은 열이 두 번", "B1")
+
+
+def test_a_million_row_workbook_is_refused_at_the_row_limit_in_bounded_memory(data_copy, million_rows):
+    import resource
+    import subprocess
+    import sys
+
+    from seoulcomm import load
+
+    def limit():  # 3 GB of address space: the unbounded import grew past 5 GB
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    before = snapshot_bytes(data_copy)
+    proc = subprocess.run([sys.executable, "-m", "seoulcomm", "import", str(million_rows), "--data", str(data_copy)],
+                          capture_output=True, text=True, timeout=BOUND, preexec_fn=limit)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{load.MAX_ROWS:,}행 이하" in proc.stderr and f"{load.MAX_ROWS + 2}행" in proc.stderr
+    assert "MemoryError" not in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot_bytes(data_copy) == before
+
+
+def test_a_wide_sheet_is_refused_at_the_column_limit(data_copy, exported, tmp_path):
+    from seoulcomm import workbook
+
+    def edit(wb):
+        wb["사업 개요"].cell(row=2, column=workbook.MAX_COLUMNS + 5, value="멀리")
+
+    import_refused(data_copy, edited(exported, tmp_path, edit), f"{workbook.MAX_COLUMNS}개", "사업 개요")
+
+
+KILL_AFTER_FIRST_RENAME = """
+import os, signal, sys
+from seoulcomm import cli, datastore
+real = os.replace
+moved = []
+def replace(a, b):
+    real(a, b)
+    if str(b).endswith(".csv"):
+        moved.append(b)
+        os.kill(os.getpid(), signal.SIGKILL)  # killed after its first switch of a table
+datastore.os.replace = replace
+sys.exit(cli.main(["import", sys.argv[1], "--data", sys.argv[2]]))
+"""
+
+
+def test_an_import_killed_after_its_first_rename_is_completed_by_the_next_command(data_copy, exported, tmp_path):
+    import subprocess
+    import sys
+
+    def edit(wb):
+        wb["사업 개요"]["B2"] = wb["사업 개요"]["B2"].value + " (고침)"
+        ws = wb["결산"] if "결산" in wb.sheetnames else None
+        first = wb["조직"]
+        first["E3"] = first["E3"].value + "실"
+
+    book = edited(exported, tmp_path, edit)
+    before = snapshot_bytes(data_copy)
+    proc = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_RENAME, str(book), str(data_copy)],
+                          capture_output=True, text=True, timeout=BOUND)
+    assert proc.returncode == -9, proc.stderr
+    half = snapshot_bytes(data_copy)
+    changed = {k for k in before if half.get(k) != before[k] and not k.startswith(".seoulcomm-import")}
+    assert len(changed) == 1  # one table new, the other old: the state the attack found
+    code, out, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 0, err
+    after = snapshot_bytes(data_copy)
+    assert not (data_copy / ".seoulcomm-import").exists()
+    assert {k for k in before if after[k] != before[k]} == {"organisation.csv", "program.csv"}
+    assert "(고침)" in (data_copy / "program.csv").read_text(encoding="utf-8")
+    # and a second import of the same workbook finds nothing to change
+    code, out, err = cli("import", book, "--data", data_copy, timeout=BOUND)
+    assert code == 0 and "바뀐 표가 없어" in out, err
+
+
+def test_an_import_killed_before_its_commit_is_rolled_back_by_the_next_command(data_copy):
+    from seoulcomm import datastore
+
+    before = snapshot_bytes(data_copy)
+    stage = data_copy / datastore.STAGE_DIR
+    stage.mkdir()
+    (stage / "program.csv").write_text("half", encoding="utf-8")  # staged, never committed
+    (data_copy / ".program.csv.abcd1234.tmp").write_text("old", encoding="utf-8")  # an older version's temp
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 0, err
+    assert not stage.exists() and not (data_copy / ".program.csv.abcd1234.tmp").exists()
+    assert snapshot_bytes(data_copy) == {k: v for k, v in before.items()}
+
+
+# --------------------------------------------------------------------------- names
+
+def _edit_csv(path: Path, edit) -> None:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    edit(rows[0], rows[1:])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+
+
+def _set(unit: str, column: str, value: str):
+    def edit(head, rows):
+        row = next(r for r in rows if r[head.index("unit")] == unit)
+        row[head.index(column)] = value
+    return edit
+
+
+@pytest.mark.parametrize("column, value, other", [
+    ("short_ko", "city-brand", "5행의 'unit'"),             # a short name equal to another's slug
+    ("short_ko", "CITY-BRAND", "5행의 'unit'"),             # case folded
+    ("name_ko", "도시브랜드담당관", "5행의 'name_ko'"),        # another's name
+    ("short_ko", __import__("unicodedata").normalize("NFD", "도시브랜드"), "5행의 'short_ko'"),  # decomposed
+])
+def test_a_name_another_division_bears_is_refused_naming_both_rows(data_copy, column, value, other):
+    before = snapshot_bytes(data_copy)
+    _edit_csv(data_copy / "organisation.csv", _set("civil-service", column, value))
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2, err
+    assert "organisation.csv, 6행" in err and f"'{column}'" in err and other in err, err
+
+
+def test_a_slug_outside_ascii_is_refused(data_copy):
+    _edit_csv(data_copy / "organisation.csv", _set("seoul", "unit", "ｓｅｏｕｌ"))  # full-width letters
+    _edit_csv(data_copy / "organisation.csv", lambda head, rows: [
+        r.__setitem__(head.index("parent"), "ｓｅｏｕｌ") for r in rows if r[head.index("parent")] == "seoul"])
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2 and "organisation.csv, 2행, 'unit' 열" in err and "영문 소문자" in err, err
+
+
+# --------------------------------------------------------------------------- header and cell size
+
+def test_a_60000_column_header_is_refused_in_one_message(data_copy):
+    path = data_copy / "settlement.csv"
+    path.write_text(",".join(f"열{i}" for i in range(60_000)) + "\n" + ",".join("1" * 60_000) + "\n",
+                    encoding="utf-8")
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2, err
+    assert "settlement.csv, 1행" in err and "열 60,000개" in err and "256개 이하" in err, err
+    assert len(err.splitlines()) == 1
+
+
+def test_a_10_mb_cell_is_refused_for_its_size(data_copy):
+    def edit(head, rows):
+        rows[0][head.index("name_ko")] = "가" * 10_000_000
+    _edit_csv(data_copy / "program.csv", edit)
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2, err
+    assert "program.csv, 2행" in err and "32,767자 이하" in err and "따옴표" not in err, err
+
+
+# --------------------------------------------------------------------------- CSV for Excel, warnings
+
+def test_audit_csv_escapes_formula_leading_text(data_copy):
+    import csv
+    import io
+
+    def edit(head, rows):
+        row = next(r for r in rows if r[head.index("level")] == "office")
+        row[head.index("name")] = '=HYPERLINK("http://x","y")'
+    _edit_csv(data_copy / "budget_detail.csv", edit)
+    code, out, err = cli("audit", "--data", data_copy, "--format", "csv", "--all", timeout=BOUND)
+    assert code == 0, err
+    records = list(csv.DictReader(io.StringIO(out)))
+    items = [r["item"] for r in records if "HYPERLINK" in r["item"]]
+    assert items and all(i.startswith("'=HYPERLINK") for i in items)
+    for record in records:  # no text field of any row opens as a formula
+        for value in record.values():
+            assert not value.startswith(("=", "+", "@")), value
+            if value.startswith("-"):
+                float(value)  # a negative number, never text
+
+
+def test_a_base_of_zero_prints_no_raw_warning(data_copy):
+    def edit(head, rows):
+        for row in rows:
+            if row[head.index("level")] == "division":
+                for column in ("budget", "carryover", "available", "executed", "balance"):
+                    row[head.index(column)] = "0"
+    _edit_csv(data_copy / "budget_detail.csv", edit)
+    for command in ("validate", "audit"):
+        code, out, err = cli(command, "--data", data_copy, timeout=BOUND)
+        assert code == 0, err
+        assert "Warning" not in err and "Warning" not in out, err
+
+
+def test_the_rate_tolerance_on_a_base_of_zero_is_nan_without_a_warning():
+    import warnings
+
+    import numpy as np
+
+    from seoulcomm import audit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tol = audit._rate_tolerance(np.array([0.0, 50.0]), np.array([0.0, 100.0]), 0.5, 0.5, np.array([1, 1]))
+    assert np.isnan(tol[0])  # 0 of 0: no rate, so no tolerance
+    # 50±0.5 over 100±0.5: the widest is 50.5/99.5 = 50.7538 % against 50 %, plus half a 0.1
+    assert tol[1] == pytest.approx((50.5 / 99.5 * 100 - 50) + 0.05)
