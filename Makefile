@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: reports test validate audit bench lab clean nbfilter
+.PHONY: reports test validate audit bench lab clean nbfilter golden
 
 reports: $(VENV)/.installed nbfilter
 	$(BIN)/seoulcomm build
@@ -53,3 +53,7 @@ nbfilter:
 
 clean:
 	rm -rf reports .pytest_cache .hypothesis
+
+# golden — rebuild every report from data/ and rewrite tests/golden/reports.txt (read the diff before committing)
+golden: $(VENV)/.installed-test nbfilter
+	$(BIN)/python tests/golden.py

@@ -13,8 +13,23 @@ unit (백만원, 천원, 명, %) and a verdict:
 ``rounding``
     the difference is within what rounding the parts to the source's unit can explain
     (each part off by at most half a unit).
+``explained``
+    (설명됨) another figure of the sources explains the difference; the note names it
+    (Ⅲ-4-① 사업비 414 = the program sheet's 사무관리비 414; its detail line 418 adds the
+    시책추진업무추진비 4).
+``timing``
+    (시점 차이) the two figures are stated at different dates (the program sheet, written in
+    2015 for the budget request, and the April 2016 work report).
+``partial``
+    (일부 대응) a part III section's 사업비 covers part of the detail lines it is linked to
+    (``section_links.relation`` = ``part``), and is not more than they hold.
+``reference``
+    (참고) the source selects (a list of the largest programs leaves one out): nothing
+    contradicts.
+``unmatched``
+    (대사 불가) a stated figure with nothing in the data to compare it with.
 ``discrepancy``
-    anything else.
+    anything else: nothing in the sources explains the difference.
 
 All checks are built with frame operations (merges, group sums), never a loop per row.
 """
@@ -27,7 +42,8 @@ from . import units
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
            "scope", "unit", "year", "as_of", "program", "note"]
-VERDICTS = ["exact", "rounding", "truncation", "discrepancy", "unmatched"]
+VERDICTS = ["exact", "rounding", "truncation", "explained", "timing", "partial", "reference",
+            "unmatched", "discrepancy"]
 
 # the detail table's office-level parts and the levels they total
 _OFFICE_PARTS = {"사업예산": "policy", "기본경비(행정운영경비)": "basic"}
@@ -39,7 +55,7 @@ OFFICE_TABLES = ("budget_division", "budget_composition", "program_shares", "exe
 
 
 def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, tol=0.0, dp=0,
-           year=None, as_of=None, program=None, note=None, keep_unmatched=False):
+           year=None, as_of=None, program=None, note=None, keep_unmatched=False, explain=None):
     """Assemble check rows; scalars broadcast against the Series arguments.
 
     ``year``, ``as_of`` and ``program`` are the check's own columns (never parsed from ``item``).
@@ -55,6 +71,9 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
         "as_of": pd.NaT if as_of is None else as_of,
         "program": pd.NA if program is None else program,
         "note": pd.NA if note is None else note,
+        # the verdict a difference takes when the sources explain it (explained, timing,
+        # partial): what the row's figures are, not a tolerance
+        "explain": pd.NA if explain is None else explain,
     })
     out = out.dropna(subset=["stated"])
     return out if keep_unmatched else out.dropna(subset=["computed"])
@@ -124,8 +143,20 @@ def classify(frame: pd.DataFrame) -> pd.Series:
                            | (same & np.isclose(np.abs(diff), 1 / scale, rtol=0, atol=1e-9)))
     rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= frame["tol"].to_numpy(float) + 1e-9)
     unmatched = np.isnan(computed)
-    verdict = np.select([unmatched, exact, truncation, rounding],
-                        ["unmatched", "exact", "truncation", "rounding"], "discrepancy")
+    kind = frame["kind"].to_numpy()
+    # a bound (이월액 ≤ 전년도 집행잔액) holds or it does not; a part (Ⅲ 사업비 that covers part
+    # of its detail lines) is no more than the whole
+    bound, part = kind == "bound", kind == "part"
+    within = stated <= computed + frame["tol"].to_numpy(float) + 1e-9
+    verdict = np.select([unmatched, bound & within, bound, part & within, part, exact, truncation,
+                         rounding],
+                        ["unmatched", "exact", "discrepancy", "partial", "discrepancy", "exact",
+                         "truncation", "rounding"], "discrepancy")
+    # the source selects (a list of the largest): a reference, never a contradiction
+    verdict = np.where(kind == "listing", "reference", verdict)
+    explain = frame["explain"] if "explain" in frame else pd.Series(pd.NA, index=frame.index)
+    explained = (verdict == "discrepancy") & explain.notna().to_numpy(bool)
+    verdict = np.where(explained, explain.astype("string").fillna("").to_numpy(), verdict)
     return pd.Series(verdict, index=frame.index)
 
 
@@ -440,6 +471,43 @@ def _shares_list(shares, programs, total, unit, program_of_line) -> pd.DataFrame
     return frame
 
 
+def _explained_by_sheet(ds, m: pd.DataFrame, program_of_section, sunit: str):
+    """Which part III 사업비 a program sheet's budget items explain: the stated 사업비 is one
+    expense item of the section's program in that year, and the detail line is their 계.
+
+    Ⅲ-4-① 사업비 414 (000) against the detail's 418: 004 예산 총괄 2016 사무관리비 414,000천원 +
+    시책추진업무추진비 4,000천원 = 계 418,000천원. Returns (``explain``, ``note``) per row of ``m``.
+    """
+    none = (pd.Series(pd.NA, index=m.index, dtype="string"),) * 2
+    if "program_budget" not in ds.tables or m.empty:
+        return none
+    pb, punit = ds["program_budget"], ds.unit("program_budget")
+    rows = m.reset_index().assign(program=lambda f: f["sections"].str.split(";").str[0]
+                                  .map(program_of_section))
+    items = pb[pb["item"] != "계"][["program", "year", "item", "budget"]]
+    total = pb[pb["item"] == "계"][["program", "year", "budget"]].rename(columns={"budget": "total"})
+    found = rows.merge(items, on=["program", "year"]).merge(total, on=["program", "year"])
+    # the stated 사업비 is one item, the detail line the sheet's 계 (both in the section's unit)
+    hit = found[(np.isclose(_in_unit(found["stated"], sunit), _in_unit(found["budget"], sunit)))
+                & np.isclose(_in_unit(found["amount"].astype("float64"), sunit),
+                             _in_unit(found["total"], sunit))
+                & (found["budget"] != found["total"])]
+    if hit.empty:
+        return none
+    parts = items.assign(text=items["item"] + " " + items["budget"].map(
+        lambda v: units.fmt_money(v, punit)))
+    listed = parts.groupby(["program", "year"])["text"].agg(" + ".join).rename("parts").reset_index()
+    hit = hit.merge(listed, on=["program", "year"]).drop_duplicates("index")
+    text = ("사업설명서 예산 총괄: Ⅲ 사업비는 " + hit["item"] + " " + hit["budget"].map(
+        lambda v: units.fmt_money(v, punit)) + punit + ", 세부내역은 계 " + hit["total"].map(
+        lambda v: units.fmt_money(v, punit)) + punit + " (" + hit["parts"] + ")")
+    explain = pd.Series(pd.NA, index=m.index, dtype="string")
+    note = pd.Series(pd.NA, index=m.index, dtype="string")
+    explain.loc[hit["index"].to_numpy()] = "explained"
+    note.loc[hit["index"].to_numpy()] = text.to_numpy()
+    return explain, note
+
+
 def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFrame]:
     """Part III 사업비 against the detail lines each section funds, in the section's own year.
 
@@ -457,13 +525,18 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     sections = _snapshot_for(detail, sections)
     links = ds.tables.get("section_links")
     links = links.copy() if links is not None else pd.DataFrame(
-        columns=["sections", "detail_line", "reason", "source"])
+        columns=["sections", "detail_line", "reason", "source", "relation"])
+    if "relation" not in links.columns:
+        links["relation"] = pd.NA
     own = sections.dropna(subset=["detail_programs"]).assign(
         sections=lambda f: f["section"], detail_line=lambda f: f["detail_programs"].str.split(";"))
-    own = own[["sections", "detail_line"]].explode("detail_line")
-    extra = links.dropna(subset=["detail_line"])[["sections", "detail_line"]]
-    pairs = pd.concat([own.assign(origin="sections"), extra.assign(origin="links")],
-                      ignore_index=True)
+    own = own[["sections", "detail_line"]].explode("detail_line").assign(relation=pd.NA)
+    extra = links.dropna(subset=["detail_line"])[["sections", "detail_line", "relation"]]
+    # a link restating a section's own line (to say it covers only part of it) is one pair
+    pairs = pd.concat([extra.assign(origin="links"), own.assign(origin="sections")],
+                      ignore_index=True).drop_duplicates(["sections", "detail_line"])
+    part_of = set(pairs.loc[(pairs["relation"] == "part").fillna(False).to_numpy(bool), "sections"])
+    why = links.dropna(subset=["reason"]).drop_duplicates("sections").set_index("sections")["reason"]
     # the stated side: the sum of the sections of a group, in their year and snapshot
     groups = pairs[["sections"]].drop_duplicates()
     groups["section"] = groups["sections"].str.split(";")
@@ -492,14 +565,28 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     stated_u = _in_unit(m["stated"], sunit)
     other_u = _in_unit(m["amount"].astype("Int64"), sunit)
     note = pd.Series(np.where(m["n_sec"] > 1, "세부내역: " + m["names"], pd.NA), index=m.index)
-    single = ~several.to_numpy(bool)
+    explained, why_items = _explained_by_sheet(ds, m, program_of_section, sunit)
+    note = why_items.fillna(note)
+    part = m["sections"].isin(part_of).to_numpy(bool)
+    check = pd.Series(np.where(part, "Ⅲ 사업비 ≤ 세부내역 " + m["basis"] + np.where(several, " 합계", "")
+                               + " (사업의 일부)", check), index=m.index)
+    note = pd.Series(np.where(part, m["sections"].map(why).fillna(
+        "Ⅲ 사업비가 세부내역 " + m["names"] + "의 일부에 해당"), note), index=m.index)
+    single = ~several.to_numpy(bool) & ~part
     out.append(_same("sections", item[single], check[single], stated_u[single], other_u[single],
                      m.loc[single, "source"], m.loc[single, "division"], sunit,
-                     **{k: v[single] for k, v in common.items()}, note=note[single]))
-    out.append(_frame("sections", item[~single], check[~single], stated_u[~single],
-                      other_u[~single], m.loc[~single, "source"], m.loc[~single, "division"], sunit,
-                      kind="sum", tol=_sum_tolerance(m.loc[~single, "n"]),
-                      **{k: v[~single] for k, v in common.items()}, note=note[~single]))
+                     **{k: v[single] for k, v in common.items()}, note=note[single],
+                     explain=explained[single]))
+    many = several.to_numpy(bool) & ~part
+    out.append(_frame("sections", item[many], check[many], stated_u[many],
+                      other_u[many], m.loc[many, "source"], m.loc[many, "division"], sunit,
+                      kind="sum", tol=_sum_tolerance(m.loc[many, "n"]),
+                      **{k: v[many] for k, v in common.items()}, note=note[many],
+                      explain=explained[many]))
+    out.append(_frame("sections", item[part], check[part], stated_u[part], other_u[part],
+                      m.loc[part, "source"], m.loc[part, "division"], sunit, kind="part",
+                      tol=_sum_tolerance(m.loc[part, "n"]),
+                      **{k: v[part] for k, v in common.items()}, note=note[part]))
     # sections reconciled by nothing: say why (or that no reason is recorded)
     covered = set(members["section"])
     rest = sections[~sections["section"].isin(covered)].copy()
@@ -512,11 +599,14 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     rest = pd.concat([rest.assign(why=rest["section"].map(reasons)),
                       part.assign(why=part["section"].map(shared))], ignore_index=True)
     rest["why"] = rest["why"].fillna("이 사업비에 대응하는 세부내역 사업이 자료에 지정되어 있지 않음")
-    rest["check"] = np.where(rest["section"].isin(set(part["section"])),
-                             "Ⅲ 사업비 = 세부내역 (합계로만 대사)", "Ⅲ 사업비 = 세부내역 (대응 사업 없음)")
+    grouped = rest["section"].isin(set(part["section"]))
+    rest["check"] = np.where(grouped, "Ⅲ 사업비 = 세부내역 (합계로만 대사)",
+                             "Ⅲ 사업비 = 세부내역 (대응 사업 없음)")
+    # a section reconciled in its group's sum: a reference (the source splits it otherwise)
+    rest["kind"] = np.where(grouped, "listing", "unmatched")
     out.append(_frame("sections", rest["section"] + " " + rest["title"] + " (" + rest["year"].astype(str)
                       + ")", rest["check"], _in_unit(rest["budget_stated"], sunit),
-                      np.nan, rest["source"], rest["division"], sunit, kind="unmatched",
+                      np.nan, rest["source"], rest["division"], sunit, kind=rest["kind"],
                       year=rest["year"], as_of=rest["as_of"],
                       program=rest["section"].map(program_of_section), note=rest["why"],
                       keep_unmatched=True))
@@ -644,10 +734,69 @@ def _outcomes(ds, program_of_section) -> list[pd.DataFrame]:
     first = dup.drop_duplicates(["section", "metric", "period"], keep="first")
     others = dup.drop(first.index)
     m = others.merge(first, on=["section", "metric", "period"], suffixes=("", "_first"))
+    # written at different times (the program sheet during 2015 for the budget request, the
+    # work report in April 2016), the two may state the year's result at different dates
+    when = _written(ds, m["source"]), _written(ds, m["source_first"])
+    differ = (when[0] != when[1]).to_numpy(bool)
+    note = pd.Series(np.where(differ, _doc_short(ds, m["source"]) + " " + when[0] + " 작성 · "
+                              + _doc_short(ds, m["source_first"]) + " " + when[1] + " 작성",
+                              pd.NA), index=m.index)
     out.append(_same("outcomes", m["section"] + " " + m["metric"] + " (" + m["period"].astype(str) + ")",
                      "두 문서의 같은 실적", m["value"], m["value_first"],
                      m["source"] + " ↔ " + m["source_first"], m["division"], m["unit"],
-                     year=m["period"], program=m["program"]))
+                     year=m["period"], program=m["program"], note=note,
+                     explain=pd.Series(np.where(differ, "timing", pd.NA), index=m.index)))
+    return out
+
+
+def _written(ds, sources: pd.Series) -> pd.Series:
+    """When each source's document was written, as printed (``2015``, ``2016. 4. 26.``)."""
+    def shown(s):
+        w = str(ds.document(s).get("written") or "")
+        return units.fmt_date(w) if len(w) == 10 else (f"{w}년" if len(w) == 4 else w)
+    return pd.Series([shown(s) for s in sources], index=sources.index, dtype="string")
+
+
+def _doc_short(ds, sources: pd.Series) -> pd.Series:
+    return pd.Series([ds.document(s)["short"] for s in sources], index=sources.index, dtype="string")
+
+
+def _carry_over(ds, org) -> list[pd.DataFrame]:
+    """Cross-year: a unit's 전년도 이월액 cannot exceed what it had left the year before.
+
+    The 2016 detail (000) carries 1,341 into 시민소통담당관 (시민청 운영 및 확산); its whole 2015
+    집행잔액 at 12. 31. was 916 (000, 2015년도 예산 집행현황). So the 12-31 figures are not a
+    settlement with 이월/불용 split: a real inconsistency of the sources, 불일치. And the program
+    sheet's settlements: each year's 차년이월 is the next year's 전년이월.
+    """
+    out = []
+    detail, dunit = ds["budget_detail"], ds.unit("budget_detail")
+    heads = detail[detail["level"].isin(["office", "division"]) & (detail["carryover"] > 0)]
+    first = heads.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"])
+    ex = ds["execution_division"]
+    prior = ex.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"], keep="last")
+    prior = prior.assign(year=prior["year"] + 1)[["year", "unit", "balance", "as_of"]]
+    m = first.merge(prior, on=["year", "unit"], suffixes=("", "_prior"))
+    if len(m):
+        name = m["unit"].map(org).fillna(m["unit"])
+        when = m["as_of_prior"].map(units.fmt_date)
+        note = pd.Series(np.where(
+            m["carryover"] > m["balance_prior"],
+            "전년도 이월액이 " + when + " 집행잔액보다 큼: " + when
+            + " 수치는 이월·불용을 나눈 결산이 아님", pd.NA), index=m.index)
+        out.append(_frame("budget_detail", name + " (" + m["year"].astype(str) + ")",
+                          "전년도 이월액 ≤ 전년도 집행잔액", _in_unit(m["carryover"], dunit),
+                          _in_unit(m["balance_prior"], dunit), m["source"], m["unit"], dunit,
+                          kind="bound", year=m["year"], as_of=m["as_of"], note=note))
+    st, unit = ds["settlement"], ds.unit("settlement")
+    nxt = st.assign(year=st["year"] - 1)[["program", "year", "carried_in", "source"]]
+    m = st.merge(nxt, on=["program", "year"], suffixes=("", "_next"))
+    if len(m):
+        out.append(_frame("settlement", "결산 (" + m["year"].astype(str) + "→"
+                          + (m["year"] + 1).astype(str) + ")", "차년이월 = 다음 해 전년이월",
+                          _in_unit(m["carried_out"], unit), _in_unit(m["carried_in_next"], unit),
+                          m["source"], m["program"], unit, kind="sum", tol=0, year=m["year"],
+                          program=m["program"]))
     return out
 
 
@@ -690,7 +839,8 @@ def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     by_line, by_section = _programs(ds)
     parts = (_detail_rows(ds, by_line) + _division_tables(ds)
              + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
-             + _staffing(ds) + _outcomes(ds, by_section))
+             + _staffing(ds) + _outcomes(ds, by_section)
+             + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     frame["verdict"] = classify(frame)
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")

@@ -828,3 +828,40 @@ def cost_rollup(costs: pd.DataFrame, *, budget: pd.DataFrame | None = None) -> p
         out.loc[out["level"] == "group", "budget_stated"] = pd.NA
         out["budget_stated"] = out["budget_stated"].astype("Int64")
     return out
+
+
+# --------------------------------------------------------------------------- plan steps
+
+def step_status(steps: pd.DataFrame, as_of) -> pd.Series:
+    """Where each plan step stands at ``as_of`` (the report's date), from its dates.
+
+    Parameters
+    ----------
+    steps : frame with ``start``, ``end`` (months; ``end`` empty = open-ended, '16.5월~),
+        ``kind`` (``done``: the source reports it done by its own date; ``plan``) and, where
+        the source states the day, ``start_date`` and ``end_date``.
+    as_of : the report's date; ``None``: the source's own word (``kind``).
+
+    Returns
+    -------
+    Series of ``plan`` (not started: starts after ``as_of``), ``ongoing`` (started, not
+    ended: ends at or after ``as_of``, or open-ended), ``done`` (a step the source reports
+    done, ended before ``as_of``), ``lapsed`` (a planned step whose period ended before
+    ``as_of``; the data holds no result). A step stated by month starts on the month's
+    first day and ends on its last.
+    """
+    kind = steps["kind"].astype("string")
+    if as_of is None or pd.isna(as_of):
+        return kind.reset_index(drop=True).rename("status")
+    when = pd.Timestamp(as_of).normalize()
+    start = pd.to_datetime(steps["start"])
+    end = pd.to_datetime(steps["end"]) + pd.offsets.MonthEnd(0)
+    if "start_date" in steps:
+        start = pd.to_datetime(steps["start_date"]).fillna(start)
+    if "end_date" in steps:
+        end = pd.to_datetime(steps["end_date"]).fillna(end)
+    not_started = (start > when).fillna(False).to_numpy(dtype=bool)
+    ended = (end < when).fillna(False).to_numpy(dtype=bool)
+    done = (kind == "done").fillna(False).to_numpy(dtype=bool)
+    status = np.select([not_started, ended & done, ended], ["plan", "done", "lapsed"], "ongoing")
+    return pd.Series(status, dtype="string", name="status")

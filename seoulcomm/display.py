@@ -170,6 +170,9 @@ class Table:
     widths : dict
         The least width [em] of a text column that must not wrap word by word in a wide
         table (e.g. an outcome's 지표): ``{"metric": 10}``.
+    cell_class : dict, optional
+        CSS classes of one column's cells, row by row: ``{column: Series of str}`` (the 신호
+        cell's colour, ``sc-red``, ``sc-amber``, ``sc-green``, beside its word).
     page_rows, sheet_rows : Series of bool, optional
         The rows the page (HTML) shows and the rows the spreadsheet holds, one flag per row
         of ``frame`` (default: every row). The office report's page shows the largest
@@ -194,6 +197,7 @@ class Table:
     widths: dict[str, int] = field(default_factory=dict)
     page_rows: pd.Series | None = None
     sheet_rows: pd.Series | None = None
+    cell_class: dict[str, pd.Series] = field(default_factory=dict)
 
     def __post_init__(self):
         self.sheet = _sheet_name(self.sheet)
@@ -307,6 +311,10 @@ class Table:
             # indentation only on the first column (the name)
             for lab in body.columns[1:]:
                 cells[lab] = [_INDENT.sub("", c).strip() for c in cells[lab]]
+        for col, extra in self.cell_class.items():
+            if col in self._shown:
+                lab = self._label(col)
+                cells[lab] = [(c + " " + str(e)).strip() for c, e in zip(cells[lab], list(extra.fillna("")))]
         return body, formatters, cells
 
     def _uuid(self) -> str:
@@ -325,6 +333,9 @@ class Table:
             {"selector": "td.sc-indent2", "props": "padding-left: 3.0em;"},
             {"selector": "td.sc-flag", "props": "background-color: #fbeaea;"},
             {"selector": "td.sc-sub", "props": "background-color: #f4f6f9;"},
+            {"selector": "td.sc-red", "props": "background-color: #f3c4c4; font-weight: bold;"},
+            {"selector": "td.sc-amber", "props": "background-color: #fbe3b0;"},
+            {"selector": "td.sc-green", "props": "background-color: #d5ecd8;"},
             {"selector": "td.sc-group",
              "props": "font-weight: bold; border-bottom-color: transparent; width: 11em;"},
             # 2px: wider than the merged group cell's transparent 1px bottom, so it wins the

@@ -3,8 +3,9 @@
 One label map (:data:`LABELS`) names every column a report table shows and decides how it
 is displayed; :data:`VALUE_LABELS` names coded values. Units are not here: they come from
 ``data/catalog.yaml`` through the dataset (:func:`money_unit`). Time words follow one rule
-(:func:`period`): figures at 12-31, or from a table that is a settlement by nature, are
-결산; any other date is 집행 실적 at that date.
+(:func:`period`): 결산 only where the data supports one (a table that is a settlement by
+nature, a document marked as a settlement, figures with 이월/불용 split); other 12-31 figures
+are 연말 집행 실적; any other date is 집행 실적 at that date.
 
 The data files' columns have Korean labels too (:data:`COLUMN_LABELS`): the data workbook's
 headers, and the headers a data file may use instead of the English column names;
@@ -139,8 +140,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "pace_flag": {"lagging": "부진", "on_pace": "정상", "ahead": "빠름"},
     "verdict": {"exact": "일치", "rounding": "반올림 차이", "truncation": "절사 차이",
-                "discrepancy": "불일치", "unmatched": "대사 불가"},
-    "status": {"done": "완료", "plan": "계획", "history": "추진경위"},
+                "explained": "설명됨", "timing": "시점 차이", "partial": "일부 대응",
+                "reference": "참고", "unmatched": "대사 불가", "discrepancy": "불일치"},
+    "status": {"done": "완료", "plan": "계획", "ongoing": "추진 중", "lapsed": "기간 경과",
+               "history": "추진경위"},
     "level": {"office": "기획관", "office_part": "구분", "division": "부서", "policy": "정책사업",
               "program": "단위사업", "basic": "기본경비"},
 }
@@ -176,34 +179,69 @@ NOTE_GLOSS: dict[str, str] = {
     "1일": "하루 기준",
 }
 
-#: Table titles that are a settlement by nature (their figures are 결산 whatever the date).
+#: Qualifiers of a figure that change what it counts: they stay in the indicator's label
+#: (외국어 홈페이지 방문자 수 "일평균 4,300여명" → 외국어 홈페이지 방문자 수(일평균)).
+METRIC_QUALIFIERS = ("일평균", "월평균", "연평균", "누적")
+
+
+def metric_label(metric: str, *notes) -> str:
+    """The indicator's label with the qualifiers its notes give it and it does not yet say."""
+    said = [q for q in METRIC_QUALIFIERS
+            if q not in str(metric) and any(q in str(n) for n in notes if isinstance(n, str))]
+    if not said:
+        return str(metric)
+    if str(metric).endswith(")"):  # 대관 횟수(시민플라자 등) → 대관 횟수(시민플라자 등, 누적)
+        return f"{str(metric)[:-1]}, {', '.join(said)})"
+    return f"{metric}({', '.join(said)})"
+
+
+#: Tables that are a settlement by nature (their figures are 결산 whatever the date).
 SETTLEMENT_TABLES = ("settlement",)
+#: The ``kind`` a document has in ``documents.csv`` when it is a settlement (결산서).
+SETTLEMENT_DOCUMENT = "settlement"
 
 
-def is_settlement(as_of, table: str | None = None) -> bool:
-    """A figure at year end (12-31), or from a settlement table, is a settlement (결산)."""
-    if table in SETTLEMENT_TABLES:
-        return True
-    if as_of is None or (not isinstance(as_of, str) and pd.isna(as_of)):
+def _missing_date(as_of) -> bool:
+    return as_of is None or (not isinstance(as_of, str) and pd.isna(as_of))
+
+
+def year_end(as_of) -> bool:
+    """A figure as of 12-31: the year's last 집행 실적 (cash closes on 12-31)."""
+    if _missing_date(as_of):
         return False
     ts = pd.Timestamp(as_of)
     return (ts.month, ts.day) == (12, 31)
 
 
-def period(as_of, table: str | None = None) -> str:
-    """``결산`` or ``집행 실적 (2016. 6. 30. 기준)``."""
-    if is_settlement(as_of, table):
+def is_settlement(as_of, table: str | None = None, *, settled: bool = False) -> bool:
+    """결산 only where the data supports it: a table that is a settlement by nature, or a
+    12-31 figure that ``settled`` says is one (from a document the documents table marks
+    as a settlement, or with 이월 and 불용 split). Any other 12-31 figure is 연말 집행 실적."""
+    if table in SETTLEMENT_TABLES:
+        return True
+    return bool(settled) and year_end(as_of)
+
+
+def period(as_of, table: str | None = None, *, settled: bool = False) -> str:
+    """``결산``, ``연말 집행 실적 (12. 31. 기준)`` or ``집행 실적 (2016. 6. 30. 기준)``."""
+    if is_settlement(as_of, table, settled=settled):
         return "결산"
-    if as_of is None or (not isinstance(as_of, str) and pd.isna(as_of)):
+    if _missing_date(as_of):
         return "집행 실적"
+    if year_end(as_of):
+        return "연말 집행 실적 (12. 31. 기준)"
     return f"집행 실적 ({units.fmt_date(as_of)} 기준)"
 
 
-def period_short(as_of, table: str | None = None) -> str:
-    """``결산`` or ``2016. 6. 30. 기준`` (for a column or a chart's tick)."""
-    if is_settlement(as_of, table):
+def period_short(as_of, table: str | None = None, *, settled: bool = False) -> str:
+    """``결산``, ``연말(12. 31.)`` or ``2016. 6. 30. 기준`` (for a column or a chart's tick)."""
+    if is_settlement(as_of, table, settled=settled):
         return "결산"
-    return f"{units.fmt_date(as_of)} 기준" if as_of is not None and not pd.isna(as_of) else ""
+    if _missing_date(as_of):
+        return ""
+    if year_end(as_of):
+        return "연말(12. 31.)"
+    return f"{units.fmt_date(as_of)} 기준"
 
 
 def office_shape(divisions: int) -> str:
@@ -254,9 +292,12 @@ COLUMN_LABELS: dict[str, str] = {
     "nature": "성격", "executor": "시행주체", "group": "산출 그룹", "unit_cost": "단가",
     "quantity": "수량", "quantity_unit": "수량 단위", "amount": "금액", "detail": "세부 내용",
     "carried_in": "전년이월", "changed": "예산변경", "carried_out": "차년이월",
-    "file": "파일", "issuer": "발행", "date": "날짜", "short": "약칭", "value_to": "범위 끝값",
+    "file": "파일", "issuer": "발행", "date": "날짜", "short": "약칭", "written": "작성 시기", "value_to": "범위 끝값",
     "order": "순서", "text": "내용", "when": "시기", "part": "부분", "topic": "주제",
-    "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유",
+    "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유", "relation": "대응 관계",
+    "start_date": "시작일", "end_date": "종료일", "since": "누적 시작",
+    "partial": "일부 집계 사유",
+    "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }
 
 #: Per-table exceptions.
@@ -270,7 +311,7 @@ TABLE_LABELS: dict[str, dict[str, str]] = {
     "program_costs": {"line": "산출 내역", "level": "수준"},
     "program_schedule": {"kind": "구분", "amount": "금액"},
     "program": {"name_ko": "사업명"},
-    "documents": {"title": "문서 제목"},
+    "documents": {"title": "문서 제목", "kind": "문서 종류"},
     "section_text": {"part": "항목"},
 }
 

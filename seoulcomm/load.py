@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import labels, paths, safefile, units
+from . import history, labels, paths, safefile, units
 from .errors import DataError, DataErrors, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
 
@@ -137,6 +137,8 @@ def read_catalog(data_dir=None) -> Catalog:
     seen_titles: dict[str, str] = {}
     for name, table in TABLES.items():
         entry = raw.get(name)
+        if entry is None and table.optional:   # an optional table the catalog leaves out
+            entry = {"title": table.title, "unit": table.unit or table_units[table.unit_of]}
         if not isinstance(entry, dict) or "unit" not in entry:
             raise DataError(path, f"'{name}' 표의 단위(unit) 선언", column=name)
         titles[name] = str(entry.get("title", table.title))
@@ -237,11 +239,16 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
             names.append(by_label[labels.header_key(text)])
         else:
             names.append(text)
-    # a trailing comma: an empty name at the end of the header
-    if len(names) > 1 and names[-1] == "":
-        problems.append(DataError(path, "머리행 끝에 쉼표(,)가 남아 빈 열이 생겼습니다 — 행 끝의 쉼표를 "
-                                  "지우세요", line=_HEADER_LINE, column=f"{len(names)}번째 열(이름 없음)"))
-        names = names[:-1]
+    # trailing commas (Excel saves its empty columns so): empty names at the end of the
+    # header, named once as what they are
+    empties = trailing_empties(names)
+    if empties:
+        first = len(names) - empties + 1
+        span = f"{first}번째 열(이름 없음)" if empties == 1 else f"{first}–{len(names)}번째 열(이름 없음)"
+        problems.append(DataError(path, f"머리행 끝에 쉼표(,)가 남아 빈 열 {empties}개가 생겼습니다(엑셀이 "
+                                  "빈 열을 함께 저장한 것) — 행 끝의 쉼표를 지우세요", line=_HEADER_LINE,
+                                  column=span))
+        names = names[:-empties]
         before = len(problems)   # named; the rows are still checked
     for i, name in enumerate(names):
         if name == "":
@@ -315,27 +322,42 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
     if not rows:
         raise DataError(path, "머리행과 자료가 있는 CSV여야 합니다(빈 파일)")
     header = rows[0]
-    trailing = len(header) > 1 and header[-1].strip() == ""
+    trailing = trailing_empties([c.strip() for c in header])
     names = _header(path, header, table, catalog, problems)
     if names is None:
         return None
-    if len(rows) == 1:
+    if len(rows) == 1 and not table.optional:   # an optional table may hold only its header
         problems.append(DataError(path, "머리행 아래에 자료 행이 있어야 합니다(자료 없음)", line=2))
         return None
     width = len(header)
+    expected_width = width - trailing
+    # columns added later with a default may be left off the end of an older row
+    optional_tail = 0
+    for name in reversed(names):
+        if name in table.columns and table.col(name).default is not None:
+            optional_tail += 1
+        else:
+            break
     bad_width = False
     for line, row in zip(lines[1:], rows[1:]):
-        if trailing and len(row) == width:
-            if row[-1].strip():
+        if trailing and expected_width < len(row) <= width:
+            extra = [c for c in row[expected_width:] if c.strip()]
+            if extra:
                 problems.append(DataError(path, "이름 없는 열(머리행 끝의 쉼표)에 값이 있습니다",
-                                          line=line, column=f"{width}번째 열(이름 없음)", value=row[-1]))
+                                          line=line, column=f"{expected_width + 1}번째 열(이름 없음)",
+                                          value=extra[0]))
                 bad_width = True
             continue
         count = len(row)
-        expected_width = width - 1 if trailing else width
+        if expected_width - optional_tail <= count < expected_width:
+            continue   # padded with the defaults below
         if count == expected_width + 1 and row[-1] == "":
             problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 행 끝에 "
                                       "쉼표(,)가 남았습니다; 지우세요", line=line, value=f"칸 {count}개"))
+            bad_width = True
+        elif count > expected_width and (split := split_thousands(row, names, table, expected_width)):
+            problems.append(DataError(path, f"머리행과 같은 수({expected_width}개)의 칸이어야 합니다 — 칸이 "
+                                      f"남습니다: {split[1]}", line=line, column=split[0], value=f"칸 {count}개"))
             bad_width = True
         elif count != expected_width:
             short = "모자랍니다" if count < expected_width else "남습니다"
@@ -344,7 +366,7 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
             bad_width = True
     if bad_width:
         return None
-    body = [row[: len(names)] for row in rows[1:]]
+    body = [row[: len(names)] + [_default_of(table, n) for n in names[len(row):]] for row in rows[1:]]
     raw = pd.DataFrame(body, columns=names, dtype=object).astype("string")
     raw = raw.fillna("")
     for col in table.cols:  # a column added later: files written before it still load
@@ -352,6 +374,59 @@ def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | 
             raw[col.name] = col.default
     raw.index = pd.Index(lines[1:], name="line")
     return raw
+
+
+def trailing_empties(cells: list[str]) -> int:
+    """How many empty cells end a header row of more than one cell (Excel saves the empty
+    columns right of a table as trailing commas); the first cell never counts."""
+    n = 0
+    for cell in reversed(cells[1:]):
+        if cell.strip():
+            break
+        n += 1
+    return n
+
+
+def _default_of(table: Table, name: str) -> str:
+    col = next((c for c in table.cols if c.name == name), None)
+    return "" if col is None or col.default is None else col.default
+
+
+_GROUP_HEAD = re.compile(r"^\s*[△\-−]?\d{1,3}$")
+_GROUP_TAIL = re.compile(r"^\d{3}(\.\d+)?%?\s*$")
+
+
+def split_thousands(row: list[str], names: list[str], table: Table, width: int) -> tuple[str, str] | None:
+    """When a row has more cells than the header because a grouped number was written
+    without quotes (``40,828`` read as two cells ``40`` and ``828``): the column where the
+    first such number starts, and a message naming the numbers, the columns they shifted,
+    and the fix; ``None`` when the extra cells are not explained so."""
+    numeric = {c.name for c in table.cols if c.kind in ("money", "count", "number", "rate", "year")}
+    cells, joined, start_cols = list(row), [], []
+    i = 0
+    while len(cells) > width and i < len(cells) - 1:
+        name = names[i] if i < len(names) else None
+        if name in numeric and _GROUP_HEAD.match(cells[i]) and _GROUP_TAIL.match(cells[i + 1]):
+            j = i + 1
+            while len(cells) - (j - i) > width and j + 1 < len(cells) and _GROUP_TAIL.match(cells[j + 1]) \
+                    and not cells[j].endswith("%") and "." not in cells[j]:
+                j += 1
+            value = ",".join(cells[i:j + 1])
+            joined.append(value)
+            start_cols.append(name)
+            cells[i:j + 1] = [value]
+        i += 1
+    if len(cells) != width or not joined:
+        return None
+    first = names.index(start_cols[0])
+    shifted = [n for n in names[first + 1:]]
+    numbers = ", ".join(f"'{v}'" for v in joined)
+    quoted = ", ".join(f'"{v}"' for v in joined)
+    plain = ", ".join(v.replace(",", "") for v in joined)
+    message = (f"천 단위 쉼표가 있는 숫자 {numbers}이(가) 따옴표 없이 적혀 쉼표에서 칸이 나뉘었고, "
+               f"'{start_cols[0]}' 열 뒤의 {', '.join(shifted)} 열이 밀렸습니다 — 값을 따옴표로 감싸거나"
+               f"({quoted}) 쉼표를 지우세요({plain})")
+    return start_cols[0], message
 
 
 _NUMBER_CHARS = set("0123456789,.△-−% ")
@@ -578,6 +653,10 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
+    if table.optional and not path.exists():   # an optional table left out: empty
+        raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
+        raw.index = pd.Index([], name="line", dtype="int64")
+        return _parse(raw, table, catalog, path), problems
     raw = _read_raw(path, table, catalog, problems)
     if raw is None:
         return None, problems
@@ -587,8 +666,64 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
+    _time_checks(frame, raw, table, path, problems, skip | {(p.line, p.column) for p in problems})
+    _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
+
+
+def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list,
+                 skip: set) -> None:
+    """A date within its row's year; a snapshot of the detail that carries every line of the
+    year's earlier snapshots, or says in ``partial`` why it does not."""
+    if {"year", "as_of"} <= set(frame.columns):
+        for line in frame.index[history.outside_year(frame).to_numpy(dtype=bool)]:
+            if (line, "as_of") in skip or (line, "year") in skip:
+                continue
+            problems.append(DataError(
+                path, f"기준일(as_of)은 그 행의 연도({raw.at[line, 'year']}년) 안의 날짜여야 합니다 — 연도나 "
+                "기준일을 고치세요(다음 해의 자료는 다음 연도의 행으로 적습니다)",
+                line=line, column="as_of", value=raw.at[line, "as_of"]))
+    if table.name == "budget_detail" and not any(p.line for p in problems if p.file == path):
+        for gap in history.incomplete_snapshots(frame):
+            shown = ", ".join(f"{n}행 {nm}" for n, nm in zip(gap["missing"][:5], gap["names"][:5]))
+            more = f" 외 {len(gap['missing']) - 5}줄" if len(gap["missing"]) > 5 else ""
+            problems.append(DataError(
+                path, f"{gap['as_of']:%Y-%m-%d} 기준 세부내역에 {gap['earlier']:%Y-%m-%d} 기준의 줄 "
+                f"{len(gap['missing'])}개가 없습니다({shown}{more}) — 새 기준일의 세부내역은 그 해의 모든 줄을 "
+                "적거나, 일부만 적을 때는 partial 열에 그 까닭을 적으세요(예: 뉴미디어담당관만 집계)",
+                line=gap["first"], column="line", value=f"{gap['year']}, {gap['as_of']:%Y-%m-%d}"))
+
+
+def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+                 problems: list, skip: set) -> None:
+    """The execution plan: a month 1–12, a line of that year's detail, a cumulative plan that
+    never falls; a target rate of at most 100 %."""
+    if table.name == "execution_targets":
+        for line, value in frame["target_rate"].items():
+            if (line, "target_rate") not in skip and not pd.isna(value) and value > 100:
+                problems.append(DataError(path, "0–100 사이의 집행률(%)이어야 합니다", line=line,
+                                          column="target_rate", value=raw.at[line, "target_rate"]))
+        return
+    if table.name != "execution_plan":
+        return
+    lines = refs.get("detail_line", set())
+    for line, year, number, month in zip(frame.index, frame["year"], frame["line"], frame["month"]):
+        if (line, "month") not in skip and not pd.isna(month) and not 1 <= int(month) <= 12:
+            problems.append(DataError(path, "1–12 사이의 월이어야 합니다(그 달 말까지의 누계 계획)", line=line,
+                                      column="month", value=raw.at[line, "month"]))
+        if ((line, "line") not in skip and not pd.isna(year) and not pd.isna(number)
+                and (int(year), int(number)) not in lines):
+            problems.append(DataError(path, f"{int(year)}년 예산편성 세부내역(budget_detail)에 있는 행 번호여야 "
+                                      "합니다", line=line, column="line", value=raw.at[line, "line"]))
+    ordered = frame.rename_axis(None).dropna(subset=["year", "line", "month", "planned"]).sort_values(
+        ["year", "line", "month"], kind="stable")
+    fell = ordered.groupby(["year", "line"], sort=False)["planned"].diff() < 0
+    for line in ordered.index[fell.fillna(False).to_numpy(dtype=bool)]:
+        if (line, "planned") not in skip:
+            problems.append(DataError(path, "누계 계획은 앞 달보다 작을 수 없습니다 — 그 달 말까지의 누계 "
+                                      "집행계획을 적으세요(월별 금액이 아니라)", line=line, column="planned",
+                                      value=raw.at[line, "planned"]))
 
 
 def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None = None) -> pd.DataFrame:
@@ -806,26 +941,33 @@ class Dataset:
             for name, frame in self.tables.items():
                 if "as_of" in frame.columns:
                     dates = sorted({d.strftime("%Y-%m-%d") for d in frame["as_of"].dropna().drop_duplicates()})
-                    out[name] = ", ".join(dates)
+                    if dates:   # an optional table left empty states no date
+                        out[name] = ", ".join(dates)
             return out
 
         return dict(self.remember(("as_of",), compute))
 
     def document(self, source) -> dict:
         """The document a row's ``source`` cites (its first word is the file name):
-        ``file, title, issuer, date, short``; an unknown file stands for itself."""
+        ``file, title, issuer, date, short, kind`` (``settlement`` for a 결산서), ``written``
+        (when it was written, at the precision known; its date if not stated); an unknown
+        file stands for itself."""
         file = str(source).split(" ", 1)[0]
         self._note("documents", {"file": file})  # the footer names it: a new title rebuilds
 
         def compute():
             hit = self.select("documents", {"file": file})
             if hit.empty:
-                return {"file": file, "title": file, "issuer": "", "date": None, "short": file}
+                return {"file": file, "title": file, "issuer": "", "date": None, "short": file,
+                        "kind": "", "written": ""}
             row = hit.iloc[0]
             date = None if pd.isna(row["date"]) else row["date"].strftime("%Y-%m-%d")
             short = row["short"] if not pd.isna(row["short"]) else str(row["title"])
+            kind = row.get("kind", pd.NA)
+            written = row.get("written", pd.NA)
             return {"file": file, "title": str(row["title"]), "issuer": str(row["issuer"]),
-                    "date": date, "short": str(short)}
+                    "date": date, "short": str(short), "kind": "" if pd.isna(kind) else str(kind),
+                    "written": (date or "") if pd.isna(written) else str(written)}
 
         return dict(self.remember(("document", file), compute))
 
@@ -962,6 +1104,9 @@ def load_all(data_dir=None) -> Dataset:
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
             refs["program"] = set(tables[name]["program"].dropna())
+        elif name == "budget_detail":
+            detail = tables[name].dropna(subset=["year", "line"])
+            refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
     if problems:
         raise DataErrors(problems)
     _years_from_documents(tables)
@@ -1013,6 +1158,8 @@ read_program_budget = _reader("program_budget")
 read_program_costs = _reader("program_costs")
 read_program_schedule = _reader("program_schedule")
 read_settlement = _reader("settlement")
+read_execution_plan = _reader("execution_plan")
+read_execution_targets = _reader("execution_targets")
 read_plan_vision = _reader("plan_vision")
 read_section_text = _reader("section_text")
 read_section_links = _reader("section_links")

@@ -294,6 +294,12 @@ def pace(rows: pd.DataFrame, *, year, title: str | None = None) -> Figure | None
     values = [ax.text(min(rate, 100) + 1.2, yi, units.fmt_rate(rate), va="center", fontsize=9.5,
                       color=COLORS["ink"], zorder=5) for yi, rate in zip(y, rates)]
     ax.axvline(elapsed, color=COLORS["elapsed"], linewidth=1.6, zorder=4)
+    judged = "reference_rate" in rows.columns and \
+        rows["reference"].astype("string").fillna("경과").ne("경과").any()
+    if judged:   # a line judged against its plan or the year before: its reference marked
+        other = rows["reference"].astype("string").fillna("경과").ne("경과").to_numpy(dtype=bool)
+        ax.scatter(rows["reference_rate"].to_numpy(dtype=float)[other], y[other], marker="|", s=260,
+                   linewidths=2.4, color=COLORS["ink"], zorder=6)
     date = rows["as_of"].dropna().max()
     ax.text(elapsed, len(rows) - 0.45, f" 연간 경과율 {units.fmt_rate(elapsed)}"
             + (f" ({_date_text(date)})" if not pd.isna(date) else ""),
@@ -306,7 +312,10 @@ def pace(rows: pd.DataFrame, *, year, title: str | None = None) -> Figure | None
     ax.tick_params(axis="y", length=0, pad=6)
     words = labels.VALUE_LABELS["pace_flag"]
     handles = [Patch(color=COLORS[k], label=words[k]) for k in ("lagging", "on_pace", "ahead")]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3)
+    if judged:
+        handles.append(Line2D([], [], marker="|", markersize=14, markeredgewidth=2.4, linestyle="none",
+                              color=COLORS["ink"], label="기준 집행률(계획·전년)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
     ax.set_title(title or f"사업별 집행률과 연간 경과율 ({int(year)}년)")
     # a rate that ends just short of the 경과율 line has its label moved past the line
     _clear_of_line(fig, ax, values, elapsed, elapsed + 1.0)
@@ -330,7 +339,9 @@ def budget_execution(rows: pd.DataFrame, *, name: str, unit: str) -> Figure | No
         return None
     available = _in_unit(rows["available"], unit)
     executed = _in_unit(rows["executed"], unit)
-    ticks = [f"{int(y)}년\n{labels.period_short(d)}" for y, d in zip(rows["year"], rows["as_of"])]
+    closed = rows["settlement"] if "settlement" in rows else [False] * len(rows)
+    ticks = [f"{int(y)}년\n{labels.period_short(d, settled=bool(c))}"
+             for y, d, c in zip(rows["year"], rows["as_of"], closed)]
     # the division table states 예산액 (no carry-over), the detail 예산현액
     settled = [str(t) == "execution_division" for t in rows.get("table", [""] * len(rows))]
     words = ["예산액" if s else "예산현액" for s in settled]
@@ -392,7 +403,8 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
     ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
-    when = f", {labels.period_short(date)}" if not pd.isna(date) else ""
+    closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
+    when = f", {labels.period_short(date, settled=closed)}" if not pd.isna(date) else ""
     ax.set_title(f"부서별 {what.split('(')[0]}과 집행액 ({int(year)}년{when})")
     return fig
 
@@ -417,7 +429,8 @@ def execution_by_year(totals: pd.DataFrame, *, names: dict, order: list[str]) ->
         rows = totals[(totals["year"] == year).to_numpy(dtype=bool)].set_index("unit").reindex(order)
         rates = rows["execution_rate"].to_numpy(dtype=float)
         date = rows["as_of"].dropna().max()
-        when = f" ({labels.period_short(date)})" if not pd.isna(date) else ""
+        closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
+        when = f" ({labels.period_short(date, settled=closed)})" if not pd.isna(date) else ""
         pos = x - 0.4 + width * (i + 0.5)
         ax.bar(pos, rates, width=width * 0.92, color=shades[i % len(shades)], label=f"{year}년{when}")
         for px, r in zip(pos, rates):

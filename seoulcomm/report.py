@@ -366,11 +366,11 @@ def _drop_json_outputs(nb) -> None:
             cell.outputs = kept
 
 
-def write_xlsx(tables: list[dict], path: Path) -> None:
+def write_xlsx(tables: list[dict], path: Path, *, when=None) -> None:
     """Write ``tables`` to ``path`` atomically: see :func:`seoulcomm.xlsx.write_xlsx`."""
     from . import xlsx
 
-    xlsx.write_xlsx(tables, path)
+    xlsx.write_xlsx(tables, path, when=when)
 
 
 _EXPORTER = None
@@ -642,12 +642,17 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
             tables = tables_of(nb)
             xlsx_name = xlsx_path.name
             index = os.path.relpath(root / "index.html", html_path.parent).replace(os.sep, "/")
+            # the workbook's time is the data's (the documents this report cites), not the clock's
+            from . import epoch
+            from .load import load_all
+
+            when = epoch.source_time(load_all(folder), epoch.cited_documents(result.reads))
             _drop_json_outputs(nb)
             page = to_html(nb, title=str(headline.get("title") or report.name), xlsx=xlsx_name,
                            index=index, headline=headline)
             from .outdir import publish_together  # HTML and workbook change together or not at all
 
-            publish_together([(xlsx_path, lambda tmp: write_xlsx(tables, tmp)),
+            publish_together([(xlsx_path, lambda tmp: write_xlsx(tables, tmp, when=when)),
                               (html_path, lambda tmp: tmp.write_bytes(page.encode("utf-8")))])
         except Exception as exc:
             error = {"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)}

@@ -54,13 +54,21 @@ class Col:
 
 @dataclass(frozen=True)
 class Table:
-    """A data file: ``<name>.csv`` with its columns and unique key."""
+    """A data file: ``<name>.csv`` with its columns and unique key.
+
+    ``optional``: the file may be absent (or hold only its header): the table is then empty,
+    and ``catalog.yaml`` may leave it out — its title is ``title`` and its unit ``unit``, or
+    the unit of the table ``unit_of`` names (a plan is written in the detail's unit).
+    """
 
     name: str
     title: str
     cols: tuple[Col, ...]
     key: tuple[str, ...]
     refs: tuple[str, ...] = field(default=())
+    optional: bool = False
+    unit: str | None = None
+    unit_of: str | None = None
 
     @property
     def file(self) -> str:
@@ -90,7 +98,12 @@ TABLES: dict[str, Table] = {
     for t in [
         Table("documents", "자료 문서", (
             Col("file"), Col("title"), Col("issuer"), Col("date", "date", optional=True),
-            Col("short", optional=True)), key=("file",)),
+            Col("short", optional=True),
+            # settlement: a 결산서 (its 12-31 figures are 결산); report, program_sheet: others
+            Col("kind", "choice", optional=True, default="",
+                choices=("report", "program_sheet", "settlement")),
+            # when the document was written, at the precision known (2015, 2016-04-26)
+            Col("written", optional=True, default="")), key=("file",)),
         Table("organisation", "조직", (
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
@@ -123,7 +136,8 @@ TABLES: dict[str, Table] = {
             Col("level", "choice",
                 choices=("office", "office_part", "division", "policy", "program", "basic")),
             UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
-            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
+            _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE,
+            Col("partial", optional=True, default="")),
             key=("year", "as_of", "line")),
         Table("sections", "주요업무 추진계획 사업", (
             Col("section"), DIVISION, Col("title"), _money("budget_stated"),
@@ -136,11 +150,16 @@ TABLES: dict[str, Table] = {
             Col("period", "year"), Col("period_note", optional=True),
             Col("kind", "choice", choices=AVAILABLE_KINDS),
             Col("direction", "choice", optional=True, choices=("up", "down")),
-            Col("parent", optional=True), SOURCE),
+            Col("parent", optional=True), SOURCE,
+            # a cumulative result's start ('13.1.12. 개관~): 2013-01-12, or a year (2015)
+            Col("since", optional=True, default="")),
             key=("section", "metric", "period", "kind", "source")),
         Table("schedule", "추진일정", (
             DIVISION, SECTION, Col("step"), Col("start", "month"), Col("end", "month", optional=True),
-            Col("kind", "choice", choices=("done", "plan")), SOURCE),
+            Col("kind", "choice", choices=("done", "plan")), SOURCE,
+            # the day, where the source states one ('15. 9. 7. ~ '16. 2. 3.)
+            Col("start_date", "date", optional=True, default=""),
+            Col("end_date", "date", optional=True, default="")),
             key=("section", "step", "start")),
         Table("program", "사업 개요", (
             Col("program"), Col("name_ko"), DIVISION, SECTION, Col("detail_program"),
@@ -168,6 +187,14 @@ TABLES: dict[str, Table] = {
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),
             _money("carried_out"), _money("balance"), SOURCE), key=("program", "year")),
+        # the office's own plan and targets (optional: not in the sources)
+        Table("execution_plan", "월별 집행계획", (
+            Col("year", "year"), Col("line", "count"), Col("month", "count"), _money("planned"),
+            SOURCE), key=("year", "line", "month"), optional=True, unit_of="budget_detail"),
+        Table("execution_targets", "집행 목표", (
+            Col("year", "year"), Col("as_of", "date"), Col("target_rate", "rate"),
+            Col("scope", "ref", ref="unit"), SOURCE), key=("year", "as_of", "scope"),
+            optional=True, unit="%"),
         # the text of the sources as data (part II, part III), and how part III 사업비 map to detail lines
         Table("plan_vision", "비전 및 목표", (
             Col("kind", "choice", choices=("vision", "goal", "direction", "program")),
@@ -180,7 +207,10 @@ TABLES: dict[str, Table] = {
             Col("when", optional=True), SOURCE), key=("section", "part", "order")),
         Table("section_links", "추진계획 사업비와 세부내역 사업의 대응", (
             Col("sections"), Col("detail_line", optional=True), Col("reason", optional=True),
-            SOURCE), key=("sections", "detail_line")),
+            SOURCE,
+            # part: the sections' 사업비 covers only part of the line (일부 대응); empty: all of it
+            Col("relation", "choice", optional=True, default="", choices=("part",))),
+            key=("sections", "detail_line")),
         Table("general_notes", "표지·일반현황 설명", (
             Col("part"), Col("topic"), Col("order", "count"), Col("level", "count"), Col("text"),
             SOURCE), key=("part", "topic", "order")),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc
+from . import calc, history, labels, projection as _projection
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -39,21 +39,61 @@ def _iso(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def settlement_flags(ds, as_of: pd.Series, source: pd.Series) -> list[bool]:
+    """Which rows are 결산: at 12-31 and from a document the documents table marks as a
+    settlement (the unit tables have no 이월/불용 split). Other 12-31 rows are 연말 집행 실적."""
+    return [labels.year_end(d) and ds.document(s).get("kind") == labels.SETTLEMENT_DOCUMENT
+            for d, s in zip(as_of, source)]
+
+
 # --------------------------------------------------------------------------- snapshots
 
-def snapshots(ds, year, table: str | None = None) -> list[pd.Timestamp]:
+def snapshots(ds, year, table: str | None = None, *, unit: str | None = None) -> list[pd.Timestamp]:
     """The as-of dates ``year``'s execution is stated at, oldest first (detail and the
-    division table, or only ``table``)."""
+    division table, or only ``table``). A snapshot of the detail that declares itself
+    partial counts only for a unit it holds (``unit``, a division): the office's figures
+    stand on complete snapshots."""
     names = [table] if table else ["budget_detail", "execution_division"]
     dates = set()
     for name in names:
         dates |= set(ds.distinct(name, "as_of", year=int(year)))
+    if "budget_detail" in names:
+        for when, part in partial_snapshots(ds, year).items():
+            if unit in (None, "office") or unit not in part["units"]:
+                dates.discard(when)
     return sorted(dates)
 
 
-def latest(ds, year, table: str | None = None) -> pd.Timestamp | None:
-    """The latest as-of date of ``year`` (the headline's), or ``None``."""
-    found = snapshots(ds, year, table)
+def partial_snapshots(ds, year) -> dict[pd.Timestamp, dict]:
+    """The snapshots of ``year``'s detail that declare themselves partial: ``{as_of:
+    {"reason": text, "units": the divisions whose total line it holds}}``."""
+    def compute():
+        rows = ds.select("budget_detail", {"year": int(year)}, ["year", "as_of", "partial", "unit", "level"])
+        if "partial" not in rows.columns:
+            return {}
+        ds._note("budget_detail", {"year": int(year)}, "partial")
+        flagged = rows[_partial_rows(rows)]
+        out = {}
+        for when, part in flagged.groupby("as_of", sort=True):
+            reasons = [str(r) for r in part["partial"].dropna().unique() if str(r).strip()]
+            totals = part[_mask(part, "level", ["division"])]
+            out[pd.Timestamp(when)] = {"reason": "; ".join(reasons),
+                                       "units": frozenset(totals["unit"].astype(str))}
+        return out
+
+    return dict(ds.remember(("partial_snapshots", int(year)), compute))
+
+
+def _partial_rows(rows: pd.DataFrame) -> np.ndarray:
+    """Rows of the detail whose snapshot declares itself partial (see
+    :func:`seoulcomm.history.is_partial`)."""
+    return history.is_partial(rows).to_numpy(dtype=bool)
+
+
+def latest(ds, year, table: str | None = None, *, unit: str | None = None) -> pd.Timestamp | None:
+    """The latest as-of date of ``year`` (the headline's), or ``None``; for the office
+    (``unit`` None) the latest complete snapshot (see :func:`snapshots`)."""
+    found = snapshots(ds, year, table, unit=unit)
     return found[-1] if found else None
 
 
@@ -83,7 +123,7 @@ def detail(ds, year, as_of=None, *, unit: str | None = None,
            threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """The budget detail of ``year`` at one snapshot (default: the latest), paced and as
     printed; only ``unit``'s lines when given (``office`` or ``None``: every line)."""
-    when = as_of if as_of is not None else latest(ds, year, "budget_detail")
+    when = as_of if as_of is not None else latest(ds, year, "budget_detail", unit=unit)
     if when is None:
         return calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
     where = {"year": int(year), "as_of": _iso(when)}
@@ -116,6 +156,8 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     mine = {} if unit in (None, "office") else {"unit": unit}
     parts = []
     top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
+    if len(top) and unit in (None, "office"):
+        top = top[~_partial_rows(top)]   # the office's totals stand on complete snapshots
     if len(top):
         paced = as_stated(calc.pace(top, threshold=threshold), threshold=threshold)
         parts.append(paced.assign(table="budget_detail"))
@@ -131,6 +173,7 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
                       if not pd.isna(d) else False for d in out["as_of"]]
+    out["settlement"] = settlement_flags(ds, out["as_of"], out["source"])
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
@@ -203,7 +246,7 @@ def prior_settlement(ds, year, *, unit: str | None = None,
 def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
     differently: ``year, unit, budget_division, budget_detail`` [원]."""
-    when = latest(ds, year, "budget_detail")
+    when = latest(ds, year, "budget_detail", unit=unit)
     mine = {} if unit is None else {"unit": unit}
     division = ds.rows("budget_division", year=int(year), **mine)
     if when is None or division.empty:
@@ -557,7 +600,7 @@ def program_execution(ds, program: str, year, *, threshold: float = PACE_THRESHO
     """The program's detail line in ``year`` at that year's latest snapshot (paced, as
     printed), or ``None`` when the detail of that year does not hold it."""
     info = program_info(ds, program)
-    when = latest(ds, year, "budget_detail")
+    when = latest(ds, year, "budget_detail", unit=str(info["division"]))
     if when is None:
         return None
     rows = ds.rows("budget_detail", year=int(year), as_of=_iso(when),
@@ -588,7 +631,148 @@ __all__ = [
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
+    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
 ]
+
+
+# --------------------------------------------------------------------------- year-end projection
+
+#: Default signal thresholds [%] (:mod:`seoulcomm.projection` holds them).
+SIGNAL_RED, SIGNAL_AMBER = _projection.SIGNAL_RED, _projection.SIGNAL_AMBER
+
+
+def _year_plans(ds, year, tree: pd.DataFrame, division: str | None = None) -> dict:
+    """``{line: {month: cumulative planned [원]}}`` of ``year``: the execution plan's rows,
+    then each program sheet's 추진일정 for its detail line (where the plan has no rows for
+    it), rolled up to the lines whose children all have one. With ``division``, only that
+    division's programs are read."""
+    y = int(year)
+    plans: dict = {}
+    rows = ds.rows("execution_plan", year=y, line=[int(x) for x in tree["line"]])
+    for line, month, planned in zip(rows["line"], rows["month"], rows["planned"]):
+        plans.setdefault(int(line), {})[int(month)] = int(planned)
+    programs = ds.rows("program", **({} if division is None else {"division": division}))
+    for prog, unit, name in zip(programs["program"], programs["division"], programs["detail_program"]):
+        hit = tree[((tree["unit"] == unit) & (tree["name"] == name) & (tree["level"] == "program"))
+                   .fillna(False).to_numpy(dtype=bool)]
+        if hit.empty or int(hit["line"].iloc[0]) in plans:
+            continue
+        steps = ds.rows("program_schedule", program=str(prog), kind="plan")
+        plan = _projection.schedule_plan(steps, y)
+        if plan:
+            plans[int(hit["line"].iloc[0])] = plan
+    return _projection.rollup_plans(tree, plans, y) if len(tree) else plans
+
+
+_PROJECTED = ["key", "level", "unit", "name", "year", "as_of", "available", "executed", "source"]
+
+
+def _projected(rows: pd.DataFrame, plans: dict, prior: dict, **kw) -> pd.DataFrame:
+    if rows.empty:
+        out = _projection.project(pd.DataFrame(columns=_PROJECTED), **kw)
+    else:
+        out = _projection.project(rows[_PROJECTED].reset_index(drop=True), plans=plans, prior=prior, **kw)
+    for col in ("key", "level", "unit", "name", "source"):
+        out[col] = out[col].astype("string")
+    return out
+
+
+def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD,
+               red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER) -> pd.DataFrame:
+    """The year-end projection (:func:`seoulcomm.projection.project`) at ``year``'s latest
+    snapshot: the office and each division (``unit`` ``None`` or ``office``), or a division's
+    own row and its spending lines (``unit`` a division).
+
+    Returns
+    -------
+    DataFrame
+        ``key`` (unit slug, or the detail line number as text), ``level``, ``unit``, ``name``,
+        ``year``, ``as_of``, ``available``, ``executed`` [원], ``execution_rate`` [%],
+        ``reference`` (계획/전년/경과), ``reference_rate`` [%], ``gap`` [%p], ``lagging`` (부진),
+        ``settled``, ``method`` (계획/전년 패턴/단순 경과; 실적 when settled), ``projected_rate``
+        [%], ``projected_executed`` [원], ``unspent`` (전망 불용액, or the actual one) [원],
+        ``signal`` (위험/주의/양호), ``source``. The total first (the office, or the division's own
+        row), then the largest 불용 first.
+    """
+    y = int(year)
+    office = unit in (None, "office")
+    mine = None if office else str(unit)
+    kw = dict(threshold=threshold, red=red, amber=amber)
+    when = latest(ds, y, "budget_detail")
+    where = {"year": y, **({} if when is None else {"as_of": _iso(when)}), **({} if office else {"unit": mine})}
+    tree = ds.rows("budget_detail", **where)
+    plans = _year_plans(ds, y, tree, mine) if len(tree) else {}
+    # the units: the office and every division, or the division alone
+    units = unit_totals(ds, y, span=1, threshold=threshold, unit=mine)
+    units = units[(units["year"] == y).fillna(False).to_numpy(dtype=bool)].copy()
+    units["key"] = units["unit"].astype(str)
+    units["level"] = np.where(units["key"] == "office", "office", "division")
+    top = tree[_mask(tree, "level", list(TOTAL_LEVELS))]
+    line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
+    keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
+    before = _unit_rows(ds, [y - 1], threshold=threshold, unit=mine)
+    prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
+    org = ds.rows("organisation", unit=list(units["key"]))
+    names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    units["name"] = [names.get(k, k) for k in units["key"]]
+    totals = _projected(units, keyed, prior, **kw)
+    first = (totals["key"] == "office").fillna(False).to_numpy(dtype=bool)
+    order = np.lexsort((-totals["unspent"].astype("float64").fillna(-np.inf).to_numpy(), ~first))
+    totals = totals.iloc[order].reset_index(drop=True)
+    if office:
+        return totals
+    # the division's lines, largest 불용 first
+    rows = spending_lines(ds, y, unit=mine, threshold=threshold)
+    rows["key"] = rows["line"].astype(int).astype(str)
+    keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
+    before = ds.rows("budget_detail", year=y - 1, unit=mine, level=list(SPENDING_LEVELS))
+    prior = {}
+    if len(before):
+        by_name = {(str(lv), str(nm)): g for (lv, nm), g in before.groupby(["level", "name"], sort=False)}
+        for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
+            if (str(lv), str(nm)) in by_name:
+                prior[key] = by_name[(str(lv), str(nm))]
+    lines = _projected(rows, keyed, prior, **kw)
+    order = np.argsort(-lines["unspent"].astype("float64").fillna(-np.inf).to_numpy(), kind="stable")
+    return pd.concat([totals, lines.iloc[order]], ignore_index=True)
+
+
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
+    reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
+    [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
+    against it (``elapsed`` stays the calendar's, for the chart's line)."""
+    rows = spending_lines(ds, year, unit=unit, threshold=threshold)
+    if rows.empty or unit in (None, "office"):
+        return rows
+    judged = projection(ds, year, unit=unit, threshold=threshold)
+    judged = judged[(judged["level"] != "division").fillna(False).to_numpy(dtype=bool)].set_index("key")
+    keys = rows["line"].astype(int).astype(str)
+    rows["reference"] = pd.array([judged["reference"].get(k, pd.NA) for k in keys], dtype="string")
+    rows["reference_rate"] = [float(judged["reference_rate"].get(k, np.nan)) for k in keys]
+    # the judgement of the projection (집행률 from the amounts), the same as 연말 집행 전망's
+    rows["pace_gap"] = [float(judged["gap"].get(k, np.nan)) for k in keys]
+    rows["pace_flag"] = pd.array([judged["pace_flag"].get(k, pd.NA) for k in keys], dtype="string")
+    return rows
+
+
+def lagging_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+    """The 부진 lines of :func:`paced_lines` (against the best reference), most money first."""
+    return calc.laggards(paced_lines(ds, year, unit=unit, threshold=threshold))
+
+
+def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:
+    """The execution targets of ``year`` for the report's scope (``office``, or a division),
+    each beside the 집행률 at the latest snapshot on or before its date
+    (:func:`seoulcomm.projection.target_status`); empty when there is none."""
+    scope = "office" if unit is None else str(unit)
+    targets = ds.rows("execution_targets", year=int(year), scope=scope)
+    if targets.empty:
+        return targets.assign(rate=pd.Series(dtype="float64"), rate_as_of=pd.Series(dtype="datetime64[ns]"),
+                              status=pd.Series(dtype="string"), gap=pd.Series(dtype="float64"))
+    path = _unit_rows(ds, [int(year)], threshold=PACE_THRESHOLD, unit=scope)
+    path = path[(path["unit"] == scope).fillna(False).to_numpy(dtype=bool)]
+    return _projection.target_status(path, targets)
 
 
 # --------------------------------------------------------------------------- source text

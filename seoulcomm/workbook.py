@@ -30,7 +30,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from . import datastore, labels, load, paths, safefile, xlsx
+from . import datastore, epoch, labels, load, paths, safefile, xlsx
 from .errors import DataError, DataErrors, UnsafeFileError, UsageError
 from .schema import LOAD_ORDER, TABLES
 
@@ -119,9 +119,42 @@ def _sections(fmt: str) -> list[str]:
     return [s for s in re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', fmt or "")]
 
 
+#: Excel's day zero for serial dates (1900 system, past its 1900-02-29 that never was).
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: Spaces Excel or a pasted web page leaves in a number typed as text.
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
+#: A number typed as text: grouped or plain digits, decimals, sign, percent.
+_TEXT_NUMBER = re.compile(r"^[△\-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+
+
+def _percent_format(fmt: str) -> bool:
+    """Excel's percent format (``0.0%``, ``0%``): the cell holds the fraction, shows ×100.
+    A quoted ``"%"`` is a literal sign (our own export's format), not a percent format."""
+    first = _sections(fmt or "General")[0]
+    bare = re.sub(r'"[^"]*"|\\.', "", first)
+    return "%" in bare
+
+
+def _percent_text(value: float, sign: bool) -> str:
+    """The percentage a percent cell holds (0.933 → ``93.3``), to the digits it has;
+    with ``sign``, followed by ``%``."""
+    pct = round(float(value) * 100, 10)
+    body = f"{abs(pct):.10f}".rstrip("0").rstrip(".")
+    return ("△" if pct < 0 else "") + body + ("%" if sign else "")
+
+
 def from_cell(value, fmt: str | None, kind: str) -> str:
     """The CSV text of a cell ``value`` shown with number format ``fmt`` (inverse of
-    :func:`to_cell`); a number typed in a General cell gets the source's usual notation."""
+    :func:`to_cell`); a number typed in a General cell gets the source's usual notation.
+
+    The one place an Excel cell becomes data text, whatever reads the sheet:
+
+    - a percent cell (Excel's ``0.0%`` format, holding 0.933) is the percentage ``93.3%``;
+    - a number typed as text (``' 40,828``, with spaces or a leading apostrophe left by a
+      paste) is the number as written, without the spaces;
+    - a date cell is the date (``2016-06-30``; a month column ``2016-06``), also when the
+      cell holds Excel's day number under a General format in a date column.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -130,6 +163,17 @@ def from_cell(value, fmt: str | None, kind: str) -> str:
         if kind == "month" or (fmt or "").strip().lower() == "yyyy-mm":
             return value.strftime("%Y-%m")
         return value.strftime("%Y-%m-%d")
+    if isinstance(value, str):
+        if kind in ("money", "count", "year", "number", "rate"):
+            plain = _SPACES.sub("", value).lstrip("'")
+            if _TEXT_NUMBER.match(plain) or plain == "-":
+                return plain
+        return value
+    if isinstance(value, (int, float)) and kind in ("date", "month") and 1 <= value < 2958466:
+        day = _EXCEL_EPOCH + dt.timedelta(days=float(value))
+        return from_cell(day, fmt, kind)
+    if isinstance(value, (int, float)) and kind in ("rate", "number") and _percent_format(fmt):
+        return _percent_text(value, kind == "rate")
     if isinstance(value, (int, float)):
         sections = _sections(fmt or "General")
         first = sections[0]
@@ -243,7 +287,10 @@ def export(out_path, data_dir=None) -> Path:
 
     for row, name in enumerate(LOAD_ORDER, start=2):
         table = TABLES[name]
-        records = _read_csv(folder / table.file)
+        if table.optional and not (folder / table.file).exists():
+            records = [table.columns]   # an optional table left out: its sheet, to fill in
+        else:
+            records = _read_csv(folder / table.file)
         head = [c.strip() for c in records[0]]
         canon = _canonical(catalog, name, head)
         cols = present_cols(name, canon)
@@ -288,7 +335,7 @@ def export(out_path, data_dir=None) -> Path:
         note.column_dimensions[letter].width = width
     lists.sheet_state = "hidden"
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
-    xlsx.save(wb, out)
+    xlsx.save(wb, out, when=epoch.source_time(ds))
     return out
 
 
@@ -573,12 +620,17 @@ def import_workbook(path, data_dir=None, *, say=None) -> list[str]:
             sheets = _table_sheets(wb, catalog, src, problems, say)
             for name in LOAD_ORDER:
                 ws = sheets.get(name)
+                if ws is None and TABLES[name].optional and not any(f"표 '{name}'" in p.expected for p in problems):
+                    continue   # an optional table the workbook leaves out stays as it is
                 if ws is None:
                     if not any(f"표 '{name}'" in p.expected for p in problems):
                         problems.append(DataError(src, f"표 '{name}'의 시트가 있어야 합니다(시트 없음)",
                                                   where=f"시트 '{catalog.titles[name]}'"))
                     continue
                 read = _read_sheet(ws, name, catalog, folder, src, problems)
+                if read is not None and TABLES[name].optional and len(read[1][1]) == 1 \
+                        and safefile.check(folder / TABLES[name].file) is None:
+                    continue   # an empty optional sheet writes no file
                 if read is not None:
                     texts[TABLES[name].file], where[TABLES[name].file] = read
         finally:

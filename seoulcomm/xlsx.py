@@ -8,7 +8,9 @@ source and as-of date. A table that carries its hierarchy (``outline``: the budg
 in the money columns' headers — so ``SUMIF`` over the level column counts each 원 once.
 
 Text that starts with ``=`` stays text (no formula injection from data). Every file is
-written to a temporary file beside it and renamed into place.
+written to a temporary file beside it and renamed into place, and is reproducible: the
+time in it (``docProps/core.xml`` created/modified, every zip entry's time) is the one the
+caller gives (:mod:`seoulcomm.epoch`: from the data), never the clock.
 """
 from __future__ import annotations
 
@@ -16,7 +18,11 @@ import io
 import os
 import re
 import tempfile
+import zipfile
+from datetime import datetime
 from pathlib import Path
+
+from . import epoch
 
 #: Characters Excel refuses in a sheet name.
 SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -87,9 +93,33 @@ def style_outline(ws, first_row: int, depth: list[int], subtotal: list[bool], na
                 c.font = bold
 
 
-def save(wb, path: Path) -> None:
-    """Save ``wb`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+#: The document properties openpyxl stamps with its clock.
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def reproducible(data: bytes, when: datetime) -> bytes:
+    """The xlsx (zip) ``data`` with every time in it set to ``when`` (naive UTC): the
+    created/modified document properties and each zip entry's time. Entries keep their
+    order, names, compression and attributes."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_TIMES.sub(lambda m: m.group(1) + stamp + m.group(3), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            entry.create_system = info.create_system
+            zout.writestr(entry, body)
+    return out.getvalue()
+
+
+def save(wb, path: Path, *, when: datetime | None = None) -> None:
+    """Save ``wb`` to ``path`` atomically (a temporary file beside it, then a rename),
+    stamped with ``when`` (naive UTC; default :func:`seoulcomm.epoch.default_time`)."""
     path = Path(path)
+    when = when or epoch.default_time()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp)
@@ -98,7 +128,7 @@ def save(wb, path: Path) -> None:
         # not again in a half-closed zip file's finaliser
         data = io.BytesIO()
         wb.save(data)
-        tmp.write_bytes(data.getvalue())
+        tmp.write_bytes(reproducible(data.getvalue(), when))
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; readers on a share need to read it
@@ -128,8 +158,9 @@ def _outline_columns(table: dict) -> tuple[list[str], list[list], list[int], lis
     return list(OUTLINE_HEADERS), extra, depth, subtotal
 
 
-def write_xlsx(tables: list[dict], path: Path) -> None:
-    """Write ``tables`` to ``path`` atomically, one sheet per table, and the note sheet.
+def write_xlsx(tables: list[dict], path: Path, *, when: datetime | None = None) -> None:
+    """Write ``tables`` to ``path`` atomically, one sheet per table, and the note sheet;
+    the file's times are ``when`` (see :func:`save`).
 
     Each sheet holds the table's title (A1), its unit (A2), the column names (row 4) and
     the rows below, numbers as numbers in the unit the HTML shows, grouped (``#,##0``).
@@ -184,7 +215,7 @@ def write_xlsx(tables: list[dict], path: Path) -> None:
         ws.freeze_panes = "A5"
     if tables:
         _note_sheet(wb, names, tables)
-    save(wb, path)
+    save(wb, path, when=when)
 
 
 def _note_sheet(wb, names: list[str], tables: list[dict]) -> None:

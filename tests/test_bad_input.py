@@ -214,7 +214,9 @@ CASES = {
         # an unquoted grouped number splits into two fields
         "budget_detail.csv",
         lambda d: replace(d / "budget_detail.csv", '"9,401"', "9,401"),
-        ["머리행과 같은 수(14개)의 칸", "남습니다"], line=_detail_line(1), value="칸 15개"),
+        ["머리행과 같은 수(14개)의 칸", "남습니다", "'9,401'", "balance, rate_stated, source 열이 밀렸",
+         '따옴표로 감싸거나("9,401")', "쉼표를 지우세요(9401)"],
+        line=_detail_line(1), column="executed", value="칸 15개"),
     "row with a field missing": Case(
         "settlement.csv", lambda d: replace(d / "settlement.csv", '"258,187",0,', '"258,187",'),
         ["머리행과 같은 수(10개)의 칸", "모자랍니다"],

@@ -82,8 +82,10 @@ def test_a_year_without_detail_says_so(dataset):
 def test_summary_shows_what_a_closed_year_has(dataset):
     table = first(division.summary(div(dataset, "city-brand", 2015)))
     # 000, 2015년도 예산 집행현황 (2015. 12. 31 기준): no carry-over column → not stated
-    assert rows_of(table) == [{"연도": 2015, "기준": "결산", "예산": 1414,
-                               "전년도 이월액": None, "예산현액": 1414, "집행액": 1392,
+    # and no 예산현액 either: the source states 예산액 only (집행률 98.4 is on 1,414); 12-31
+    # figures without the 이월/불용 split are 연말 집행 실적, not 결산 (issue 22)
+    assert rows_of(table) == [{"연도": 2015, "기준": "연말(12. 31.)", "예산": 1414,
+                               "전년도 이월액": None, "예산현액": None, "집행액": 1392,
                                "집행잔액": 22, "집행률(%)": 98.4, "연간 경과율(%)": 100.0}]
 
 
@@ -195,8 +197,9 @@ def test_composition_like_the_source(dataset):
 def test_office_headline(dataset):
     head = office.headline(div(dataset, "office", 2016)).to_json()
     figures = {f["label"]: f["value"] for f in head["figures"]}
-    # 000: 2016 예산 40,828; 전년 대비 4,456; 집행률 22.3 ('16.4.8); 현원 136
-    assert figures == {"예산": "40,828", "전년 대비": "4,456", "집행액": "9,401",
+    # 000: 2016 예산 40,828; 예산현액 42,170 (세부내역 합계, 이월 1,341); 전년 대비 4,456;
+    # 집행률 22.3 ('16.4.8, on 42,170); 현원 136
+    assert figures == {"예산": "40,828", "예산현액": "42,170", "전년 대비": "4,456", "집행액": "9,401",
                        "집행률": "22.3", "현원": "136"}
 
 
@@ -357,9 +360,10 @@ def test_period_qualifiers_get_their_own_readable_column(dataset):
     board = row_named(table, "지표", "시민게시판 참여 인원")
     assert (board["실적"], board["실적 시점"], board["비고(원문 표기)"]) == (1451, "2015", "실적: '15.10월~")
     assert not any("(" in str(r["실적 시점"]) or "(" in str(r["목표 시점"]) for r in rows_of(table))
-    # 000, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range as printed
+    # 000, Ⅲ-1-3: 홍보대사 신규 선정·위촉 : 5~6명 — one row, the range as printed (never cut
+    # to its lower bound 5 in the number column: issue 22)
     envoys = row_named(table, "지표", "신규 홍보대사 선정·위촉 인원")
-    assert (envoys["목표·계획"], envoys["목표 범위"]) == (5, "5~6")
+    assert (envoys["목표·계획"], envoys["목표 범위"]) == (None, "5~6")
 
 
 def test_verdicts_stay_on_one_line_and_groups_are_ruled_off(dataset):

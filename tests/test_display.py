@@ -144,8 +144,11 @@ def test_dates_in_korean_style():
 
 
 def test_settlement_and_snapshot_words():
-    # a figure at 12-31 (or from a settlement table) is 결산; any other date 집행 실적 at its date
-    assert labels.period("2015-12-31") == "결산"
+    # 결산 only where the data supports one (a settlement table, a settled document, the
+    # 이월/불용 split); other 12-31 figures are 연말 집행 실적; any other date 집행 실적 at its date
+    assert labels.period("2015-12-31") == "연말 집행 실적 (12. 31. 기준)"
+    assert labels.period("2015-12-31", settled=True) == "결산"
+    assert labels.period("2016-06-30", settled=True) == "집행 실적 (2016. 6. 30. 기준)"
     assert labels.period("2016-06-30") == "집행 실적 (2016. 6. 30. 기준)"
     assert labels.period(None, "settlement") == "결산"
     assert labels.office_shape(5) == "1관 5담당관"

@@ -954,3 +954,65 @@ def test_program_sheet_tables_figure_by_figure(dataset, seeds_dir):
     assert len(rows) == len(st) == 3
     for doc in rows:
         assert [st.loc[int(doc[0]), c] for c in columns] == [_figure(t) * K for t in doc[1:]]
+
+
+# --- the two optional tables: the office's plan and targets (issue 23) ------------------
+
+def test_optional_tables_may_be_left_out(dataset, tmp_path):
+    # the shipped data holds no plan and no target: both tables load empty, typed
+    assert dataset["execution_plan"].empty and dataset["execution_targets"].empty
+    assert str(dataset["execution_plan"]["planned"].dtype) == "Int64"
+    # a catalog that does not name them: the plan takes the detail's unit
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    catalog = data / "catalog.yaml"
+    catalog.write_text("".join(l for l in catalog.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not l.startswith(("execution_plan", "execution_targets"))),
+                       encoding="utf-8")
+    ds = load_all(data)
+    assert ds.unit("execution_plan") == ds.unit("budget_detail") == "백만원"
+    # a file with its header only is an empty table too
+    (data / "execution_plan.csv").write_text("year,line,month,planned,source\n", encoding="utf-8")
+    assert load_all(data)["execution_plan"].empty
+
+
+def _plan_problem(tmp_path, name, text):
+    import shutil
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(DATA_DIR, data)
+    (data / name).write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_all(data)
+    return str(info.value)
+
+
+def test_execution_plan_rows_are_read_in_the_detail_unit(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "execution_plan.csv").write_text(
+        "year,line,month,planned,source\n2016,36,4,10,계획 36행\n2016,36,12,90,계획 36행\n", encoding="utf-8")
+    plan = load_all(data)["execution_plan"]
+    assert list(plan["planned"]) == [10 * M, 90 * M]   # 백만원, as the detail
+
+
+@pytest.mark.parametrize("rows, column, expected", [
+    ("2016,36,13,10,x\n", "month", "1–12"),
+    ("2016,99,4,10,x\n", "line", "세부내역"),            # the 2016 detail has 44 lines
+    ("2015,36,4,10,x\n", "line", "세부내역"),            # no 2015 detail in the shipped data
+    ("2016,36,4,50,x\n2016,36,8,40,x\n", "planned", "누계"),  # a cumulative plan never falls
+])
+def test_execution_plan_bad_rows(tmp_path, rows, column, expected):
+    message = _plan_problem(tmp_path, "execution_plan.csv", "year,line,month,planned,source\n" + rows)
+    assert "execution_plan.csv" in message and column in message and expected in message
+
+
+def test_execution_targets_bad_rows(tmp_path):
+    message = _plan_problem(tmp_path, "execution_targets.csv",
+                            "year,as_of,target_rate,scope,source\n2016,2016-06-30,158.6,office,x\n")
+    assert "target_rate" in message and "0–100" in message
+    message = _plan_problem(tmp_path, "execution_targets.csv",
+                            "year,as_of,target_rate,scope,source\n2016,2016-06-30,58.6,nobody,x\n")
+    assert "scope" in message and "nobody" in message

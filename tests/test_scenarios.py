@@ -120,8 +120,9 @@ def test_snapshot_shows_the_trend_once_per_line(scenarios):
     path = tables(trend)
     assert len(path) == 2  # the division, and its programs
     # 000 ('16.4.8) 28.1 → scenario ('16.6.30) 52.0; 2015 결산 97.5 (000, 2015년도 예산 집행현황)
+    # each rate beside its base (예산현액 4,331 at both dates; 2015 예산액 3,397)
     row = rows_of(path[0])[0]
-    assert list(row.values())[1:] == [28.1, 52.0, 97.5]
+    assert list(row.values())[1:] == [4331, 28.1, 4331, 52.0, 3397, 97.5]
     programs = [r["사업명"] for r in rows_of(path[1])]
     assert len(programs) == len(set(programs)) == 9
     assert any(t.__class__.__name__ == "Figure" for t in trend)
@@ -163,7 +164,8 @@ def test_a_settled_year_is_called_결산(scenarios):
     scope = office.open(2016, scenarios["settlement"])
     got = figures(office.headline(scope))
     assert got["집행액"]["value"] == "38,088" and got["집행액"]["note"] == "결산"
-    assert got["집행률"]["value"] == "93.3" and got["집행률"]["note"] == "연말 결산"
+    # the documents table marks scenario_2016_결산.txt as a settlement (kind settlement)
+    assert got["집행률"]["value"] == "93.3" and got["집행률"]["note"] == "집행액 ÷ 예산액"
 
 
 def test_next_year_compares_with_the_settlement(scenarios):

@@ -9,22 +9,24 @@ import pandas as pd
 from .. import labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from ..labels import BOLD_LEVELS, INDENT_LEVELS, VALUE_LABELS
-from . import shared
+from . import outlook, shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "outcomes",
+__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "projection", "outcomes",
            "staffing", "schedule", "audit", "footer", "mismatch_notes", "plan_text"]
 
 
-def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
+         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
     """The report's scope: the data loaded, ``division`` and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
+    red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
     """
     return shared.open_scope("division", {"division": division, "year": year}, data_dir,
-                             threshold=threshold)
+                             threshold=threshold, red=red, amber=amber)
 
 
 def _unit_row(scope: Scope):
@@ -67,18 +69,16 @@ def headline(scope: Scope) -> Headline:
     figures, date = [], None
     if row is not None:
         date = iso(row["as_of"])
-        settled = bool(row["settled"])
-        when = labels.period(date)
-        note = "예산액(부서별 집행현황)" if row["table"] == "execution_division" else "예산편성액(세부내역)"
-        other = views.budget_mismatches(ds, year, division)
-        if row["table"] == "budget_detail" and len(other):
-            note = (f"세부내역 기준(<부서별> {units.fmt_money(other['budget_division'].iloc[0], money)})")
-        figures.append(figure("예산", money_in(row["budget"], money), money, note=note))
+        year_end = bool(row["settled"])
+        when = labels.period(date, settled=bool(row["settlement"]))
+        figures += shared.budget_cards(row, money, mismatch=views.budget_mismatches(ds, year, division))
         figures.append(figure("집행액", money_in(row["executed"], money), money, note=when))
+        base = shared.rate_base(row)
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
-                              note="연말 결산" if settled else "집행액 ÷ 예산현액"))
-        figures.append(figure("집행잔액", money_in(row["balance"], money), money))
-        if not settled:
+                              note=f"집행액 ÷ {base}"))
+        figures.append(figure("집행잔액", money_in(row["balance"], money), money,
+                              note=f"{base} − 집행액"))
+        if not year_end:
             figures.append(figure("연간 경과율", row["elapsed"], "%", decimals=1,
                                   note=f"{fmt_date(date)}까지"))
     summary, staff_date = views.staffing_summary(ds, year, division)
@@ -103,12 +103,19 @@ def summary(scope: Scope) -> list:
     rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)].copy()
     if rows.empty:
         return [Notice(f"{int(year)}년 {scope.name} 예산·집행 자료 없음")]
-    rows["period"] = [labels.period_short(d) for d in rows["as_of"]]
+    rows["period"] = [labels.period_short(d, settled=bool(c))
+                      for d, c in zip(rows["as_of"], rows["settlement"])]
+    # the division table states 예산액 only: no 이월, no 예산현액 (its 집행률 is on 예산액)
+    only_budget = (rows["table"] == "execution_division").to_numpy(dtype=bool)
+    chart_rows = rows.copy()  # the chart draws the base of each year's rate (its legend says which)
+    for col in ("carryover", "available"):
+        rows[col] = rows[col].astype("Int64")
+        rows.loc[only_budget, col] = pd.NA
     titles = {t: ds.catalog.titles.get(t, t) for t in ("budget_detail", "execution_division")}
     basis = "; ".join(f"{int(y)}년 「{titles.get(str(t), str(t))}」 {p}"
                       for y, t, p in zip(rows["year"], rows["table"], rows["period"]))
-    notes = [f"원문에 적힌 값임({basis}). 해마다 가장 늦은 기준일의 값이며, 연말(12. 31.) 기준은 "
-             "결산, 그 밖의 기준일은 연중 집행 실적임. 연간 경과율은 기준일까지 지난 날수 ÷ 그해 날수."]
+    notes = [f"원문 수치({basis})", "집행률: 세부내역 연도는 예산현액, 부서별 집행현황 연도는 "
+             "예산액 기준(원문에 이월액·예산현액 없음)"]
     for y in rows["year"].dropna().unique():
         notes += mismatch_notes(Scope(ds, unit, int(y), scope.threshold), unit, follows="detail")
     money = scope.money("budget_detail")
@@ -117,7 +124,7 @@ def summary(scope: Scope) -> list:
                   sheet="연도별 예산·집행", title=f"{scope.name} 연도별 예산·집행",
                   unit=money, source=source_text(ds, rows["source"]), context="divisions",
                   notes=notes)
-    chart = plot.budget_execution(rows, name=scope.name, unit=money)
+    chart = plot.budget_execution(chart_rows, name=scope.name, unit=money)
     return [table, chart]
 
 
@@ -143,7 +150,9 @@ def detail(scope: Scope) -> Table | Notice:
     return Table(rows, ["name", "budget", "carryover", "available", "executed", "balance",
                         "execution_rate"],
                  sheet=ds.catalog.titles.get("budget_detail", "예산편성 세부내역"),
-                 title=shared.detail_title(ds, year) + (" (결산)" if labels.is_settlement(date) else ""),
+                 title=shared.detail_title(ds, year) + (
+                     " (결산)" if all(views.settlement_flags(ds, rows["as_of"], rows["source"]))
+                     else ""),
                  unit=scope.money(), as_of=iso(date),
                  source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
                  row_class=classes.str.strip(),
@@ -156,10 +165,11 @@ def detail(scope: Scope) -> Table | Notice:
 
 
 def pace(scope: Scope) -> list:
-    """Each line's 집행률 against the share of the year elapsed (chart and table) and the
-    lagging lines, at the latest snapshot, all with the scope's threshold."""
+    """Each line's 집행률 against its best reference — the office's plan, the year before on
+    the same date, else the share of the year elapsed — (chart and table) and the lines more
+    than the scope's threshold behind it (부진), at the latest snapshot."""
     ds, year, unit = scope.ds, scope.year, scope.unit
-    rows = views.spending_lines(ds, year, unit=unit, threshold=scope.threshold)
+    rows = views.paced_lines(ds, year, unit=unit, threshold=scope.threshold)
     if rows.empty:
         return [Notice(f"{int(year)}년 사업별 집행 자료 없음 — 집행 속도·부진 사업 판단 불가")]
     money = scope.money()
@@ -171,20 +181,25 @@ def pace(scope: Scope) -> list:
     flag = np.where(rows["pace_flag"].eq("lagging").fillna(False), "sc-flag", "")
     elapsed = float(rows["elapsed"].iloc[0])
     source = source_text(ds, rows["source"], shared.detail_title(ds, year))
-    table = Table(shown, ["name", "available", "executed", "execution_rate", "pace_gap", "pace_flag"],
+    headers = {"reference": ("기준", "text"), "reference_rate": ("기준 집행률(%)", "rate"),
+               "pace_gap": ("기준 대비(%p)", "rate_change")}
+    rule = (f"기준 대비 = 집행률(집행액 ÷ 예산현액) − 기준 집행률. 기준은 월별 집행계획(계획), 없으면 전년 같은 날 "
+            f"집행률(전년), 없으면 연간 경과율(경과, {units.fmt_rate(elapsed)}). {threshold}%p 넘게 뒤처지면 "
+            "‘부진’, 앞서면 ‘빠름’.")
+    table = Table(shown, ["name", "available", "executed", "execution_rate", "reference", "reference_rate",
+                          "pace_gap", "pace_flag"],
                   sheet="집행 속도", title=f"사업별 집행 속도 (연간 경과율 {units.fmt_rate(elapsed)})",
-                  unit=money, as_of=iso(date), source=source,
-                  row_class=pd.Series(flag, index=shown.index),
-                  notes=[f"경과율 대비 = 집행률 − 연간 경과율. {threshold}%p 넘게 뒤처지면 ‘부진’, "
-                         "앞서면 ‘빠름’."])
-    lagging = views.laggards(ds, year, unit=unit, threshold=scope.threshold)
+                  unit=money, as_of=iso(date), source=source, headers=headers, nowrap=["reference"],
+                  row_class=pd.Series(flag, index=shown.index), notes=[rule])
+    lagging = views.lagging_lines(ds, year, unit=unit, threshold=scope.threshold)
     if lagging.empty:
-        late = Notice(f"연간 경과율보다 {threshold}%p 넘게 뒤처진 사업 없음")
+        late = Notice(f"기준 집행률보다 {threshold}%p 넘게 뒤처진 사업 없음")
     else:
-        late = Table(lagging, ["name", "available", "executed", "balance", "execution_rate", "pace_gap"],
+        late = Table(lagging, ["name", "available", "executed", "balance", "execution_rate", "reference",
+                               "reference_rate", "pace_gap"],
                      sheet="집행 부진 사업", title=f"집행 부진 사업 {len(lagging)}개 (집행잔액 큰 순)",
-                     unit=money, as_of=iso(date), source=source,
-                     notes=[f"집행률이 연간 경과율보다 {threshold}%p 넘게 낮은 사업."])
+                     unit=money, as_of=iso(date), source=source, headers=headers, nowrap=["reference"],
+                     notes=[f"집행률이 기준 집행률보다 {threshold}%p 넘게 낮은 사업. " + rule.split(". ", 1)[1]])
     return [chart, late, table]
 
 
@@ -199,7 +214,7 @@ def staffing(scope: Scope) -> Table | Notice:
 def schedule(scope: Scope) -> list:
     steps = views.schedule_steps(scope.ds, scope.year, scope.unit)
     return shared.schedule(scope, steps, year=scope.year,
-                           as_of=views.latest(scope.ds, scope.year))
+                           as_of=views.latest(scope.ds, scope.year, unit=scope.unit))
 
 
 def audit(scope: Scope) -> list:
@@ -214,3 +229,8 @@ def plan_text(scope: Scope):
     """The division's part III sections as the source arranges them (목적, 추진방향,
     추진실적, 추진계획 with dates), only in the year of the document that holds them."""
     return shared.plan_text(scope, scope.unit)
+
+
+def projection(scope: Scope) -> list:
+    """연말 집행 전망: the summary lines and the table (:mod:`seoulcomm.content.outlook`)."""
+    return outlook.projection(scope)

@@ -8,25 +8,27 @@ import pandas as pd
 
 from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
-from . import shared
+from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs",
+__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
 OFFICE = "office"
 
 
-def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
+         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
     """The report's scope: the data loaded and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
+    red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
     """
-    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold)
+    return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold, red=red, amber=amber)
 
 
 def _order(scope: Scope) -> list[str]:
@@ -122,21 +124,25 @@ def headline(scope: Scope) -> Headline:
     figures, date = [], None
     if row is not None:
         date = iso(row["as_of"])
-        figures.append(figure("예산", money_in(row["budget"], money), money))
-    comp = views.composition(ds, year)
-    comp = _row(comp, year=int(year), category="계") if len(comp) else None
+        figures += shared.budget_cards(row, money)
+    comp_all = views.composition(ds, year)
+    comp = _row(comp_all, year=int(year), category="계") if len(comp_all) else None
     if comp is not None and not pd.isna(comp["change"]):
         # as the source's <구성별> table states them, where it does
         change = comp["change"] if pd.isna(comp.get("change_stated", pd.NA)) else comp["change_stated"]
         rate = comp["change_rate"] if pd.isna(comp.get("rate_stated", pd.NA)) else comp["rate_stated"]
+        # the rate's base: the year before's 계, beside the rate
+        prior = _row(comp_all, year=int(comp["base_year"]), category="계")
+        base = "" if prior is None else \
+            f" ({int(prior['year'])}년 {units.fmt_money(prior['budget'], money)} 대비)"
         figures.append(figure("전년 대비", money_in(change, money), money, triangle=True,
-                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}"))
+                              note=f"증감률 {units.fmt_rate(rate, triangle=True)}{base}"))
     if row is not None:
         figures.append(figure("집행액", money_in(row["executed"], money), money,
-                              note=labels.period(date)))
+                              note=labels.period(date, settled=bool(row["settlement"]))))
+        pace = "" if row["settled"] else f" · 연간 경과율 {units.fmt_rate(row['elapsed'])}"
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
-                              note="연말 결산" if row["settled"] else
-                              f"연간 경과율 {units.fmt_rate(row['elapsed'])}"))
+                              note=f"집행액 ÷ {shared.rate_base(row)}{pace}"))
     summary, staff_date = views.staffing_summary(ds, year)
     if summary is not None:
         staff = _row(summary, unit=OFFICE)
@@ -175,7 +181,8 @@ def divisions(scope: Scope) -> list:
                       if not pd.isna(v)})
     rows["share"] = [100.0 if u == OFFICE else share.get(u, np.nan) for u in rows["unit"]]
     sources = list(rows["source"])
-    when = labels.period(rows["as_of"].dropna().max())
+    when = labels.period(rows["as_of"].dropna().max(),
+                         settled=bool(rows["settlement"].fillna(False).all()))
     detail_title = shared.detail_title(ds, year)
     if len(stated):
         listed = stated.set_index("unit")["budget"]
@@ -195,6 +202,9 @@ def divisions(scope: Scope) -> list:
         notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」({when})의 값이고, "
                  "비율(기획관 예산 대비)은 그 예산으로 계산한 값임."]
         source_title = f"{int(year)}년도 예산 집행현황"
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     summary, staff_date = views.staffing_summary(ds, year)
     if summary is not None:
         staff = summary.set_index("unit")
@@ -316,17 +326,20 @@ def top_programs(scope: Scope, n: int = 10) -> list:
     ranked = ranked.copy()
     ranked["division_name"] = [names.get(u, u) for u in ranked["unit"]]
     named = [str(p) for p, s in zip(ranked["name"], ranked["share_stated"]) if s]
-    notes = ["비율은 기획관 예산편성액 대비."]
+    notes = ["비율: 사업 예산편성액 ÷ 기획관 예산편성액, 집행률: 집행액 ÷ 예산현액"]
     if named:
-        notes = [f"비율은 기획관 예산편성액 대비. {', '.join(named)}의 비율은 원문(주요 사업별 비중)에 "
-                 "적힌 값이고, 나머지는 예산편성액으로 계산한 값임."]
+        notes.append(f"원문(주요 사업별 비중) 비율: {', '.join(named)} (나머지는 계산값)")
     ref = shared.verify_note(scope, ["program_shares"], "원문 비율이 다시 계산한 값과 다르거나 목록이 "
                              "더 큰 사업을 빠뜨린 곳 있음.")
     if ref:
         notes.append(ref)
+    partial = shared.partial_note(scope)
+    if partial:
+        notes.append(partial)
     date = ranked["as_of"].dropna().max()
     money = scope.money()
-    table = Table(ranked, ["name", "division_name", "budget", "share", "executed", "execution_rate"],
+    table = Table(ranked, ["name", "division_name", "budget", "share", "available", "executed",
+                           "execution_rate"],
                   sheet="주요 사업", title=f"{int(year)}년 예산 규모 상위 {len(ranked)}개 사업",
                   unit=money, as_of=iso(date),
                   source=source_text(ds, ranked["source"], shared.detail_title(ds, year)),
@@ -367,9 +380,16 @@ def settlement_vs_progress(scope: Scope) -> list:
         values = list(src[col].reindex(order + others))
         out[key], others_out[key] = values[:len(order)], values[len(order):]
         columns.append(key)
-    a_word, b_word = labels.period(a_date), labels.period(b_date)
-    title = (f"{prev}년 {'결산' if labels.is_settlement(a_date) else '집행'}과 "
-             f"{cur}년 {'결산' if labels.is_settlement(b_date) else '집행 진도'}")
+    a_closed = bool(a["settlement"].fillna(False).all()) if "settlement" in a else False
+    b_closed = bool(b["settlement"].fillna(False).all()) if "settlement" in b else False
+    a_word, b_word = labels.period(a_date, settled=a_closed), labels.period(b_date, settled=b_closed)
+
+    def word(date, closed, otherwise):
+        if labels.is_settlement(date, settled=closed):
+            return "결산"
+        return "연말 집행 실적" if labels.year_end(date) else otherwise
+
+    title = f"{prev}년 {word(a_date, a_closed, '집행')}과 {cur}년 {word(b_date, b_closed, '집행 진도')}"
     sheet = "전년과 올해 집행"
     table = _table(out, columns, fold=_folded(scope, out, others_out, keep, sheet=sheet),
                    sheet=sheet, title=title, unit=scope.money(),
@@ -501,3 +521,8 @@ def plan_sections(scope: Scope):
                            sheet=sheet, source=source_text(ds, sections["source"],
                                                            "Ⅲ. 주요업무 추진계획"),
                            notes=notes)
+
+
+def projection(scope: Scope) -> list:
+    """연말 집행 전망: the summary lines and the table (:mod:`seoulcomm.content.outlook`)."""
+    return outlook.projection(scope)

@@ -40,21 +40,32 @@ def headline(scope: Scope) -> Headline:
     if latest is not None:
         figures.append(figure(f"{int(latest['year'])}년 예산", money_in(latest["budget"], money), money))
         if not pd.isna(latest["change"]):
+            prior = totals[(totals["year"] == latest["base_year"]).fillna(False).to_numpy(dtype=bool)]
+            base = "" if prior.empty else (f" ({int(prior['year'].iloc[0])}년 "
+                                           f"{units.fmt_money(prior['budget'].iloc[0], money)} 대비)")
             figures.append(figure("전년 대비", money_in(latest["change"], money), money, triangle=True,
-                                  note=f"증감률 {units.fmt_rate(latest['change_rate'], triangle=True)}"))
+                                  note=f"증감률 {units.fmt_rate(latest['change_rate'], triangle=True)}"
+                                       f"{base}"))
     line = views.program_execution(ds, program, year, threshold=scope.threshold) \
         if year is not None else None
     if line is not None:
         date = iso(line["as_of"])
-        note = labels.period(date)
-        if not labels.is_settlement(date):
+        dmoney = scope.money("budget_detail")
+        note = (f"집행액 {units.fmt_money(line['executed'], dmoney)} ÷ 예산현액 "
+                f"{units.fmt_money(line['available'], dmoney)}{dmoney}, "
+                + labels.period(date, settled=line.get("settlement", False)))
+        if not labels.year_end(date):
             note += f", 경과율 {units.fmt_rate(line['elapsed'])}"
         figures.append(figure(f"{int(year)}년 집행률", line["execution_rate"], "%", decimals=1, note=note))
     closed = views.program_settlements(ds, program)
     if len(closed):
         last = closed.iloc[-1]
+        smoney = scope.money("settlement")
         figures.append(figure(f"{int(last['year'])}년 결산 집행률", last["execution_rate"], "%",
-                              decimals=1, note=f"불용률 {units.fmt_rate(last['unspent_rate'])}"))
+                              decimals=1,
+                              note=f"집행액 {units.fmt_money(last['executed'], smoney)} ÷ 예산현액 "
+                                   f"{units.fmt_money(last['available'], smoney)}{smoney}, "
+                                   f"불용률 {units.fmt_rate(last['unspent_rate'])}"))
     division = scope.names.get(str(info["division"]), str(info["division"]))
     sources = list(dict.fromkeys(shared.document_text(ds, s) for s in
                                  [info["source"]] + ([line["source"]] if line is not None else [])))
@@ -195,7 +206,8 @@ def outcomes(scope: Scope) -> Table | Notice:
 
 
 def schedule(scope: Scope) -> list:
-    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit))
+    as_of = views.latest(scope.ds, scope.year) if scope.year is not None else None
+    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit), as_of=as_of)
 
 
 def audit(scope: Scope) -> list:

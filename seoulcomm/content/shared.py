@@ -2,12 +2,13 @@
 plan, the reconciliation and the footer; and :class:`Scope`, what a report is about."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .. import audit, display, labels, load, plot, units, views
+from .. import audit, calc, display, labels, load, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
 from ..errors import UsageError
 from ..labels import VALUE_LABELS
@@ -24,12 +25,16 @@ class Scope:
     year : the report's fiscal year (``None`` for a program report: the sheet's own year).
     threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
         every table and chart of the report uses this one value.
+    red, amber : the year-end projection's signal thresholds [%] (위험 below ``red``, 주의
+        below ``amber``), shown in the 연말 집행 전망 table's legend.
     """
 
     ds: load.Dataset
     unit: str
     year: int | None
     threshold: float = views.PACE_THRESHOLD
+    red: float = views.SIGNAL_RED
+    amber: float = views.SIGNAL_AMBER
 
     @property
     def names(self) -> dict[str, str]:
@@ -45,7 +50,8 @@ class Scope:
 
 
 def open_scope(kind: str, given: dict, data_dir=None, *,
-               threshold=views.PACE_THRESHOLD) -> Scope:
+               threshold=views.PACE_THRESHOLD, red=views.SIGNAL_RED,
+               amber=views.SIGNAL_AMBER) -> Scope:
     """Load the data, check the parameters as the batch build does, and open the scope.
 
     Parameters
@@ -64,7 +70,8 @@ def open_scope(kind: str, given: dict, data_dir=None, *,
     if not np.isfinite(threshold) or threshold < 0:
         raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     unit = checked.get("division") or checked.get("program") or "office"
-    return Scope(ds, unit, checked.get("year"), threshold)
+    projection.check_signals(red, amber)
+    return Scope(ds, unit, checked.get("year"), threshold, float(red), float(amber))
 
 
 def show(*items) -> None:
@@ -85,6 +92,33 @@ def show(*items) -> None:
 
 def iso(value) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- bases
+
+def rate_base(row) -> str:
+    """The amount a unit total's 집행률 is computed on: 예산현액 in the detail, 예산액 in the
+    division table (which states no carry-over)."""
+    return "예산액" if str(row.get("table", "")) == "execution_division" else "예산현액"
+
+
+def budget_cards(row, money: str, *, mismatch: pd.DataFrame | None = None) -> list[dict]:
+    """The headline's budget cards of a unit total: 예산 (편성액, or the division table's
+    예산액) and, where a carry-over makes them differ, 예산현액 — the amount 집행률 and
+    집행잔액 are computed on, so the rate stands beside its base."""
+    from_division_table = rate_base(row) == "예산액"
+    note = "부서별 집행현황 예산액" if from_division_table else "예산편성액(세부내역)"
+    if mismatch is not None and len(mismatch) and not from_division_table:
+        note = f"세부내역 기준(<부서별> {units.fmt_money(mismatch['budget_division'].iloc[0], money)})"
+    cards = [display.figure("예산", display.money_in(row["budget"], money), money, note=note)]
+    available = row.get("available")
+    if not from_division_table and not display._missing(available) and available != row["budget"]:
+        carry = row.get("carryover")
+        carry = 0 if display._missing(carry) else carry
+        cards.append(display.figure(
+            "예산현액", display.money_in(available, money), money,
+            note=f"예산 + 전년도 이월 {units.fmt_money(carry, money)}"))
+    return cards
 
 
 # --------------------------------------------------------------------------- sources
@@ -111,6 +145,26 @@ def source_text(ds, sources, title: str = "") -> str:
 def detail_title(ds, year) -> str:
     """The detail's title for ``year`` as the catalog names it: ``2016년 예산편성 세부내역``."""
     return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
+
+
+def partial_note(scope: Scope) -> str | None:
+    """※ note for an office-wide table: later snapshots of the detail that hold only part of
+    the year's lines (and say why), so the office's figures stand on the latest complete one."""
+    ds, year = scope.ds, scope.year
+    if year is None or scope.unit not in ("office",):
+        return None
+    later = views.partial_snapshots(ds, year)
+    used = views.latest(ds, year, "budget_detail")
+    shown = [(when, part) for when, part in later.items() if used is None or when > used]
+    if not shown:
+        return None
+    names = scope.names
+    parts = "; ".join(f"{fmt_date(when)} 기준은 일부 집계({part['reason']}"
+                      + (f" — {', '.join(names.get(u, u) for u in sorted(part['units']))}"
+                         if part["units"] else "") + ")"
+                      for when, part in shown)
+    base = f"최근 전체 집계인 {fmt_date(used)} 기준" if used is not None else "전체 집계 없음"
+    return f"※ 기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
 
 
 # --------------------------------------------------------------------------- 집행률 path
@@ -143,6 +197,8 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     ref_row = prior[(prior["unit"] == ref_unit).to_numpy(dtype=bool)] if len(prior) else prior
     reference = float(ref_row["execution_rate"].iloc[0]) if len(ref_row) else None
     ref_year = int(ref_row["year"].iloc[0]) if len(ref_row) else None
+    # the prior year's 12-31 figure: 결산 only where the data says it is one
+    ref_word = "결산" if len(ref_row) and bool(ref_row["settlement"].iloc[0]) else "연말"
     # one column per as-of date, one row per line
     dates = sorted(path["as_of"].unique())
     wide = pd.DataFrame({"key": list(dict.fromkeys(path["key"]))})
@@ -151,22 +207,31 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     columns = [label_col]
     for i, d in enumerate(dates):
         col = f"rate_at_{i}"
-        at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")["execution_rate"]
-        wide[col] = [at.get(k, np.nan) for k in wide["key"]]
-        columns.append(col)
+        at = path[(path["as_of"] == d).to_numpy(dtype=bool)].set_index("key")
+        # each date's rate beside the 예산현액 it is computed on (a 추경 changes it)
+        wide[f"available_at_{i}"] = pd.array([at["available"].get(k, pd.NA) for k in wide["key"]],
+                                             dtype="Int64")
+        wide[col] = [at["execution_rate"].get(k, np.nan) for k in wide["key"]]
+        columns += [f"available_at_{i}", col]
     elapsed = [float(path.loc[path["as_of"] == d, "elapsed"].iloc[0]) for d in dates]
     if reference is not None and not programs:
         if len(others):
             prior = pd.concat([prior, views.fold(prior, keep, sums=["available", "executed"],
                                                  rates=views.POOLED_RATE)], ignore_index=True)
-        settled = prior.set_index("unit")["execution_rate"]
-        wide["reference"] = [float(settled.get(k, np.nan)) for k in wide["key"]]
-        columns.append("reference")
-    headers = {f"rate_at_{i}": (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
-                                "rate")
-               for i, (d, e) in enumerate(zip(dates, elapsed))}
+        settled = prior.set_index("unit")
+        wide["reference_base"] = pd.array([settled["available"].get(k, pd.NA) for k in wide["key"]],
+                                          dtype="Int64")
+        wide["reference"] = [float(settled["execution_rate"].get(k, np.nan)) for k in wide["key"]]
+        columns += ["reference_base", "reference"]
+    headers = {}
+    for i, (d, e) in enumerate(zip(dates, elapsed)):
+        headers[f"available_at_{i}"] = (f"{labels.period_short(d)} 예산현액", "money")
+        headers[f"rate_at_{i}"] = (f"{labels.period_short(d)} 집행률(%) [경과율 {units.fmt_rate(e)}]",
+                                   "rate")
     if "reference" in wide.columns:
-        headers["reference"] = (f"{ref_year}년 결산 집행률(%)", "rate")
+        base_word = rate_base(ref_row.iloc[0]) if len(ref_row) else "예산현액"
+        headers["reference_base"] = (f"{ref_year}년 {ref_word} {base_word}", "money")
+        headers["reference"] = (f"{ref_year}년 {ref_word} 집행률(%)", "rate")
     order = ["office"] + list(ds.divisions(year)["unit"].astype(str)) if not programs else None
     if order and len(others):
         order.append(views.OTHERS)
@@ -176,13 +241,11 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
     classes = pd.Series(np.where(wide["key"] == "office", "sc-bold", ""), index=wide.index)
     what = "사업별" if programs else ("부서별" if scope.unit == "office" else "")
     title = f"{int(year)}년 기준일별 {what} 집행률 추이".replace("  ", " ")
-    notes = ["같은 해의 기준일마다 원문에 적힌 집행률(집행액 ÷ 예산현액)을 나란히 적음. "
-             "[ ] 안은 그 기준일까지의 연간 경과율(지난 날수 ÷ 그해 날수)임."]
+    notes = ["기준일별 원문 집행률(집행액 ÷ 그 기준일의 예산현액)", "[ ] 안: 그 기준일까지의 연간 "
+             "경과율(지난 날수 ÷ 그해 날수)"]
     owner = scope.names.get(ref_unit, ref_unit) if ref_unit != "office" else "기획관"
-    if reference is not None and programs:
-        notes.append(f"그림의 점선은 {owner}의 {ref_year}년 결산 집행률(전년도 연말 결산)임.")
-    elif reference is not None:
-        notes.append(f"{ref_year}년 결산 집행률은 전년도 연말 결산으로, 그림의 점선은 {owner}의 것임.")
+    if reference is not None:
+        notes.append(f"그림의 점선: {owner}의 {ref_year}년 {ref_word} 집행률")
     sheet = f"집행률 추이{' (사업)' if programs else ''}"
     page = sheet_rows = None
     chart_path = path
@@ -194,11 +257,11 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
         notes.append(labels.others_note(len(order) - 2, len(keep), sheet))
         chart_path = path[path["key"].isin(shown).to_numpy()]
     table = Table(wide, columns, sheet=sheet, title=title,
-                  unit="%", as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
+                  unit=scope.money(), as_of=iso(dates[-1]), source=source_text(ds, path["source"]),
                   row_class=classes, notes=notes, headers=headers, page_rows=page,
                   sheet_rows=sheet_rows)
     chart = plot.execution_path(chart_path, names=None, year=year, reference=reference,
-                                reference_label=f"{owner} {ref_year}년 결산" if ref_year else "",
+                                reference_label=f"{owner} {ref_year}년 {ref_word}" if ref_year else "",
                                 title=title)
     return [table, chart]
 
@@ -207,6 +270,32 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
 
 def _when(period) -> str:
     return "" if display._missing(period) else f"{int(period)}"
+
+
+def _since(ds, rows: pd.DataFrame) -> list[str]:
+    """The start of each row's cumulative result (``outcomes.since``), as printed."""
+    if "since" not in ds.tables.get("outcomes", pd.DataFrame()).columns:
+        return [""] * len(rows)
+    sections = sorted(set(rows["section"].dropna().astype(str)))
+    found = ds.rows("outcomes", section=sections, kind="actual")
+    found = found[(found["since"].fillna("") != "").to_numpy(dtype=bool)]
+    start = {(str(s), str(m), int(p)): str(v) for s, m, p, v in
+             zip(found["section"], found["metric"], found["period"], found["since"])}
+    out = []
+    for sec, metric, period in zip(rows["section"], rows["metric"], rows["last_period"]):
+        value = "" if display._missing(period) else start.get((str(sec), str(metric), int(period)), "")
+        out.append(fmt_date(value) if len(value) == 10 else (f"{value}년" if value else ""))
+    return out
+
+
+_UNTIL = re.compile(r"'(\d{2})\.\s*(\d{1,2})월\s*말")
+
+
+def _span(since: str, year: str, note) -> str:
+    """``2013. 1. 12.~2016. 3월 말``: a cumulative result's period, its end from the note."""
+    found = _UNTIL.search(str(note)) if isinstance(note, str) else None
+    until = f"20{found[1]}. {int(found[2])}월 말" if found else year
+    return f"{since}~{until}"
 
 
 def _period_note(last_note, target_note) -> str:
@@ -230,10 +319,18 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         when = f"{int(year)}년 " if year is not None else ""
         return Notice(f"{when}추진실적·목표 자료 없음")
     rows = _with_stated_changes(ds, rows.copy(), year, division=division, section=section)
+    since = _since(ds, rows)
     titles = views.section_titles(ds, year, sections=rows["section"].dropna())
     rows["section"] = [f"{s} {titles.get(str(s), '')}".strip() for s in rows["section"]]
     rows["metric_unit"] = rows["unit"]
+    # qualifiers (일평균, 누적) stay in the indicator's label
+    notes_of = [rows[c] if c in rows else pd.Series([None] * len(rows), index=rows.index)
+                for c in ("last_note", "target_note", "existing_note")]
+    rows["metric"] = [labels.metric_label(m, *n) for m, *n in zip(rows["metric"], *notes_of)]
     rows["last_when"] = [_when(p) for p in rows["last_period"]]
+    # a cumulative result carries its period (시민청 방문객 '13. 1. 12. 개관 ~ '16. 3월 말)
+    rows["last_when"] = [_span(f, w, n) if f else w
+                         for f, w, n in zip(since, rows["last_when"], notes_of[0])]
     rows["first_when"] = [_when(p) for p in rows["first_period"]]
     rows["target_when"] = [_when(p) for p in rows["target_period"]]
     rows["period_note"] = [_period_note(a, b) for a, b in zip(rows["last_note"], rows["target_note"])]
@@ -249,7 +346,11 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
         rows["outcome_existing"] = rows["existing"]
         columns.insert(columns.index("last_actual"), "outcome_existing")
     if "target_to" in rows and rows["target_to"].notna().any():
-        rows["outcome_target"] = rows["target_text"].where(rows["target_to"].notna(), "")
+        # a range stays a range (5~6명, 월 1~2회): shown as the source states it, never cut to
+        # its lower bound in the number column
+        ranged = rows["target_to"].notna().to_numpy(dtype=bool)
+        rows["outcome_target"] = rows["target_text"].where(ranged, "")
+        rows["target"] = rows["target"].astype("Float64").mask(ranged)
         columns.insert(columns.index("target") + 1, "outcome_target")
     if "gap" in rows and rows["gap"].notna().any():
         rows["outcome_gap"] = rows["gap"]
@@ -313,8 +414,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
     year = views.plan_year(steps) if year is None else year
     chart = plot.timeline(steps, year=year, as_of=as_of)
     rows = steps.copy()
-    rows["status"] = rows["kind"].map(VALUE_LABELS["status"])
-    rows["end"] = [display.fmt_month(e) if not display._missing(e) else "계속(~)" for e in rows["end"]]
+    # where each step stands at the report's date, not the source's own date
+    rows["status"] = list(calc.step_status(rows, as_of).map(VALUE_LABELS["status"]))
+    # dates at the precision the source states: the day where it gives one, else the month
+    rows["start"] = [display.fmt_date(d) if not display._missing(d) else display.fmt_month(m)
+                     for m, d in zip(rows["start"], rows.get("start_date", [None] * len(rows)))]
+    rows["end"] = [display.fmt_date(d) if not display._missing(d) else
+                   (display.fmt_month(e) if not display._missing(e) else "계속(~)")
+                   for e, d in zip(rows["end"], rows.get("end_date", [None] * len(rows)))]
     columns = ["step", "start", "end", "status"]
     index = []
     if "section" in rows.columns:
@@ -323,9 +430,14 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
         index = ["section"]
     if "detail" in rows.columns:
         columns.insert(1, "detail")
-    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="월",
+    when = f"{fmt_date(as_of)} 기준 " if as_of is not None and not pd.isna(as_of) else ""
+    table = Table(rows, columns, sheet="추진일정", title=f"{int(year)}년 추진일정", unit="",
+                  as_of=iso(as_of) if as_of is not None else None,
+                  headers={"start": ("시작", "text")},
                   source=source_text(ds, rows["source"], "추진계획·추진일정"), index=index,
-                  notes=["‘계속(~)’은 원문이 끝을 정하지 않은 일정(예: ’16.5월~)."])
+                  notes=[f"구분: {when}추진 단계(계획: 시작 전, 추진 중: 시작 후 종료 전, 완료: "
+                         "원문상 완료, 기간 경과: 계획 기간이 지났으나 실적 자료 없음)",
+                         "계속(~): 원문에 종료 시기 없음(예: ’16.5월~)"])
     return [chart, table]
 
 
@@ -335,7 +447,7 @@ def _checks(ds, scope: str, year):
     """The audit's checks of one scope (and year); the audit reads its own copy of the data,
     so the report's read log names only what the report shows."""
     # the checks of the report's snapshot: the year's latest as-of date
-    as_of = iso(views.latest(ds.fresh(), year)) if year is not None else None
+    as_of = iso(views.latest(ds.fresh(), year, unit=scope)) if year is not None else None
     return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
 
 
@@ -365,6 +477,19 @@ def _scope_where(scope: Scope, columns) -> dict:
     return where
 
 
+#: What each verdict of the 원문 검증 means, in the words of its legend.
+VERDICT_MEANING = {
+    "rounding": "원문 단위 반올림으로 생길 수 있는 차이",
+    "truncation": "원문이 끝자리를 버린 것으로 보이는 차이",
+    "explained": "다른 원문 수치로 설명되는 차이(근거는 비고)",
+    "timing": "작성 시점이 다른 두 문서의 수치",
+    "partial": "Ⅲ장 사업비가 세부내역 사업의 일부에 해당",
+    "reference": "원문이 일부만 골라 적거나 달리 나눈 것으로 모순 아님",
+    "unmatched": "대응하는 세부내역 사업 없음(사유는 비고)",
+    "discrepancy": "원문 어디로도 설명되지 않는 차이",
+}
+
+
 def audit_notes(scope: Scope, *, year="scope") -> list:
     """Reconciliation notes: a summary line and the checks that are not exact."""
     ds = scope.ds
@@ -376,32 +501,31 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
     if total == 0:
         return [Notice("이 범위의 원문 검증 항목 없음")]
     counts = rows["verdict"].value_counts()
-    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건"
-             for v in ("exact", "rounding", "truncation", "discrepancy", "unmatched")
+    order = audit.VERDICTS  # exact … discrepancy
+    parts = [f"{VALUE_LABELS['verdict'][v]} {int(counts.get(v, 0))}건" for v in order
              if counts.get(v, 0)]
-    summary = (f"원문이 밝힌 합계·비율·증감 {total}건을 구성 항목으로 다시 계산해 대조함: "
-               + ", ".join(parts) + ".")
+    wrong = int(counts.get("discrepancy", 0))
+    lead = (f"원문 수치 간 불일치 {wrong}건" if wrong else "원문 수치 간 불일치 없음")
+    summary = f"{lead}: 원문의 합계·비율·증감 {total}건 재계산 대조 결과 " + ", ".join(parts)
     off = rows[(rows["verdict"] != "exact").fillna(False).to_numpy(dtype=bool)].copy()
     if off.empty:
-        return [Notice(summary + " 모두 일치함.")]
-    order = {"discrepancy": 0, "unmatched": 1, "truncation": 2, "rounding": 3}
-    off["_o"] = off["verdict"].map(order)
+        return [Notice(summary)]
+    rank = {v: i for i, v in enumerate(reversed(order))}  # 불일치 first
+    off["_o"] = off["verdict"].map(rank)
     off = off.sort_values("_o", kind="stable")
     off["table"] = [ds.catalog.titles.get(str(t), str(t)) for t in off["table"]]
+    seen = [v for v in reversed(order) if v in set(off["verdict"])]
     off["verdict"] = off["verdict"].map(VALUE_LABELS["verdict"])
     off["audit_unit"] = off["unit"]
     shown = ["table", "item", "check", "stated", "computed", "difference", "verdict", "audit_unit"]
     if "note" in off and off["note"].notna().any():  # how the verdict follows, or why no match
         off["audit_note"] = off["note"].fillna("")
         shown.append("audit_note")
+    legend = " · ".join(f"{VALUE_LABELS['verdict'][v]}: {VERDICT_MEANING[v]}" for v in seen)
     table = Table(off, shown,
                   sheet="원문 검증", title="원문 검증: 원문과 다시 계산한 값이 다른 곳",
                   unit="행별 단위", source=source_text(ds, off["source"]),
-                  nowrap=["verdict", "audit_unit"],
-                  notes=["반올림 차이: 구성 항목을 원문 단위로 반올림해 생길 수 있는 차이. "
-                         "절사 차이: 원문이 반올림 대신 끝자리를 버린 것으로 보이는 차이. "
-                         "불일치: 반올림으로 설명되지 않는 차이. "
-                         "대사 불가: 원문 수치에 대응하는 세부내역 사업이 없음(사유는 비고)."])
+                  nowrap=["verdict", "audit_unit"], notes=[legend])
     return [Notice(summary), table]
 
 
