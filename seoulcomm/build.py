@@ -56,6 +56,10 @@ INDEX_FILE = "index.html"
 CACHE_FORMAT = 2
 #: A build record larger than this is not read (it is rebuilt).
 MAX_CACHE_BYTES = 16 * 1024 * 1024
+#: Longest the data helper may take to load, check and audit the data [s] (``--load-timeout``).
+LOAD_TIMEOUT = 600.0
+#: Slack on top of the report deadlines for a Dask build's results to arrive [s].
+DASK_MARGIN = 120.0
 #: Packages whose versions shape a report's output: a new version rebuilds everything.
 RENDERING_PACKAGES = (
     "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "ipython",
@@ -76,6 +80,8 @@ class BuildSummary:
     out_dir : the output folder; ``index.html`` is in it.
     unchanged : True when the build found its inputs and files as the last complete build
         left them, without loading the data (nothing was rendered, ``index.html`` kept).
+    data_changed : the data files whose bytes changed on disk while the build ran (its reports
+        were built from the bytes it read at the start, and none is recorded as current).
     """
 
     built: list = field(default_factory=list)
@@ -84,10 +90,11 @@ class BuildSummary:
     seconds: float = 0.0
     out_dir: Path | None = None
     unchanged: bool = False
+    data_changed: list = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.data_changed else 0
 
     def line(self) -> str:
         return (f"보고서 {len(self.built) + len(self.skipped) + len(self.failed)}개: "
@@ -137,10 +144,10 @@ class _Digests:
     names (hashed here, streamed; only files the catalog names, anything else never matches).
     """
 
-    def __init__(self, folder: Path, ds):
+    def __init__(self, folder: Path, ds, hashes: dict | None = None):
         self.folder, self.ds = folder, ds
         self.known = set(data_files())
-        self.files: dict[str, str | None] = {}
+        self.files: dict[str, str | None] = dict(hashes or {})
         self.memo: dict[str, str | None] = {}
 
     def file(self, name: str) -> str | None:
@@ -386,15 +393,20 @@ class _Inputs:
     source: str = ""
     versions: dict = field(default_factory=dict)
 
-    def key(self, data_files) -> str | None:
-        """sha256 over every input, reading ``data_files`` (plain names) from the data folder;
-        None when one of them is not a regular file or a file cannot be read."""
+    def key(self, data_files, hashes: dict | None = None) -> str | None:
+        """sha256 over every input, reading ``data_files`` (plain names) from the data folder,
+        or taking their sha256 from ``hashes`` (of the bytes the build read); None when one of
+        them is not a regular file or a file cannot be read."""
         data = {}
         for name in data_files:
-            data[name] = _plain_file_sha(self.data, name)
-            if data[name] is None:
-                return None
-        if paths.CATALOG_FILE not in data:
+            if hashes is not None:
+                digest = hashes.get(name)
+            else:
+                digest = _plain_file_sha(self.data, name)
+                if digest is None and os.path.lexists(self.data / name):
+                    return None  # there but not a regular file, or unreadable
+            data[name] = digest or "absent"  # an optional table left out is part of the key too
+        if data.get(paths.CATALOG_FILE, "absent") == "absent":
             return None
         yaml_files = {p.name: _file_sha(p) for p in sorted(self.params.glob("*.yaml"))}
         if not yaml_files or None in yaml_files.values():
@@ -429,8 +441,11 @@ def _unchanged(out: Path, inputs: _Inputs, lock: outdir.BuildLock, progress, sta
         return None
     if _record_key(inputs.key(record["data_files"]), record) != record["key"]:
         return None
+    now = data_version({name: _plain_file_sha(inputs.data, name) for name in record["data_files"]})
     for name in record["reports"]:
         entry = cache["reports"][name]
+        if entry.get("data") != now:  # built from other bytes than the data folder holds now
+            return None
         if (out / f"{name}.failed.ipynb").exists() or any(
                 _file_sha(out / file) != entry.get(sha) for file, sha in _report_files(name, inputs.pdf)):
             return None
@@ -442,6 +457,12 @@ def _unchanged(out: Path, inputs: _Inputs, lock: outdir.BuildLock, progress, sta
     bar.close()
     return BuildSummary(skipped=list(record["reports"]), out_dir=out, unchanged=True,
                         seconds=time.perf_counter() - started)
+
+
+def data_version(hashes: dict) -> str:
+    """One name for the bytes of the data files (``{file: sha256}``): what a report's record
+    says it was built from."""
+    return _sha(json.dumps(sorted(hashes.items())))
 
 
 def _record_key(inputs_key: str | None, record: dict) -> str | None:
@@ -471,9 +492,13 @@ def _complete_record(out: Path, reports, cache: dict, key: str | None, data_file
 
 def render_in_worker(report: params.Report, out_dir: str, data_dir: str,
                      notebooks_dir: str | None, source: str = "", cell_timeout=None,
-                     report_timeout=None) -> RenderResult:
-    """Render one report on a Dask worker: forked from the worker's warm state."""
-    from . import engine
+                     report_timeout=None, files: dict | None = None) -> RenderResult:
+    """Render one report on a Dask worker: forked from the worker's warm state, on the data
+    bytes the build read (``files``, pinned here before anything loads)."""
+    from . import engine, load
+
+    if files is not None:
+        load.pin(data_dir, files)
 
     return engine.dask_render(report, out_dir, data_dir, notebooks_dir,
                               cell_timeout=cell_timeout or engine.CELL_TIMEOUT,
@@ -621,7 +646,8 @@ def _dask_client(scheduler):
 def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool = False,
           only=None, scheduler=None, progress: str | None = "auto", params_dir=None,
           notebooks_dir=None, pdf: bool = False, cell_timeout: float | None = None,
-          report_timeout: float | None = None) -> BuildSummary:
+          report_timeout: float | None = None, pdf_timeout: float | None = None,
+          load_timeout: float | None = None) -> BuildSummary:
     """Build every report of ``params/`` (or those matching ``only``) into ``out_dir``.
 
     Parameters
@@ -638,6 +664,9 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     pdf : also print each report to an A4 PDF beside its HTML (headless Chromium).
     cell_timeout, report_timeout : longest one cell, and one report, may run [s]
         (default 600 and 900); past it the report fails, the others go on.
+    pdf_timeout : longest one PDF may take to print [s] (default 120); PDFs print ``jobs`` at a time.
+    load_timeout : longest the data helper may take [s] (default 600); past it, it is killed
+        and the data is loaded in the build's own process.
 
     Returns
     -------
@@ -660,6 +689,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     # None stays None: the engine's defaults apply where it runs (it is not imported before)
     cell_timeout = _check_timeout(cell_timeout, None, "--cell-timeout")
     report_timeout = _check_timeout(report_timeout, None, "--report-timeout")
+    pdf_timeout = _check_timeout(pdf_timeout, None, "--pdf-timeout")
+    load_timeout = _check_timeout(load_timeout, LOAD_TIMEOUT, "--load-timeout")
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
     out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
@@ -681,14 +712,22 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
                 return summary
 
         # the plan always comes from params/ and the data, never from the cache.
-        # hashed before loading: a file that changes during the build leaves a record that
-        # does not match, never one that matches what was not read
+        # One data version per build: the data files are read once, as bytes, here; the key,
+        # the data helper and every report process (forked from here, or sent them on Dask)
+        # load those bytes, whatever the disk holds meanwhile
+        from . import load
+
+        pinned = load.pin(folder)
+        stack.callback(load.unpin, folder)
+        hashes = load.pinned_hashes(pinned)
+
         def hashed():
             files = data_files(folder)
-            return files, inputs.key(files)
+            return files, inputs.key(files, hashes)
 
         # bad data stops here: exit 2, nothing written
-        (files, key), ds = _load(folder, hashed, local=scheduler is None)
+        (files, key), ds = _load(folder, hashed, local=scheduler is None, timeout=load_timeout,
+                                 progress=progress)
         reports = params.reports(folder, params_dir=params_folder, ds=ds)
         as_of, titles = ds.as_of(), dict(ds.catalog.titles)
         selected = params.select(reports, patterns)
@@ -709,10 +748,11 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
                              lock=lock, jobs=jobs, force=force, scheduler=scheduler,
                              progress=progress, notebooks_dir=notebooks_dir, notebooks=notebooks,
                              browser=browser, started=started, cell_timeout=cell_timeout,
-                             report_timeout=report_timeout, inputs=inputs, complete=complete)
+                             report_timeout=report_timeout, inputs=inputs, complete=complete,
+                             pinned=pinned, pdf_timeout=pdf_timeout)
 
 
-def _load(folder: Path, first, *, local: bool):
+def _load(folder: Path, first, *, local: bool, timeout: float | None = None, progress=None):
     """``(first(), the checked data)``. A local build forks a helper that does both, and
     audits the data, while this process imports and warms what its reports will run on
     (:mod:`seoulcomm.preload`)."""
@@ -727,7 +767,11 @@ def _load(folder: Path, first, *, local: bool):
     helper = preload.start(folder, first)
     try:
         engine.warm_libraries()
-        return helper.result()
+        found = helper.result(timeout)
+        if helper.late:
+            _say(f"경고: 데이터를 읽는 보조 프로세스가 {timeout:g}초 안에 끝나지 않아 멈추고 직접 읽었습니다 "
+                 "(--load-timeout)", progress)
+        return found
     finally:
         helper.close()
 
@@ -739,7 +783,7 @@ def _say(text: str, progress) -> None:
 def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys, as_of, titles, *,
                   lock, jobs, force, scheduler, progress, notebooks_dir, notebooks, browser,
                   started, cell_timeout, report_timeout, inputs: _Inputs,
-                  complete: tuple | None) -> BuildSummary:
+                  complete: tuple | None, pinned: dict, pdf_timeout=None) -> BuildSummary:
     if lock.taken_over:
         _say(f"경고: 끝나지 못한 이전 빌드({outdir._holder_text(lock.taken_over)})의 잠금을 넘겨받았습니다 "
              "— 그 빌드가 남긴 임시 파일을 지웁니다", progress)
@@ -754,9 +798,13 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
 
     source = inputs.source
     # the catalog names every table, sheet and unit a report prints: a change there rebuilds all
-    catalog = _file_sha(folder / paths.CATALOG_FILE)
+    from . import load
+
+    hashes = load.pinned_hashes(pinned)
+    version = data_version({name: hashes.get(name) for name in data_files()})
+    catalog = hashes.get(paths.CATALOG_FILE)
     common = _sha(json.dumps([source, inputs.versions, str(folder), catalog], sort_keys=True))
-    digests = _Digests(folder, ds)
+    digests = _Digests(folder, ds, hashes)
     summary = BuildSummary(out_dir=out)
     keys, todo = {}, []
     for r in selected:
@@ -790,18 +838,30 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         bar.say(f"실패: {r.name} — {result.message}"
                 + (f"\n      실행된 노트북: {failed_nb}" if failed_nb.is_file() else ""), error=True)
 
-    def print_pdf(r: params.Report, entry: dict) -> bool:
+    printing: list = []  # (report, entry, seconds of its render or None when it was skipped)
+
+    def print_pdfs() -> None:
+        """Print the queued PDFs ``jobs`` at a time, each under ``pdf_timeout``."""
         from . import pdf as pdf_module
 
-        try:
-            pdf_module.print_pdf(out / r.output, out / f"{r.name}.pdf", browser=browser)
-        except pdf_module.PdfError as exc:
-            entry.pop("pdf_sha", None)
-            fail(r, RenderResult(r.name, r.output, ok=False, error={
-                "cell": None, "source": "", "ename": "PDF", "evalue": str(exc)}))
-            return False
-        entry["pdf_sha"] = _file_sha(out / f"{r.name}.pdf")
-        return True
+        queued = {r.name: (r, entry, seconds) for r, entry, seconds in printing}
+        pages = [(r.name, out / r.output, out / f"{r.name}.pdf") for r, _, _ in printing]
+        printing.clear()
+        for name, exc in pdf_module.print_many(pages, browser=browser, jobs=jobs or default_jobs(),
+                                               timeout=pdf_timeout or pdf_module.PRINT_TIMEOUT):
+            r, entry, seconds = queued[name]
+            if exc is None:
+                entry["pdf_sha"] = _file_sha(out / f"{r.name}.pdf")
+                if seconds is not None:
+                    summary.built.append(r.name)
+                    bar.step(r.name, f"생성 {r.name} ({seconds:.2f}초)")
+            else:
+                entry.pop("pdf_sha", None)
+                fail(r, RenderResult(r.name, r.output, ok=False, error={
+                    "cell": None, "source": "", "ename": "PDF", "evalue": str(exc)}))
+                if seconds is not None:
+                    bar.step(r.name, f"실패 {r.name} (PDF)")
+            save()
 
     def record(r: params.Report, result: RenderResult) -> None:
         if result.ok:
@@ -809,6 +869,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
             reads = list(result.reads) if result.reads else data_files()
             entry = {
                 "key": keys[r.name], "reads": reads, "digest": result.digest or digests(reads),
+                "data": version,  # the bytes it was built from (the build's one data version)
                 "html_sha": _file_sha(out / r.output), "xlsx_sha": _file_sha(out / r.xlsx),
                 "headline": _clean_headline(result.headline), "tables": result.tables,
                 "seconds": result.seconds,
@@ -819,11 +880,11 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
                 (out / f"{r.name}.pdf").unlink(missing_ok=True)
             except OSError:
                 pass
-            if browser is None or print_pdf(r, entry):
+            if browser is None:
                 summary.built.append(r.name)
                 bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
-            else:
-                bar.step(r.name, f"실패 {r.name} (PDF)")
+            else:  # printed with the others, in parallel, once the reports are rendered
+                printing.append((r, entry, result.seconds))
             if _is_sha(entry["html_sha"]) and _is_sha(entry["xlsx_sha"]):
                 cache["reports"][r.name] = entry
             else:
@@ -837,18 +898,24 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
     try:
         if todo:
             _run(todo, out, folder, notebooks_dir and str(notebooks), notebooks, jobs, scheduler,
-                 source, record, cell_timeout=cell_timeout, report_timeout=report_timeout)
-        if browser is not None:  # reports left as they were, whose PDF is missing or stale
+                 source, record, cell_timeout=cell_timeout, report_timeout=report_timeout,
+                 pinned=pinned)
+        if browser is not None:  # and reports left as they were, whose PDF is missing or stale
             for r in selected:
                 entry = cache["reports"].get(r.name)
                 if r.name in summary.skipped and not _pdf_current(entry, out, r):
-                    print_pdf(r, entry)
-                    save()
+                    printing.append((r, entry, None))
+            print_pdfs()
         finished = True
     except OSError as exc:
         fatal = exc
     finally:
         bar.close()
+        changed = _data_changed(folder, hashes)
+        if changed:
+            summary.data_changed = changed
+            for name in summary.built:  # nothing of this build is recorded as current
+                cache["reports"].pop(name, None)
         _tidy(out, reports, cache)
         summary.seconds = time.perf_counter() - started
         save()
@@ -857,7 +924,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
         else:
-            done = finished and complete and not summary.failed and not problems and \
+            done = finished and complete and not summary.failed and not problems and not changed and \
                 _complete_record(out, reports, cache, *complete, pdf=browser is not None)
             if done:  # the next build with nothing changed can stop before loading the data
                 cache["complete"] = done
@@ -866,8 +933,16 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         problems.insert(0, f"출력 폴더에 쓸 수 없습니다 — {outdir.os_message(fatal)}")
     if problems:
         raise outdir.OutputError(problems[0])
+    if summary.data_changed:
+        _say(f"경고: 빌드하는 동안 데이터 폴더가 바뀌었습니다({', '.join(summary.data_changed)}) — 보고서는 모두 "
+             "빌드를 시작할 때 읽은 한 벌의 데이터로 만들었지만 최신으로 기록하지 않았습니다; 다시 빌드하세요", progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _data_changed(folder: Path, hashes: dict) -> list[str]:
+    """The data files whose bytes on disk are no longer those the build read."""
+    return [name for name in data_files() if _plain_file_sha(folder, name) != hashes.get(name)]
 
 
 _ERRNO = re.compile(r"\[Errno (\d+)\] [^:']*(?:: '(.*)')?")
@@ -931,7 +1006,7 @@ def _longest_first(todo: list, entries: dict) -> list:
 
 
 def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, scheduler, source,
-         record, *, cell_timeout=None, report_timeout=None):
+         record, *, cell_timeout=None, report_timeout=None, pinned=None):
     from . import engine
 
     data = str(folder)
@@ -947,19 +1022,34 @@ def _run(todo, out: Path, folder: Path, notebooks_arg, notebooks: Path, jobs, sc
 
     client, close = _dask_client(scheduler)
     try:
-        client.register_plugin(engine.warm_plugin(data, notebooks_arg), name="seoulcomm-warm")
+        # the workers load the bytes this build read, never the disk (one data version)
+        [files] = client.scatter([pinned], broadcast=True) if pinned is not None else [None]
+        client.register_plugin(engine.warm_plugin(data, notebooks_arg, files), name="seoulcomm-warm")
         futures = {client.submit(render_in_worker, r, str(out), data, notebooks_arg, source,
-                                 cell_timeout, report_timeout, pure=False): r for r in todo}
+                                 cell_timeout, report_timeout, files, pure=False): r for r in todo}
+        # every result arrives within its report's deadline, a queue's worth of them, and a margin
+        deadline = report_timeout * len(todo) + DASK_MARGIN
         try:
-            for future in as_completed(futures):
-                r = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a worker died: this report failed, the others go on
-                    result = RenderResult(r.name, r.output, ok=False, error={
-                        "cell": None, "source": "", "ename": type(exc).__name__,
-                        "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
-                record(r, result)
+            done = set()
+            try:
+                for future in as_completed(futures, timeout=deadline):
+                    done.add(future)
+                    r = futures[future]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # a worker died: this report failed, the others go on
+                        result = RenderResult(r.name, r.output, ok=False, error={
+                            "cell": None, "source": "", "ename": type(exc).__name__,
+                            "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
+                    record(r, result)
+            except TimeoutError:
+                late = [f for f in futures if f not in done]
+                client.cancel(late, force=True)
+                for future in late:
+                    r = futures[future]
+                    record(r, RenderResult(r.name, r.output, ok=False, error={
+                        "cell": None, "source": "", "ename": "ResultTimeoutError",
+                        "evalue": f"Dask 작업자의 결과가 {deadline:g}초 안에 오지 않았습니다"}))
         except BaseException:
             client.cancel(list(futures), force=True)
             raise

@@ -116,6 +116,10 @@ def parser() -> argparse.ArgumentParser:
                    help="셀 하나의 최대 실행 시간(초, 기본 600): 넘으면 그 보고서만 실패")
     b.add_argument("--report-timeout", metavar="SEC", type=_positive_seconds, default=None,
                    help="보고서 하나의 최대 실행 시간(초, 기본 900): 넘으면 그 보고서만 실패")
+    b.add_argument("--pdf-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="PDF 하나의 최대 인쇄 시간(초, 기본 120): 넘으면 그 보고서만 실패; --jobs개씩 함께 인쇄")
+    b.add_argument("--load-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="데이터를 읽는 보조 프로세스의 최대 시간(초, 기본 600): 넘으면 멈추고 직접 읽음")
     b.set_defaults(run=_build)
     return p
 
@@ -168,12 +172,14 @@ def _build(args) -> int:
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
                           scheduler=args.scheduler, pdf=args.pdf,
                           cell_timeout=getattr(args, "cell_timeout", None),
-                          report_timeout=getattr(args, "report_timeout", None))
+                          report_timeout=getattr(args, "report_timeout", None),
+                          pdf_timeout=getattr(args, "pdf_timeout", None),
+                          load_timeout=getattr(args, "load_timeout", None))
     print(summary.line())
     print(f"목록: {summary.out_dir / build.INDEX_FILE}")
     for failed in summary.failed:
         print(f"실패: {failed.name} — {failed.message}", file=sys.stderr)
-    return EXIT_FAILED if summary.failed else EXIT_OK
+    return EXIT_FAILED if summary.exit_code else EXIT_OK
 
 
 def _settle(data) -> None:

@@ -49,6 +49,8 @@ from . import paths
 ENGINE_NAME = "seoulcomm"
 #: Longest one notebook cell may run [s] (``--cell-timeout``).
 CELL_TIMEOUT = 600
+#: Longest a report process may take to exit once it has sent its result or closed its pipe [s].
+REAP_GRACE = 5.0
 #: Longest one report may run in all [s] (``--report-timeout``).
 REPORT_TIMEOUT = 900
 KINDS = ("division", "office", "program")
@@ -496,11 +498,7 @@ class Supervisor:
         status, cpu = None, 0.0
         if failure is not None:
             self._kill(job)
-        try:
-            _, status, usage = os.wait4(job.pid, 0)
-            cpu = round(usage.ru_utime + usage.ru_stime, 3)
-        except ChildProcessError:
-            pass
+        status, cpu = self._reap(job)
         try:  # whatever the report started in its group goes with it
             os.killpg(job.pid, signal.SIGKILL)
         except OSError:
@@ -520,6 +518,27 @@ class Supervisor:
         failure.setdefault("cell", None)
         failure.setdefault("source", "")
         return job.key, job.report, {"error": failure, "cpu": cpu}
+
+    def _reap(self, job: _Job) -> tuple[int | None, float]:
+        """``(wait status, CPU seconds)`` of a child that sent its result or closed its pipe. It
+        exits right after; one that does not within :data:`REAP_GRACE` (stopped, say, by
+        SIGSTOP just after sending) is killed: no report holds the build past its result."""
+        deadline = time.monotonic() + REAP_GRACE
+        while True:
+            try:
+                pid, status, usage = os.wait4(job.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None, 0.0
+            if pid:
+                return status, round(usage.ru_utime + usage.ru_stime, 3)
+            if time.monotonic() >= deadline:
+                self._kill(job)  # SIGKILL ends a stopped process too
+                try:
+                    _, status, usage = os.wait4(job.pid, 0)
+                except ChildProcessError:
+                    return None, 0.0
+                return status, round(usage.ru_utime + usage.ru_stime, 3)
+            time.sleep(0.01)
 
     def _kill(self, job: _Job) -> None:
         for target in (lambda: os.killpg(job.pid, signal.SIGKILL), lambda: os.kill(job.pid, signal.SIGKILL)):
@@ -731,17 +750,25 @@ def dask_render(report, out_dir: str, data_dir: str, notebooks_dir: str | None,
                       report_timeout=report_timeout)
 
 
-def warm_plugin(data_dir: str, notebooks_dir: str | None):
-    """A ``distributed`` worker plugin that warms each worker process once (see :func:`prepare`)."""
+def warm_plugin(data_dir: str, notebooks_dir: str | None, files=None):
+    """A ``distributed`` worker plugin that warms each worker process once (see :func:`prepare`),
+    on the data bytes the build read (``files``: a future of them, or the bytes) when given."""
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class WarmPlugin(WorkerPlugin):
         name = "seoulcomm-warm"
 
-        def __init__(self, data_dir, notebooks_dir):
-            self.data_dir, self.notebooks_dir = data_dir, notebooks_dir
+        def __init__(self, data_dir, notebooks_dir, files):
+            self.data_dir, self.notebooks_dir, self.files = data_dir, notebooks_dir, files
 
         def setup(self, worker):
+            files = self.files
+            if files is not None and not isinstance(files, dict):
+                files = files.result() if hasattr(files, "result") else None
+            if isinstance(files, dict):
+                from . import load
+
+                load.pin(self.data_dir, files)
             prepare(self.data_dir, self.notebooks_dir)
 
-    return WarmPlugin(data_dir, notebooks_dir)
+    return WarmPlugin(data_dir, notebooks_dir, files)

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from . import history, labels, paths, safefile, units
-from .errors import DataError, DataErrors, UsageError
+from .errors import DataError, DataErrors, UnsafeFileError, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
 
 _HEADER_LINE = 1
@@ -101,13 +101,17 @@ def read_yaml(path, *, error=DataError):
         return error(f"보고서 목록 {path}을(를) 읽을 수 없습니다{where}{got} — {expected}")
 
     try:
-        size = path.stat().st_size
-    except OSError:
+        data = _data_bytes(path, MAX_YAML_BYTES)
+    except FileNotFoundError:
         raise fail("파일이 있어야 합니다(파일 없음)") from None
-    if size > MAX_YAML_BYTES:
-        raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {size:,} 바이트)")
+    except UnsafeFileError:
+        raise
+    except OSError as exc:
+        raise fail(f"읽을 수 있어야 합니다({exc.strerror})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {len(data):,} 바이트 이상)")
     try:
-        text = safefile.read_bytes(path, MAX_YAML_BYTES).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail("UTF-8 인코딩이어야 합니다") from None
     except OSError as exc:
@@ -125,8 +129,7 @@ def read_yaml(path, *, error=DataError):
 def read_catalog(data_dir=None) -> Catalog:
     """Read ``catalog.yaml`` and check that every table declares a usable unit."""
     path = paths.data_dir(data_dir) / paths.CATALOG_FILE
-    safefile.check(path)  # a link, FIFO or device is refused by name (exit 2), never opened
-    if not path.is_file():
+    if not _data_exists(path):
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     raw = read_yaml(path) or {}
     if not isinstance(raw, dict):
@@ -192,15 +195,86 @@ def data_files(data_dir=None) -> list[Path]:
     return [folder / paths.CATALOG_FILE] + [folder / TABLES[name].file for name in LOAD_ORDER]
 
 
+#: ``{data folder: {file name: bytes, or None for a file that is not there}}``: the data a
+#: build read once (:func:`pin`). Every load of a pinned folder in this process, and in the
+#: processes forked from it (the data helper, every report), reads these bytes, never the disk.
+_PINNED: dict[str, dict[str, bytes | None]] = {}
+_PIN_KEYS: dict[str, tuple] = {}
+
+
+def pin(data_dir=None, files: dict | None = None) -> dict[str, bytes | None]:
+    """Read the data files of ``data_dir`` once, as bytes (or take ``files``, bytes a build
+    read elsewhere), and make every later load of that folder here and in forked processes
+    use them: one data version, whatever the disk holds meanwhile. Returns the bytes.
+
+    Raises
+    ------
+    UnsafeFileError : a data file is a symlink, FIFO, device or socket (nothing is pinned).
+    DataError : a data file is larger than a data file may be.
+    """
+    folder = paths.data_dir(data_dir)
+    if files is None:
+        files = {}
+        for path in data_files(folder):
+            try:
+                data = safefile.read_bytes(path, MAX_FILE_BYTES)
+            except FileNotFoundError:
+                data = None
+            if data is not None and len(data) > MAX_FILE_BYTES:
+                raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
+                                f" — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
+            files[path.name] = data
+    _PINNED[str(folder)] = dict(files)
+    _PIN_KEYS[str(folder)] = tuple(sorted(pinned_hashes(files).items()))
+    return _PINNED[str(folder)]
+
+
+def unpin(data_dir=None) -> None:
+    """Read ``data_dir`` from the disk again."""
+    _PINNED.pop(str(paths.data_dir(data_dir)), None)
+    _PIN_KEYS.pop(str(paths.data_dir(data_dir)), None)
+
+
+def pinned_hashes(files: dict) -> dict[str, str | None]:
+    """``{file name: sha256}`` of pinned bytes (None for a file that was not there)."""
+    return {name: None if data is None else hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def _pinned(path: Path) -> dict | None:
+    found = _PINNED.get(str(Path(path).parent))
+    return found if found is not None and Path(path).name in found else None
+
+
+def _data_exists(path: Path) -> bool:
+    pinned = _pinned(path)
+    if pinned is not None:
+        return pinned[Path(path).name] is not None
+    return safefile.check(path) is not None  # a link, FIFO or device: refused by name (exit 2)
+
+
+def _data_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a data file (the pinned ones when pinned), at most ``limit + 1``.
+
+    Raises
+    ------
+    FileNotFoundError : it is not there; UnsafeFileError : not a regular file.
+    """
+    pinned = _pinned(path)
+    if pinned is not None:
+        data = pinned[Path(path).name]
+        if data is None:
+            raise FileNotFoundError(2, "No such file", str(path))
+        return data[: limit + 1]
+    return safefile.read_bytes(path, limit)
+
+
 def _read_text(path: Path) -> str:
-    safefile.check(path)  # a link, FIFO or device is refused by name (exit 2), never opened
-    if not path.is_file():
+    if not _data_exists(path):
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    data = _data_bytes(path, MAX_FILE_BYTES)
+    if len(data) > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
-                        f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
-    data = safefile.read_bytes(path, MAX_FILE_BYTES)
+                        f"(크기 {MAX_FILE_BYTES:,} 바이트 초과) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -586,7 +660,8 @@ _NAME_COLUMNS = {"organisation": ("unit", "name_ko", "name_en", "short_ko"), "pr
 
 def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
     """Every slug, name and short name differs from every other row's, compared after Unicode
-    NFC normalisation and case folding (:func:`seoulcomm.params.name_key`); both rows named."""
+    normalisation (NFKC, which includes NFC) and case folding (:func:`seoulcomm.params.name_key`);
+    both rows named."""
     from .params import name_key
 
     columns = [c for c in _NAME_COLUMNS.get(table.name, ()) if c in frame.columns]
@@ -600,7 +675,7 @@ def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
             if first[0] != line:
                 problems.append(DataError(
                     path, f"{first[0]}행의 '{first[1]}' 값 {first[2]!r}와(과) 같은 이름입니다 — 식별자·이름·약칭은 "
-                    "행마다 달라야 합니다(유니코드 정규화(NFC)와 대소문자를 무시하고 비교; 보고서가 서로 바뀝니다)",
+                    "행마다 달라야 합니다(유니코드 정규화(NFC·NFKC)와 대소문자, 띄어쓰기를 무시하고 비교; 보고서가 서로 바뀝니다)",
                     line=line, column=column, value=raw.at[line, column]))
 
 
@@ -653,7 +728,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
-    if table.optional and not path.exists():   # an optional table left out: empty
+    if table.optional and not _data_exists(path):   # an optional table left out: empty
         raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
         raw.index = pd.Index([], name="line", dtype="int64")
         return _parse(raw, table, catalog, path), problems
@@ -1070,6 +1145,9 @@ _CACHE: dict[tuple, Dataset] = {}
 
 
 def _fingerprint(folder: Path) -> tuple:
+    pinned = _PINNED.get(str(folder))
+    if pinned is not None:  # the bytes themselves: a change on disk is not this build's data
+        return (str(folder), "pinned", _PIN_KEYS[str(folder)])
     stats = []
     for name in [paths.CATALOG_FILE] + [t.file for t in TABLES.values()]:
         p = folder / name

@@ -109,9 +109,10 @@ def korean_names(ds) -> dict[str, dict[str, str]]:
 
 
 def name_key(text: str) -> str:
-    """A name as names are compared: Unicode NFC (a name typed in decomposed jamo is the same
-    name), case folded, without spaces. No two divisions may share one (``load`` checks it)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", str(text))).casefold()
+    """A name as names are compared: Unicode NFKC, which includes NFC (a name typed in
+    decomposed jamo, or in full-width letters, is the same name), case folded, without spaces.
+    No two divisions may share one (``load`` checks it)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
 _squash = name_key

@@ -315,6 +315,8 @@ def _set(unit: str, column: str, value: str):
     ("short_ko", "CITY-BRAND", "5행의 'unit'"),             # case folded
     ("name_ko", "도시브랜드담당관", "5행의 'name_ko'"),        # another's name
     ("short_ko", __import__("unicodedata").normalize("NFD", "도시브랜드"), "5행의 'short_ko'"),  # decomposed
+    ("short_ko", "ｃｉｔｙ－ｂｒａｎｄ", "5행의 'unit'"),    # full-width
+    ("name_en", "City  Brand Division", "5행의 'name_en'"),  # spaced otherwise
 ])
 def test_a_name_another_division_bears_is_refused_naming_both_rows(data_copy, column, value, other):
     before = snapshot_bytes(data_copy)
@@ -401,3 +403,138 @@ def test_the_rate_tolerance_on_a_base_of_zero_is_nan_without_a_warning():
     assert np.isnan(tol[0])  # 0 of 0: no rate, so no tolerance
     # 50±0.5 over 100±0.5: the widest is 50.5/99.5 = 50.7538 % against 50 %, plus half a 0.1
     assert tol[1] == pytest.approx((50.5 / 99.5 * 100 - 50) + 0.05)
+
+
+# --------------------------------------------------------------------------- one data version, deadlines
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _popen_build(data, out, *args):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "SEOULCOMM_DATA"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.Popen([sys.executable, "-m", "seoulcomm", "build", "--data", str(data), "--out", str(out),
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", env=env)
+
+
+def test_data_changed_during_a_build_is_said_and_nothing_is_recorded_as_current(site):
+    import json
+    import threading
+
+    data, out = site
+    org = data / "organisation.csv"
+    original = org.read_bytes()
+    changed = original.replace("시민소통기획관,Citizen".encode(), "시민소통기획관바뀜,Citizen".encode())
+    assert changed != original
+    proc = _popen_build(data, out, "--jobs", "1", "--only", "2016/*")
+    timer = threading.Timer(600, proc.kill)  # a hang fails, never blocks
+    timer.start()
+    try:
+        first = proc.stdout.readline()  # "[1/n] 생성 …": the build is past its data, mid-way
+        assert "생성" in first, first
+        org.write_bytes(changed)  # an import racing the build
+        stdout, stderr = proc.communicate()
+    finally:
+        timer.cancel()
+    assert proc.returncode == 1, stderr
+    assert "데이터 폴더가 바뀌었습니다(organisation.csv)" in stderr
+    cache = json.loads((out / ".cache.json").read_text(encoding="utf-8"))
+    assert "complete" not in cache and not cache["reports"]  # nothing recorded as current
+    pages = [p.read_text(encoding="utf-8") for p in (out / "2016").glob("*.html")]
+    assert len(pages) >= 5 and not any("시민소통기획관바뀜" in p for p in pages)  # one data version: the first
+    # the data reverted (git checkout data/): the next build rebuilds, it takes no shortcut
+    org.write_bytes(original)
+    code, stdout, err = cli("build", "--data", data, "--out", out, "--only", "2016/*", timeout=600)
+    assert code == 0 and "건너뜀 0" in stdout, stdout + err
+
+
+def test_a_stopped_data_helper_is_killed_at_its_deadline_and_the_build_goes_on(site):
+    import signal
+    import threading
+    import time
+
+    data, out = site
+    before = snapshot_bytes(data)
+    proc = _popen_build(data, out, "--jobs", "1", "--only", "programs/*", "--load-timeout", "3")
+    timer = threading.Timer(600, proc.kill)
+    timer.start()
+    try:
+        helper = None
+        deadline = time.monotonic() + 120
+        while helper is None and proc.poll() is None and time.monotonic() < deadline:
+            kids = _children(proc.pid)
+            if kids:
+                helper = kids[0]
+                os.kill(helper, signal.SIGSTOP)  # the data helper, stopped as it loads
+            time.sleep(0.001)
+        stdout, stderr = proc.communicate()
+    finally:
+        timer.cancel()
+    assert helper is not None
+    assert proc.returncode == 0, stderr
+    assert "보조 프로세스가 3초 안에 끝나지 않아" in stderr and "--load-timeout" in stderr
+    assert not Path(f"/proc/{helper}").exists() or "Z" in Path(f"/proc/{helper}/stat").read_text().split()[2]
+    assert (out / "programs/social-media.html").is_file()
+    assert snapshot_bytes(data) == before
+
+
+STOP_AFTER_RESULT = """
+import os, signal, sys
+from seoulcomm import engine
+
+def target(report, notify):
+    real = os._exit
+    def stopped(code):  # the process has sent its result: it stops before it can exit
+        os.kill(os.getpid(), signal.SIGSTOP)
+        real(code)
+    os._exit = stopped
+    return {"name": report, "output": report, "ok": True}
+
+sup = engine.Supervisor(target, jobs=2, report_timeout=600)
+seen = []
+sup.run([("a", "a"), ("b", "b")], lambda key, report, result: seen.append((key, result.get("ok"))))
+print(sorted(seen))
+"""
+
+
+def test_a_report_process_stopped_after_sending_its_result_holds_nothing():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", STOP_AFTER_RESULT], capture_output=True, text=True,
+                          timeout=BOUND)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[('a', True), ('b', True)]"
+
+
+def test_a_hung_chromium_fails_its_pdf_at_the_deadline_and_the_others_print(tmp_path):
+    from seoulcomm import pdf
+
+    good = tmp_path / "good.html"
+    good.write_text("<html><body><h1>보고서</h1></body></html>", encoding="utf-8")
+    hung = tmp_path / "hung.html"
+    hung.write_text("<html><body><script>while (true) {}</script></body></html>", encoding="utf-8")
+    pages = [("good", good, tmp_path / "good.pdf"), ("hung", hung, tmp_path / "hung.pdf"),
+             ("good2", good, tmp_path / "good2.pdf")]
+    results = dict(pdf.print_many(pages, jobs=2, timeout=20))
+    assert results["good"] is None and results["good2"] is None
+    assert (tmp_path / "good.pdf").read_bytes().startswith(b"%PDF-")
+    assert isinstance(results["hung"], pdf.PdfError) and "--pdf-timeout" in str(results["hung"])
+    assert not (tmp_path / "hung.pdf").exists()
+
+
+@pytest.mark.parametrize("option", ["--pdf-timeout", "--load-timeout"])
+def test_the_new_deadlines_are_checked_on_the_command_line(option, tmp_path):
+    code, _, err = cli("build", "--out", tmp_path / "out", option, "0", timeout=BOUND)
+    assert code == 2 and option in err, err
