@@ -389,11 +389,12 @@ def _live_references() -> str:
 
 
 def _connection_ip(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > 4096:
+    try:  # anyone may write in /tmp: a FIFO or link named *.json is never opened
+        raw = safefile.read_bytes(path, 4096)
+        if len(raw) > 4096:
             return None
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        info = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, UsageError):
         return None
     ip = info.get("ip") if isinstance(info, dict) else None
     return ip if isinstance(ip, str) else None

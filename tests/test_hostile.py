@@ -538,3 +538,15 @@ def test_a_hung_chromium_fails_its_pdf_at_the_deadline_and_the_others_print(tmp_
 def test_the_new_deadlines_are_checked_on_the_command_line(option, tmp_path):
     code, _, err = cli("build", "--out", tmp_path / "out", option, "0", timeout=BOUND)
     assert code == 2 and option in err, err
+
+
+def test_a_fifo_among_the_temporary_folders_json_files_holds_no_build(tmp_path):
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "kernel-planted.json")  # anyone may write in /tmp
+    (tmp_path / "kernel-link.json").symlink_to("/dev/zero")
+    code = f"from seoulcomm import outdir; print(outdir.remove_dead_kernel_files({str(tmp_path)!r}))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=BOUND)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
+    assert (tmp_path / "kernel-planted.json").exists()  # not ours: left as it is
