@@ -813,6 +813,7 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         if not force and r.name not in cache["failures"] and \
                 _up_to_date(entry, keys[r.name], digests, out, r):
             summary.skipped.append(r.name)
+            entry["data"] = version  # proved current on the bytes this build read
         else:
             todo.append(r)
 
