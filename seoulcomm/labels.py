@@ -244,9 +244,12 @@ def period_short(as_of, table: str | None = None, *, settled: bool = False) -> s
     return f"{units.fmt_date(as_of)} 기준"
 
 
-def office_shape(divisions: int) -> str:
-    """The office's shape as it writes it: ``1관 4담당관``."""
-    return f"1관 {int(divisions)}담당관"
+def office_shape(divisions: int, teams=None) -> str:
+    """The office's shape as it writes it: ``1관 4담당관 21팀`` (the teams where known)."""
+    shape = f"1관 {int(divisions)}담당관"
+    if teams is not None and not pd.isna(teams):
+        shape += f" {int(teams)}팀"
+    return shape
 
 
 def others(count: int) -> str:

@@ -92,6 +92,9 @@ DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
 AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
+#: The parts of a program sheet's text (사업설명서 3 사업 설명, 4 사업효과), in its order.
+PROGRAM_TEXT_PARTS = ("사업목적", "사업근거", "사업내용", "추진경위", "중점추진사항", "사업추진절차",
+                      "향후 기대효과")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -183,6 +186,11 @@ TABLES: dict[str, Table] = {
             Col("start", "month", optional=True), Col("end", "month", optional=True),
             _money("amount", optional=True), Col("detail", optional=True), SOURCE),
             key=("program", "kind", "step")),
+        # the program sheet's text (사업목적 … 향후 기대효과), as it arranges it (optional)
+        Table("program_text", "사업설명서 내용", (
+            PROGRAM, Col("part", "choice", choices=PROGRAM_TEXT_PARTS), Col("order", "count"),
+            Col("level", "count"), Col("text"), SOURCE), key=("program", "part", "order"),
+            optional=True, unit="글"),
         Table("settlement", "최근 결산현황", (
             PROGRAM, Col("year", "year"), _money("budget"), _money("carried_in"),
             _money("changed", negative=True), _money("available"), _money("executed"),

@@ -139,3 +139,16 @@ def fmt_date(value) -> str:
             return ", ".join(fmt_date(part.strip()) for part in value.split(","))
     ts = pd.Timestamp(value)
     return f"{ts.year}. {ts.month}. {ts.day}."
+
+
+def fmt_eok(won) -> str:
+    """Integer 원 as a Seoul report writes a large budget in words: ``408억 28백만원``
+    (40,828백만원), ``29억 60백만원``, ``5억원``, ``98백만원``."""
+    if won is None or won is pd.NA or (isinstance(won, float) and math.isnan(won)):
+        return ""
+    millions = int(round_half_up(int(won) / 1_000_000, 0))
+    eok, rest = divmod(abs(millions), 100)
+    sign = "△" if millions < 0 else ""
+    if eok and rest:
+        return f"{sign}{eok:,}억 {rest}백만원"
+    return f"{sign}{eok:,}억원" if eok else f"{sign}{rest}백만원"

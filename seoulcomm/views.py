@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, history, labels, projection as _projection
+from . import calc, history, labels, projection as _projection, schema
 from .errors import UsageError
 
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
@@ -574,6 +574,17 @@ def program_year(ds, program: str) -> int | None:
     rows = ds.rows("program_budget", program=program)
     years = [int(y) for y in rows["year"].dropna()]
     return max(years) if years else None
+
+
+def program_text(ds, program: str) -> pd.DataFrame:
+    """The program sheet's text (``program_text``: 사업목적 … 향후 기대효과) in the sheet's order;
+    empty when the data has none."""
+    if "program_text" not in ds.tables:
+        return pd.DataFrame(columns=["part", "order", "level", "text", "source"])
+    rows = ds.rows("program_text", program=program)
+    order = {p: i for i, p in enumerate(schema.PROGRAM_TEXT_PARTS)}
+    return rows.assign(_p=rows["part"].map(order)).sort_values(["_p", "order"], kind="stable") \
+        .drop(columns="_p").reset_index(drop=True)
 
 
 def program_budget(ds, program: str) -> pd.DataFrame:

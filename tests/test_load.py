@@ -49,15 +49,18 @@ ROW_COUNTS = {
     "sections": 15,            # 000 Ⅲ: 6 + 2 + 3 + 4 sections, each with 사업비
     "outcomes": 117,           # 000 Ⅲ, 004 4: a range (5~6명, 월 1~2회) is one row
     "plan_vision": 19,         # 000 Ⅱ: 비전, 전략목표, 4 추진방향, 13 주요사업
-    "section_text": 247,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진실적, 추진계획 of 15 sections
+    "section_text": 251,       # 000 Ⅲ: 목적, 추진개요, 추진방향, 추진실적, 추진계획 of 15 sections
+                               # (with 1-6's two 추진계획 sub-headings, 57호 and 1-4's photo captions)
     "general_notes": 5,        # 000 표지 (2016. 4. 26(화)) and Ⅰ-2 정원대비 현원 초과 사유
-    "section_links": 4,        # part III 사업비 ↔ detail lines beyond sections.detail_programs
+    "section_links": 7,        # part III 사업비 ↔ detail lines beyond sections.detail_programs
+                               # (3-1's two lines and 3-2's line it covers in part: relation part)
     "schedule": 46,
     "program": 1,              # 004: one program sheet
     "program_budget": 9,       # 004 2 예산 총괄: 3 rows × 3 years
     "program_costs": 15,       # 004 2 산출근거: 4 groups + 11 lines
     "program_schedule": 9,     # 004 3: 계 + 3 steps + 5 dated documents
     "settlement": 3,           # 004 5: 2012–2014
+    "program_text": 22,        # 004 3 사업목적 … 사업추진절차, 4 향후 기대효과: every text line
 }
 
 

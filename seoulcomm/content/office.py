@@ -12,7 +12,7 @@ from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "divisions", "composition", "changes", "top_programs", "projection",
+__all__ = ["open", "show", "headline", "overview", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
@@ -38,7 +38,13 @@ def _order(scope: Scope) -> list[str]:
 
 def shape(scope: Scope) -> str:
     """The office's shape in the report's year, from the data: ``1관 4담당관``."""
-    return labels.office_shape(len(_order(scope)))
+    org = scope.ds.rows("organisation", unit=OFFICE)
+    teams = org["teams"].iloc[0] if len(org) and "teams" in org else None
+    # the teams as the document that counts them states them, in that document's year only
+    stated_in = views.document_years(scope.ds, org["source"]) if len(org) else []
+    if scope.year is None or int(scope.year) not in {int(y) for y in stated_in if y == y}:
+        teams = None
+    return labels.office_shape(len(_order(scope)), teams)
 
 
 def _once(scope: Scope, key, compute):
@@ -154,6 +160,58 @@ def headline(scope: Scope) -> Headline:
     sources = [shared.document_text(ds, row["source"])] if row is not None else []
     return Headline(f"{scope.names.get(OFFICE, OFFICE)} {int(year)}년 예산·집행 현황", figures,
                     date, sources, f"{shape(scope)} · {what}")
+
+
+def overview(scope: Scope):
+    """The year at a glance, 개조식 as the source's part I opens: the budget in 억 with each
+    division's share, the largest programs' shares as the source lists them, and staff."""
+    ds, year = scope.ds, scope.year
+    names = scope.names
+    stated = ds.rows("budget_division", year=int(year))
+    items = []
+    whole = _row(stated, unit=OFFICE) if len(stated) else None
+    if whole is not None:
+        head = f"{int(year)} 예산편성액 : {units.fmt_eok(whole['budget'])}"
+        items.append({"level": 0, "text": head, "group": "예산"})
+        parts = stated[(stated["unit"] != OFFICE).to_numpy(dtype=bool)]
+        shares = [f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
+                  for u, b, r in zip(parts["unit"], parts["budget"], parts["share_stated"])]
+        items.append({"level": 1, "text": ", ".join(shares), "group": "예산"})
+        listed = ds.rows("program_shares", year=int(year))
+        if len(listed):
+            text = ", ".join(f"『{p}』 {units.fmt_rate(v)}"
+                             for p, v in zip(listed["program"], listed["share_stated"]))
+            items.append({"level": 1, "text": f"주요 사업별 비중 : {text}", "group": "예산"})
+    totals = ds.rows("staffing_totals", unit=[OFFICE] + _order(scope))
+    totals = totals[(totals["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    if len(totals):
+        people = ds.unit("staffing")
+        value = {(str(u), str(i)): int(v) for u, i, v in
+                 zip(totals["unit"], totals["item"], totals["value"])}
+        a, c = value.get((OFFICE, "정원")), value.get((OFFICE, "현원"))
+        if a is not None and c is not None:
+            extra = value.get((OFFICE, "과원"))
+            gap = f"(과원 {extra}{people})" if extra else ""
+            items.append({"level": 0, "text": f"인력 총괄 : 정원 {a}{people}/ 현원 {c}{people}{gap}",
+                          "group": "인력"})
+            short = dict(zip(ds["organisation"]["unit"].astype(str),
+                             ds["organisation"]["short_ko"].astype(str)))
+            each = [f"{short.get(u, names.get(u, u))} {value[(u, '정원')]}/{value[(u, '현원')]}"
+                    for u in _order(scope) if (u, "정원") in value and (u, "현원") in value]
+            if each:
+                items.append({"level": 1, "text": f"부서별 정원/현원 : {', '.join(each)}",
+                              "group": "인력"})
+    if whole is not None:  # the organisation as part I states it (1관 4담당관 21팀)
+        items.insert(0, {"level": 0, "text": f"조직 : {shape(scope)}", "group": "조직"})
+    cover = views.general_notes(ds, year, "표지")
+    if len(cover):  # the document's cover: its date and issuer, as printed
+        items.insert(0, {"level": 0, "text": f"{cover['topic'].iloc[0]} : {', '.join(cover['text'])}",
+                         "group": "표지"})
+    if not items:
+        return Notice(f"{int(year)}년 예산·인력 총괄 자료 없음")
+    return display.Outline(f"{int(year)}년 예산·인력 총괄", items, sheet="총괄",
+                           source=source_text(ds, list(stated["source"]) + list(totals["source"]),
+                                              "Ⅰ. 일반현황"))
 
 
 def divisions(scope: Scope) -> list:

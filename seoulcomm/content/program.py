@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import calc, labels, plot, units, views
+from .. import calc, display, labels, plot, units, views
 from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "overview", "budget", "costs", "settlement", "outcomes",
+__all__ = ["open", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
            "schedule", "audit", "footer", "plan_text"]
 
 
@@ -101,6 +101,27 @@ def overview(scope: Scope) -> list:
                          title="사업 근거 및 추진 경위", unit="", context="history",
                          source=source_text(ds, history["source"], "사업설명")))
     return out
+
+
+#: A part's heading as the sheet prints it, where it says more than the part's name.
+PART_HEADINGS = {"중점추진사항": "중점추진사항(사업추진의 필요성)"}
+
+
+def description(scope: Scope):
+    """The sheet's own text — 사업목적, 사업근거, 사업내용, 추진경위, 중점추진사항,
+    사업추진절차, 향후 기대효과 — as □ headings with their ○ and - items."""
+    ds, program = scope.ds, scope.unit
+    rows = views.program_text(ds, program)
+    if rows.empty:
+        return Notice("사업설명서 내용(사업목적·근거·기대효과 등) 자료 없음")
+    items = []
+    for part, lines in rows.groupby("part", sort=False):
+        heading = PART_HEADINGS.get(str(part), str(part))
+        items.append({"level": 0, "text": heading, "group": str(part)})
+        items += [{"level": int(lv), "text": str(t), "group": str(part)}
+                  for lv, t in zip(lines["level"], lines["text"])]
+    return display.Outline("사업 설명", items, sheet="사업 설명",
+                           source=source_text(ds, rows["source"], "사업 설명·사업효과"))
 
 
 def budget(scope: Scope) -> list:

@@ -603,7 +603,9 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
             head += f" (사업비 {units.fmt_money(first['budget_stated'], money)}{money})"
         items.append({"level": -1, "text": head, "group": head})
         for part, lines in part_rows.groupby("part", sort=False):
-            items.append({"level": 0, "text": part, "group": head})
+            # the plan is the year's, as the source heads it: '16년 추진계획
+            shown = f"'{int(year) % 100:02d}년 {part}" if part == "추진계획" else part
+            items.append({"level": 0, "text": shown, "group": head})
             for _, line in lines.iterrows():
                 items.append({"level": int(line["level"]), "text": line["text"], "group": head})
     sources = list(rows["source"]) + [s for s in rows["section_source"] if s]
