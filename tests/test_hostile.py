@@ -14,7 +14,7 @@ import pytest
 from conftest import cli, snapshot_bytes
 
 #: Longest any refused attack may take, end to end [s] (a hang fails the test, it never blocks CI).
-BOUND = 120
+BOUND = 300
 
 REFUSED = "일반 파일·폴더 자리에"
 
