@@ -19,9 +19,12 @@ validate: $(VENV)/.installed
 audit: $(VENV)/.installed
 	$(BIN)/seoulcomm audit
 
+# the benchmarks of this run, then docs/performance.md from them (never from an older run)
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/build_speed.py
-	$(BIN)/python benchmarks/scale.py
+	rm -f benchmarks/out/build_speed.md benchmarks/out/scale.md
+	$(BIN)/python benchmarks/build_speed.py --markdown benchmarks/out/build_speed.md
+	$(BIN)/python benchmarks/scale.py --markdown benchmarks/out/scale.md
+	$(BIN)/python benchmarks/report.py docs/performance.md benchmarks/out/build_speed.md benchmarks/out/scale.md
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab notebooks/

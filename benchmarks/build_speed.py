@@ -1,36 +1,37 @@
-"""How much faster ``seoulcomm build`` is than the naive loop (run by hand, not in CI).
+"""How much faster ``seoulcomm build`` is than the naive loop and ploomber (run by hand or by
+``make bench``, not in CI).
 
-One paired run on one machine (everything timed back to back, so all see the same load),
-for every report of params/ (each division × year, the office × year, each program):
+One paired run on one machine (everything timed in turn, so all see the same load), for every
+report of params/ (each division × year, the office × year, each program):
 
   naive:     a shell loop of ``papermill <notebook> out.ipynb -p …`` then
              ``jupyter nbconvert --to html --no-input out.ipynb`` per report — a kernel and
-             an nbconvert start per report, as users script it. It runs twice: in an
-             analyst's environment, which has JupyterLab (the issue's baseline, 95.6 s, was
-             measured there; JupyterLab brings jsonschema's format extra, whose grammar every
-             ``nbformat`` import builds), and in this lean build environment;
-  cold:      ``seoulcomm build`` into an empty output folder — every report built;
+             an nbconvert start per report, as users script it — in this lean build
+             environment (``--analyst``: also in an environment with JupyterLab, .venv-lab/);
+  ploomber:  ploomber 0.23 (the tool a user would pick for parallel, incremental notebook
+             pipelines) on the same notebooks with ``upstream``/``product`` added to their
+             parameters cell: one ``NotebookRunner`` per report (the grid of reports), HTML
+             products, its ``Parallel`` executor with 2 processes; cold into an empty folder,
+             then again with nothing changed. Its environment is made once, with pip, in
+             ``benchmarks/out/ploomber-venv`` (ploomber and this project);
+  cold:      ``seoulcomm build --jobs 2`` into an empty output folder — every report built;
   no-change: ``seoulcomm build`` again, nothing changed — the incremental no-op.
-  Both are the median of all builds: ``--builds`` (3) before the first loop and again after
-  each loop (9 with both loops), each into its own empty folder. A 5-second build is more
-  exposed to the machine's jitter than a loop of 22 commands, and the machine's speed drifts
-  over minutes: sampled around the loops, the builds see the minutes the loops saw. Before
-  any of it, seoulcomm's bytecode is compiled (``compileall``) and one build warms the disk
-  cache, as a first run does on a machine that writes bytecode.
+  Both are the median of all builds: ``--builds`` (3) before the first contender and again
+  after each, each into its own empty folder: a 5-second build is more exposed to the
+  machine's jitter than a loop of 22 commands, and the machine's speed drifts over minutes.
+  Before any of it, seoulcomm's bytecode is compiled (``compileall``) and one build warms the
+  disk cache, as a first run does on a machine that writes bytecode.
 
-Prints wall time and CPU time (user + system of every process of the command) and the
-ratios naive/cold (target ≥ 15, against the analyst's loop) and naive/no-change (target ≥
-100), with the machine. The analyst's environment is this one when it has JupyterLab
-(``make lab``), else ``--naive-bin DIR``, else ``.venv-lab/`` beside the repository, made
-once by this script (``python -m venv .venv-lab`` and ``pip install -e '.[lab]'``: a minute
-or two, from PyPI). ``--lean-only`` skips it. ``--runs N`` repeats the pairing and shows
-medians. The build always runs from this environment.
+Prints wall time and CPU time (user + system of every process of the command), and each
+target as met or not: naive (lean) ÷ cold ≥ 15, naive ÷ no-change ≥ 100, ploomber cold ÷
+cold ≥ 10. ``--markdown FILE`` also writes them as a section of docs/performance.md.
 
-    python benchmarks/build_speed.py [--runs N] [--builds N] [--jobs N] [--naive-bin DIR | --lean-only]
+    python benchmarks/build_speed.py [--runs N] [--builds N] [--analyst] [--no-ploomber] [--markdown FILE]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -91,6 +92,27 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}; load average {load}")
 
 
+class Targets:
+    """The targets a benchmark reads its figures against, each printed as met or not."""
+
+    def __init__(self, source: str):
+        self.source, self.rows = source, []
+
+    def add(self, what: str, value: float, goal: str, met, shown: str = "{:.1f}") -> None:
+        self.rows.append((what, shown.format(value), goal, bool(met(value))))
+
+    def show(self) -> None:
+        print(f"\ntargets ({self.source}):")
+        for what, value, goal, met in self.rows:
+            print(f"  {'met    ' if met else 'NOT MET'}  {what}: {value} (target {goal})")
+
+    def markdown(self) -> str:
+        lines = [f"Targets ({self.source}):", "", "| | what | measured | target |", "|---|---|---:|---|"]
+        lines += [f"| {'met' if met else '**not met**'} | {what} | {value} | {goal} |"
+                  for what, value, goal, met in self.rows]
+        return "\n".join(lines)
+
+
 def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     """The median wall and the median CPU time of ``runs``."""
     return tuple(statistics.median(x[k] for x in runs) for k in (0, 1))
@@ -113,29 +135,93 @@ def lab_bin(root: Path) -> Path:
     return venv / "bin"
 
 
+#: The pipeline ploomber runs (written into its project folder; run by its environment's Python).
+PLOOMBER_PIPELINE = """\
+import json
+import sys
+from pathlib import Path
+
+from ploomber import DAG
+from ploomber.executors import Parallel
+from ploomber.products import File
+from ploomber.tasks import NotebookRunner
+
+here = Path(__file__).parent
+out = Path(sys.argv[1])
+spec = json.loads((here / "reports.json").read_text(encoding="utf-8"))
+dag = DAG(executor=Parallel(processes=2))
+for report in spec:   # the grid: one NotebookRunner per report, its parameters its cell
+    NotebookRunner(here / "notebooks" / f"{report['kind']}.ipynb",
+                   File(out / (report["name"].replace("/", "_") + ".html")), dag=dag,
+                   name=report["name"].replace("/", "_"), params=report["parameters"],
+                   kernelspec_name="python3", static_analysis="disable",
+                   nbconvert_export_kwargs={"exclude_input": True})
+dag.build(force=len(sys.argv) > 2 and sys.argv[2] == "--force", show_progress=False)
+"""
+
+
+def ploomber_env(root: Path) -> Path:
+    """``bin/`` of ploomber's environment: ``benchmarks/out/ploomber-venv``, made once with pip
+    (ploomber 0.23 and this project, so its kernels import seoulcomm)."""
+    venv = root / "benchmarks" / "out" / "ploomber-venv"
+    python = venv / "bin" / "python"
+    ok = python.exists() and subprocess.run([str(python), "-c", "import ploomber, seoulcomm"],
+                                            capture_output=True).returncode == 0
+    if not ok:
+        print(f"making ploomber's environment: {venv} (once; pip install ploomber==0.23.3 -e .)", flush=True)
+        for command in ([sys.executable, "-m", "venv", str(venv)],
+                        [str(python), "-m", "pip", "install", "--quiet", "ploomber==0.23.3", "-e", str(root)]):
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    return venv / "bin"
+
+
+def ploomber_project(folder: Path, reports, data_dir: Path) -> Path:
+    """The same notebooks with ``upstream`` and ``product`` added to their parameters cell
+    (ploomber asks for both), the reports as its grid, and the pipeline."""
+    import nbformat
+
+    (folder / "notebooks").mkdir(parents=True)
+    for kind in params.KINDS:
+        source = paths.notebook(kind)
+        if not source.exists():
+            continue
+        nb = nbformat.read(str(source), as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", []))
+        cell.source = cell.source.rstrip("\n") + "\nupstream = None\nproduct = None\n"
+        nbformat.write(nb, str(folder / "notebooks" / f"{kind}.ipynb"))
+    spec = [{"name": r.name, "kind": r.kind, "parameters": {**r.parameters, "data_dir": str(data_dir)}}
+            for r in reports]
+    (folder / "reports.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    (folder / "pipeline.py").write_text(PLOOMBER_PIPELINE, encoding="utf-8")
+    return folder / "pipeline.py"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--builds", type=int, default=3,
-                   help="cold builds (and no-change builds) before the loops and after each loop, "
-                        "the median of all taken (default: %(default)s)")
-    p.add_argument("--jobs", type=int, default=None, help="passed to seoulcomm build")
-    p.add_argument("--naive-bin", type=Path, default=None,
-                   help="bin/ of the analyst's environment, with JupyterLab (default: this one "
-                        "if it has JupyterLab, else .venv-lab/, made once)")
-    p.add_argument("--lean-only", action="store_true",
-                   help="run the naive loop only in this environment")
+                   help="cold builds (and no-change builds) before the first contender and after "
+                        "each, the median of all taken (default: %(default)s)")
+    p.add_argument("--jobs", type=int, default=2, help="passed to seoulcomm build (default: %(default)s, "
+                   "as ploomber's 2 processes)")
+    p.add_argument("--analyst", action="store_true",
+                   help="also run the naive loop in an analyst's environment, with JupyterLab "
+                        "(.venv-lab/, made once, or --naive-bin)")
+    p.add_argument("--naive-bin", type=Path, default=None, help="bin/ of the analyst's environment")
+    p.add_argument("--no-ploomber", dest="ploomber", action="store_false", help="skip ploomber")
+    p.add_argument("--markdown", type=Path, help="also write the results as a Markdown section here")
     args = p.parse_args(argv)
+    root = Path(paths.__file__).resolve().parents[1]
     loops = {"lean": BIN}  # the naive loop's environments, by name
-    if _has_lab(BIN):
-        loops = {"analyst": BIN}
-    elif not args.lean_only:
-        loops["analyst"] = (args.naive_bin.absolute() if args.naive_bin
-                            else lab_bin(Path(paths.__file__).resolve().parents[1]))
+    if args.analyst or args.naive_bin:
+        loops["analyst"] = args.naive_bin.absolute() if args.naive_bin else lab_bin(root)
     for bin_dir in loops.values():
         for tool in ("papermill", "jupyter"):
             if not (bin_dir / tool).exists():
                 raise SystemExit(f"{bin_dir / tool} not found (--naive-bin)")
+    ploomber_bin = ploomber_env(root) if args.ploomber else None
     data_dir = paths.data_dir()
     reports = params.reports(data_dir)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
@@ -145,20 +231,26 @@ def main(argv=None) -> int:
         print(f"naive loop ({name}) from {bin_dir}"
               f"{' (JupyterLab installed there)' if _has_lab(bin_dir) else ' (no JupyterLab)'}",
               flush=True)
+    if ploomber_bin:
+        print(f"ploomber 0.23 from {ploomber_bin}: a NotebookRunner per report, Parallel(processes=2)",
+              flush=True)
     print(f"build from {BIN}", flush=True)
     naive = {name: [] for name in loops}
+    ploomber_cold, ploomber_noop = [], []
     cold, noop = [], []
     with tempfile.TemporaryDirectory(prefix="seoulcomm-bench-") as tmp:
         # seoulcomm's bytecode, as the first import writes it on a machine that writes bytecode
         # (with PYTHONDONTWRITEBYTECODE set, every process of both sides would compile it)
-        timed([sys.executable, "-m", "compileall", "-q", str(Path(paths.__file__).resolve().parent)])
+        for python in [sys.executable] + ([str(ploomber_bin / "python")] if ploomber_bin else []):
+            timed([python, "-m", "compileall", "-q", str(Path(paths.__file__).resolve().parent)])
         timed(seoulcomm + ["--out", str(Path(tmp) / "warm-up")])  # the disk cache, once
+        pipeline = ploomber_project(Path(tmp) / "ploomber", reports, data_dir) if ploomber_bin else None
         for i in range(args.runs):
-            # a build is short and the loops long: one build is more exposed to the machine's
-            # jitter (its speed drifts over minutes) than a loop of 22 commands, so the cold
-            # and no-change times are the median of --builds builds, each into an empty
-            # folder, run before the first loop and after each loop: the builds are sampled
-            # over the same minutes as the loops they are compared with
+            # a build is short and the contenders long: one build is more exposed to the
+            # machine's jitter (its speed drifts over minutes) than a loop of 22 commands, so
+            # the cold and no-change times are the median of --builds builds, each into an
+            # empty folder, run before the first contender and after each: the builds are
+            # sampled over the same minutes as what they are compared with
             builds, again = [], []
 
             def build_some(slot: int) -> None:
@@ -168,38 +260,66 @@ def main(argv=None) -> int:
                     again.append(timed(seoulcomm + ["--out", str(out)]))
 
             build_some(0)
-            for slot, (name, bin_dir) in enumerate(loops.items(), start=1):
+            slot = 0
+            for name, bin_dir in loops.items():
+                slot += 1
                 loop = Path(tmp) / f"naive-{name}-{i}"
                 loop.mkdir()
                 script = loop / "loop.sh"
                 script.write_text(naive_script(loop, data_dir, bin_dir), encoding="utf-8")
                 naive[name].append(timed(["bash", str(script)], cwd=loop))
                 build_some(slot)
+            if pipeline:
+                slot += 1
+                out = Path(tmp) / f"ploomber-out-{i}"
+                ploomber_cold.append(timed([str(ploomber_bin / "python"), str(pipeline), str(out)],
+                                           cwd=pipeline.parent))
+                ploomber_noop.append(timed([str(ploomber_bin / "python"), str(pipeline), str(out)],
+                                           cwd=pipeline.parent))
+                build_some(slot)
             cold.append(median(builds))
             noop.append(median(again))
             print(f"run {i + 1}: "
                   + "  ".join(f"naive ({name}) {v[-1][0]:.2f} s ({v[-1][1]:.1f} CPU-s)"
                               for name, v in naive.items())
+                  + (f"  ploomber {ploomber_cold[-1][0]:.2f} s, no change {ploomber_noop[-1][0]:.2f} s"
+                     if ploomber_cold else "")
                   + f"  cold {cold[-1][0]:.2f} s ({cold[-1][1]:.1f} CPU-s)"
                   f"  no-change {noop[-1][0]:.2f} s ({noop[-1][1]:.2f} CPU-s)", flush=True)
 
     (b, b_cpu), (c, c_cpu) = median(cold), median(noop)
     n = len(reports)
     label = "median over {} runs".format(args.runs) if args.runs > 1 else "one paired run"
-    print(f"\n{label}, {n} reports:                        wall        CPU")
+    rows = []
     for name, runs in naive.items():
         a, a_cpu = median(runs)
-        print(f"  naive papermill + nbconvert loop ({name:7s}) {a:7.2f} s  {a_cpu:7.1f} s  "
-              f"({a / n:.2f} s a report)")
-    print(f"  seoulcomm build, cold                       {b:7.2f} s  {b_cpu:7.1f} s  ({b / n:.2f} s a report)")
-    print(f"  seoulcomm build, no change                  {c:7.2f} s  {c_cpu:7.2f} s")
-    for name, runs in naive.items():
-        a, a_cpu = median(runs)
-        target = "target ≥ 15" if name == "analyst" else "for reference: the loop without JupyterLab"
-        print(f"  naive ({name})/cold = {a / b:.1f} wall, {a_cpu / b_cpu:.1f} CPU  ({target})")
-    for name, runs in naive.items():
-        a, a_cpu = median(runs)
-        print(f"  naive ({name})/no-change = {a / c:.1f} wall, {a_cpu / c_cpu:.1f} CPU  (target ≥ 100)")
+        rows.append((f"naive papermill + nbconvert loop ({name})", a, a_cpu))
+    if ploomber_cold:
+        rows.append(("ploomber 0.23, NotebookRunner grid, Parallel(2), cold", *median(ploomber_cold)))
+        rows.append(("ploomber 0.23, nothing changed", *median(ploomber_noop)))
+    rows.append((f"seoulcomm build --jobs {args.jobs}, cold", b, b_cpu))
+    rows.append((f"seoulcomm build --jobs {args.jobs}, no change", c, c_cpu))
+    print(f"\n{label}, {n} reports:")
+    for what, wall, cpu in rows:
+        print(f"  {what:58s} {wall:7.2f} s  {cpu:7.1f} CPU-s  ({wall / n:.2f} s a report)")
+    targets = Targets("build_speed.py")
+    lean = median(naive["lean"])[0]
+    targets.add("naive loop (lean) ÷ cold build", lean / b, "≥ 15", lambda v: v >= 15)
+    targets.add("naive loop (lean) ÷ no-change build", lean / c, "≥ 100", lambda v: v >= 100)
+    if "analyst" in naive:
+        print(f"  naive (analyst)/cold = {median(naive['analyst'])[0] / b:.1f} (for reference)")
+    if ploomber_cold:
+        targets.add("ploomber cold ÷ cold build", median(ploomber_cold)[0] / b, "≥ 10", lambda v: v >= 10)
+        print(f"  ploomber nothing changed ÷ build no change = {median(ploomber_noop)[0] / c:.1f} (for reference)")
+    targets.show()
+    if args.markdown:
+        lines = [f"## Batch build against the naive loop and ploomber (`benchmarks/build_speed.py`)", "",
+                 f"{label}, {n} reports, machine: {machine()}", "",
+                 "| what | wall | CPU | per report |", "|---|---:|---:|---:|"]
+        lines += [f"| {what} | {wall:.2f} s | {cpu:.1f} s | {wall / n:.2f} s |" for what, wall, cpu in rows]
+        lines += ["", targets.markdown(), ""]
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text("\n".join(lines), encoding="utf-8")
     return 0
 
 

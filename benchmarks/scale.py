@@ -1,28 +1,43 @@
-"""How the build's cost grows with the data (run by hand, not in CI).
+"""How the build's cost grows with the data (run by hand or by ``make bench``, not in CI).
 
-For each size, a synthetic data folder (benchmarks/synthetic.py: N divisions × Y years,
-shaped like data/) is written to a temporary folder — never into data/ — and measured:
+For each size, a synthetic data folder (benchmarks/synthetic.py: N divisions × Y years, with
+S month-end snapshots of the detail when a size says ``NxYxS``, shaped like data/) is written
+to a temporary folder — never into data/ — and measured:
 
-- validate: ``seoulcomm validate --data DIR`` in a fresh process (start-up, imports, load,
-  checks, audit counts), and its rows per second;
-- audit:    ``audit.reconcile`` on the freshly loaded data, and its rows per second;
+- validate: ``seoulcomm validate --data DIR`` in a fresh process with the column cache off
+  (start-up, imports, reading, checks, audit counts), its rows per second and its peak memory;
+- load:     ``load_all`` from the CSV files (cache off), and from the column cache
+  (seoulcomm/colcache.py; the cache written by a first load), in this process;
+- audit:    ``audit.reconcile`` on the loaded data, and its rows per second;
 - per report: the median CPU (user + system of the report's own forked process, as the
-  batch runs it: the data loaded and audited once in the parent) of a division report and
-  of an office report of the latest year, and the office report's HTML size. Measured last,
+  batch runs it: the data loaded and audited once in the parent) of three division reports
+  and of the office report of the latest year, and the office report's HTML size. Measured
   in rounds that visit every size in turn (one paired run: a machine whose speed drifts
   during the run weighs on every size alike);
-- build:    ``seoulcomm build --jobs 2`` into an empty folder (wall and CPU), then the
-  no-change rebuild — only for sizes with at most ``--build-max`` reports (a full build
-  at 400 divisions × 10 years is 4,011 reports: the estimate, the reports' CPU ÷ 2, is shown);
-- the ratio of per-report cost at the largest size to the smallest (target ≤ 1.1).
+- build (sizes of at most ``--build-max`` reports: every report; bigger ones: the latest
+  year's office report and the three sampled division reports, through a params folder of
+  their own): ``seoulcomm build --jobs 2`` into an empty folder, the no-change build, and a
+  one-row change (one detail row of one sampled division: how many reports rebuild, and how
+  long it takes);
+- Run All (the ``--million`` size): ``papermill`` of a division report in a fresh kernel,
+  on the shipped data and on the million-row data, the column cache warm (target ≤ 1.5×).
 
-    python benchmarks/scale.py                       # 25x10,100x10,400x10
-    python benchmarks/scale.py --sizes 25x10 --build-max 400 --samples 5
+Targets (each printed as met or not): per-report cost at the largest ÷ the smallest of the
+``--sizes`` ≤ 1.1; office report at 400 divisions ≤ 400 KB and ≤ 3 s; from the million-row
+size: validate and audit ≥ 200,000 rows/s, a million detail rows loaded from the cache in
+about a second (≤ 1.5 s), Run All ≤ 1.5× the shipped data's; from ``--memory`` (2,000,000
+detail rows): validate's peak memory ≤ 4 GB.
+
+    python benchmarks/scale.py                       # 4x10,400x10 and 1700x10x12
+    python benchmarks/scale.py --sizes 4x10,25x10 --million none --memory none --samples 3
+    python benchmarks/scale.py --markdown benchmarks/out/scale.md   # (make bench)
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,95 +46,256 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import machine, timed  # noqa: E402
+from build_speed import Targets, machine, timed  # noqa: E402
 from synthetic import TEMPLATE, make_dataset  # noqa: E402
 
-from seoulcomm import audit, engine, load, params  # noqa: E402
+from seoulcomm import audit, colcache, engine, load, params, paths  # noqa: E402
 
 BIN = Path(sys.executable).parent
+#: The division reports sampled at every size (data/'s own divisions: present at every size).
+SAMPLED = (TEMPLATE, "citizen-communication", "new-media")
+
+
+def parse_size(text: str) -> tuple[int, int, int]:
+    parts = [int(n) for n in text.lower().split("x")]
+    return tuple((parts + [1])[:3])
+
+
+def label(size) -> str:
+    d, y, s = size
+    return f"{d}×{y}" + (f"×{s}" if s > 1 else "")
+
+
+def sampled_reports(folder: Path, ds) -> dict:
+    reports = params.reports(folder, ds=ds)
+    latest = max(ds.years())
+    return {
+        "division": [next(r for r in reports if r.kind == "division" and r.parameters.get("division") == d
+                          and r.parameters.get("year") == latest) for d in SAMPLED],
+        "office": [next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest)],
+    }
 
 
 def serve(folder: Path, out: Path) -> None:
     """A warm process for one size (``--serve``): warmed once for ``folder`` as a build's
     process is (:func:`seoulcomm.engine.prepare`: imports, data, audit, row index); then, for
-    each ``division`` or ``office`` line on stdin, that report of the latest year is run in a
-    forked process and the CPU seconds (user + system) of that process printed."""
+    each ``division`` or ``office`` line on stdin, those reports of the latest year are run,
+    each in a forked process, and the mean CPU seconds (user + system) of one such process
+    and the HTML size of the last printed."""
     engine.prepare(folder)
     ds = load.load_all(folder)
-    reports = params.reports(folder, ds=ds)
-    latest = max(ds.years())
-    sample = {
-        "division": next(r for r in reports if r.kind == "division"
-                         and r.parameters.get("division") == TEMPLATE and r.parameters.get("year") == latest),
-        "office": next(r for r in reports if r.kind == "office" and r.parameters.get("year") == latest),
-    }
+    sample = sampled_reports(folder, ds)
     print("ready", flush=True)
     for line in sys.stdin:
-        report = sample[line.strip()]
-        results = []
-        engine.run_reports([report], str(out), str(folder), None, jobs=1,
-                           done=lambda r, res: results.append(res))
-        if not results[0].ok:
-            raise SystemExit(f"{results[0].name}: {results[0].message}")
-        size = (out / report.output).stat().st_size
-        print(f"{results[0].cpu} {size}", flush=True)
+        cpu, size = [], 0
+        for report in sample[line.strip()]:
+            results = []
+            engine.run_reports([report], str(out), str(folder), None, jobs=1,
+                               done=lambda r, res: results.append(res))
+            if not results[0].ok:
+                raise SystemExit(f"{results[0].name}: {results[0].message}")
+            cpu.append(results[0].cpu)
+            size = (out / report.output).stat().st_size
+        print(f"{sum(cpu) / len(cpu)} {size}", flush=True)
+
+
+def timed_memory(command: list[str], env=None) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak memory [MB] (largest resident set of the command or any
+    process it waited for)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"failed (exit {code}): {' '.join(command)}\n{proc.stderr.read()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _env(**changes) -> dict:
+    env = dict(os.environ)
+    env.update(changes)
+    return env
+
+
+def build_command(folder: Path, out: Path, params_dir: Path | None) -> list[str]:
+    code = ("import sys, json; from seoulcomm import build\n"
+            "s = build.build(sys.argv[1], sys.argv[2], jobs=2, progress=None,"
+            " params_dir=sys.argv[3] or None)\n"
+            "print(json.dumps({'built': len(s.built), 'skipped': len(s.skipped), 'failed': len(s.failed)}))\n"
+            "sys.exit(s.exit_code)\n")
+    return [sys.executable, "-c", code, str(folder), str(out), str(params_dir or "")]
+
+
+def run_build(folder: Path, out: Path, params_dir: Path | None) -> tuple[float, float, dict]:
+    started = time.perf_counter()
+    done = subprocess.run(build_command(folder, out, params_dir), capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"build failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return wall, 0.0, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def small_params(folder: Path, ds, where: Path) -> Path:
+    """A params folder naming only the latest year's office report and the sampled division
+    reports (a full build at the million-row size is thousands of reports)."""
+    latest = max(ds.years())
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "reports.yaml").write_text(
+        "reports:\n"
+        f"  - kind: office\n    parameters: {{year: [{latest}]}}\n"
+        f"  - kind: division\n    parameters: {{division: [{', '.join(SAMPLED)}], year: [{latest}]}}\n",
+        encoding="utf-8")
+    return where
+
+
+def change_one_row(folder: Path, division: str, year: int) -> str:
+    """Change one figure of one detail row of ``division`` in ``year``'s latest snapshot (its
+    집행액 up by one unit); the row's description."""
+    import csv
+    import io
+
+    path = folder / "budget_detail.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    col = {name: i for i, name in enumerate(header)}
+    picks = [i for i, r in enumerate(rows[1:], start=1) if r[col["unit"]] == division
+             and r[col["year"]] == str(year) and r[col["level"]] == "basic"]
+    latest = max(rows[i][col["as_of"]] for i in picks)
+    i = next(i for i in picks if rows[i][col["as_of"]] == latest)
+    old = rows[i][col["executed"]]
+    rows[i][col["executed"]] = f"{int(old.replace(',', '') or 0) + 1:,}"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return f"budget_detail.csv {i + 1}행 executed {old} → {rows[i][col['executed']]}"
+
+
+def measure_size(size, tmp: Path, args, results: dict) -> tuple[Path, list]:
+    divisions, years, snapshots = size
+    folder = tmp / label(size).replace("×", "x")
+    counts = make_dataset(folder, divisions, years, snapshots)
+    rows = sum(counts.values())
+    detail = counts["budget_detail"]
+    r = results[size] = {"rows": rows, "detail": detail}
+    print(f"\n{label(size)}: {rows:,} rows ({detail:,} detail rows)", flush=True)
+
+    wall, _, peak = timed_memory([str(BIN / "seoulcomm"), "validate", "--data", str(folder)],
+                                 env=_env(**{colcache.ENV: "off"}))
+    r.update(validate=wall, validate_mb=peak)
+    cache = tmp / f"cache-{label(size)}"
+    os.environ[colcache.ENV] = "off"
+    load._CACHE.clear()
+    started = time.perf_counter()
+    load.load_all(folder)
+    r["load_csv"] = time.perf_counter() - started
+    os.environ[colcache.ENV] = str(cache)   # this size's cache, for this process and its builds
+    load._CACHE.clear()
+    load.load_all(folder)            # writes the cache
+    load._CACHE.clear()
+    started = time.perf_counter()
+    ds = load.load_all(folder)
+    r["load_cache"] = time.perf_counter() - started
+    audit._RECONCILED.clear()
+    started = time.perf_counter()
+    audit.reconcile(ds)
+    r["audit"] = time.perf_counter() - started
+    print(f"  validate {wall:6.2f} s ({rows / wall:,.0f} rows/s, whole command, cache off; "
+          f"peak {peak:,.0f} MB)   load from CSV {r['load_csv']:5.2f} s, from cache "
+          f"{r['load_cache']:5.2f} s   audit {r['audit']:6.2f} s ({rows / r['audit']:,.0f} rows/s)",
+          flush=True)
+
+    reports = params.reports(folder, ds=ds)
+    r["reports"] = len(reports)
+    if not args.build:
+        return folder, reports
+    own_params = None if len(reports) <= args.build_max else small_params(folder, ds, tmp / f"params-{label(size)}")
+    out = tmp / f"build-{label(size)}"
+    wall, _, first = run_build(folder, out, own_params)
+    noop_wall, _, noop = run_build(folder, out, own_params)
+    latest = max(ds.years())
+    what = change_one_row(folder, TEMPLATE, latest)
+    change_wall, _, change = run_build(folder, out, own_params)
+    scope = f"{first['built']} reports" + ("" if own_params is None else
+                                           f" (of {len(reports):,}: the latest year's office and 3 divisions)")
+    r.update(build=wall, noop=noop_wall, change=change_wall, change_built=change["built"],
+             change_total=change["built"] + change["skipped"], build_scope=scope)
+    print(f"  build --jobs 2: {scope} in {wall:6.1f} s; no change {noop_wall:5.2f} s; "
+          f"one row changed ({what}): {change['built']} of {change['built'] + change['skipped']} "
+          f"rebuilt in {change_wall:5.2f} s", flush=True)
+    return folder, reports
+
+
+def run_all(folder: Path, out: Path) -> tuple[float, float]:
+    """``papermill`` of the template division's latest report in a fresh kernel: wall, CPU."""
+    load._CACHE.clear()
+    latest = max(load.load_all(folder).years())
+    command = [str(BIN / "papermill"), "--no-progress-bar", "--log-level", "ERROR",
+               str(paths.notebook("division")), str(out), "-p", "division", TEMPLATE,
+               "-p", "year", str(latest), "-p", "data_dir", str(folder)]
+    return timed(command)
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="25x10,100x10,400x10",
-                   help="divisions×years, comma-separated (default: %(default)s)")
-    p.add_argument("--samples", type=int, default=7,
+    p.add_argument("--sizes", default="4x10,400x10",
+                   help="divisions×years[×snapshots] compared for the per-report cost, comma-separated "
+                        "(default: %(default)s)")
+    p.add_argument("--million", default="1700x10x12",
+                   help="the million-row size (≈ 1,000,000 detail rows; 'none' to skip; default: %(default)s)")
+    p.add_argument("--memory", default="3400x10x12",
+                   help="the size whose validate's peak memory is read against 4 GB (≈ 2,000,000 detail "
+                        "rows; 'none' to skip; default: %(default)s)")
+    p.add_argument("--samples", type=int, default=5,
                    help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
-                   help="run the full build only up to this many reports (default: %(default)s)")
+                   help="sizes with more reports build only the sampled ones (default: %(default)s)")
+    p.add_argument("--runs", type=int, default=3, help="Run All rounds (default: %(default)s)")
+    p.add_argument("--no-build", dest="build", action="store_false", help="skip the builds")
+    p.add_argument("--markdown", type=Path, help="also write the results as a Markdown section here")
     p.add_argument("--serve", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.serve:
         serve(Path(args.serve[0]), Path(args.serve[1]))
         return 0
-    sizes = [tuple(int(n) for n in s.lower().split("x")) for s in args.sizes.split(",")]
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    million = None if args.million == "none" else parse_size(args.million)
+    memory = None if args.memory == "none" else parse_size(args.memory)
+    targets = Targets("scale.py")
     print(machine(), flush=True)
-    sampled = {}  # size → (folder, division report, office report, number of reports)
-    with tempfile.TemporaryDirectory(prefix="seoulcomm-scale-") as tmp:
-        for divisions, years in sizes:
-            folder = Path(tmp) / f"{divisions}x{years}"
-            rows = sum(make_dataset(folder, divisions, years).values())
-            print(f"\n{divisions} divisions × {years} years: {rows:,} rows", flush=True)
-
-            validate_s, _ = timed([str(BIN / "seoulcomm"), "validate", "--data", str(folder)])
-            load._CACHE.clear()
-            ds = load.load_all(folder)
-            started = time.perf_counter()
-            audit.reconcile(ds)
-            audit_s = time.perf_counter() - started
-            print(f"  validate {validate_s:6.2f} s ({rows / validate_s:,.0f} rows/s, whole command)"
-                  f"   audit {audit_s:6.2f} s ({rows / audit_s:,.0f} rows/s)", flush=True)
-
-            reports = params.reports(folder, ds=ds)
-            sampled[(divisions, years)] = (folder, reports)
-
-            n = len(reports)
-            if n <= args.build_max:
-                build_out = Path(tmp) / f"build-{divisions}x{years}"
-                command = [str(BIN / "seoulcomm"), "build", "--data", str(folder), "--out", str(build_out),
-                           "--jobs", "2"]
-                wall, cpu = timed(command)
-                noop_wall, noop_cpu = timed(command)
-                print(f"  build --jobs 2: {n} reports in {wall:6.1f} s ({cpu:.1f} CPU-s); "
-                      f"no change {noop_wall:5.2f} s", flush=True)
+    results: dict = {}
+    sampled = {}
+    with tempfile.TemporaryDirectory(prefix="seoulcomm-scale-") as tmp_name:
+        tmp = Path(tmp_name)
+        for size in sizes + ([million] if million else []):
+            sampled[size] = measure_size(size, tmp, args, results)
+        if memory:
+            divisions, years, snapshots = memory
+            folder = tmp / "memory"
+            counts = make_dataset(folder, divisions, years, snapshots)
+            wall, _, peak = timed_memory([str(BIN / "seoulcomm"), "validate", "--data", str(folder)],
+                                         env=_env(**{colcache.ENV: "off"}))
+            results["memory"] = {"detail": counts["budget_detail"], "rows": sum(counts.values()),
+                                 "validate": wall, "peak": peak,
+                                 "bytes": (folder / "budget_detail.csv").stat().st_size}
+            print(f"\n{label(memory)}: {counts['budget_detail']:,} detail rows "
+                  f"({results['memory']['bytes'] / 2**20:,.0f} MB): validate {wall:6.1f} s, "
+                  f"peak memory {peak:,.0f} MB", flush=True)
+            shutil.rmtree(folder)
 
         # paired: one warm process per size (as one build's process), and every round asks
-        # each of them in turn for a division and an office report, so a machine that slows
+        # each of them in turn for the division and office reports, so a machine that slows
         # down or speeds up during the run weighs on every size alike
         servers = {}
         for size, (folder, _reports) in sampled.items():
-            out = Path(tmp) / f"sample-{size[0]}x{size[1]}"
+            out = tmp / f"sample-{label(size)}"
             servers[size] = subprocess.Popen(
                 [sys.executable, __file__, "--serve", str(folder), str(out)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            if servers[size].stdout.readline().strip() != "ready":
-                raise SystemExit(f"the warm process for {size} failed")
+        for size, server in servers.items():
+            if server.stdout.readline().strip() != "ready":
+                raise SystemExit(f"the warm process for {label(size)} failed")
         cpu = {size: {"division": [], "office": []} for size in sampled}
         office_kb = {}
         try:
@@ -130,7 +306,7 @@ def main(argv=None) -> int:
                         server.stdin.flush()
                         answer = server.stdout.readline().split()
                         if len(answer) != 2:
-                            raise SystemExit(f"the warm process for {size} failed on a {kind} report")
+                            raise SystemExit(f"the warm process for {label(size)} failed on a {kind} report")
                         cpu[size][kind].append(float(answer[0]))
                         if kind == "office":
                             office_kb[size] = int(answer[1]) / 1024
@@ -139,26 +315,99 @@ def main(argv=None) -> int:
                 server.stdin.close()
                 server.wait()
         print(f"\nper report, median CPU of {args.samples} interleaved rounds (the report's own "
-              "forked process; one warm process per size, as a build's)", flush=True)
+              "forked process; one warm process per size, as a build's; division: the mean of "
+              f"{', '.join(SAMPLED)})", flush=True)
         per_division = {}
         for size, (folder, reports) in sampled.items():
             div_cpu = statistics.median(cpu[size]["division"])
             office_cpu = statistics.median(cpu[size]["office"])
             per_division[size] = div_cpu
-            line = (f"  {size[0]} × {size[1]}: division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
+            results[size].update(division_cpu=div_cpu, office_cpu=office_cpu, office_kb=office_kb[size])
+            line = (f"  {label(size)}: division {div_cpu:5.2f} s   office {office_cpu:5.2f} s "
                     f"(HTML {office_kb[size]:,.0f} KB)")
             n = len(reports)
             if n > args.build_max:
                 offices = sum(r.kind == "office" for r in reports)
                 estimate = ((n - offices) * div_cpu + offices * office_cpu) / 2
-                line += (f"; build of {n} reports not run (--build-max {args.build_max}): "
-                         f"≈ {estimate / 60:,.0f} min on 2 free cores")
+                line += f"; every one of its {n:,} reports ≈ {estimate / 60:,.0f} min on 2 free cores"
             print(line, flush=True)
-    if len(per_division) > 1:
-        (small, s_cpu), (large, l_cpu) = min(per_division.items()), max(per_division.items())
-        print(f"\nper-report cost (division report) {large[0]}×{large[1]} / {small[0]}×{small[1]}: "
-              f"{l_cpu / s_cpu:.2f}  (target ≤ 1.1)")
+
+        if million:
+            folder = sampled[million][0]
+            os.environ[colcache.ENV] = str(tmp / f"cache-{label(million)}")
+            for warm in (paths.data_dir(), folder):   # the cache warm for both
+                load._CACHE.clear()
+                load.load_all(warm)
+            ship, big = [], []
+            for k in range(args.runs):   # paired, interleaved
+                ship.append(run_all(paths.data_dir(), tmp / f"runall-ship-{k}.ipynb"))
+                big.append(run_all(folder, tmp / f"runall-big-{k}.ipynb"))
+            s_wall, b_wall = statistics.median(w for w, _ in ship), statistics.median(w for w, _ in big)
+            results["run_all"] = {"shipped": s_wall, "million": b_wall}
+            print(f"\nRun All of a division report (papermill, fresh kernel, cache warm; median of "
+                  f"{args.runs}): shipped data {s_wall:5.2f} s, {label(million)} {b_wall:5.2f} s", flush=True)
+
+    small, large = sizes[0], sizes[-1]
+    if small != large:
+        targets.add(f"per-report cost (3 division reports) {label(large)} ÷ {label(small)}",
+                    per_division[large] / per_division[small], "≤ 1.1", lambda v: v <= 1.1, "{:.2f}")
+    for size in sizes:
+        if size[0] == 400:
+            targets.add(f"office report at {label(size)}: size", results[size]["office_kb"], "≤ 400 KB",
+                        lambda v: v <= 400, "{:,.0f} KB")
+            targets.add(f"office report at {label(size)}: CPU", results[size]["office_cpu"], "≤ 3 s",
+                        lambda v: v <= 3, "{:.2f} s")
+    if million:
+        r = results[million]
+        targets.add(f"validate at {label(million)} ({r['rows']:,} rows), rows/s", r["rows"] / r["validate"],
+                    "≥ 200,000", lambda v: v >= 200_000, "{:,.0f}")
+        targets.add(f"audit at {label(million)}, rows/s", r["rows"] / r["audit"], "≥ 200,000",
+                    lambda v: v >= 200_000, "{:,.0f}")
+        targets.add(f"load from the cache at {label(million)} ({r['detail']:,} detail rows)",
+                    r["load_cache"], "about a second (≤ 1.5 s)", lambda v: v <= 1.5, "{:.2f} s")
+        run = results["run_all"]
+        targets.add(f"Run All of a division report, {label(million)} ÷ shipped data (cache warm)",
+                    run["million"] / run["shipped"], "≤ 1.5", lambda v: v <= 1.5, "{:.2f}")
+    if memory:
+        m = results["memory"]
+        targets.add(f"validate's peak memory at {m['detail']:,} detail rows", m["peak"] / 1024, "≤ 4 GB",
+                    lambda v: v <= 4, "{:.2f} GB")
+    targets.show()
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(markdown(results, sizes, million, memory, targets, args), encoding="utf-8")
     return 0
+
+
+def markdown(results, sizes, million, memory, targets, args) -> str:
+    lines = ["## Data size (`benchmarks/scale.py`)", "",
+             "| size | rows | detail rows | validate (cache off) | rows/s | peak MB | load CSV | load cache "
+             "| audit | audit rows/s | division CPU | office CPU | office KB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in sizes + ([million] if million else []):
+        r = results[size]
+        lines.append(f"| {label(size)} | {r['rows']:,} | {r['detail']:,} | {r['validate']:.2f} s | "
+                     f"{r['rows'] / r['validate']:,.0f} | {r['validate_mb']:,.0f} | {r['load_csv']:.2f} s | "
+                     f"{r['load_cache']:.2f} s | {r['audit']:.2f} s | {r['rows'] / r['audit']:,.0f} | "
+                     f"{r['division_cpu']:.2f} s | {r['office_cpu']:.2f} s | {r['office_kb']:,.0f} |")
+    lines += ["", "Builds (`--jobs 2`):", ""]
+    for size in sizes + ([million] if million else []):
+        r = results[size]
+        if "build" in r:
+            lines.append(f"- {label(size)}: {r['build_scope']} in {r['build']:.1f} s; no change "
+                         f"{r['noop']:.2f} s; one detail row changed: {r['change_built']} of "
+                         f"{r['change_total']} rebuilt in {r['change']:.2f} s")
+    if million:
+        run = results["run_all"]
+        lines += ["", f"Run All of a division report (papermill, fresh kernel, cache warm, median of "
+                  f"{args.runs}): shipped data {run['shipped']:.2f} s, {label(million)} {run['million']:.2f} s."]
+    if memory:
+        m = results["memory"]
+        lines += ["", f"Memory: `seoulcomm validate` (cache off) on {m['detail']:,} detail rows "
+                  f"({m['bytes'] / 2**20:,.0f} MB of budget_detail.csv, {m['rows']:,} rows in all): "
+                  f"{m['validate']:.1f} s, peak resident memory {m['peak']:,.0f} MB."]
+    lines += ["", targets.markdown(), ""]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

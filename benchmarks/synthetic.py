@@ -1,18 +1,22 @@
 """A synthetic data folder of any size, shaped like data/ (for benchmarks, never for reports).
 
-``make_dataset(folder, divisions=400, years=10)`` copies ``data/`` into ``folder`` and grows
-it: every row of a template division (``city-brand``) is cloned for each new division (its
-budget-detail block renumbered, its sections renamed), and every year-keyed table gets the
-rows of its latest year cloned for each earlier year until it spans ``years`` years. The
-result loads like the real data (same columns, units and references), so the loaders, the
-schema checks and the audit run on it as they would on a large real folder.
+``make_dataset(folder, divisions=400, years=10, snapshots=1)`` copies ``data/`` into ``folder``
+and grows it: every row of a template division (``city-brand``) is cloned for each new division
+(its budget-detail block renumbered, its sections renamed), and every year-keyed table gets the
+rows of its latest year cloned for each earlier year until it spans ``years`` years. With
+``snapshots`` > 1, each year's budget detail and division execution are stated at that many
+month ends (January 31, February 28/29, …) instead of their one as-of date, as a city that
+records its execution monthly would (1,700 divisions × 10 years × 12 snapshots is about a
+million detail rows). The result loads like the real data (same columns, units and
+references), so the loaders, the schema checks and the audit run on it as they would on a
+large real folder.
 
-Run ``python benchmarks/synthetic.py OUT_DIR [DIVISIONS] [YEARS]`` to write one.
+Run ``python benchmarks/synthetic.py OUT_DIR [DIVISIONS] [YEARS] [SNAPSHOTS]`` to write one.
 """
 from __future__ import annotations
 
+import calendar
 import csv
-import io
 import shutil
 import sys
 from pathlib import Path
@@ -33,12 +37,29 @@ def _read(path: Path) -> tuple[list[str], list[dict]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def _write(path: Path, header: list[str], rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
+def _write(path: Path, header: list[str], rows) -> int:
+    """Write ``rows`` (any iterable of dicts) as CSV; the number written."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+#: Tables stated at an as-of date that a monthly record states every month end.
+SNAPSHOT_TABLES = ("budget_detail", "execution_division")
+
+
+def _month_ends(rows: list[dict], snapshots: int):
+    """Each row once per month end (January … the ``snapshots``-th month) of its year."""
+    for r in rows:
+        year = int(r["year"])
+        for month in range(1, snapshots + 1):
+            last = calendar.monthrange(year, month)[1]
+            yield dict(r, as_of=f"{year:04d}-{month:02d}-{last:02d}")
 
 
 def _slug(i: int) -> str:
@@ -105,8 +126,10 @@ def _grow_years(name: str, header: list[str], rows: list[dict], first: int, last
     return out
 
 
-def make_dataset(folder, divisions: int = 400, years: int = 10) -> dict[str, int]:
-    """Write a data folder with ``divisions`` divisions and ``years`` budget years.
+def make_dataset(folder, divisions: int = 400, years: int = 10, snapshots: int = 1) -> dict[str, int]:
+    """Write a data folder with ``divisions`` divisions and ``years`` budget years, the
+    budget detail and division execution stated at ``snapshots`` month ends of each year
+    (1: at their one as-of date, as in data/).
 
     Returns
     -------
@@ -125,8 +148,9 @@ def make_dataset(folder, divisions: int = 400, years: int = 10) -> dict[str, int
         header, rows = _read(path)
         rows = _grow_divisions(path.stem, header, rows, extra)
         rows = _grow_years(path.stem, header, rows, last - years + 1, last)
-        _write(path, header, rows)
-        counts[path.stem] = len(rows)
+        if snapshots > 1 and path.stem in SNAPSHOT_TABLES:
+            rows = _month_ends(rows, snapshots)
+        counts[path.stem] = _write(path, header, rows)
     return counts
 
 
@@ -134,5 +158,7 @@ if __name__ == "__main__":
     out = sys.argv[1]
     d = int(sys.argv[2]) if len(sys.argv) > 2 else 400
     y = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-    counts = make_dataset(out, d, y)
-    print(f"{out}: {sum(counts.values())} rows ({d} divisions × {y} years)")
+    k = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    counts = make_dataset(out, d, y, k)
+    print(f"{out}: {sum(counts.values())} rows, {counts['budget_detail']} detail rows "
+          f"({d} divisions × {y} years × {k} snapshots)")

@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import units
+from . import colcache, units
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
            "scope", "unit", "year", "as_of", "program", "note"]
@@ -83,9 +83,28 @@ def _floats(x):
     return pd.to_numeric(x).astype(float) if isinstance(x, pd.Series) else float(x)
 
 
+def _per_distinct(compute, *columns: pd.Series) -> pd.Series:
+    """``compute(*columns)`` (an element-wise text operation), computed once per distinct
+    combination of the columns' values and spread back to every row: row for row the same
+    values and type as computing it on every row, at the cost of the distinct values (a
+    table repeats its sources, names and years)."""
+    if len(columns[0]) < 1_000:
+        return compute(*columns)
+    if len(columns) == 1:
+        codes, uniques = pd.factorize(columns[0], use_na_sentinel=False)
+        distinct = [pd.Series(uniques, dtype=columns[0].dtype, name=columns[0].name)]
+    else:
+        frame = pd.concat({i: c.reset_index(drop=True) for i, c in enumerate(columns)}, axis=1)
+        codes = frame.groupby(list(frame.columns), sort=False, dropna=False).ngroup().to_numpy()
+        first = np.unique(codes, return_index=True)[1]
+        distinct = [c.iloc[first].reset_index(drop=True) for c in columns]
+    result = compute(*distinct)
+    return pd.Series(result.array.take(codes), index=columns[0].index, name=result.name)
+
+
 def _document(source: pd.Series) -> pd.Series:
     """The seed file a row comes from: the source's first word."""
-    return source.astype("string").str.split(" ", n=1).str[0]
+    return _per_distinct(lambda s: s.astype("string").str.split(" ", n=1).str[0], source)
 
 
 def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
@@ -163,7 +182,8 @@ def classify(frame: pd.DataFrame) -> pd.Series:
 # --- checks within the detail table (per year and as-of date) ----------------------------
 
 def _label(name, year) -> pd.Series:
-    return name.astype("string") + " (" + year.astype("Int64").astype("string") + ")"
+    return _per_distinct(lambda n, y: n.astype("string") + " (" + y.astype("Int64").astype("string") + ")",
+                         name, year)
 
 
 def _derived_balance_tolerance(stated_avail, sum_avail, stated_exec, sum_exec, tol_avail, tol_exec,
@@ -180,8 +200,7 @@ def _derived_balance_tolerance(stated_avail, sum_avail, stated_exec, sum_exec, t
     return np.where(derived, np.where(ok, np.abs(da) + np.abs(de), 0.0), np.nan)
 
 
-_BALANCE_NOTE = ("각 집행잔액은 인쇄된 예산현액−집행액임: 차이는 예산현액 합계 차이와 "
-                 "집행액 합계 차이(모두 반올림 범위)의 차")
+_BALANCE_NOTE = "집행잔액 차이 = 예산현액 합계 차이 − 집행액 합계 차이(모두 반올림 범위)"
 
 
 def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
@@ -836,6 +855,30 @@ def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     cached = _RECONCILED.get(id(ds.tables))
     if cached is not None and cached[0] is ds.tables:
         return cached[1], cached[2]
+    kept = _kept(ds)
+    frame = colcache.get(kept[0], "audit", kept[1], COLUMNS) if kept else None
+    if frame is None:
+        frame = _reconcile(ds)
+        if kept:
+            colcache.put(kept[0], "audit", kept[1], frame, columns=True)
+    while len(_RECONCILED) >= _RECONCILED_MAX:
+        _RECONCILED.pop(next(iter(_RECONCILED)))
+    _RECONCILED[id(ds.tables)] = (ds.tables, frame, {})
+    return frame, _RECONCILED[id(ds.tables)][2]
+
+
+def _kept(ds):
+    """``(cache folder, key)`` under which the column cache keeps the audit of ``ds`` (its
+    tables' keys and this module's source; see :mod:`seoulcomm.colcache`); None without one."""
+    keys = ds.memo.get(("colcache", "keys"))
+    place = colcache.folder(ds.data_dir) if keys else None
+    if place is None:
+        return None
+    return place, colcache.frame_key("audit", keys, ("audit.py",))
+
+
+def _reconcile(ds) -> pd.DataFrame:
+    """Every check of ``ds`` (see :func:`reconcile`), computed."""
     by_line, by_section = _programs(ds)
     parts = (_detail_rows(ds, by_line) + _division_tables(ds)
              + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
@@ -849,11 +892,7 @@ def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     frame["note"] = frame["note"].astype("string")
     frame["difference"] = (frame["stated"] - frame["computed"]).round(6)
     frame["computed"] = frame["computed"].round(6)
-    frame = frame[COLUMNS].reset_index(drop=True)
-    while len(_RECONCILED) >= _RECONCILED_MAX:
-        _RECONCILED.pop(next(iter(_RECONCILED)))
-    _RECONCILED[id(ds.tables)] = (ds.tables, frame, {})
-    return frame, _RECONCILED[id(ds.tables)][2]
+    return frame[COLUMNS].reset_index(drop=True)
 
 
 #: reconcile's results: id(tables) → (tables, frame, index), the few most recent datasets.

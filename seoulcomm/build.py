@@ -47,6 +47,7 @@ from pathlib import Path
 
 from . import __version__, datastore, nbclean, outdir, params, paths, safefile
 from .errors import DataError, UnsafeFileError, UsageError
+from .schema import TABLES
 from .report import RenderResult, write_atomic
 
 #: Readers are in Seoul: times shown in the index are Korea Standard Time (no daylight saving).
@@ -380,6 +381,10 @@ def _plain_file_sha(folder: Path, name: str) -> str | None:
         return None  # the full path then says what it is
 
 
+#: Files of the optional tables (schema.Table.optional): a data folder may leave them out.
+OPTIONAL_FILES = frozenset(t.file for t in TABLES.values() if t.optional)
+
+
 @dataclass
 class _Inputs:
     """Everything a build's output depends on besides the output folder's own files."""
@@ -405,8 +410,10 @@ class _Inputs:
                 digest = _plain_file_sha(self.data, name)
                 if digest is None and os.path.lexists(self.data / name):
                     return None  # there but not a regular file, or unreadable
-            data[name] = digest or "absent"  # an optional table left out is part of the key too
-        if data.get(paths.CATALOG_FILE, "absent") == "absent":
+            if digest is None and name not in OPTIONAL_FILES:
+                return None
+            data[name] = digest or "absent"   # an optional table left out; adding it changes the key
+        if paths.CATALOG_FILE not in data:
             return None
         yaml_files = {p.name: _file_sha(p) for p in sorted(self.params.glob("*.yaml"))}
         if not yaml_files or None in yaml_files.values():
@@ -580,9 +587,18 @@ def _index_rows(reports, cache: dict, out_dir: Path) -> list[dict]:
     return rows
 
 
+def _monitoring(ds, out_dir: Path) -> list[dict]:
+    """The index's monitoring view of every year (:func:`seoulcomm.index_page.years`)."""
+    from . import index_page  # pandas: only a build that writes the index needs it
+
+    return index_page.years(ds, out_dir)
+
+
 def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_of: dict,
-                titles: dict) -> Path:
-    """Write ``index.html``: every report that exists, its headline, as-of dates, failures."""
+                titles: dict, *, monitoring: list | None = None) -> Path:
+    """Write ``index.html``: the monitoring view (``monitoring``, see
+    :func:`seoulcomm.index_page.years`), then every report that exists, its headline, as-of
+    dates, failures."""
     import jinja2
 
     from . import units
@@ -597,7 +613,11 @@ def write_index(out_dir: Path, reports, cache: dict, summary: BuildSummary, as_o
         groups.setdefault(row["group"], []).append(row)
     # newest year first, the programs last
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "사업", [-ord(c) for c in kv[0]]))
+    legend = ""
+    if monitoring:
+        from .index_page import LEGEND as legend
     page = env.get_template("index.html.j2").render(
+        monitoring=monitoring or [], legend=legend,
         groups=ordered, summary=summary, version=__version__,
         built_at=datetime.now(KST).strftime("%Y-%m-%d %H:%M:%S KST"),
         as_of=[(titles.get(k, k), k, units.fmt_date(v)) for k, v in sorted(as_of.items())],
@@ -921,7 +941,12 @@ def _build_locked(out: Path, folder: Path, ds, reports, selected, notebook_keys,
         summary.seconds = time.perf_counter() - started
         save()
         try:
-            write_index(out, reports, cache, summary, as_of, titles)
+            monitoring = _monitoring(ds, out)
+        except Exception as exc:  # the list of reports is still written
+            monitoring = []
+            _say(f"경고: 보고서 목록의 집행 현황을 만들지 못했습니다 — {type(exc).__name__}: {exc}", progress)
+        try:
+            write_index(out, reports, cache, summary, as_of, titles, monitoring=monitoring)
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
         else:

@@ -618,3 +618,81 @@ class Outline:
         plain = "\n".join(self._line(i) for i in self.items if i.get("only") != "sheet")
         return {"text/html": self.to_html(), "text/plain": f"{self.title}\n{plain}",
                 TABLE_MIME: self.to_json()}
+
+
+@dataclass
+class Messages:
+    """A brief's 개조식 messages: each a □ line with its ○ lines and a link to its detail.
+
+    Parameters
+    ----------
+    title : str
+        The block's title (a caption, like a table's).
+    messages : list
+        :class:`seoulcomm.messages.Message` objects: ``head`` and ``items`` are lines whose
+        ``parts`` are strings and figures (a figure has ``key``, ``text``, ``unit``,
+        ``scope``, ``line``); each figure is marked on the page (``<b class="sc-num"
+        data-key … data-scope … data-line …>``) so that a reader's eye and a test find it.
+    links : list of str
+        Each message's link, relative to the page.
+    sheet : str
+        Spreadsheet sheet name (one row per line: 내용, and on a □ line the report that
+        holds its detail).
+    source : str
+        Where the figures come from.
+    """
+
+    title: str
+    messages: list
+    links: list
+    sheet: str
+    source: str = ""
+
+    def __post_init__(self):
+        self.sheet = _sheet_name(self.sheet)
+
+    @staticmethod
+    def _text(line) -> str:
+        return "".join(p if isinstance(p, str) else f"{p.text}{p.unit}" for p in line.parts)
+
+    @staticmethod
+    def _html(line) -> str:
+        out = []
+        for p in line.parts:
+            if isinstance(p, str):
+                out.append(_escape(p))
+                continue
+            attrs = f' data-key="{_escape(p.key)}" data-scope="{_escape(p.scope)}"'
+            if p.line:
+                attrs += f' data-line="{_escape(p.line)}"'
+            out.append(f'<b class="sc-num"{attrs}>{_escape(p.text)}</b>{_escape(p.unit)}')
+        return "".join(out)
+
+    def to_json(self) -> dict:
+        rows = []
+        for m in self.messages:
+            rows.append([f"□ {self._text(m.head)}", m.link_text])
+            rows += [[f"  ○ {self._text(i)}", ""] for i in m.items]
+        return {"sheet": self.sheet, "title": self.title, "unit": "",
+                "columns": ["내용", "자세히"], "rows": rows, "as_of": None,
+                "source": self.source}
+
+    def to_html(self) -> str:
+        lines = []
+        for m, link in zip(self.messages, self.links):
+            more = (f' <a class="sc-more" href="{_escape(link)}">→ {_escape(m.link_text)}</a>'
+                    if link else "")
+            lines.append(f'<tr class="sc-msg sc-msg-{_escape(m.rule)}"><td class="text sc-lv0">'
+                         f"□ {self._html(m.head)}{more}</td></tr>")
+            lines += [f'<tr class="sc-item sc-item-{_escape(m.rule)}"><td class="text sc-lv1">'
+                      f"○ {self._html(i)}</td></tr>" for i in m.items]
+        meta = (f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; '
+                f'color:#5a6473;">자료: {_escape(self.source)}</span>') if self.source else ""
+        return (f'<table class="sc-outline sc-messages"><caption>{_escape(self.title)}{meta}</caption>'
+                "<tbody>" + "".join(lines) + "</tbody></table>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = "\n".join([f"□ {self._text(m.head)}" + "".join(f"\n  ○ {self._text(i)}" for i in m.items)
+                           for m in self.messages])
+        return {"text/html": self.to_html(), "text/plain": f"{self.title}\n{plain}",
+                TABLE_MIME: self.to_json()}

@@ -53,7 +53,7 @@ CELL_TIMEOUT = 600
 REAP_GRACE = 5.0
 #: Longest one report may run in all [s] (``--report-timeout``).
 REPORT_TIMEOUT = 900
-KINDS = ("division", "office", "program")
+KINDS = ("division", "office", "program", "brief")
 
 
 class Terminated(BaseException):

@@ -22,19 +22,23 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import history, labels, paths, safefile, units
+from . import colcache, history, labels, paths, safefile, units
 from .errors import DataError, DataErrors, UnsafeFileError, UsageError
 from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
+
+# pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
+# the loader's and the reports' text stays in Python strings, as it was before
+pd.set_option("mode.string_storage", "python")
 
 _HEADER_LINE = 1
 
 
 #: Largest data file (CSV) read [bytes]; a bigger one is refused before it is read.
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 512 * 1024 * 1024
 #: Largest YAML file (catalog.yaml, params/*.yaml) read [bytes].
 MAX_YAML_BYTES = 1024 * 1024
 #: Most data rows one table may hold.
-MAX_ROWS = 200_000
+MAX_ROWS = 2_000_000
 #: Most columns a header may have (every table has far fewer).
 MAX_COLUMNS = 256
 #: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
@@ -264,17 +268,26 @@ def _data_bytes(path: Path, limit: int) -> bytes:
         data = pinned[Path(path).name]
         if data is None:
             raise FileNotFoundError(2, "No such file", str(path))
-        return data[: limit + 1]
+        return data if len(data) <= limit + 1 else data[: limit + 1]  # no copy of a big table
     return safefile.read_bytes(path, limit)
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a data file (the build's pinned bytes when pinned), refused when it is
+    bigger than :data:`MAX_FILE_BYTES`."""
     if not _data_exists(path):
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     data = _data_bytes(path, MAX_FILE_BYTES)
     if len(data) > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
                         f"(크기 {MAX_FILE_BYTES:,} 바이트 초과) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
+    return data
+
+
+def _read_text(path: Path, data: bytes | None = None) -> str:
+    """The text of a data file (``data``: its bytes, already read by :func:`_read_bytes`)."""
+    if data is None:
+        data = _read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -352,7 +365,7 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
 
 
 def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
-              problems: list | None = None) -> pd.DataFrame | None:
+              problems: list | None = None, data: bytes | None = None) -> pd.DataFrame | None:
     """The file as strings, header checked; index = file line number.
 
     Problems go to ``problems`` (a list; raised at once when not given); ``None`` is returned
@@ -361,7 +374,7 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     own = problems is None
     problems = [] if own else problems
     try:
-        raw = _split(path, table, catalog, problems)
+        raw = _split(path, table, catalog, problems, data)
     except DataError as exc:
         problems.append(exc)
         raw = None
@@ -370,9 +383,10 @@ def _read_raw(path: Path, table: Table, catalog: Catalog | None = None,
     return raw
 
 
-def _split(path: Path, table: Table, catalog, problems: list) -> pd.DataFrame | None:
+def _split(path: Path, table: Table, catalog, problems: list,
+           data: bytes | None = None) -> pd.DataFrame | None:
     # one line ending for the parser (old Mac files end lines with a lone \r)
-    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    text = _read_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines, start = [], [], 1
     try:
@@ -683,12 +697,16 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
     recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
-    import pandera.pandas as pa  # only to validate: the build process gets its data checked
-
     own = problems is None
     problems = [] if own else problems
-    schema = dataframe_schema(table, refs)
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
+    if _surely_valid(typed, table, refs):   # nothing the schema could refuse: pandera not asked
+        if own and problems:
+            raise DataErrors(problems)
+        return
+    import pandera.pandas as pa  # only to validate: the build process gets its data checked
+
+    schema = dataframe_schema(table, refs)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -723,8 +741,40 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
-def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.DataFrame | None, list]:
-    """One table and every problem found in it (the frame is ``None`` when unusable)."""
+def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
+    """True when :func:`seoulcomm.schema.dataframe_schema` cannot refuse ``typed``: every
+    column there, of its type, filled where required, within its range, choices and
+    references, and no key twice (the same rules, vectorised; pandera, which words each
+    failure, runs only when one of them fails)."""
+    from .schema import _DTYPES
+
+    if sorted(typed.columns) != sorted(table.columns):
+        return False
+    for col in table.cols:
+        values = typed[col.name]
+        if str(values.dtype) != _DTYPES.get(col.kind, "string"):
+            return False
+        missing = values.isna().to_numpy(dtype=bool)
+        if missing.any():
+            if not col.optional:
+                return False
+            values = values[~missing]
+        if col.kind in ("money", "count", "rate", "number") and not col.negative \
+                and (values < 0).any():
+            return False
+        if col.kind == "year" and ((values < 1990) | (values > 2100)).any():
+            return False
+        if col.kind == "choice" and not values.isin(col.choices).all():
+            return False
+        if col.kind == "ref" and col.ref in refs and not values.isin(refs[col.ref]).all():
+            return False
+    return not typed.duplicated(subset=list(table.key)).any()
+
+
+def _load_table(name: str, folder: Path, refs, catalog: Catalog,
+                data: bytes | None = None) -> tuple[pd.DataFrame | None, list]:
+    """One table and every problem found in it (the frame is ``None`` when unusable);
+    ``data``: the file's bytes, when already read."""
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
@@ -732,12 +782,18 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
         raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
         raw.index = pd.Index([], name="line", dtype="int64")
         return _parse(raw, table, catalog, path), problems
-    raw = _read_raw(path, table, catalog, problems)
-    if raw is None:
-        return None, problems
-    skip = _text_checks(raw, table, path, problems)
-    frame = _parse(raw, table, catalog, path, problems)
-    skip |= {(p.line, p.column) for p in problems}
+    read = _read_bulk(path, table, catalog, data, problems)
+    if read is not None:   # a big plain file, split and parsed column by column
+        raw, frame = read
+        if raw is None:
+            return None, problems
+    else:
+        raw = _read_raw(path, table, catalog, problems, data)
+        if raw is None:
+            return None, problems
+        _text_checks(raw, table, path, problems)
+        frame = _parse(raw, table, catalog, path, problems)
+    skip = {(p.line, p.column) for p in problems}
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
@@ -745,6 +801,44 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog) -> tuple[pd.Dat
     _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
+
+
+#: Files from this size [bytes] are read column by column (:mod:`seoulcomm.bulk`) when they
+#: are plain; smaller ones, and any file that is not plain, row by row (the same frames and
+#: messages either way; tests/test_bulk.py).
+BULK_MIN_BYTES = 1024 * 1024
+
+
+def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, problems: list):
+    """``(raw, frame)`` of a big plain file read by :mod:`seoulcomm.bulk` (``(None, None)``
+    when it cannot be used, its problems recorded); None to read it row by row."""
+    from . import bulk
+
+    if not colcache.available():   # no pyarrow: every file row by row
+        return None
+    try:
+        if data is None:
+            if _pinned(path) is None:  # a link, FIFO or device is refused by name, never opened
+                st = safefile.check(path)
+                if st is None or st.st_size < BULK_MIN_BYTES:
+                    return None
+            data = _read_bytes(path)
+        if len(data) < BULK_MIN_BYTES:
+            return None
+        found: list = []
+        read = bulk.read(path, data, table, catalog, found, MAX_ROWS)
+    except DataError as exc:   # too many rows, or too big to read
+        problems.append(exc)
+        return None, None
+    if read is None:
+        return None
+    raw, _names = read
+    if raw is None:
+        problems += found
+        return None, None
+    frame = bulk.parse(raw, table, catalog, path, found, max_chars=MAX_CELL_CHARS)
+    problems += found
+    return raw, frame
 
 
 def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list,
@@ -1168,12 +1262,18 @@ def load_all(data_dir=None) -> Dataset:
     refs: dict[str, set] = {}
     tables = {}
     problems: list = []   # every problem of every file, raised together at the end
+    cached = _Cached(folder)
     for name in LOAD_ORDER:
-        frame, found = _load_table(name, folder, refs, catalog)
-        problems += found
+        frame = cached.get(name)
         if frame is None:
-            continue
-        tables[name] = frame.set_axis(pd.RangeIndex(len(frame)))
+            frame, found = _load_table(name, folder, refs, catalog, cached.data.pop(name, None))
+            problems += found
+            if frame is None:
+                continue
+            frame = frame.set_axis(pd.RangeIndex(len(frame)))
+            if not found:
+                cached.checked[name] = frame
+        tables[name] = frame
         if name == "organisation":
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
@@ -1187,11 +1287,56 @@ def load_all(data_dir=None) -> Dataset:
             refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
     if problems:
         raise DataErrors(problems)
+    cached.keep()
     _years_from_documents(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
+    if cached.keys:   # what the column cache knows these tables by (the audit is kept by it too)
+        dataset.memo[("colcache", "keys")] = dict(cached.keys)
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+class _Cached:
+    """The column cache (:mod:`seoulcomm.colcache`) as :func:`load_all` uses it: each table's
+    file read once, as bytes, and keyed by them; the checked frame taken from the cache when
+    its key is there; the tables checked here kept (:meth:`keep`) once every table loaded."""
+
+    def __init__(self, folder: Path):
+        self.place = colcache.folder(folder)
+        self.data: dict[str, bytes] = {}       # bytes read for the key, parsed if not cached
+        self.keys: dict[str, str] = {}
+        self.checked: dict[str, pd.DataFrame] = {}
+        if self.place is None:
+            return
+        try:
+            shas = {}
+            for name in LOAD_ORDER:
+                path = folder / TABLES[name].file
+                if TABLES[name].optional and not _data_exists(path):
+                    shas[name] = "absent"
+                    continue
+                self.data[name] = _read_bytes(path)
+                shas[name] = colcache.sha(self.data[name])
+            catalog_sha = colcache.sha(_data_bytes(folder / paths.CATALOG_FILE, MAX_YAML_BYTES))
+            self.keys = {name: colcache.table_key(name, shas, catalog_sha) for name in LOAD_ORDER}
+        except (DataError, OSError):
+            self.keys = {}   # a file missing or too big: every table read as without a cache
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        key = self.keys.get(name)
+        frame = colcache.get(self.place, name, key) if key else None
+        if frame is not None:
+            self.data.pop(name, None)
+        return frame
+
+    def keep(self) -> None:
+        for name, frame in self.checked.items():
+            if name in self.keys:
+                colcache.put(self.place, name, self.keys[name], frame)
+        if self.checked:
+            colcache.prune(self.place)
+        self.data.clear()
 
 
 def _years_from_documents(tables: dict[str, pd.DataFrame]) -> None:

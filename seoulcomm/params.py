@@ -25,19 +25,21 @@ KINDS: dict[str, tuple[str, ...]] = {
     "division": ("division", "year"),
     "office": ("year",),
     "program": ("program",),
+    "brief": ("year",),
 }
 #: Where each kind's HTML goes, relative to the output folder (DESIGN.md).
 OUTPUTS: dict[str, str] = {
     "division": "{year}/{division}.html",
     "office": "{year}/office.html",
     "program": "programs/{program}.html",
+    "brief": "{year}/brief.html",
 }
 #: Korean names of the parameters, for messages.
 LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
 #: What a division or program identifier must look like to be used in a file name.
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 #: Names the output layout uses itself: no division or program may take them.
-RESERVED = frozenset({"office", "programs", "index"})
+RESERVED = frozenset({"office", "programs", "index", "brief"})
 #: Keys a parameter dict may hold besides the kind's own.
 PASSTHROUGH = ("data_dir",)
 ALL = "all"
@@ -49,7 +51,7 @@ class Report:
 
     Attributes
     ----------
-    kind : ``division``, ``office`` or ``program``.
+    kind : ``division``, ``office``, ``program`` or ``brief``.
     parameters : the notebook's parameters without ``data_dir``, e.g.
         ``{"division": "city-brand", "year": 2016}``.
     output : path of the HTML relative to the output folder, e.g. ``"2016/city-brand.html"``.

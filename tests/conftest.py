@@ -4,16 +4,24 @@ Only fixtures that several test files use live here; a test file's own helpers s
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from seoulcomm import load_all, paths
+
+# the column cache (seoulcomm/colcache.py) of this session, in a folder of its own (never the
+# user's ~/.cache), inherited by every build, kernel and command the tests start
+_SESSION_CACHE = tempfile.mkdtemp(prefix="seoulcomm-test-cache-")
+os.environ["SEOULCOMM_CACHE"] = _SESSION_CACHE
+atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 
 #: The repository's data folder (read-only for every test: copy it before breaking it).
 DATA_DIR = paths.DEFAULT_DATA_DIR

@@ -17,7 +17,7 @@ import re
 import pytest
 
 from seoulcomm import load, units
-from seoulcomm.content import division, office, program
+from seoulcomm.content import brief, division, office, program
 from seoulcomm.display import Headline, Table
 from test_scenarios import scenario_data
 
@@ -33,6 +33,7 @@ def _reports(data_dir):
     years = [int(y) for y in ds.years()]
     for year in years:
         yield f"{year}/office", office, office.open(year, data_dir)
+        yield f"{year}/brief", brief, brief.open(year, data_dir)
         for unit in ds.divisions(year)["unit"].astype(str):
             yield f"{year}/{unit}", division, division.open(unit, year, data_dir)
     for slug in ds["program"]["program"].astype(str):

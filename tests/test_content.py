@@ -440,9 +440,13 @@ def test_every_note_that_points_to_the_verification_finds_its_rows(built_reports
         for note in _notes(page):
             if "원문 검증" not in note:
                 continue
-            assert "‘원문 검증’ 해당 항목: " in note, f"{path.name}: note points nowhere: {note}"
-            for entry in note.split("‘원문 검증’ 해당 항목: ", 1)[1].split("; "):
-                item, check = entry.strip().split(" — ", 1)
+            # 개조식 (issue 22): 원문 검증 N건 해당: item — check (판정); …
+            found = re.search(r"원문 검증 (\d+)건 해당: (.*)$", note)
+            assert found, f"{path.name}: note points nowhere: {note}"
+            entries = found.group(2).split("; ")
+            assert len(entries) == int(found.group(1))
+            for entry in entries:
+                item, check = re.sub(r" \([^()]*\)$", "", entry.strip()).split(" — ", 1)
                 assert any(item in r and check in r for r in rows), \
                     f"{path.relative_to(built_reports)}: '{entry}' is not in its 원문 검증"
                 pointed += 1

@@ -168,9 +168,16 @@ def drop_program_from_the_record_and_its_files(site: Path) -> None:
     (site / f"out/{PROGRAM}.html").unlink()
 
 
+def add_a_plan(site: Path) -> None:
+    # an optional table the data left out, added (2016 세부내역 21행, 도시브랜드담당관's program)
+    (site / "data/execution_plan.csv").write_text(
+        "year,line,month,planned,source\n2016,21,6,300,시험 계획\n2016,21,12,656,시험 계획\n", encoding="utf-8")
+
+
 CHANGES = {
     # change: (what to do, reports the next build renders, no-change build after it)
     "a data row": (edit_city_brand_row, [CITY], True),
+    "an optional table added": (add_a_plan, [CITY], True),
     "a params comment": (append("params/reports.yaml", "# 시험\n"), [], True),
     "a notebook code cell": (edit_program_code_cell, [PROGRAM], True),
     "a report HTML deleted": (remove(f"out/{CITY}.html"), [CITY], True),

@@ -23,9 +23,9 @@ def test_every_division_year_office_year_and_program(reports, dataset):
     assert years == [2015, 2016]
     names = {r.name for r in reports}
     expected = ({f"{y}/office" for y in years} | {f"{y}/{d}" for y in years for d in DIVISIONS}
-                | {"programs/social-media"})
+                | {"programs/social-media"} | {f"{y}/brief" for y in years})
     assert names == expected
-    assert len(reports) == len(names) == 11
+    assert len(reports) == len(names) == 13
 
 
 def test_outputs_follow_the_layout(reports):
@@ -36,6 +36,8 @@ def test_outputs_follow_the_layout(reports):
     assert by_name["2015/office"].parameters == {"year": 2015}
     assert by_name["programs/social-media"].output == "programs/social-media.html"
     assert by_name["programs/social-media"].xlsx == "programs/social-media.xlsx"
+    assert by_name["2016/brief"].output == "2016/brief.html"  # DESIGN.md: reports/<year>/brief.html
+    assert by_name["2016/brief"].parameters == {"year": 2016}
     assert all(r.notebook.name == f"{r.kind}.ipynb" for r in reports)
 
 
@@ -49,7 +51,8 @@ def test_years_come_from_the_data_not_the_code(data_copy):
     assert {"2017/office", "2017/city-brand"} <= names
     # a division gets reports only for the years the data has it
     assert "2017/new-media" not in names
-    assert len(names) == 2 * 5 + 2 + 1
+    assert "2017/brief" in names  # every year has the 기획관's brief
+    assert len(names) == 2 * 6 + 3 + 1
 
 
 def test_a_division_the_data_names_like_a_path_is_refused(data_copy):
@@ -134,7 +137,7 @@ def test_output_path_refuses_anything_but_slugs_and_years():
 
 
 @pytest.mark.parametrize("patterns, expected", [
-    (None, 11), (["2016/*"], 5), (["*/city-brand"], 2), (["programs/*", "2015/office"], 2),
+    (None, 13), (["2016/*"], 6), (["*/city-brand"], 2), (["programs/*", "2015/office"], 2),
     (["2016/city-brand"], 1),
 ])
 def test_select_by_glob(reports, patterns, expected):

@@ -25,6 +25,7 @@ _PARAMETERS = {
     "division": 'division = "city-brand"\nyear = 2016\ndata_dir = None',
     "office": "year = 2016\ndata_dir = None",
     "program": 'program = "social-media"\ndata_dir = None',
+    "brief": "year = 2016\ndata_dir = None",
 }
 #: What each stand-in notebook reads besides what params.check reads: the program one reads
 #: settlement.csv, the division one staffing.csv, the office one neither.
@@ -35,6 +36,7 @@ _BODY = {
                 '    raise ValueError(f"{division}: name_en이 망가졌습니다")',
     "office": "extra = None",
     "program": 'extra = ds["settlement"]',
+    "brief": "extra = None",
 }
 _TABLE = '''
 frame = ds["budget_division"]
@@ -60,7 +62,7 @@ print("분석가용 경고", file=sys.stderr)
 '''
 _HEADLINE = '''
 title = {"division": lambda: f"{division} {year}", "office": lambda: f"office {year}",
-         "program": lambda: program}[KIND]()
+         "program": lambda: program, "brief": lambda: f"brief {year}"}[KIND]()
 display({"text/html": f"<p class='headline'>{title}</p>",
          HEADLINE: {"title": TITLE_PREFIX + title + " 보고서",
                     "figures": [{"label": "예산", "value": "2,960", "raw": 2960, "unit": "백만원"}],
@@ -69,7 +71,7 @@ display({"text/html": f"<p class='headline'>{title}</p>",
 
 
 def make_notebooks(folder: Path, *, headline: bool = True, title_prefix: str = "") -> Path:
-    """Write stand-in ``division``, ``office`` and ``program`` notebooks into ``folder``."""
+    """Write stand-in ``division``, ``office``, ``program`` and ``brief`` notebooks into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for kind, parameters in _PARAMETERS.items():
         nb = nbformat.v4.new_notebook()

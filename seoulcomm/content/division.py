@@ -45,19 +45,16 @@ def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None
     notes = []
     for u, a, b in zip(found["unit"], found["budget_division"], found["budget_detail"]):
         gap = units.fmt_money(abs(int(a) - int(b)), money)
-        if follows == "detail":
-            rule = f"이 보고서의 예산은 모두 세부내역의 {units.fmt_money(b, money)}임."
-        else:
-            rule = ("이 보고서는 <부서별> 표의 값과 세부내역의 값을 표·열마다 밝혀 각각 원문대로 "
-                    "적음.")
+        rule = (f"이 보고서 예산: 세부내역 {units.fmt_money(b, money)}" if follows == "detail"
+                else "표마다 출처 표의 값 사용")
         notes.append(
-            f"원문의 두 표가 {scope.names.get(u, u)} {int(year)}년 예산을 {gap}{money} 다르게 적음: "
-            f"<부서별> 표 {units.fmt_money(a, money)}, 예산편성 세부내역 {units.fmt_money(b, money)}"
-            f"({money}). " + rule)
+            f"{scope.names.get(u, u)} {int(year)}년 예산 {gap}{money} 차이: <부서별> 표 "
+            f"{units.fmt_money(a, money)}, 예산편성 세부내역 {units.fmt_money(b, money)}({money}) — "
+            + rule)
         # the note points to its row in this report's own 원문 검증
         ref = shared.verify_note(scope, ["budget_division"], "", items=[scope.names.get(u, u)])
         if ref:
-            notes[-1] += " " + ref.strip()
+            notes[-1] += " · " + ref.strip()
     return notes
 
 
@@ -156,10 +153,7 @@ def detail(scope: Scope) -> Table | Notice:
                  unit=scope.money(), as_of=iso(date),
                  source=source_text(ds, rows["source"], shared.detail_title(ds, year)),
                  row_class=classes.str.strip(),
-                 notes=["원문 표 모양대로 부서 합계 아래 정책사업, 그 아래 단위사업, 그리고 "
-                        "기본경비(행정운영경비)를 적음.",
-                        "원문에 적힌 수치 그대로임(예산현액 = 예산편성액 + 전년도 이월액, "
-                        "집행잔액 = 예산현액 − 집행액, 집행률 = 집행액 ÷ 예산현액)."]
+                 notes=["원문 세부내역 그대로(부서 → 정책사업 → 단위사업 → 기본경비)"]
                  + [n for n in [shared.verify_note(scope, ["budget_detail"],
                                                    "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n])
 

@@ -251,14 +251,13 @@ def divisions(scope: Scope) -> list:
         from_table = {str(t) for t in rows["table"].dropna()}
         execution_from = (f"원문 「{detail_title}」" if from_table == {"budget_detail"}
                           else "원문 「부서별 예산 집행현황」")
-        notes = [f"예산·비율은 원문 <부서별> 표, 예산현액·집행액·집행률은 {execution_from}의 "
-                 f"{when} 값임."]
+        notes = [f"예산·비율: 원문 <부서별> 표 · 예산현액·집행액·집행률: {execution_from}, {when}"]
         notes += mismatch_notes(scope)
         source_title = f"<부서별> · {detail_title}"
     else:
         columns = ["unit_name", "budget", "share", "executed", "balance", "execution_rate"]
-        notes = [f"예산·집행액·집행잔액·집행률은 원문 「{int(year)}년도 예산 집행현황」({when})의 값이고, "
-                 "비율(기획관 예산 대비)은 그 예산으로 계산한 값임."]
+        notes = [f"예산·집행액·집행잔액·집행률: 원문 「{int(year)}년도 예산 집행현황」, {when} · "
+                 "비율: 기획관 예산 대비 계산값"]
         source_title = f"{int(year)}년도 예산 집행현황"
     partial = shared.partial_note(scope)
     if partial:
@@ -269,7 +268,7 @@ def divisions(scope: Scope) -> list:
         for col in ("authorized", "current", "gap"):
             rows[col] = list(staff[col].reindex(rows["unit"]))
         columns += ["authorized", "current", "gap"]
-        notes.append(f"정원·현원·과·결원은 {fmt_date(staff_date)} 기준({ds.unit('staffing')}).")
+        notes.append(f"정원·현원·과·결원: {fmt_date(staff_date)} 기준({ds.unit('staffing')})")
     classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
     date = rows["as_of"].dropna().max()
     what = "예산·집행·인력" if "current" in columns else "예산·집행"
@@ -322,8 +321,7 @@ def composition(scope: Scope) -> Table | Notice:
                                  dtype="Int64")
         out["change_rate"] = [float(stated(last, "rate_stated", last["change_rate"], c)) for c in cats]
         columns += ["change", "change_rate"]
-        notes.append(f"비중·증감·증감률은 원문 <구성별> 표에 적힌 값이며, {years[-1]}년 예산의 "
-                     f"{years[-2]}년 대비 변화임. △는 감소.")
+        notes.append(f"비중·증감·증감률: 원문 <구성별> 표 수치({years[-1]}년 예산의 {years[-2]}년 대비)")
     ref = shared.verify_note(scope, ["budget_composition"], "구성 항목으로 다시 계산한 값과 다른 곳 있음.")
     if ref:
         notes.append(ref)
@@ -369,8 +367,8 @@ def changes(scope: Scope) -> Table | Notice:
                   sheet=sheet, title=f"부서별 예산 {base}년 대비 {int(year)}년",
                   unit=scope.money(), context="divisions",
                   source=source_text(ds, list(rows["source"]) + list(before["source"])),
-                  notes=[f"{base}년은 원문 {what.get(base_table, '표')}, {int(year)}년은 "
-                         f"{what.get(this_table, '표')}. 증감·증감률은 두 값으로 계산함. △는 감소."])
+                  notes=[f"{base}년: 원문 {what.get(base_table, '표')} · {int(year)}년: "
+                         f"{what.get(this_table, '표')} · 증감·증감률: 두 값으로 계산"])
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 
@@ -452,7 +450,7 @@ def settlement_vs_progress(scope: Scope) -> list:
     table = _table(out, columns, fold=_folded(scope, out, others_out, keep, sheet=sheet),
                    sheet=sheet, title=title, unit=scope.money(),
                    context="progress", as_of=iso(b_date), source=source_text(ds, srcs),
-                   notes=[f"{prev}년은 {a_word}, {cur}년은 {b_word}. 경과율 대비는 집행률 − 연간 경과율."])
+                   notes=[f"{prev}년: {a_word} · {cur}년: {b_word} · 경과율 대비 = 집행률 − 연간 경과율"])
     chart = plot.execution_by_year(pd.concat([totals, folded], ignore_index=True), names=names,
                                    order=keep + others)
     return [table, chart]
@@ -506,8 +504,7 @@ def budget_lines(scope: Scope) -> Table | Notice:
     classes = pd.Series(np.where(level.eq("office_part"), "sc-indent1", ""), index=rows.index)
     classes = (classes + np.where(level.isin(["office", "division"]), " sc-bold", "")).str.strip()
     date = rows["as_of"].dropna().max()
-    notes = ["원문 세부내역의 기획관 합계·사업예산·기본경비 행과 부서 합계 행을 원문 수치 그대로 적음 "
-             "(부서별 세부 사업은 각 부서 보고서)."]
+    notes = ["원문 세부내역의 기획관 합계·사업예산·기본경비·부서 합계 행(부서별 세부 사업: 각 부서 보고서)"]
     note = shared.verify_note(scope, ["budget_detail"], "다시 계산한 값과 다른 곳 있음.")
     if note:
         notes.append(note)
@@ -566,7 +563,7 @@ def plan_sections(scope: Scope):
             cost = "" if display._missing(stated) else \
                 f" (사업비 {units.fmt_money(stated, money)}{money})"
             items.append({"level": 1, "text": f"{section} {title}{cost}", "group": name, **only})
-    notes = ["사업별 목적·추진방향·추진계획은 각 부서 보고서에 수록."]
+    notes = ["사업별 목적·추진방향·추진계획: 각 부서 보고서"]
     sheet = "주요업무 추진계획"
     if folded:
         name = labels.others(folded)

@@ -153,7 +153,7 @@ def budget(scope: Scope) -> list:
     table = Table(out, columns, sheet="예산 총괄", title="연도별 예산 (비목별)", unit=money,
                   context="program_budget", source=source_text(ds, rows["source"], "예산 총괄"),
                   row_class=classes,
-                  notes=[f"증감·증감률은 {years[-1]}년의 전년 대비를 원 단위로 다시 계산한 값임."]
+                  notes=[f"증감·증감률: {years[-1]}년 전년 대비 재계산값"]
                   + [n for n in [shared.verify_note(scope, ["program_budget"],
                                                     "원문이 적은 증감률·합계와 다른 곳 있음.",
                                                     year=None)] if n])
@@ -202,8 +202,7 @@ def costs(scope: Scope) -> list:
                   unit=money, context="costs", column_units={"unit_cost": unit_cost},
                   source=source_text(ds, lines["source"], "예산 요구내역 및 산출근거"),
                   row_class=out["_cls"],
-                  notes=[f"‘단가×수량’은 단가({unit_cost}) × 수량을 {money}으로 다시 계산한 값으로, "
-                         "원문의 금액과 같아야 함."])
+                  notes=[f"단가×수량: 단가({unit_cost}) × 수량 재계산값({money}), 원문 금액과 대조"])
     return [table, plot.cost_groups(roll, unit=money)]
 
 
@@ -217,8 +216,7 @@ def settlement(scope: Scope) -> Table | Notice:
                         "carried_out", "balance", "execution_rate", "unspent", "unspent_rate"],
                  sheet="결산", title=f"최근 {len(rows)}년 결산 현황", unit=scope.money("settlement"),
                  context="settlement", source=source_text(ds, rows["source"], "결산현황"),
-                 notes=["집행률 = 집행액 ÷ 예산현액, 불용액 = 예산현액 − 집행액 − 차년이월, "
-                        "불용률 = 불용액 ÷ 예산현액 (다시 계산한 값)."])
+                 notes=["불용률 = 불용액 ÷ 예산현액(재계산값)"])
 
 
 def outcomes(scope: Scope) -> Table | Notice:

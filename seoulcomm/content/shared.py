@@ -368,13 +368,12 @@ def outcomes(scope: Scope, *, division: str | None = None, section: str | None =
     if rows["document"].dropna().nunique() > 1:
         rows["document"] = [ds.document(d)["short"] for d in rows["document"]]
         columns.append("document")
-    notes = ["목표·계획은 원문의 목표와 추진계획 수치임. 달성률은 목표 시점의 실적이 있는 지표만 "
-             "계산함(줄이는 것이 목표인 지표는 (기준 − 실적) ÷ (기준 − 목표)). 그 전에는 기준(현황 "
-             "또는 직전 실적)과 목표, 그 차이만 적음."]
+    notes = ["목표·계획: 원문의 목표·추진계획 수치",
+             "달성률: 목표 시점 실적이 있는 지표만(줄이는 목표는 (기준 − 실적) ÷ (기준 − 목표)), "
+             "그 전에는 기준(현황 또는 직전 실적) 대비 목표 차이"]
     if "period_note" in columns:
-        notes.append("비고는 원문이 수치에 붙인 기간·기준 표기임(예: ’15.10월~ 는 2015년 10월부터, "
-                     "주당은 ‘주 1회’처럼 한 주에 그만큼). ‘원문 증감’은 원문이 실적 옆에 적은 증감"
-                     "(예: ’14년 대비 849명 증가)으로, 다시 계산한 증감과 나란히 둠.")
+        notes.append("비고: 원문이 수치에 붙인 기간·기준(’15.10월~ = 2015년 10월부터, 주당 = 주 1회 "
+                     "기준) · 원문 증감: 원문이 실적 옆에 적은 증감(’14년 대비 849명 증가)")
     return Table(rows, columns, sheet="추진실적·목표", title="추진실적 및 목표", unit="행별 단위",
                  source=source_text(ds, rows["source"].str.split(" \\| ").str[0],
                                     ds.catalog.titles.get("outcomes", "")),
@@ -395,7 +394,7 @@ def staffing(scope: Scope) -> Table | Notice:
     rows.loc[is_total, "job_group"] = "계"
     rows.loc[is_total, "grade"] = ""
     classes = pd.Series(np.where(is_total, "sc-bold", ""), index=rows.index)
-    notes = ["과·결원 = 현원 − 정원: 양수는 과원, △는 결원."]
+    notes = ["과·결원 = 현원 − 정원(△ 결원)"]
     return Table(rows, ["job_group", "grade", "authorized", "current", "gap"],
                  sheet="직급별 인력", title=f"{scope.name} 직급별 정원·현원",
                  unit=ds.unit("staffing"), as_of=iso(when),
@@ -546,6 +545,26 @@ def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
     return load.columns_read(rows, entry)
 
 
+def method_lines(money_units) -> list[tuple[int, str]]:
+    """The report's one 작성 기준 note and the glossary beside it, 개조식: (level, text)."""
+    money = "·".join(money_units) or "원문 단위"
+    return [
+        (0, "작성 기준"),
+        (1, f"금액: 원문 단위({money}) 수치를 원 단위 정수로 계산, 표에는 원문 단위로 반올림"),
+        (1, "비율: 소수 첫째 자리 반올림, 원문에 적힌 비율은 원문 그대로"),
+        (1, "원문 표 모양의 표: 원문 수치 그대로, 재계산 값과의 차이는 ‘원문 검증’에 수록"),
+        (1, "시점: 결산은 결산 자료(결산현황, 결산서)만, 그 밖의 12. 31. 수치는 연말 집행 실적, "
+            "그 밖의 날짜는 그 기준일의 집행 실적"),
+        (1, "추진 단계: 보고서 기준일 현재(계획·추진 중·완료·기간 경과)"),
+        (0, "용어"),
+        (1, "예산현액 = 예산편성액 + 전년도 이월액"),
+        (1, "집행률 = 집행액 ÷ 예산현액(부서별 예산 집행현황은 집행액 ÷ 예산액)"),
+        (1, "집행잔액 = 예산현액 − 집행액, 불용액 = 예산현액 − 집행액 − 차년이월"),
+        (1, "연간 경과율 = 기준일까지 지난 날수 ÷ 그해 날수"),
+        (1, "△ = 감소, %p = 비율의 차이"),
+    ]
+
+
 def footer(scope: Scope) -> display.Footer:
     """The report's footer, written from the dataset's read log: the documents the rows it
     read cite, and their as-of dates. It also carries the log itself
@@ -575,9 +594,11 @@ def footer(scope: Scope) -> display.Footer:
     lines = [f"<p>자료: {' · '.join(display._escape(d) for d in docs)}</p>"]
     if items:
         lines.append(f"<p>기준일: {' · '.join(items)}</p>")
-    lines.append(f"<p>금액은 원문 단위({'·'.join(money)})를 원 단위 정수로 읽어 계산하고, 표에는 원문 "
-                 "단위로 반올림해 적음. 원문 표 모양의 표는 원문에 적힌 수치를 그대로 적고, "
-                 "다시 계산한 값과의 차이는 ‘원문 검증’에 모음.</p>")
+    method = method_lines(money)
+    lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
+                         f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
+                         for lv, t in method))
+    text += " / " + " · ".join(t for _, t in method)
     body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
             '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
     return display.Footer(body, text, reads)
@@ -611,8 +632,8 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
     sources = list(rows["source"]) + [s for s in rows["section_source"] if s]
     return display.Outline(f"{int(year)}년 주요업무 추진계획", items, sheet="주요업무 추진계획",
                            source=source_text(ds, sources, ds.catalog.titles.get("section_text", "")),
-                           notes=["원문 Ⅲ장의 개조식 그대로 적음(□ 구분, ○ 항목, - 세부 항목). "
-                                  "사업비는 원문 각 사업의 ‘사업비’ 표기임."])
+                           notes=["원문 Ⅲ장 개조식 그대로(□ 구분, ○ 항목, - 세부 항목) · 사업비: 원문 각 "
+                                  "사업의 ‘사업비’"])
 
 
 def stated_change_text(value, unit: str, note) -> str:
@@ -630,9 +651,10 @@ def stated_change_text(value, unit: str, note) -> str:
 
 
 def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") -> str | None:
-    """A note that points to the report's own 원문 검증: ``lead`` and the checks (``item —
-    check``, as that section lists them) of ``tables`` whose verdict is not 일치; ``None``
-    when every check of those tables agrees (the note would point nowhere).
+    """A note that points to the report's own 원문 검증: the checks (``item — check
+    (verdict)``, as that section lists them) of ``tables`` whose verdict is not 일치, as one
+    개조식 line (``lead``, what the caller would say, is not printed: the count and the
+    verdicts say it); ``None`` when every check of those tables agrees.
 
     ``items`` keeps only checks whose item mentions one of these words."""
     rows = _checks(scope.ds.fresh(), scope.unit, scope.year if year == "scope" else year)
@@ -644,8 +666,10 @@ def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") ->
         off = off[[any(w in str(i) for w in items) for i in off["item"]]]
     if off.empty:
         return None
-    named = list(dict.fromkeys(f"{i} — {c}" for i, c in zip(off["item"], off["check"])))
-    return f"{lead} ‘원문 검증’ 해당 항목: {'; '.join(named)}"
+    named = list(dict.fromkeys(f"{i} — {c} ({VALUE_LABELS['verdict'].get(v, v)})"
+                               for i, c, v in zip(off["item"], off["check"], off["verdict"])))
+    # the judgement first, then where it is: 개조식, one line
+    return f"원문 검증 {len(named)}건 해당: {'; '.join(named)}"
 
 
 def _with_stated_changes(ds, rows: pd.DataFrame, year, *, division=None, section=None) -> pd.DataFrame:
