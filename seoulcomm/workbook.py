@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 from . import datastore, epoch, labels, load, paths, safefile, xlsx
-from .errors import DataError, DataErrors, UnsafeFileError, UsageError
+from .errors import MAX_PROBLEMS, DataError, DataErrors, UnsafeFileError, UsageError
 from .schema import LOAD_ORDER, TABLES
 
 #: The sheet explaining the notation, and the one listing each table's unit and sources.
@@ -564,8 +564,7 @@ def _read_sheet(ws, name: str, catalog, folder: Path, src: Path, problems: list)
             problems.append(DataError(src, f"'{catalog.labels(name)[col]}'({col}) 열이 있어야 합니다",
                                       where=f"시트 '{ws.title}', 1행"))
     if bad:
-        for _ in rows:  # the limits still apply to the rest (each is a problem of its own)
-            pass
+        rows.close()  # nothing after a header that cannot be used is read
         return None
     index = [canon.index(c.name) for c in cols]
     letters = [get_column_letter(k + 1) for k in index]
@@ -573,12 +572,23 @@ def _read_sheet(ws, name: str, catalog, folder: Path, src: Path, problems: list)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_original_header(folder / table.file, [c.name for c in cols]))
     excel_rows = [1]
+    required = [not col.optional and col.default is None for col in cols]
     for number, row in rows:
         cells = [row[k] if k < len(row) else None for k in index]
         if all(c is None or c.value is None or (isinstance(c.value, str) and not c.value.strip())
                for c in cells):
             continue   # blank rows (and Excel's formatted empties) are no data
-        writer.writerow([_cell_text(c, col, src, ws, problems) for col, c in zip(cols, cells)])
+        record = [_cell_text(c, col, src, ws, problems) for col, c in zip(cols, cells)]
+        for j, text in enumerate(record):
+            if required[j] and not text.strip():
+                problems.append(DataError(src, "값이 있어야 합니다(빈칸 불가)", column=cols[j].name,
+                                          where=f"시트 '{ws.title}', {letters[j]}{number}"))
+        if len(problems) >= MAX_PROBLEMS:  # as many as a message shows: the rest is not read
+            problems.append(DataError(src, f"문제가 {MAX_PROBLEMS}건을 넘어 이 시트의 나머지는 읽지 않았습니다 — "
+                                      "위의 것을 고친 뒤 다시 가져오세요", where=f"시트 '{ws.title}', {number}행"))
+            rows.close()
+            return None
+        writer.writerow(record)
         excel_rows.append(number)
     return out.getvalue(), (ws.title, excel_rows, letters, [c.name for c in cols])
 

@@ -112,9 +112,8 @@ def million_rows(tmp_path_factory):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("예산편성 세부내역")
     ws.append(header)
-    rows = max(1_000_000, load.MAX_ROWS + 2)
     row = [2016]  # one filled cell a row: 1,000,000 rows in a file of a few MB
-    for _ in range(rows):
+    for _ in range(1_000_000):
         ws.append(row)
     wb.save(path)
     return path
@@ -218,8 +217,30 @@ def test_a_million_row_workbook_is_refused_at_the_row_limit_in_bounded_memory(da
     proc = subprocess.run([sys.executable, "-m", "seoulcomm", "import", str(million_rows), "--data", str(data_copy)],
                           capture_output=True, text=True, timeout=BOUND, preexec_fn=limit)
     assert proc.returncode == 2, proc.stderr
-    assert f"{load.MAX_ROWS:,}행 이하" in proc.stderr and f"{load.MAX_ROWS + 2}행" in proc.stderr
+    # streamed: the sheet's first rows already say what is wrong, and the rest is never read
+    assert "시트 '예산편성 세부내역', C2" in proc.stderr and "… 외" in proc.stderr, proc.stderr
     assert "MemoryError" not in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot_bytes(data_copy) == before
+
+
+ROW_LIMIT = """
+import sys
+from seoulcomm import cli, load
+load.MAX_ROWS = int(sys.argv[3])  # the limit met early in the sheet: nothing after it is read
+sys.exit(cli.main(["import", sys.argv[1], "--data", sys.argv[2]]))
+"""
+
+
+def test_the_row_limit_is_met_as_the_sheet_streams(data_copy, exported):
+    import subprocess
+    import sys
+
+    before = snapshot_bytes(data_copy)
+    proc = subprocess.run([sys.executable, "-c", ROW_LIMIT, str(exported), str(data_copy), "3"],
+                          capture_output=True, text=True, timeout=BOUND)
+    assert proc.returncode == 2, proc.stderr
+    # 조직 has 6 rows under its header: the 4th (sheet row 5) is past a limit of 3
+    assert "3행 이하" in proc.stderr and "시트 '조직', 5행" in proc.stderr, proc.stderr
     assert snapshot_bytes(data_copy) == before
 
 
