@@ -14,11 +14,11 @@ to a temporary folder — never into data/ — and measured:
   and of the office report of the latest year, and the office report's HTML size. Measured
   in rounds that visit every size in turn (one paired run: a machine whose speed drifts
   during the run weighs on every size alike);
-- build (sizes of at most ``--build-max`` reports: every report; bigger ones: the latest
-  year's office report and the three sampled division reports, through a params folder of
-  their own): ``seoulcomm build --jobs 2`` into an empty folder, the no-change build, and a
-  one-row change (one detail row of one sampled division: how many reports rebuild, and how
-  long it takes);
+- build (the million-row size; every size with ``--build-sizes``): a size of at most
+  ``--build-max`` reports builds every report, a bigger one the latest year's office report
+  and the three sampled division reports (a params folder of their own): ``build --jobs 2``
+  into an empty folder, the no-change build, and a one-row change (one detail row of one
+  sampled division: how many reports rebuild, and how long it takes);
 - Run All (the ``--million`` size): ``papermill`` of a division report in a fresh kernel,
   on the shipped data and on the million-row data, the column cache warm (target ≤ 1.5×).
 
@@ -172,7 +172,7 @@ def change_one_row(folder: Path, division: str, year: int) -> str:
     return f"budget_detail.csv {i + 1}행 executed {old} → {rows[i][col['executed']]}"
 
 
-def measure_size(size, tmp: Path, args, results: dict) -> tuple[Path, list]:
+def measure_size(size, tmp: Path, args, results: dict, build: bool = True) -> tuple[Path, list]:
     divisions, years, snapshots = size
     folder = tmp / label(size).replace("×", "x")
     counts = make_dataset(folder, divisions, years, snapshots)
@@ -208,7 +208,7 @@ def measure_size(size, tmp: Path, args, results: dict) -> tuple[Path, list]:
 
     reports = params.reports(folder, ds=ds)
     r["reports"] = len(reports)
-    if not args.build:
+    if not (args.build and build):
         return folder, reports
     own_params = None if len(reports) <= args.build_max else small_params(folder, ds, tmp / f"params-{label(size)}")
     out = tmp / f"build-{label(size)}"
@@ -253,6 +253,8 @@ def main(argv=None) -> int:
                    help="sizes with more reports build only the sampled ones (default: %(default)s)")
     p.add_argument("--runs", type=int, default=3, help="Run All rounds (default: %(default)s)")
     p.add_argument("--no-build", dest="build", action="store_false", help="skip the builds")
+    p.add_argument("--build-sizes", action="store_true",
+                   help="also build at the --sizes (default: builds at the million-row size only)")
     p.add_argument("--markdown", type=Path, help="also write the results as a Markdown section here")
     p.add_argument("--serve", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -269,7 +271,8 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="seoulcomm-scale-") as tmp_name:
         tmp = Path(tmp_name)
         for size in sizes + ([million] if million else []):
-            sampled[size] = measure_size(size, tmp, args, results)
+            sampled[size] = measure_size(size, tmp, args, results,
+                                         build=args.build_sizes or size == million)
         if memory:
             divisions, years, snapshots = memory
             folder = tmp / "memory"

@@ -449,10 +449,9 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
     sched, schunit = ds["program_schedule"], ds.unit("program_schedule")
     tot = sched[sched["kind"] == "total"]
     plan = sched[sched["kind"] == "plan"]
-    steps = plan.groupby("program").agg(sum=("amount", "sum"), count=("amount", "count"),
-                                        year=("start", "min"))
-    steps["year"] = steps["year"].dt.year.astype("Int64")
-    m = tot.merge(steps.reset_index(), on="program").merge(
+    # each sheet's schedule apart: its plan steps and its 계 share the sheet's year
+    steps = plan.groupby(["program", "year"]).agg(sum=("amount", "sum"), count=("amount", "count"))
+    m = tot.merge(steps.reset_index(), on=["program", "year"]).merge(
         totals[["program", "year", "budget"]], on=["program", "year"], how="left")
     label = "추진일정 계 (" + m["year"].astype(str) + ")"
     out.append(_frame("program_schedule", label, "단계별 예산집행금액 합계=계",

@@ -1,5 +1,7 @@
 """The office's year as the data records it over time: snapshots that carry the whole
-year's detail (or say they are partial), and dates that fall in their year.
+year's detail (or say they are partial), dates that fall in their year, and the budget
+versions (당초, each 추경, 최종) a figure belongs to, and the organisation's history (a
+division renamed, a program moved, a division abolished — each from a year on).
 
 Pure functions on loaded frames (no file is opened here): :mod:`seoulcomm.load` turns
 what they find into located :class:`~seoulcomm.errors.DataError` messages, and
@@ -8,6 +10,8 @@ what they find into located :class:`~seoulcomm.errors.DataError` messages, and
 from __future__ import annotations
 
 import pandas as pd
+
+from .schema import ORIGINAL
 
 
 def outside_year(frame: pd.DataFrame, date: str = "as_of", year: str = "year") -> pd.Series:
@@ -73,3 +77,137 @@ def complete_dates(detail: pd.DataFrame) -> list[pd.Timestamp]:
         return []
     keep = ~is_partial(detail).to_numpy(dtype=bool)
     return sorted(pd.Timestamp(d) for d in detail.loc[keep, "as_of"].dropna().unique())
+
+
+
+def version_order(versions: pd.DataFrame, year) -> list[str]:
+    """The versions of ``year``, in order: 당초 first, then ``budget_versions``'s rows of that
+    year by ``order`` (then date)."""
+    rows = versions[(versions["year"] == int(year)).fillna(False).to_numpy(dtype=bool)] \
+        if len(versions) else versions
+    named = rows.sort_values(["order", "date"], kind="stable")["version"].astype(str).tolist() \
+        if len(rows) else []
+    return [ORIGINAL] + [v for v in named if v != ORIGINAL]
+
+
+def bridge(totals: pd.DataFrame, order: list[str], stated: pd.DataFrame | None = None) -> pd.DataFrame:
+    """당초 → each 추경 → 이월 → 예산현액 of one unit in one year.
+
+    Parameters
+    ----------
+    totals : the unit's total line of the detail at each snapshot of the year (``as_of,
+        version, budget, carryover, available``) [원]; the latest snapshot is the bridge's end.
+    order : the year's versions in order (:func:`version_order`).
+    stated : the unit's rows of the <부서별> table (``version, budget``) [원], for a version
+        no snapshot of the detail states.
+
+    Returns
+    -------
+    DataFrame
+        ``step`` (what the line is), ``kind`` (``version``, ``change``, ``carryover``,
+        ``other``, ``available``), ``version``, ``amount`` [원], ``as_of``; empty when the
+        year has one version only (nothing to bridge).
+    """
+    if totals.empty:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    totals = totals.sort_values("as_of", kind="stable")
+    budgets = {}
+    for version in order:
+        mine = totals[(totals["version"].astype(str) == version).to_numpy(dtype=bool)]
+        if len(mine):
+            last = mine.iloc[-1]
+            budgets[version] = (int(last["budget"]), last["as_of"])
+        elif stated is not None and len(stated):
+            hit = stated[(stated["version"].astype(str) == version).to_numpy(dtype=bool)]
+            if len(hit) and not pd.isna(hit["budget"].iloc[0]):
+                budgets[version] = (int(hit["budget"].iloc[0]), pd.NaT)
+    if len(budgets) < 2:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    end = totals.iloc[-1]
+    rows, previous = [], None
+    for version in [v for v in order if v in budgets]:
+        amount, when = budgets[version]
+        if previous is None:
+            rows.append({"step": f"{version} 예산", "kind": "version", "version": version,
+                         "amount": amount, "as_of": when})
+        else:
+            rows.append({"step": f"{version} 증감", "kind": "change", "version": version,
+                         "amount": amount - previous, "as_of": when})
+        previous = amount
+    budget_end = int(end["budget"])
+    if budget_end != previous:   # the latest snapshot's own budget, if it differs
+        rows.append({"step": "기타 예산 변경", "kind": "other", "version": str(end["version"]),
+                     "amount": budget_end - previous, "as_of": end["as_of"]})
+    carry = 0 if pd.isna(end["carryover"]) else int(end["carryover"])
+    rows.append({"step": "전년도 이월액", "kind": "carryover", "version": str(end["version"]),
+                 "amount": carry, "as_of": end["as_of"]})
+    available = int(end["available"])
+    rest = available - budget_end - carry
+    if rest:
+        rows.append({"step": "기타(전용·예비비·원문 반올림 등)", "kind": "other",
+                     "version": str(end["version"]), "amount": rest, "as_of": end["as_of"]})
+    rows.append({"step": "예산현액", "kind": "available", "version": str(end["version"]),
+                 "amount": available, "as_of": end["as_of"]})
+    out = pd.DataFrame(rows)
+    out["amount"] = out["amount"].astype("Int64")
+    return out
+
+
+# --------------------------------------------------------------------------- organisation history
+
+def _changes(history: pd.DataFrame, kind: str) -> pd.DataFrame:
+    if history is None or history.empty:
+        return pd.DataFrame(columns=["unit", "change", "year", "name_ko", "short_ko",
+                                     "detail_program", "to", "source"])
+    return history[(history["change"] == kind).fillna(False).to_numpy(dtype=bool)] \
+        .sort_values("year", kind="stable")
+
+
+def names_in(org: pd.DataFrame, history: pd.DataFrame | None, year=None) -> dict[str, str]:
+    """Korean name of each unit as of ``year``: the organisation table's, then every rename
+    that took effect by ``year`` (``None``: the latest). A report of an earlier year keeps
+    the names of its year."""
+    out = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    for unit, when, name in zip(*(_changes(history, "renamed")[c] for c in ("unit", "year", "name_ko"))):
+        if pd.isna(name) or (year is not None and int(when) > int(year)):
+            continue
+        out[str(unit)] = str(name)
+    return out
+
+
+def predecessors(history: pd.DataFrame | None, unit: str) -> list[str]:
+    """The slugs ``unit`` continues (a division renamed to a new slug), nearest first."""
+    renamed = _changes(history, "renamed")
+    before = {str(t): str(u) for u, t in zip(renamed["unit"], renamed["to"]) if not pd.isna(t)}
+    out, seen = [], {unit}
+    while unit in before and before[unit] not in seen:
+        unit = before[unit]
+        seen.add(unit)
+        out.append(unit)
+    return out
+
+
+def successor(history: pd.DataFrame | None, unit: str, year) -> str:
+    """The slug ``unit`` is known by in ``year`` (itself unless renamed to a new slug by then)."""
+    renamed = _changes(history, "renamed")
+    after = {str(u): (str(t), int(y)) for u, t, y in zip(renamed["unit"], renamed["to"], renamed["year"])
+             if not pd.isna(t)}
+    seen = {unit}
+    while unit in after and after[unit][1] <= int(year) and after[unit][0] not in seen:
+        unit = after[unit][0]
+        seen.add(unit)
+    return unit
+
+
+def abolished(history: pd.DataFrame | None, year) -> list[str]:
+    """Divisions abolished from ``year`` on (their last year is the one before)."""
+    rows = _changes(history, "abolished")
+    return [str(u) for u, y in zip(rows["unit"], rows["year"]) if int(y) == int(year)]
+
+
+def transfers(history: pd.DataFrame | None, year) -> pd.DataFrame:
+    """Programs moved between divisions from ``year`` on: ``detail_program, unit`` (from),
+    ``to``."""
+    rows = _changes(history, "moved")
+    rows = rows[(rows["year"] == int(year)).fillna(False).to_numpy(dtype=bool)] if len(rows) else rows
+    return rows[["detail_program", "unit", "to", "source"]].reset_index(drop=True)

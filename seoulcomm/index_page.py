@@ -55,8 +55,10 @@ def years(ds, out_dir: Path, *, threshold: float = views.PACE_THRESHOLD) -> list
         brief = params.OUTPUTS["brief"].format(year=year)
         # 예산현액 where the detail states the year; else the division table's 예산액
         budget = "예산현액" if (frame["table"] == "budget_detail").any() else "예산액"
-        headers = [(key, budget if key == "available" else header, kind)
-                   for key, header, kind in COLUMNS]
+        # a settled year's balance is its 연말 집행잔액 (not 불용 before 이월 is split), unprojected
+        settled = bool(frame["settled"].all())
+        words = {"available": budget, "projected_unspent": "연말 집행잔액" if settled else None}
+        headers = [(key, words.get(key) or header, kind) for key, header, kind in COLUMNS]
         found.append({
             "year": int(year), "money": money, "headers": headers,
             "as_of": units.fmt_date(frame["as_of"].dropna().max()),

@@ -19,6 +19,7 @@ import re
 import pandas as pd
 
 from . import units
+from .history import names_in
 
 #: Column → (Korean label, kind). The kind decides the display: ``text``, ``money``
 #: (in the table's money unit), ``money0`` (zero as ``-``, as the source prints 이월액),
@@ -124,6 +125,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "detail_available": ("예산현액(세부내역)", "money"),
         "detail_budget": ("예산(세부내역 기준)", "money"),
         "settled_budget": ("예산액(집행현황)", "money"),
+        "transfer": ("이관", "change"),
+    },
+    "bridge": {
+        "item": ("구분", "text"),
+        "amount": ("금액", "change"),
+        "version": ("예산 단계", "text"),
+        "as_of_text": ("기준", "text"),
     },
     "overview": {
         "item": ("구분", "text"),
@@ -270,10 +278,13 @@ def money_unit(ds, table: str, column: str | None = None) -> str:
     return ds.unit(table, column)
 
 
-def names(ds) -> dict[str, str]:
-    """Korean name of each unit (office, divisions) from the organisation table."""
+def names(ds, year=None) -> dict[str, str]:
+    """Korean name of each unit (office, divisions) from the organisation table, as of
+    ``year`` (renames appended to ``organisation_history`` take effect from their year; a
+    report of an earlier year keeps its year's names)."""
     org = ds["organisation"]
-    return dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
+    history = ds["organisation_history"] if "organisation_history" in ds.tables else None
+    return names_in(org, history, year)
 
 
 # --------------------------------------------------------------------------- data files
@@ -300,6 +311,7 @@ COLUMN_LABELS: dict[str, str] = {
     "sections": "사업 번호들", "detail_line": "세부내역 행", "reason": "사유", "relation": "대응 관계",
     "start_date": "시작일", "end_date": "종료일", "since": "누적 시작",
     "partial": "일부 집계 사유",
+    "version": "예산 단계",
     "month": "월", "planned": "누계 집행계획", "target_rate": "목표 집행률", "scope": "대상",
 }
 

@@ -24,7 +24,7 @@ import yaml
 
 from . import colcache, history, labels, paths, safefile, units
 from .errors import DataError, DataErrors, UnsafeFileError, UsageError
-from .schema import EXPECTED, LOAD_ORDER, TABLES, Table, dataframe_schema
+from .schema import EXPECTED, LOAD_ORDER, ORIGINAL, TABLES, Table, dataframe_schema
 
 # pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
 # the loader's and the reports' text stays in Python strings, as it was before
@@ -797,7 +797,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
-    _time_checks(frame, raw, table, path, problems, skip | {(p.line, p.column) for p in problems})
+    _time_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
     return frame, problems
@@ -841,10 +841,38 @@ def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, p
     return raw, frame
 
 
-def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list,
-                 skip: set) -> None:
-    """A date within its row's year; a snapshot of the detail that carries every line of the
-    year's earlier snapshots, or says in ``partial`` why it does not."""
+def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+                 problems: list, skip: set) -> None:
+    """A date within its row's year; a budget version the year has (``budget_versions``),
+    dated no later than the snapshot stating it; a snapshot of the detail that carries every
+    line of the year's earlier snapshots, or says in ``partial`` why it does not."""
+    if {"year", "version"} <= set(frame.columns) and table.name != "budget_versions":
+        known = refs.get("version", {})
+        named = set()   # one message per version and year, at its first row
+        for line, year, version in zip(frame.index, frame["year"], frame["version"]):
+            if pd.isna(year) or (line, "version") in skip:
+                continue
+            name = ORIGINAL if pd.isna(version) else str(version)
+            if (int(year), name) in named:
+                continue
+            if name != ORIGINAL and (int(year), name) not in known:
+                named.add((int(year), name))
+                listed = [v for (y, v) in sorted(known, key=lambda k: known[k][0]) if y == int(year)]
+                problems.append(DataError(
+                    path, f"{int(year)}년 예산 단계(budget_versions.csv)에 있는 이름이어야 합니다 — 있는 단계: "
+                    f"{', '.join([ORIGINAL] + [v for v in listed if v != ORIGINAL])}; 새 단계(예: 1회 추경)는 "
+                    "budget_versions.csv에 연도·이름·순서·날짜로 먼저 적으세요",
+                    line=line, column="version", value=raw.at[line, "version"]))
+                continue
+            when = known.get((int(year), name), (0, None))[1]
+            if "as_of" in frame.columns and when is not None and not pd.isna(when):
+                as_of = frame.at[line, "as_of"]
+                if not pd.isna(as_of) and as_of < when and (line, "as_of") not in skip:
+                    named.add((int(year), name))
+                    problems.append(DataError(
+                        path, f"기준일이 예산 단계 '{name}'의 날짜({when:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
+                        "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
+                        value=raw.at[line, "version"]))
     if {"year", "as_of"} <= set(frame.columns):
         for line in frame.index[history.outside_year(frame).to_numpy(dtype=bool)]:
             if (line, "as_of") in skip or (line, "year") in skip:
@@ -1282,6 +1310,11 @@ def load_all(data_dir=None) -> Dataset:
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
             refs["program"] = set(tables[name]["program"].dropna())
+        elif name == "budget_versions":
+            versions = tables[name].dropna(subset=["year", "version"])
+            refs["version"] = {(int(y), str(v)): (int(o) if not pd.isna(o) else 0, d)
+                               for y, v, o, d in zip(versions["year"], versions["version"],
+                                                     versions["order"], versions["date"])}
         elif name == "budget_detail":
             detail = tables[name].dropna(subset=["year", "line"])
             refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
@@ -1289,12 +1322,29 @@ def load_all(data_dir=None) -> Dataset:
         raise DataErrors(problems)
     cached.keep()
     _years_from_documents(tables)
+    _years_of_program_sheets(tables)
     dataset = Dataset(folder, catalog, tables, refs, key=key)
     if cached.keys:   # what the column cache knows these tables by (the audit is kept by it too)
         dataset.memo[("colcache", "keys")] = dict(cached.keys)
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:
+    """A program schedule row whose year is left unstated (written before the column, by a
+    sheet that carries no date) belongs to the program's first sheet: the earliest year of
+    its cost lines (else of its budget table)."""
+    sched = tables.get("program_schedule")
+    if sched is None or "year" not in sched.columns or not sched["year"].isna().any():
+        return
+    first = {}
+    for name in ("program_budget", "program_costs"):
+        frame = tables.get(name)
+        if frame is not None and len(frame):
+            first.update(frame.dropna(subset=["year"]).groupby("program")["year"].min().to_dict())
+    filled = sched["program"].astype(object).map(first).astype("Int64")
+    sched["year"] = sched["year"].astype("Int64").fillna(filled)
 
 
 class _Cached:

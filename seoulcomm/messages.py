@@ -166,7 +166,7 @@ def _report(unit: str, year) -> str:
 def overall(facts: Facts) -> Message | None:
     """The office's 집행률 beside the amounts it is computed on, against its reference, and the
     year-end projection with its signal; the divisions whose signal is 위험. A settled year:
-    its year-end rate and 불용 (잔액)."""
+    its year-end rate and 연말 집행잔액 (not 불용 before 이월 is split)."""
     row = _office(facts)
     if row is None or _missing(row["execution_rate"]):
         return None
@@ -183,7 +183,8 @@ def overall(facts: Facts) -> Message | None:
                  _rate(row["reference_gap"], "reference_gap", office, gap=True)]
     signal = "" if _missing(row["signal"]) else str(row["signal"])
     if row["settled"] and not _missing(row["projected_unspent"]):
-        items.append(Line([f"연말 불용액({basis(row)} − 집행액) ",
+        # a 12-31 balance is not 불용 until 이월 is split out: 연말 집행잔액 (the reports' word)
+        items.append(Line([f"연말 집행잔액({basis(row)} − 집행액) ",
                            _money(row["projected_unspent"], "projected_unspent", office, money),
                            f" — ‘{signal}’" if signal else ""]))
     elif not _missing(row["projected_rate"]):
@@ -208,7 +209,7 @@ def overall(facts: Facts) -> Message | None:
 
 
 def largest_unspent(facts: Facts) -> Message | None:
-    """The (up to) three lines with the largest projected 불용 (a settled year: actual 불용),
+    """The (up to) three lines with the largest projected 불용 (a settled year: 연말 집행잔액),
     with their 예산현액 and 전망 집행률; the divisions when the year has no program detail."""
     money = facts.money
     if len(facts.lines):
@@ -226,8 +227,8 @@ def largest_unspent(facts: Facts) -> Message | None:
     pool = pool.assign(_amount=amounts).sort_values("_amount", ascending=False, kind="stable")
     top = pool.head(TOP_UNSPENT)
     settled = bool(_office(facts)["settled"]) if _office(facts) is not None else False
-    word = "불용액" if settled else "전망 불용액"
-    head = [f"{'연말 불용' if settled else '연말 불용 전망'} 상위 {len(top)}개 {what}: {word} 합계 ",
+    word = "집행잔액" if settled else "전망 불용액"
+    head = [f"{'연말 집행잔액' if settled else '연말 불용 전망'} 상위 {len(top)}개 {what}: {word} 합계 ",
             Fig("projected_unspent_top", units.fmt_money(int(top["_amount"].sum()), money), money,
                 "office")]
     items = []

@@ -91,6 +91,10 @@ UNIT = Col("unit", "ref", ref="unit")
 DIVISION = Col("division", "ref", ref="division")
 PROGRAM = Col("program", "ref", ref="program")
 SECTION = Col("section", "ref", ref="section")
+#: The budget version a row states (당초, 1회 추경, …, 최종; see ``budget_versions``); a file
+#: written before the column holds 당초.
+ORIGINAL = "당초"
+VERSION = Col("version", default=ORIGINAL)
 AVAILABLE_KINDS = ("actual", "target", "plan", "change", "existing")
 #: The parts of a program sheet's text (사업설명서 3 사업 설명, 4 사업효과), in its order.
 PROGRAM_TEXT_PARTS = ("사업목적", "사업근거", "사업내용", "추진경위", "중점추진사항", "사업추진절차",
@@ -111,6 +115,17 @@ TABLES: dict[str, Table] = {
             Col("unit"), Col("kind", "choice", choices=("city", "office", "division")),
             Col("name_ko"), Col("name_en"), Col("short_ko"), Col("parent", optional=True),
             Col("teams", "count", optional=True), SOURCE), key=("unit",)),
+        # the organisation's history, appended: a rename (to a new slug: ``to``), a program
+        # moved to another division, an abolition — each from ``year`` on
+        Table("organisation_history", "조직 변경", (
+            UNIT, Col("change", "choice", choices=("renamed", "moved", "abolished")),
+            Col("year", "year"), Col("name_ko", optional=True), Col("short_ko", optional=True),
+            Col("detail_program", optional=True), Col("to", "ref", ref="unit", optional=True),
+            SOURCE), key=("unit", "change", "year", "detail_program"), optional=True, unit="건"),
+        Table("budget_versions", "예산 단계", (
+            Col("year", "year"), Col("version"), Col("order", "count"),
+            Col("date", "date", optional=True), SOURCE), key=("year", "version"),
+            optional=True, unit="건"),
         Table("staffing", "직급별 정원·현원", (
             Col("as_of", "date"), UNIT, Col("job_group"), Col("grade"), Col("authorized", "count"),
             Col("current", "count"), SOURCE), key=("as_of", "unit", "job_group", "grade")),
@@ -118,17 +133,17 @@ TABLES: dict[str, Table] = {
             UNIT, Col("item", "choice", choices=("정원", "현원", "과원")), Col("value", "count"),
             Col("as_of", "date"), SOURCE), key=("as_of", "unit", "item")),
         Table("budget_division", "부서별 예산", (
-            Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE),
-            key=("year", "unit")),
+            Col("year", "year"), UNIT, _money("budget"), Col("share_stated", "rate"), SOURCE,
+            VERSION), key=("year", "version", "unit")),
         Table("budget_composition", "구성별 예산", (
             Col("year", "year"), Col("category", "choice", choices=("계", "사업비", "기본경비")),
             _money("budget"), Col("share_stated", "rate"),
             _money("change_stated", optional=True, negative=True),
-            Col("rate_stated", "rate", optional=True, negative=True), SOURCE),
-            key=("year", "category")),
+            Col("rate_stated", "rate", optional=True, negative=True), SOURCE, VERSION),
+            key=("year", "version", "category")),
         Table("program_shares", "주요 사업별 비중", (
-            Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE),
-            key=("year", "program")),
+            Col("year", "year"), Col("program"), Col("share_stated", "rate"), SOURCE, VERSION),
+            key=("year", "version", "program")),
         Table("execution_division", "부서별 예산 집행현황", (
             Col("year", "year"), Col("as_of", "date"), UNIT, _money("budget"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE),
@@ -140,7 +155,7 @@ TABLES: dict[str, Table] = {
                 choices=("office", "office_part", "division", "policy", "program", "basic")),
             UNIT, Col("name"), _money("budget"), _money("carryover"), _money("available"),
             _money("executed"), _money("balance"), Col("rate_stated", "rate"), SOURCE,
-            Col("partial", optional=True, default="")),
+            Col("partial", optional=True, default=""), VERSION),
             key=("year", "as_of", "line")),
         Table("sections", "주요업무 추진계획 사업", (
             Col("section"), DIVISION, Col("title"), _money("budget_stated"),
@@ -184,8 +199,9 @@ TABLES: dict[str, Table] = {
         Table("program_schedule", "사업 추진일정", (
             PROGRAM, Col("kind", "choice", choices=("total", "plan", "history")), Col("step"),
             Col("start", "month", optional=True), Col("end", "month", optional=True),
-            _money("amount", optional=True), Col("detail", optional=True), SOURCE),
-            key=("program", "kind", "step")),
+            _money("amount", optional=True), Col("detail", optional=True), SOURCE,
+            Col("year", "year", optional=True, default="")),
+            key=("program", "year", "kind", "step")),
         # the program sheet's text (사업목적 … 향후 기대효과), as it arranges it (optional)
         Table("program_text", "사업설명서 내용", (
             PROGRAM, Col("part", "choice", choices=PROGRAM_TEXT_PARTS), Col("order", "count"),

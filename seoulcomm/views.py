@@ -18,6 +18,8 @@ import pandas as pd
 from . import calc, history, labels, projection as _projection, schema
 from .errors import UsageError
 
+#: The budget as passed: every year's first version.
+ORIGINAL = history.ORIGINAL
 #: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
 PACE_THRESHOLD = calc.PACE_THRESHOLD
 #: Levels of the budget detail that are a unit's total line (the office, a division).
@@ -97,6 +99,48 @@ def latest(ds, year, table: str | None = None, *, unit: str | None = None) -> pd
     return found[-1] if found else None
 
 
+# --------------------------------------------------------------------------- budget versions
+
+def versions(ds, year) -> list[str]:
+    """The budget versions of ``year`` in order: 당초, then each one ``budget_versions``
+    lists (1회 추경, …, 최종)."""
+    def compute():
+        rows = ds.rows("budget_versions", year=int(year)) if "budget_versions" in ds.tables \
+            else pd.DataFrame(columns=["year", "version", "order", "date"])
+        return tuple(history.version_order(rows, year))
+
+    return list(ds.remember(("versions", int(year)), compute))
+
+
+def snapshot_version(ds, year, as_of) -> str:
+    """The budget version the detail's snapshot of ``year`` at ``as_of`` states (당초 when
+    the detail does not hold that date)."""
+    if as_of is None or pd.isna(as_of):
+        return history.ORIGINAL
+    found = ds.distinct("budget_detail", "version", year=int(year), as_of=_iso(as_of))
+    return str(found[-1]) if found else history.ORIGINAL
+
+
+def stated_version(ds, table: str, year, version: str) -> pd.DataFrame:
+    """The rows of a table the source states about one budget version (<부서별>, <구성별>,
+    주요 사업별 비중) for ``year`` and ``version``; empty when it states none for it."""
+    return ds.rows(table, year=int(year), version=version)
+
+
+def budget_bridge(ds, year, unit: str = "office") -> pd.DataFrame:
+    """당초 → each 추경 → 이월 → 예산현액 of ``unit`` (``office`` or a division) in ``year``
+    (:func:`seoulcomm.history.bridge`); empty when the year has one version only."""
+    order = versions(ds, year)
+    if len(order) < 2:
+        return pd.DataFrame(columns=["step", "kind", "version", "amount", "as_of"])
+    level = "office" if unit in (None, "office") else "division"
+    totals = ds.rows("budget_detail", year=int(year), level=level, unit=unit or "office")
+    if level == "office":
+        totals = totals[~_partial_rows(totals)]
+    stated = ds.rows("budget_division", year=int(year), unit=unit or "office")
+    return history.bridge(totals, order, stated)
+
+
 def as_stated(frame: pd.DataFrame, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """The figures as the source prints them, for tables shaped like the source.
 
@@ -153,7 +197,9 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     """Every snapshot of every unit's total in ``years`` (only ``unit``'s when given), from
     both tables that state one."""
     years = [int(y) for y in years]
-    mine = {} if unit in (None, "office") else {"unit": unit}
+    # a division renamed to a new slug continues its predecessor's years
+    before = [] if unit in (None, "office") else history.predecessors(org_history(ds), unit)
+    mine = {} if unit in (None, "office") else {"unit": [unit] + before if before else unit}
     parts = []
     top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
     if len(top) and unit in (None, "office"):
@@ -169,6 +215,8 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     if not parts:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     out = pd.concat([p[_TOTAL_COLUMNS] for p in parts], ignore_index=True)
+    if before:
+        out["unit"] = unit
     # one row per (year, unit, as_of): the detail (which has the carry-over) when both state it
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
@@ -244,11 +292,18 @@ def prior_settlement(ds, year, *, unit: str | None = None,
 
 
 def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
-    """Units whose ``year`` budget the <부서별> table and the detail (latest snapshot) state
-    differently: ``year, unit, budget_division, budget_detail`` [원]."""
-    when = latest(ds, year, "budget_detail", unit=unit)
+    """Units whose ``year`` budget the <부서별> table and the detail state differently, each
+    budget version against the latest snapshot of the same version (a 추경 is no mismatch
+    with the 당초 <부서별> table): ``year, unit, budget_division, budget_detail`` [원]."""
     mine = {} if unit is None else {"unit": unit}
     division = ds.rows("budget_division", year=int(year), **mine)
+    version = str(division["version"].iloc[0]) if len(division) and "version" in division else None
+    when = None
+    if version is not None:
+        division = division[(division["version"].astype(str) == version).to_numpy(dtype=bool)]
+        dates = [d for d in snapshots(ds, year, "budget_detail", unit=unit)
+                 if snapshot_version(ds, year, d) == version]
+        when = dates[-1] if dates else None
     if when is None or division.empty:
         return pd.DataFrame(columns=["year", "unit", "budget_division", "budget_detail"])
     top = ds.rows("budget_detail", year=int(year), as_of=_iso(when), level=list(TOTAL_LEVELS), **mine)
@@ -258,13 +313,99 @@ def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
     return both[["year", "unit", "budget_division", "budget_detail"]].reset_index(drop=True)
 
 
+def _like_with_like(ds, year, totals: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
+    """``totals`` with the year before's rows taken at the latest snapshot of the budget
+    version this year's figures state (당초 with 당초), where the year before's detail has
+    one; adds ``version`` (the version each row states, 당초 for a table without one)."""
+    totals = totals.copy()
+    totals["version"] = [snapshot_version(ds, y, d) if t == "budget_detail" else ORIGINAL
+                         for y, d, t in zip(totals["year"], totals["as_of"], totals["table"])]
+    mine = totals[(totals["year"] == int(year)).to_numpy(dtype=bool)]
+    earlier = sorted(int(y) for y in totals["year"].dropna().unique() if int(y) < int(year))
+    if mine.empty or not earlier:
+        return totals
+    version, base = str(mine["version"].iloc[0]), earlier[-1]
+    before = totals[(totals["year"] == base).to_numpy(dtype=bool)]
+    if before.empty or (before["version"] == version).all():
+        return totals
+    dates = [d for d in snapshots(ds, base, "budget_detail") if snapshot_version(ds, base, d) == version]
+    if not dates:
+        return totals
+    rows = _unit_rows(ds, [base], threshold=threshold)
+    rows = rows[(rows["as_of"] == dates[-1]).to_numpy(dtype=bool)].assign(version=version)
+    kept = totals[(totals["year"] != base).to_numpy(dtype=bool)]
+    return pd.concat([kept, rows[[c for c in totals.columns if c in rows.columns]]], ignore_index=True) \
+        .sort_values(["year", "unit"], kind="stable").reset_index(drop=True)
+
+
+def org_history(ds) -> pd.DataFrame | None:
+    """The ``organisation_history`` table (renames, moves, abolitions), or None."""
+    return ds["organisation_history"] if "organisation_history" in ds.tables else None
+
+
 def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
     """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget), over
-    ``year`` and the year before it that the data holds (only those two are read)."""
+    ``year`` and the year before it that the data holds (only those two are read).
+
+    Units follow their identity (``organisation_history``): a division renamed to a new slug
+    is compared with its predecessor; a division abolished from ``year`` keeps a row with
+    0 this year (its last year as the base), so the rows still add to 계; ``transfer`` [원]
+    is what moved programs bring in (+) or take out (−) at their base-year budget, and
+    ``status`` says ``abolished`` where it is so.
+    """
     totals = unit_totals(ds, year, span=2, threshold=threshold)
     if totals.empty:
         return totals
-    return calc.year_over_year(totals, value="budget", by="unit")
+    totals = _like_with_like(ds, year, totals, threshold=threshold)
+    hist = org_history(ds)
+    totals = totals.assign(unit=[history.successor(hist, str(u), year) for u in totals["unit"]])
+    totals = totals.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
+    out = calc.year_over_year(totals, value="budget", by="unit")
+    out["status"] = ""
+    out["transfer"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    earlier = sorted(int(y) for y in out["year"].dropna().unique() if int(y) < int(year))
+    if not earlier:
+        return out
+    base = earlier[-1]
+    before = out[(out["year"] == base).to_numpy(dtype=bool)]
+    now = set(out.loc[(out["year"] == int(year)).to_numpy(dtype=bool), "unit"].astype(str))
+    gone = set(history.abolished(hist, year))
+    extra = []
+    for _, row in before.iterrows():
+        unit = str(row["unit"])
+        if unit in now or unit == "office" or unit not in gone:
+            continue
+        line = row.copy()
+        line["year"], line["base_year"], line["budget"] = int(year), base, 0
+        line["change"] = -int(row["budget"]) if not pd.isna(row["budget"]) else pd.NA
+        line["change_rate"] = -100.0 if not pd.isna(row["budget"]) and row["budget"] else np.nan
+        line["status"] = "abolished"
+        for col in ("available", "executed", "balance", "carryover"):
+            if col in line.index:
+                line[col] = pd.NA
+        extra.append(line)
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+        for col in ("budget", "change", "base_year"):
+            out[col] = out[col].astype("Int64")
+    moved = history.transfers(hist, year)
+    if len(moved):
+        when = latest(ds, base, "budget_detail")
+        amounts = {}
+        for program, src, dst in zip(moved["detail_program"], moved["unit"], moved["to"]):
+            hit = ds.rows("budget_detail", year=base, as_of=_iso(when), name=str(program), unit=str(src)) \
+                if when is not None else pd.DataFrame()
+            if hit.empty:
+                continue
+            amount = int(hit["budget"].iloc[0])
+            src, dst = history.successor(hist, str(src), year), history.successor(hist, str(dst), year)
+            amounts[src] = amounts.get(src, 0) - amount
+            amounts[dst] = amounts.get(dst, 0) + amount
+        this = (out["year"] == int(year)).to_numpy(dtype=bool)
+        out.loc[this, "transfer"] = [amounts.get(str(u), 0) if str(u) != "office" else 0
+                                     for u in out.loc[this, "unit"]]
+        out["transfer"] = out["transfer"].astype("Int64")
+    return out
 
 
 def composition(ds, year) -> pd.DataFrame:
@@ -274,6 +415,17 @@ def composition(ds, year) -> pd.DataFrame:
     rows = ds.rows("budget_composition", year=years)
     if rows.empty:
         return rows
+    # like with like: the latest version both years state (당초 with 당초), else each year's first
+    have = [set(rows.loc[(rows["year"] == y).to_numpy(dtype=bool), "version"].astype(str)) for y in years]
+    common = set.intersection(*have) if all(have) else set()
+    order = versions(ds, year)
+    if common:
+        pick = {y: max(common, key=lambda v: order.index(v) if v in order else 0) for y in years}
+    else:
+        pick = {y: min(h, key=lambda v: order.index(v) if v in order else 0) if h else history.ORIGINAL
+                for y, h in zip(years, have)}
+    keep = [pick.get(int(y)) == str(v) for y, v in zip(rows["year"], rows["version"])]
+    rows = rows[np.asarray(keep, dtype=bool)]
     return calc.year_over_year(rows, value="budget", by="category")
 
 
@@ -290,7 +442,9 @@ def top_programs(ds, year, as_of=None, *, n: int = 10,
     total = office["budget"].iloc[0] if len(office) else rows["budget"].sum()
     ranked = calc.shares(rows, "budget", total=total)
     ranked = ranked.sort_values("budget", ascending=False, kind="stable").head(n).copy()
-    stated = ds.rows("program_shares", year=int(year))
+    # the source's shares describe one budget version: shown only beside a snapshot of it
+    when = rows["as_of"].dropna().max() if len(rows) else None
+    stated = stated_version(ds, "program_shares", year, snapshot_version(ds, year, when))
     stated = dict(zip(stated["program"].astype(str), stated["share_stated"]))
     ranked["share_stated"] = [not pd.isna(stated.get(name, np.nan))
                               for name in ranked["name"].astype(str)]
@@ -535,11 +689,20 @@ def schedule_steps(ds, year, division: str) -> pd.DataFrame:
     return _ordered_steps(rows[_in_year(rows, y)]) if len(rows) else rows
 
 
-def program_steps(ds, program: str) -> pd.DataFrame:
-    """A program sheet's plan steps (추진일정)."""
-    rows = ds.rows("program_schedule", program=program, kind=["plan", "done"])
+def program_steps(ds, program: str, year=None) -> pd.DataFrame:
+    """A program sheet's plan steps (추진일정); with ``year``, that year's sheet only."""
+    where = {} if year is None else {"year": int(year)}
+    rows = ds.rows("program_schedule", program=program, kind=["plan", "done"], **where)
     rows = rows[rows["start"].notna().to_numpy(dtype=bool)]
     return _ordered_steps(rows) if len(rows) else rows
+
+
+def program_sheet_years(ds, program: str) -> list[int]:
+    """The years of a program's sheets (사업설명서): each year its cost lines or schedule
+    hold, oldest first — next year's sheet is appended, each shown apart."""
+    years = set(int(y) for y in ds.values("program_costs", "year", program=program).dropna())
+    years |= set(int(y) for y in ds.values("program_schedule", "year", program=program).dropna())
+    return sorted(years)
 
 
 def plan_year(steps: pd.DataFrame):
@@ -640,7 +803,7 @@ __all__ = [
     "budget_changes", "composition", "top_programs", "TOP_DIVISIONS", "OTHERS",
     "top_divisions", "fold", "holds_section_text", "staffing", "staffing_summary",
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
-    "section_titles", "program_info", "program_year", "program_budget",
+    "section_titles", "program_info", "program_year", "program_budget", "program_sheet_years",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
     "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
 ]

@@ -84,7 +84,8 @@ def test_new_media_balance_is_a_difference_of_printed_figures(result):
     # two differences the audit itself calls rounding.
     r = row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=집행잔액")
     assert (r.stated, r.computed, r.verdict) == (3113, 3115, "rounding")
-    assert "예산현액−집행액" in r.note
+    # the note says how (개조식, issue 22): the balance gap is the 현액 gap less the 집행 gap
+    assert r.note == "집행잔액 차이 = 예산현액 합계 차이 − 집행액 합계 차이(모두 반올림 범위)"
     assert row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=예산현액").verdict == "rounding"
     assert row(result, "budget_detail", "뉴미디어담당관 (2016)", "하위 항목 합계=집행액").verdict == "rounding"
 

@@ -132,5 +132,6 @@ def test_a_settled_year_says_its_actual_unspent():
                    lines=_lines()[:0], checks={})
     picked = messages.select(facts)
     assert picked[0].head.text == "기획관 집행률 26.7%(연말, 예산현액 1,500백만원 중 400백만원 집행)"
-    assert picked[0].items[0].text == "연말 불용액(예산현액 − 집행액) 500백만원 — ‘위험’"
-    assert picked[1].head.text == "연말 불용 상위 2개 부서: 불용액 합계 500백만원"
+    # before 이월 is split from a 12-31 balance it is 연말 집행잔액, not 불용액
+    assert picked[0].items[0].text == "연말 집행잔액(예산현액 − 집행액) 500백만원 — ‘위험’"
+    assert picked[1].head.text == "연말 집행잔액 상위 2개 부서: 집행잔액 합계 500백만원"

@@ -239,7 +239,7 @@ LABELS = {
     # a year the detail does not state: the division table's 예산(액), as the index then says
     "available": ("예산현액", "예산현액(세부내역)", "예산액", "예산"), "executed": ("집행액",),
     "execution_rate": ("집행률(%)",), "reference_rate": ("기준 집행률(%)",),
-    "projected_rate": ("전망 집행률(%)",), "projected_unspent": ("전망 불용액", "불용액(실적)"),
+    "projected_rate": ("전망 집행률(%)",), "projected_unspent": ("전망 불용액", "연말 집행잔액(실적)", "연말 집행잔액"),
     "signal": ("신호",), "balance": ("집행잔액",),
 }
 def _in_report(tables: list[dict], row_names, key: str):

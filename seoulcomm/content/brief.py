@@ -69,7 +69,7 @@ def headline(scope: Scope) -> Headline:
                           note=labels.period(date)),
                    figure("집행률", row["execution_rate"], "%", decimals=1,
                           note=f"집행액 ÷ {messages.basis(row)}"),
-                   figure("불용액" if settled else "전망 불용액",
+                   figure("연말 집행잔액" if settled else "전망 불용액",
                           money_in(row["projected_unspent"], money), money,
                           note=f"{messages.basis(row)} − 집행액" if settled else
                           f"전망 집행률 {units.fmt_rate(row['projected_rate'])}")]
@@ -117,7 +117,7 @@ def units_table(scope: Scope) -> Table | Notice:
     headers = {"available": (budget, "money"), "signal_text": ("신호", "text"), "laggards": ("부진 사업", "count"),
                "open_checks": ("원문 검증 미결", "count"),
                "projected_rate": ("전망 집행률(%)", "rate"),
-               "projected_unspent": ("불용액" if settled else "전망 불용액", "money"),
+               "projected_unspent": ("연말 집행잔액" if settled else "전망 불용액", "money"),
                "reference_text": ("기준 집행률(%)", "text"),
                "reference_gap": ("기준 대비(%p)", "rate_change")}
     if not settled:
@@ -145,4 +145,4 @@ def units_table(scope: Scope) -> Table | Notice:
 
 
 def footer(scope: Scope):
-    return shared.footer(scope)
+    return shared.footer(scope, compact=True)  # the brief is one A4 page

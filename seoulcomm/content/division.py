@@ -68,7 +68,8 @@ def headline(scope: Scope) -> Headline:
         date = iso(row["as_of"])
         year_end = bool(row["settled"])
         when = labels.period(date, settled=bool(row["settlement"]))
-        figures += shared.budget_cards(row, money, mismatch=views.budget_mismatches(ds, year, division))
+        figures += shared.budget_cards(row, money, mismatch=views.budget_mismatches(ds, year, division),
+                                     note=shared.version_note(scope, row))
         figures.append(figure("집행액", money_in(row["executed"], money), money, note=when))
         base = shared.rate_base(row)
         figures.append(figure("집행률", row["execution_rate"], "%", decimals=1,
@@ -122,7 +123,7 @@ def summary(scope: Scope) -> list:
                   unit=money, source=source_text(ds, rows["source"]), context="divisions",
                   notes=notes)
     chart = plot.budget_execution(chart_rows, name=scope.name, unit=money)
-    return [table, chart]
+    return [table, chart] + shared.bridge(scope)
 
 
 def trend(scope: Scope) -> list:
@@ -155,7 +156,8 @@ def detail(scope: Scope) -> Table | Notice:
                  row_class=classes.str.strip(),
                  notes=["원문 세부내역 그대로(부서 → 정책사업 → 단위사업 → 기본경비)"]
                  + [n for n in [shared.verify_note(scope, ["budget_detail"],
-                                                   "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n])
+                                                   "구성 항목으로 다시 계산한 값과 다른 곳 있음.")] if n]
+                 + shared.transfer_notes(scope))
 
 
 def pace(scope: Scope) -> list:

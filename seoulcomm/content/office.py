@@ -128,12 +128,26 @@ def headline(scope: Scope) -> Headline:
     totals = _totals(scope)
     row = _row(totals, year=int(year), unit=OFFICE)
     figures, date = [], None
+    version = views.ORIGINAL
     if row is not None:
         date = iso(row["as_of"])
-        figures += shared.budget_cards(row, money)
+        version_note = shared.version_note(scope, row)
+        if version_note:
+            version = views.snapshot_version(ds, year, row["as_of"])
+        figures += shared.budget_cards(row, money, note=version_note)
     comp_all = views.composition(ds, year)
     comp = _row(comp_all, year=int(year), category="계") if len(comp_all) else None
-    if comp is not None and not pd.isna(comp["change"]):
+    if version != views.ORIGINAL:
+        # the <구성별> table's change is the 당초 budget's: the headline's budget is a later
+        # version, so its change on the year before is computed from the two budgets shown
+        change = views.budget_changes(ds, year, threshold=scope.threshold)
+        comp = _row(change, year=int(year), unit=OFFICE) if len(change) else None
+        if comp is not None and not pd.isna(comp["change"]):
+            base = units.fmt_money(int(comp["budget"]) - int(comp["change"]), money)
+            figures.append(figure("전년 대비", money_in(comp["change"], money), money, triangle=True,
+                                  note=f"증감률 {units.fmt_rate(comp['change_rate'], triangle=True)} "
+                                       f"({int(comp['base_year'])}년 {base} 대비, {version} 기준)"))
+    elif comp is not None and not pd.isna(comp["change"]):
         # as the source's <구성별> table states them, where it does
         change = comp["change"] if pd.isna(comp.get("change_stated", pd.NA)) else comp["change_stated"]
         rate = comp["change_rate"] if pd.isna(comp.get("rate_stated", pd.NA)) else comp["rate_stated"]
@@ -162,22 +176,49 @@ def headline(scope: Scope) -> Headline:
                     date, sources, f"{shape(scope)} · {what}")
 
 
+def _stated_division(scope: Scope, rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The <부서별> table's rows of the version the detail's snapshot states (or 당초, the
+    version the work report states), and that version's name."""
+    ds, year = scope.ds, scope.year
+    stated = ds.rows("budget_division", year=int(year))
+    if stated.empty:
+        return stated, views.ORIGINAL
+    shown = views.snapshot_version(ds, year, rows["as_of"].dropna().max()) if len(rows) else views.ORIGINAL
+    have = [str(v) for v in stated["version"].dropna().unique()]
+    order = views.versions(ds, year)
+    version = shown if shown in have else min(have, key=lambda v: order.index(v) if v in order else 0)
+    return stated[(stated["version"].astype(str) == version).to_numpy(dtype=bool)], version
+
+
+def _first_version(scope: Scope, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` of the earliest budget version they state (당초 where there is one)."""
+    if rows.empty or "version" not in rows.columns:
+        return rows
+    order = views.versions(scope.ds, scope.year)
+    have = [str(v) for v in rows["version"].dropna().unique()]
+    first = min(have, key=lambda v: order.index(v) if v in order else len(order))
+    return rows[(rows["version"].astype(str) == first).to_numpy(dtype=bool)]
+
+
 def overview(scope: Scope):
     """The year at a glance, 개조식 as the source's part I opens: the budget in 억 with each
     division's share, the largest programs' shares as the source lists them, and staff."""
     ds, year = scope.ds, scope.year
     names = scope.names
-    stated = ds.rows("budget_division", year=int(year))
+    # the figures the source states about one budget version (its own, 당초 first)
+    stated = _first_version(scope, ds.rows("budget_division", year=int(year)))
     items = []
     whole = _row(stated, unit=OFFICE) if len(stated) else None
     if whole is not None:
         head = f"{int(year)} 예산편성액 : {units.fmt_eok(whole['budget'])}"
+        if len(views.versions(ds, year)) > 1 and "version" in stated.columns:
+            head += f" ({stated['version'].iloc[0]} 기준)"   # a later version is in the bridge
         items.append({"level": 0, "text": head, "group": "예산"})
         parts = stated[(stated["unit"] != OFFICE).to_numpy(dtype=bool)]
         shares = [f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
                   for u, b, r in zip(parts["unit"], parts["budget"], parts["share_stated"])]
         items.append({"level": 1, "text": ", ".join(shares), "group": "예산"})
-        listed = ds.rows("program_shares", year=int(year))
+        listed = _first_version(scope, ds.rows("program_shares", year=int(year)))
         if len(listed):
             text = ", ".join(f"『{p}』 {units.fmt_rate(v)}"
                              for p, v in zip(listed["program"], listed["share_stated"]))
@@ -228,7 +269,7 @@ def divisions(scope: Scope) -> list:
     if rows.empty or rows["budget"].isna().all():
         return [Notice(f"{int(year)}년 부서별 예산 자료 없음")]
     rows["unit_name"] = [("계" if u == OFFICE else names.get(u, u)) for u in rows["unit"]]
-    stated = ds.rows("budget_division", year=int(year))
+    stated, version = _stated_division(scope, rows)
     base = stated if len(stated) else rows
     whole = _row(base, unit=OFFICE)
     parts = base[(base["unit"] != OFFICE).fillna(False).to_numpy(dtype=bool)]
@@ -252,6 +293,10 @@ def divisions(scope: Scope) -> list:
         execution_from = (f"원문 「{detail_title}」" if from_table == {"budget_detail"}
                           else "원문 「부서별 예산 집행현황」")
         notes = [f"예산·비율: 원문 <부서별> 표 · 예산현액·집행액·집행률: {execution_from}, {when}"]
+        shown = views.snapshot_version(ds, year, rows["as_of"].dropna().max())
+        if version != shown:
+            notes.append(f"예산·비율: <부서별> 표가 적은 {version} 예산 · 예산현액: {shown} 반영 후 "
+                         "(아래 예산 변동 표)")
         notes += mismatch_notes(scope)
         source_title = f"<부서별> · {detail_title}"
     else:
@@ -283,7 +328,7 @@ def divisions(scope: Scope) -> list:
     chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],
                            ignore_index=True)
     chart = plot.divisions(chart_rows, names=_names(scope, others), year=year, unit=money)
-    return [table, chart]
+    return [table, chart] + shared.bridge(scope)
 
 
 def composition(scope: Scope) -> Table | Notice:
@@ -331,6 +376,44 @@ def composition(scope: Scope) -> Table | Notice:
                  source=source_text(ds, yoy["source"], "<구성별>"), row_class=classes, notes=notes)
 
 
+def _version_words(scope: Scope, rows: pd.DataFrame, year=None) -> str:
+    """``(1회 추경 반영, 2016. 7. 15. 기준)`` when a year's figure is a later version than
+    당초; ``(당초, 2016. 4. 8. 기준)`` when it is 당초 and the year has later versions."""
+    year = scope.year if year is None else year
+    when = rows["as_of"].dropna().max() if "as_of" in rows.columns and len(rows) else None
+    version = views.snapshot_version(scope.ds, year, when)
+    if version != views.ORIGINAL:
+        return f"({version} 반영, {fmt_date(when)} 기준)"
+    if len(views.versions(scope.ds, year)) > 1 and when is not None:
+        return f"({version}, {fmt_date(when)} 기준)"
+    return ""
+
+
+def _org_notes(scope: Scope, base: int, stopped: list[str], names: dict) -> list[str]:
+    """※ notes of the year's reorganisation: renames (the base is the predecessor's),
+    programs moved (이관), divisions abolished (kept with their last year)."""
+    ds, year = scope.ds, int(scope.year)
+    hist = views.org_history(ds)
+    if hist is None or hist.empty:
+        return []
+    old = labels.names(ds, base)
+    notes = []
+    for unit, change, when, to in zip(hist["unit"], hist["change"], hist["year"], hist["to"]):
+        if int(when) != year or change != "renamed":
+            continue
+        new = str(to) if not pd.isna(to) else str(unit)
+        notes.append(f"{old.get(str(unit), unit)}은(는) {year}년부터 {names.get(new, new)}(으)로 이름이 바뀜: "
+                     f"{base}년 값은 {old.get(str(unit), unit)}의 값임.")
+    for program, src, dst in zip(*(views.history.transfers(hist, year)[c] for c in ("detail_program", "unit", "to"))):
+        notes.append(f"「{program}」은(는) {year}년부터 {old.get(str(src), src)}에서 "
+                     f"{names.get(views.history.successor(hist, str(dst), year), dst)}(으)로 이관: 이관 열은 그 "
+                     f"사업의 {base}년 예산(보낸 부서 △, 받은 부서 +)으로, 감액·신규가 아님.")
+    for unit in stopped:
+        notes.append(f"{old.get(unit, unit)}은(는) {base}년을 끝으로 폐지: {base}년 값을 두고 {year}년은 0으로 "
+                     "적어 부서 합이 계와 맞음.")
+    return notes
+
+
 def changes(scope: Scope) -> Table | Notice:
     """Each division's budget this year beside the year before, with the change."""
     ds, year = scope.ds, scope.year
@@ -340,10 +423,13 @@ def changes(scope: Scope) -> Table | Notice:
         return Notice(f"{int(year)}년과 견줄 전년도 부서별 예산 자료 없음")
     base = int(rows["base_year"].dropna().iloc[0])  # a division new this year has no base
     before = yoy[(yoy["year"] == base).to_numpy(dtype=bool)].set_index("unit")
-    order = [OFFICE] + _order(scope)
+    # a division abolished this year keeps its row (its last year the base): never 기타
+    stopped = [str(u) for u, s in zip(rows["unit"], rows["status"]) if s == "abolished"]
+    order = [OFFICE] + _order(scope) + [u for u in stopped if u not in _order(scope)]
     rows = rows.set_index("unit").reindex(order).dropna(how="all").reset_index()
-    names = scope.names
-    rows["unit_name"] = ["계" if u == OFFICE else names.get(u, u) for u in rows["unit"]]
+    names = {**labels.names(ds, base), **scope.names}
+    rows["unit_name"] = ["계" if u == OFFICE else names.get(u, u) + (" (폐지)" if u in stopped else "")
+                         for u in rows["unit"]]
 
     def column(table, y):
         # which of the source's tables the year's budget is from, for the label
@@ -354,21 +440,28 @@ def changes(scope: Scope) -> Table | Notice:
     base_col, this_col = column(base_table, base), column(this_table, int(year))
     rows[base_col] = [before["budget"].get(u, pd.NA) for u in rows["unit"]]
     rows[this_col] = rows["budget"]
-    keep = _top(scope)
-    others = views.fold(rows, keep, sums=[base_col, this_col, "change"],
-                        rates={"change_rate": ("change", base_col)})
+    keep = _top(scope) + stopped
+    moved = rows["transfer"].notna().any() and (rows["transfer"].fillna(0) != 0).any()
+    sums = [base_col, this_col, "change"] + (["transfer"] if moved else [])
+    others = views.fold(rows, keep, sums=sums, rates={"change_rate": ("change", base_col)})
     others["unit_name"] = labels.others(int(others["folded"].iloc[0])) if len(others) else []
     sheet = "부서별 전년 대비"
     titles = ds.catalog.titles
     what = {"budget_detail": f"「{titles.get('budget_detail')}」의 예산편성액",
             "execution_division": f"「{titles.get('execution_division')}」의 예산액"}
-    return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"],
+    org_notes = _org_notes(scope, base, stopped, names)
+    # each side says which budget version it is, when either is not simply 당초
+    base_words, this_words = _version_words(scope, before, base), _version_words(scope, rows)
+    if base_words and not this_words:
+        this_words = f"({views.ORIGINAL})"
+    return _table(rows, ["unit_name", base_col, this_col, "change", "change_rate"]
+                  + (["transfer"] if moved else []),
                   fold=_folded(scope, rows, others, keep, sheet=sheet),
                   sheet=sheet, title=f"부서별 예산 {base}년 대비 {int(year)}년",
                   unit=scope.money(), context="divisions",
                   source=source_text(ds, list(rows["source"]) + list(before["source"])),
-                  notes=[f"{base}년: 원문 {what.get(base_table, '표')} · {int(year)}년: "
-                         f"{what.get(this_table, '표')} · 증감·증감률: 두 값으로 계산"])
+                  notes=[f"{base}년: 원문 {what.get(base_table, '표')}{base_words} · {int(year)}년: "
+                         f"{what.get(this_table, '표')}{this_words} · 증감·증감률: 두 값으로 계산"] + org_notes)
     # the <부서별>/세부내역 difference is noted once on the page, under the divisions table
 
 

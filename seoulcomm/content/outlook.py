@@ -23,8 +23,8 @@ def method_note(scope: Scope, settled: bool) -> str:
     """The 작성 기준 of the table: references, methods and the signal's thresholds."""
     t, red, amber = f"{scope.threshold:g}", f"{scope.red:g}", f"{scope.amber:g}"
     if settled:
-        body = ("연말(12. 31.) 실적이므로 전망하지 않고 실제 불용액(예산현액 − 집행액, 다음연도 이월 "
-                "미구분 시 집행잔액)을 적음.")
+        body = ("연말(12. 31.) 실적: 전망 없이 연말 집행잔액(예산 − 집행액) 적음 · 다음연도 이월이 "
+                "나뉘기 전이므로 불용액과 다를 수 있음.")
     else:
         body = ("전망 방법: 계획 = 집행액 × 12월 계획 ÷ 기준일 계획(예산현액 한도, 기준일 계획이 0이면 "
                 "12월 계획과 집행액 중 큰 값) · 전년 패턴 = 집행률 × 전년 연말 집행률 ÷ 전년 같은 날 집행률"
@@ -54,6 +54,11 @@ def _targets_lines(scope: Scope) -> list[str]:
     return lines
 
 
+def _base_word(scope: Scope) -> str:
+    """예산현액 where the year has a detail (편성 + 이월), else the division table's 예산액."""
+    return "예산현액" if views.latest(scope.ds, scope.year, "budget_detail") is not None else "예산액"
+
+
 def summary_lines(scope: Scope, rows: pd.DataFrame) -> list[str]:
     """The 개조식 lines above the table: total 불용 (projected or actual), the three largest,
     the number of 부진 rows, and the year's targets."""
@@ -61,7 +66,10 @@ def summary_lines(scope: Scope, rows: pd.DataFrame) -> list[str]:
     total_key = "office" if scope.unit == "office" else scope.unit
     parts = rows[rows["key"] != total_key]
     settled = bool(rows["settled"].all()) if len(rows) else False
-    word = "불용액(실적)" if settled else "전망 불용액"
+    # a 12-31 balance is not 불용 until 이월 is split out (issue 22: 2016's 이월 1,341 > 2015's
+    # whole 집행잔액 916): 연말 집행잔액, on the base the year's table states
+    word = "집행잔액(실적)" if settled else "전망 불용액"
+    base = _base_word(scope)
     whole = rows[rows["key"] == total_key]
     use = parts if len(parts) else whole
     total = int(use["unspent"].fillna(0).sum())
@@ -69,8 +77,8 @@ def summary_lines(scope: Scope, rows: pd.DataFrame) -> list[str]:
     share = units.fmt_rate(total / available * 100) if available else ""
     each = "부서별" if scope.unit == "office" else "사업별"
     lines = [f"□ 연말 {word} {units.fmt_money(total, money)}{money}"
-             + (f"({each} 합계, 예산현액의 {share})" if len(parts) and share else
-                f"(예산현액의 {share})" if share else "")]
+             + (f"({each} 합계, {base}의 {share})" if len(parts) and share else
+                f"({base}의 {share})" if share else "")]
     top = parts[(parts["unspent"].fillna(0) > 0).to_numpy(dtype=bool)].head(3)
     if len(top):
         named = ", ".join(f"{n} {units.fmt_money(u, money)}{money}" for n, u in zip(top["name"], top["unspent"]))
@@ -109,7 +117,8 @@ def projection(scope: Scope) -> list:
     headers = {"name": (what, "text"), "reference": ("기준", "text"),
                "reference_rate": ("기준 집행률(%)", "rate"), "method": ("전망 방법", "text"),
                "projected_rate": ("전망 집행률(%)", "rate"),
-               "unspent": ("불용액(실적)" if settled else "전망 불용액", "money"),
+               "unspent": ("연말 집행잔액(실적)" if settled else "전망 불용액", "money"),
+               "available": (_base_word(scope), "money"),
                "signal": ("신호", "text")}
     table = Table(shown, ["name", "available", "executed", "execution_rate", "reference", "reference_rate",
                           "method", "projected_rate", "unspent", "signal"],
@@ -118,5 +127,5 @@ def projection(scope: Scope) -> list:
                   nowrap=["reference", "method", "signal"],
                   cell_class={"signal": rows["signal"].map(SIGNAL_CLASS).fillna("")},
                   notes=[method_note(scope, settled),
-                         "집행률·기준 집행률·전망 집행률은 적힌 금액(집행액 ÷ 예산현액)으로 계산함."])
+                         f"집행률·기준 집행률·전망 집행률: 적힌 금액으로 계산(집행액 ÷ {_base_word(scope)})"])
     return [summary, table]

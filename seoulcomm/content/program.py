@@ -169,41 +169,51 @@ def costs(scope: Scope) -> list:
     lines, roll = views.cost_lines(ds, program)
     if roll.empty:
         return [Notice("세부 산출내역 자료 없음")]
+    years = sorted(int(y) for y in roll["year"].dropna().unique())
+    tables = [_cost_table(scope, lines, roll, year) for year in years]
+    money = scope.money("program_costs")
+    latest = roll[(roll["year"] == years[-1]).to_numpy(dtype=bool)]
+    return tables + [plot.cost_groups(latest, unit=money)]
+
+
+def _cost_table(scope: Scope, lines: pd.DataFrame, roll: pd.DataFrame, year: int) -> Table:
+    """One sheet year's cost lines, with that year's 계 (each year apart)."""
+    ds = scope.ds
+    several = roll["year"].dropna().nunique() > 1
     records = []
-    for year in sorted(int(y) for y in roll["year"].dropna().unique()):
-        r = roll[(roll["year"] == year).to_numpy(dtype=bool)]
-        for _, t in r[(r["level"] == "total").to_numpy(dtype=bool)].iterrows():
-            records.append({"line": "계", "amount": t["stated"], "computed": t["computed"],
-                            "_cls": "sc-bold"})
-        for item in dict.fromkeys(r.loc[(r["level"] == "item").to_numpy(dtype=bool), "item"]):
-            it = r[((r["level"] == "item") & (r["item"] == item)).to_numpy(dtype=bool)].iloc[0]
-            records.append({"line": item, "amount": it["stated"], "computed": it["computed"],
-                            "_cls": "sc-bold sc-sub"})
-            groups = r[((r["level"] == "group") & (r["item"] == item)).to_numpy(dtype=bool)]
-            for _, g in groups.iterrows():
-                records.append({"line": f"○ {g['group']}", "amount": g["stated"],
-                                "computed": g["computed"], "_cls": "sc-indent1 sc-bold"})
-                sel = lines[((lines["item"] == item) & (lines["group"] == g["group"])
-                             & (lines["year"] == year)).to_numpy(dtype=bool)]
-                for _, ln in sel.iterrows():
-                    records.append({"line": f"- {ln['line']}", "unit_cost": ln["unit_cost"],
-                                    "quantity": ln["quantity"], "quantity_unit": ln["quantity_unit"],
-                                    "amount": ln["amount"], "computed": ln["computed"],
-                                    "_cls": "sc-indent2"})
+    r = roll[(roll["year"] == year).to_numpy(dtype=bool)]
+    for _, t in r[(r["level"] == "total").to_numpy(dtype=bool)].iterrows():
+        records.append({"line": f"{year}년 계" if several else "계", "amount": t["stated"], "computed": t["computed"],
+                        "_cls": "sc-bold"})
+    for item in dict.fromkeys(r.loc[(r["level"] == "item").to_numpy(dtype=bool), "item"]):
+        it = r[((r["level"] == "item") & (r["item"] == item)).to_numpy(dtype=bool)].iloc[0]
+        records.append({"line": item, "amount": it["stated"], "computed": it["computed"],
+                        "_cls": "sc-bold sc-sub"})
+        groups = r[((r["level"] == "group") & (r["item"] == item)).to_numpy(dtype=bool)]
+        for _, g in groups.iterrows():
+            records.append({"line": f"○ {g['group']}", "amount": g["stated"],
+                            "computed": g["computed"], "_cls": "sc-indent1 sc-bold"})
+            sel = lines[((lines["item"] == item) & (lines["group"] == g["group"])
+                         & (lines["year"] == year)).to_numpy(dtype=bool)]
+            for _, ln in sel.iterrows():
+                records.append({"line": f"- {ln['line']}", "unit_cost": ln["unit_cost"],
+                                "quantity": ln["quantity"], "quantity_unit": ln["quantity_unit"],
+                                "amount": ln["amount"], "computed": ln["computed"],
+                                "_cls": "sc-indent2"})
     out = pd.DataFrame.from_records(records)
     for col in ("unit_cost", "quantity", "quantity_unit"):
         if col not in out.columns:
             out[col] = pd.NA
-    years = sorted(int(y) for y in roll["year"].dropna().unique())
     money = scope.money("program_costs")
     unit_cost = ds.unit("program_costs", "unit_cost")
-    table = Table(out, ["line", "unit_cost", "quantity", "quantity_unit", "amount", "computed"],
-                  sheet="산출내역", title=f"{', '.join(map(str, years))}년 세부 산출내역 (단가 × 수량)",
-                  unit=money, context="costs", column_units={"unit_cost": unit_cost},
-                  source=source_text(ds, lines["source"], "예산 요구내역 및 산출근거"),
-                  row_class=out["_cls"],
-                  notes=[f"단가×수량: 단가({unit_cost}) × 수량 재계산값({money}), 원문 금액과 대조"])
-    return [table, plot.cost_groups(roll, unit=money)]
+    mine = lines[(lines["year"] == year).to_numpy(dtype=bool)]
+    return Table(out, ["line", "unit_cost", "quantity", "quantity_unit", "amount", "computed"],
+                 sheet=f"산출내역 {year}" if several else "산출내역",
+                 title=f"{year}년 세부 산출내역 (단가 × 수량)",
+                 unit=money, context="costs", column_units={"unit_cost": unit_cost},
+                 source=source_text(ds, mine["source"], "예산 요구내역 및 산출근거"),
+                 row_class=out["_cls"],
+                 notes=[f"단가×수량: 단가({unit_cost}) × 수량 재계산값({money}), 원문 금액과 대조"])
 
 
 def settlement(scope: Scope) -> Table | Notice:
@@ -225,8 +235,18 @@ def outcomes(scope: Scope) -> Table | Notice:
 
 
 def schedule(scope: Scope) -> list:
+    """Each sheet year's 추진일정 apart (next year's sheet appended beside this year's), with
+    statuses at the report's date."""
     as_of = views.latest(scope.ds, scope.year) if scope.year is not None else None
-    return shared.schedule(scope, views.program_steps(scope.ds, scope.unit), as_of=as_of)
+    years = views.program_sheet_years(scope.ds, scope.unit)
+    if len(years) < 2:
+        return shared.schedule(scope, views.program_steps(scope.ds, scope.unit), as_of=as_of)
+    out = []
+    for year in years:
+        steps = views.program_steps(scope.ds, scope.unit, year)
+        if len(steps):
+            out += shared.schedule(scope, steps, as_of=as_of)
+    return out
 
 
 def audit(scope: Scope) -> list:

@@ -38,7 +38,7 @@ class Scope:
 
     @property
     def names(self) -> dict[str, str]:
-        return labels.names(self.ds)
+        return labels.names(self.ds, self.year)
 
     @property
     def name(self) -> str:
@@ -102,14 +102,19 @@ def rate_base(row) -> str:
     return "예산액" if str(row.get("table", "")) == "execution_division" else "예산현액"
 
 
-def budget_cards(row, money: str, *, mismatch: pd.DataFrame | None = None) -> list[dict]:
+def budget_cards(row, money: str, *, mismatch: pd.DataFrame | None = None,
+                 note: str | None = None) -> list[dict]:
     """The headline's budget cards of a unit total: 예산 (편성액, or the division table's
     예산액) and, where a carry-over makes them differ, 예산현액 — the amount 집행률 and
-    집행잔액 are computed on, so the rate stands beside its base."""
+    집행잔액 are computed on, so the rate stands beside its base. ``note``: the 예산 card's
+    note when the budget is a later version (:func:`version_note`)."""
     from_division_table = rate_base(row) == "예산액"
+    given = note
     note = "부서별 집행현황 예산액" if from_division_table else "예산편성액(세부내역)"
     if mismatch is not None and len(mismatch) and not from_division_table:
         note = f"세부내역 기준(<부서별> {units.fmt_money(mismatch['budget_division'].iloc[0], money)})"
+    if given:
+        note = given
     cards = [display.figure("예산", display.money_in(row["budget"], money), money, note=note)]
     available = row.get("available")
     if not from_division_table and not display._missing(available) and available != row["budget"]:
@@ -147,6 +152,66 @@ def detail_title(ds, year) -> str:
     return f"{int(year)}년 {ds.catalog.titles.get('budget_detail', '예산편성 세부내역')}"
 
 
+def version_note(scope: Scope, row) -> str | None:
+    """The headline budget's note when the snapshot it is from states a later budget version
+    than 당초: ``1회 추경 기준(당초 40,828)``; None for 당초."""
+    if row is None or row.get("table") != "budget_detail":
+        return None
+    version = views.snapshot_version(scope.ds, scope.year, row["as_of"])
+    if version == views.ORIGINAL:
+        return None
+    bridge_rows = views.budget_bridge(scope.ds, scope.year, scope.unit)
+    if bridge_rows.empty:
+        return f"{version} 기준"
+    first = bridge_rows.iloc[0]
+    return f"{version} 기준({first['version']} {units.fmt_money(first['amount'], scope.money())})"
+
+
+def bridge(scope: Scope) -> list:
+    """The bridge 당초 → each 추경 → 이월 → 예산현액 of the report's unit, as a table, when
+    the year has more than one budget version; nothing otherwise."""
+    ds, year = scope.ds, scope.year
+    rows = views.budget_bridge(ds, year, scope.unit)
+    if rows.empty:
+        return []
+    money = scope.money()
+    rows = rows.assign(item=rows["step"], as_of_text=[fmt_date(d) if not pd.isna(d) else "원문 <부서별>"
+                                                      for d in rows["as_of"]])
+    classes = pd.Series(np.where(rows["kind"].isin(["version", "available"]), "sc-bold", ""), index=rows.index)
+    end = rows.iloc[-1]
+    sources = ds.rows("budget_detail", year=int(year), unit=scope.unit,
+                      level="office" if scope.unit == "office" else "division")["source"]
+    return [Table(rows, ["item", "amount", "version", "as_of_text"], sheet="예산 단계",
+                  title=f"{scope.name} {int(year)}년 예산 변동 (당초 → 예산현액)", unit=money,
+                  as_of=iso(end["as_of"]), context="bridge", source=source_text(ds, sources),
+                  row_class=classes,
+                  notes=["당초 예산에서 추경마다의 증감, 전년도 이월액을 더해 기준일의 예산현액에 이름. "
+                         "각 단계의 예산은 그 단계를 적은 가장 늦은 세부내역의 값이며, 원문 비중·전년 대비는 "
+                         "그 문서가 적은 단계(당초)에만 대어 봄. △는 감소."])]
+
+
+def transfer_notes(scope: Scope) -> list[str]:
+    """※ notes of programs moved into or out of the report's division from its year (이관:
+    neither a cut in one place nor a new program in the other)."""
+    hist = views.org_history(scope.ds)
+    if scope.year is None or hist is None or hist.empty:
+        return []
+    moved = views.history.transfers(hist, scope.year)
+    before = labels.names(scope.ds, int(scope.year) - 1)
+    names = scope.names
+    notes = []
+    for program, src, dst in zip(moved["detail_program"], moved["unit"], moved["to"]):
+        src_now = views.history.successor(hist, str(src), scope.year)
+        dst_now = views.history.successor(hist, str(dst), scope.year)
+        if scope.unit == dst_now:
+            notes.append(f"「{program}」은(는) {int(scope.year)}년 {before.get(str(src), src)}에서 이관된 사업"
+                         "(신규 사업 아님).")
+        elif scope.unit == src_now:
+            notes.append(f"「{program}」은(는) {int(scope.year)}년 {names.get(dst_now, dst)}(으)로 이관"
+                         "(감액·폐지 아님).")
+    return notes
+
+
 def partial_note(scope: Scope) -> str | None:
     """※ note for an office-wide table: later snapshots of the detail that hold only part of
     the year's lines (and say why), so the office's figures stand on the latest complete one."""
@@ -164,7 +229,7 @@ def partial_note(scope: Scope) -> str | None:
                          if part["units"] else "") + ")"
                       for when, part in shown)
     base = f"최근 전체 집계인 {fmt_date(used)} 기준" if used is not None else "전체 집계 없음"
-    return f"※ 기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
+    return f"기관 전체 수치는 {base}임. {parts}라 부서 보고서에만 반영."
 
 
 # --------------------------------------------------------------------------- 집행률 path
@@ -565,7 +630,7 @@ def method_lines(money_units) -> list[tuple[int, str]]:
     ]
 
 
-def footer(scope: Scope) -> display.Footer:
+def footer(scope: Scope, *, compact: bool = False) -> display.Footer:
     """The report's footer, written from the dataset's read log: the documents the rows it
     read cite, and their as-of dates. It also carries the log itself
     (:data:`seoulcomm.display.READS_MIME`) for the batch build's cache."""
@@ -595,9 +660,20 @@ def footer(scope: Scope) -> display.Footer:
     if items:
         lines.append(f"<p>기준일: {' · '.join(items)}</p>")
     method = method_lines(money)
-    lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
-                         f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
-                         for lv, t in method))
+    if compact:  # a one-page brief: each heading and its items on one line
+        groups: list[list[str]] = []
+        for lv, t in method:
+            if lv == 0:
+                groups.append([t])
+            else:
+                groups[-1].append(t)
+        lines.append("".join(f"<p>{display._escape(display.OUTLINE_MARKS[0])} "
+                             f"{display._escape(g[0])}: {display._escape(' · '.join(g[1:]))}</p>"
+                             for g in groups))
+    else:
+        lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
+                             f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
+                             for lv, t in method))
     text += " / " + " · ".join(t for _, t in method)
     body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
             '#cfd6e0; font-size:0.85em; color:#5a6473;">' + "".join(lines) + "</div>")
