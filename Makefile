@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: reports test validate audit bench lab clean nbfilter golden
+.PHONY: reports test validate audit bench lab clean nbfilter golden mutate
 
 reports: $(VENV)/.installed nbfilter
 	$(BIN)/seoulcomm build
@@ -60,3 +60,9 @@ clean:
 # golden — rebuild every report from data/ and rewrite tests/golden/reports.txt (read the diff before committing)
 golden: $(VENV)/.installed-test nbfilter
 	$(BIN)/python tests/golden.py
+
+# mutate — mutation testing of calc, units, audit and load (mutmut; setup.cfg says what; not in CI: it
+# takes long). Surviving mutants are one-line bugs the tests let pass: `mutmut browse` shows them.
+mutate: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet 'mutmut>=3.2'
+	$(BIN)/mutmut run; $(BIN)/mutmut results

@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_speed import Targets, machine, timed  # noqa: E402
 from synthetic import TEMPLATE, make_dataset  # noqa: E402
 
-from seoulcomm import audit, colcache, engine, load, params, paths  # noqa: E402
+from seoulcomm import audit, colcache, engine, load, params, paths, runners  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: The division reports sampled at every size (data/'s own divisions: present at every size).
@@ -90,8 +90,8 @@ def serve(folder: Path, out: Path) -> None:
         cpu, size = [], 0
         for report in sample[line.strip()]:
             results = []
-            engine.run_reports([report], str(out), str(folder), None, jobs=1,
-                               done=lambda r, res: results.append(res))
+            runners.ForkRunner(1).run([report], out, data_dir=folder,
+                                      done=lambda r, res: results.append(res))
             if not results[0].ok:
                 raise SystemExit(f"{results[0].name}: {results[0].message}")
             cpu.append(results[0].cpu)

@@ -8,7 +8,7 @@ importing the package (and running ``seoulcomm build`` with nothing to do) never
 """
 from .errors import DataError, DataErrors, SeoulcommError, UsageError
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["DataError", "DataErrors", "Dataset", "SeoulcommError", "UsageError", "load_all", "__version__"]
 _FROM_LOAD = ("Dataset", "load_all")
 

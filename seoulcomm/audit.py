@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import colcache, units
+from .load import value_positions
 
 COLUMNS = ["table", "item", "check", "stated", "computed", "difference", "verdict", "source",
            "scope", "unit", "year", "as_of", "program", "note"]
@@ -899,6 +900,21 @@ _RECONCILED: dict[int, tuple[dict, pd.DataFrame, dict]] = {}
 _RECONCILED_MAX = 4
 
 
+def reconciled_state(ds) -> tuple | None:
+    """What :func:`reconcile` keeps for ``ds`` (its tables, the frame and its index), to hand
+    to another process; None when not computed yet."""
+    return _RECONCILED.get(id(ds.tables))
+
+
+def adopt_reconciled(ds, state) -> bool:
+    """Keep ``state`` (:func:`reconciled_state` of the same tables, computed elsewhere) as
+    ``ds``'s audit; False, and nothing kept, when it is of other tables."""
+    if state is None or state[0] is not ds.tables:
+        return False
+    _RECONCILED[id(ds.tables)] = state
+    return True
+
+
 def counts(frame: pd.DataFrame) -> pd.Series:
     """Number of checks per verdict, in the order exact, rounding, truncation, discrepancy."""
     return frame["verdict"].value_counts().reindex(VERDICTS, fill_value=0)
@@ -915,8 +931,6 @@ def checks_of(ds, scope: str, year: int | None = None, as_of=None) -> pd.DataFra
     the checks of every other division."""
     frame, index = _reconciled(ds)
     if not index:
-        from .load import value_positions
-
         for column in ("scope", "program", "table"):
             index[column] = value_positions(frame[column].astype("string"))
     empty = np.empty(0, dtype=np.intp)

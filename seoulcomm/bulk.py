@@ -148,14 +148,15 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     return bool((per_line % 2 == 0).all())
 
 
-def read(path, data: bytes, table, catalog, problems: list, max_rows: int):
+def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, load):
     """``(raw, names)`` of a plain file (see the module's text): ``raw`` a :class:`Raw`, or
     None with the header's problems recorded; None when the file is not plain (read it row
-    by row). Raises the loader's ``DataError`` for a file with more than ``max_rows`` rows."""
+    by row). Raises the loader's ``DataError`` for a file with more than ``max_rows`` rows.
+    ``load`` is the loader module whose row-by-row checks this reuses (passed in by it, so
+    this module does not import its caller)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from . import load
     from .errors import DataError
 
     if data.startswith(b"\xef\xbb\xbf"):
@@ -276,15 +277,13 @@ def _distinct(array):
             encoded.indices.to_numpy(zero_copy_only=False))
 
 
-def _flagged(texts: np.ndarray, max_chars: int) -> np.ndarray:
+def _flagged(texts: np.ndarray, max_chars: int, load) -> np.ndarray:
     """Distinct texts the row-by-row checks speak of: a control character, or too long."""
-    from . import load
-
     return np.fromiter((bool(load._CONTROL.search(t)) or len(t) > max_chars for t in texts),
                        dtype=bool, count=len(texts))
 
 
-def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int) -> pd.DataFrame:
+def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, load) -> pd.DataFrame:
     """The typed frame (index = file line) of a plain file's :class:`Raw`, every problem
     recorded in ``problems`` as the row-by-row parser records it.
 
@@ -296,7 +295,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int) -> 
     """
     import pyarrow as pa
 
-    from . import load, units
+    from . import units
 
     n = len(raw)
     odd = np.zeros(n, dtype=bool)
@@ -305,7 +304,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int) -> 
         if name in plain:
             continue   # a plain number holds no control character
         texts, codes = _distinct(array)
-        flagged = _flagged(texts, max_chars)
+        flagged = _flagged(texts, max_chars, load)
         if flagged.any():
             odd |= flagged[codes]
     per_column = {}

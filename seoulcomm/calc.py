@@ -30,12 +30,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import UsageError
 
 __all__ = [
     "execution", "closed_year", "year_elapsed", "pace", "laggards", "year_over_year",
     "shares", "growth", "staffing_gap", "staffing_table", "staffing_summary",
     "outcome_progress", "cost_lines", "cost_rollup", "PACE_FLAGS", "PACE_THRESHOLD", "TOTAL_LABEL",
+    "as_printed", "PRINTED",
 ]
 
 #: Values of ``pace_flag``, from behind to ahead of the calendar.
@@ -52,7 +52,7 @@ _SUM_LABEL = "계"
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise UsageError(f"{what}: 필요한 열이 없습니다 — {', '.join(missing)} "
+        raise ValueError(f"{what}: 필요한 열이 없습니다 — {', '.join(missing)} "
                          f"(있는 열: {', '.join(map(str, frame.columns))})")
 
 
@@ -62,7 +62,7 @@ def _money(values) -> pd.Series:
     if pd.api.types.is_float_dtype(series.dtype):
         whole = series.dropna()
         if not (whole == np.floor(whole)).all():
-            raise UsageError("금액은 정수 원이어야 합니다(소수 금액 불가)")
+            raise TypeError("금액은 정수 원이어야 합니다(소수 금액 불가)")
     return series.astype("Int64")
 
 
@@ -137,6 +137,43 @@ def execution(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The stated amount or rate that stands for each computed one (as :func:`execution` keeps
+#: them, or as the data holds them: ``rate_stated`` is the stated 집행률).
+PRINTED = (("available", "available_stated"), ("balance", "balance_stated"),
+           ("execution_rate", "rate_stated"))
+
+
+def as_printed(frame: pd.DataFrame) -> pd.DataFrame:
+    """예산현액, 집행잔액 and 집행률 as the source prints them: the one place of the rule
+    "printed over computed", used wherever a report shows these figures.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Budget lines as :func:`execution` takes them, with the source's stated figures where it
+        states them: ``available`` and ``balance`` [원] (kept as ``available_stated`` and
+        ``balance_stated``), ``rate_stated`` (the stated 집행률) [%].
+
+    Returns
+    -------
+    DataFrame
+        :func:`execution` of ``frame``, each of ``available``, ``balance`` and
+        ``execution_rate`` replaced by the stated figure where the row has one (a reader
+        comparing with the printed document sees the printed figure; the reconciliation audit
+        lists where the two differ).
+
+    Examples
+    --------
+    뉴미디어담당관 at 2016-04-08: executed 1,218 of 4,331 백만원 gives 28.12…; the source
+    prints 28.1, which is what ``execution_rate`` holds.
+    """
+    out = execution(frame)
+    for column, stated in PRINTED:
+        if stated in out.columns:
+            out[column] = out[stated].astype(out[column].dtype).fillna(out[column])
+    return out
+
+
 def closed_year(settlement: pd.DataFrame, *, basis: str = "stated") -> pd.DataFrame:
     """Execution and 불용 of closed fiscal years (결산), as in the program sheet's settlement.
 
@@ -169,7 +206,7 @@ def closed_year(settlement: pd.DataFrame, *, basis: str = "stated") -> pd.DataFr
     _require(settlement, ["budget", "carried_in", "changed", "available", "executed",
                           "carried_out"], "closed_year()")
     if basis not in ("stated", "computed"):
-        raise UsageError(f"basis는 'stated' 또는 'computed'여야 합니다: {basis!r}")
+        raise ValueError(f"basis는 'stated' 또는 'computed'여야 합니다: {basis!r}")
     out = settlement.copy()
     out["available_computed"] = (_money(out["budget"]) + _money(out["carried_in"]).fillna(0)
                                  + _money(out["changed"]).fillna(0))
@@ -211,9 +248,9 @@ def year_elapsed(as_of, *, year=None):
     try:
         dates = pd.to_datetime(series)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {as_of!r}") from exc
+        raise ValueError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {as_of!r}") from exc
     if dates.isna().any():
-        raise UsageError(f"기준일이 비어 있습니다: {as_of!r}")
+        raise ValueError(f"기준일이 비어 있습니다: {as_of!r}")
     days_in_year = np.where(dates.dt.is_leap_year, 366, 365)
     pct = dates.dt.day_of_year.to_numpy(dtype="float64") / days_in_year * 100.0
     if year is not None:
@@ -257,7 +294,7 @@ def pace(frame: pd.DataFrame, as_of=None, *, threshold: float = PACE_THRESHOLD) 
     lagging; 민원제안통합관리시스템 운영 at 91.0 % → ahead.
     """
     if threshold < 0 or not np.isfinite(threshold):
-        raise UsageError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
+        raise ValueError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     needed = {"available", "balance", "execution_rate"}
     out = frame.copy() if needed <= set(frame.columns) else execution(frame)
     if as_of is None:
@@ -335,7 +372,7 @@ def year_over_year(frame: pd.DataFrame, *, value: str, year: str = "year", by=No
     out = frame.copy()
     work = frame[[*keys, year, value]].reset_index(drop=True)
     if work.duplicated([*keys, year]).any():
-        raise UsageError(f"year_over_year(): 같은 {', '.join([*keys, year])} 조합이 두 번 "
+        raise ValueError(f"year_over_year(): 같은 {', '.join([*keys, year])} 조합이 두 번 "
                          f"나옵니다 — by로 묶을 열을 지정하세요")
     ordered = work.sort_values([*keys, year], kind="stable")
     if keys:
@@ -421,7 +458,7 @@ def growth(series: pd.Series) -> pd.DataFrame:
     − 1 = −6.37 %.
     """
     if not series.index.is_unique:
-        raise UsageError("growth(): 연도가 겹칩니다 — 연도마다 값이 하나여야 합니다")
+        raise ValueError("growth(): 연도가 겹칩니다 — 연도마다 값이 하나여야 합니다")
     name = series.index.name or "year"
     frame = pd.DataFrame({name: series.index.to_numpy(), "value": series.to_numpy()})
     if pd.api.types.is_integer_dtype(series.dtype):
@@ -495,16 +532,16 @@ def staffing_table(staffing: pd.DataFrame, unit: str, *, total: str = "first") -
 
     Raises
     ------
-    UsageError
+    ValueError
         When ``unit`` has no staffing rows (the message lists those that do).
     """
     _require(staffing, ["unit", "job_group", "grade", "authorized", "current"], "staffing_table()")
     if total not in ("first", "last"):
-        raise UsageError(f"total은 'first' 또는 'last'여야 합니다: {total!r}")
+        raise ValueError(f"total은 'first' 또는 'last'여야 합니다: {total!r}")
     rows = staffing[(staffing["unit"] == unit).fillna(False).to_numpy(dtype=bool)]
     if rows.empty:
         known = ", ".join(dict.fromkeys(staffing["unit"].dropna().astype(str)))
-        raise UsageError(f"인력 자료에 없는 부서입니다: {unit!r} — 가능한 값: {known}")
+        raise ValueError(f"인력 자료에 없는 부서입니다: {unit!r} — 가능한 값: {known}")
     stated_mask = _is_total(rows)
     detail = staffing_gap(rows[~stated_mask]).assign(row="detail")
     stated = rows[stated_mask]

@@ -8,11 +8,16 @@ build`` with nothing to do never imports them.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import signal
 import sys
+import threading
 import warnings
 
-from .errors import DataErrors, SeoulcommError, escape
+from . import build, paths
+from .errors import DataErrors, SeoulcommError, Terminated, escape
+from .outdir import os_message
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -40,8 +45,8 @@ def _validate(args) -> int:
 
 
 def _counts_line(frame) -> str:
-    from . import audit
-    from .labels import VALUE_LABELS
+    from . import audit  # pandas
+    from .labels import VALUE_LABELS  # pandas
 
     counts = audit.counts(frame)
     labels = VALUE_LABELS["verdict"]
@@ -125,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _workbook(args) -> int:
-    from . import workbook
+    from . import workbook  # pandas
 
     out = workbook.export(args.out, args.data)
     print(f"통합문서: {out}")
@@ -134,7 +139,7 @@ def _workbook(args) -> int:
 
 
 def _import(args) -> int:
-    from . import paths, workbook
+    from . import workbook  # pandas
 
     changed = workbook.import_workbook(args.xlsx, args.data)
     folder = paths.data_dir(args.data)
@@ -166,8 +171,6 @@ def _positive_seconds(text: str) -> float:
 
 
 def _build(args) -> int:
-    from . import build, paths
-
     paths.font_files()  # a missing font is an installation problem (exit 2), not N failed reports
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
                           scheduler=args.scheduler, pdf=args.pdf,
@@ -185,7 +188,7 @@ def _build(args) -> int:
 def _settle(data) -> None:
     """Finish (or undo) an import a killed process left, before the data is read
     (:func:`seoulcomm.datastore.settle`); one line says so when there was one."""
-    from . import datastore, paths
+    from . import datastore
 
     done = datastore.settle(paths.data_dir(data))
     if done in ("completed", "rolled back"):
@@ -209,30 +212,16 @@ def error_text(exc: SeoulcommError) -> str:
 
 
 def _on_sigterm(signum, frame):
-    from .engine import Terminated
-
     raise Terminated()
 
 
-def _terminated(exc: BaseException) -> bool:
-    """``exc`` is the engine's SIGTERM exception (raised only once :mod:`seoulcomm.engine` is
-    imported: by :func:`_on_sigterm` or a build that renders; a build with nothing to do never
-    imports it)."""
-    engine = sys.modules.get(f"{__package__}.engine")
-    return engine is not None and isinstance(exc, engine.Terminated)
-
-
 def main(argv=None) -> int:
-    import signal
-
     args = parser().parse_args(argv)
     # a figure computed on a base of 0 (예산현액 0) is shown as no rate ('-'): numpy's notes on
     # it are no news to the reader, and a raw warning line on the terminal (or in a report
     # process forked from here) is never what we print
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
-    import threading
-
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -250,13 +239,9 @@ def main(argv=None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:  # a full disk, a read-only folder, ...: one line, no traceback
-        from .outdir import os_message
-
         print(f"seoulcomm: 파일을 읽거나 쓸 수 없습니다 — {os_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BaseException as exc:
-        if not _terminated(exc):
-            raise
+    except Terminated:
         print("seoulcomm: 종료 신호(SIGTERM)를 받아 중단했습니다", file=sys.stderr)
         return 143
     finally:
@@ -268,13 +253,11 @@ def run() -> None:
     """The ``seoulcomm`` command: :func:`main`, then exit without the interpreter's teardown.
 
     After a build this process holds the libraries and data its reports were forked from:
-    freeing them object by object at exit took ≈0.6 s, a tenth of a cold build. Exit
-    handlers run and output is flushed first; an unexpected exception still ends as usual
+    freeing them object by object at exit is work nobody needs. Exit handlers run and
+    output is flushed first; an unexpected exception still ends as usual
     (its traceback, exit 1).
     """
     code = main()
-    import atexit
-
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -121,7 +121,8 @@ def code_key() -> str:
         import pandas as pd
         import pyarrow as pa
 
-        from . import __version__, schema
+        from . import schema
+        from .version import __version__
 
         h = hashlib.sha256()
         h.update(json.dumps([FORMAT, __version__, pd.__version__, pa.__version__]).encode())
@@ -137,8 +138,13 @@ def depends_on(name: str) -> list[str]:
     """The tables whose rows ``name``'s references are checked against (sorted)."""
     from .schema import TABLES
 
+    cols = {c.name for c in TABLES[name].cols}
+    # a year's budget version is checked against budget_versions (its name and its date:
+    # seoulcomm.load._time_checks)
+    versioned = {"budget_versions"} if {"year", "version"} <= cols and name != "budget_versions" else set()
     return sorted({REF_TABLES[c.ref] for c in TABLES[name].cols
-                   if c.kind == "ref" and c.ref in REF_TABLES} | set(CHECKED_AGAINST.get(name, ())))
+                   if c.kind == "ref" and c.ref in REF_TABLES} | set(CHECKED_AGAINST.get(name, ()))
+                  | versioned)
 
 
 def table_key(name: str, file_shas: dict[str, str], catalog_sha: str) -> str:
@@ -248,10 +254,11 @@ def _read_entry(path: Path) -> bytes | None:
     """The bytes of an entry: a regular file of this user's, opened without following links;
     None when there is none or it is anything else (then it is removed)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        # never through a link, never blocked on a FIFO planted as an entry (O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
-    except OSError:   # a symbolic link (ELOOP) or unreadable: not an entry
+    except OSError:   # a symbolic link (ELOOP), or unreadable: not an entry
         _remove(path)
         return None
     try:

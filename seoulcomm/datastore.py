@@ -31,17 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import safefile
-from .errors import DataError, UsageError
+from .errors import DataError, ImportBusyError, UsageError
 
 STAGE_DIR = ".seoulcomm-import"
 JOURNAL = "journal.json"
 #: Temporary files an older import left beside the tables.
 OLD_TEMP = re.compile(r"\.[A-Za-z0-9_.-]+\.csv\.[A-Za-z0-9_]{8}\.tmp")
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-
-
-class ImportBusyError(UsageError):
-    """Another import is switching the data folder's files right now (exit 2)."""
 
 
 def _sha(data: bytes) -> str:

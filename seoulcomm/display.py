@@ -21,7 +21,6 @@ import pandas as pd
 from markupsafe import escape as escape_markup
 
 from . import units
-from .errors import UsageError
 from .labels import label
 
 #: Mimetype of a table's JSON: sheet, title, unit, columns, rows (numbers as displayed).
@@ -33,7 +32,8 @@ READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: Excel's limit on a sheet name.
 SHEET_MAX = 31
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """``value`` is a missing value (None, NA, NaT or NaN), as a cell shows it: empty."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
@@ -42,7 +42,7 @@ def _missing(value) -> bool:
         return False
 
 
-def _number_decimals(value: float) -> int:
+def number_decimals(value: float) -> int:
     """Decimals a measure needs to show as the source wrote it (at most two)."""
     for dp in (0, 1, 2):
         if abs(value * 10 ** dp - round(value * 10 ** dp)) < 1e-9:
@@ -55,7 +55,7 @@ fmt_date = units.fmt_date
 
 def fmt_month(value) -> str:
     """A month as ``2016. 5.``."""
-    if _missing(value):
+    if is_missing(value):
         return ""
     ts = pd.Timestamp(value)
     return f"{ts.year}. {ts.month}."
@@ -63,7 +63,7 @@ def fmt_month(value) -> str:
 
 def _display_value(value, kind: str, money_unit: str):
     """A raw value → the number (or text) the table shows, in its display unit."""
-    if _missing(value):
+    if is_missing(value):
         return None
     if kind in ("money", "money0", "change"):
         shown = units.round_half_up(int(value) / units.factor(money_unit), 0)
@@ -74,7 +74,7 @@ def _display_value(value, kind: str, money_unit: str):
         return int(value)
     if kind == "number":
         number = float(value)
-        dp = _number_decimals(number)
+        dp = number_decimals(number)
         number = units.round_half_up(number, dp)
         return int(number) if dp == 0 else number
     if kind == "date":
@@ -103,7 +103,7 @@ def _formatter(kind: str):
         if kind == "rate_change":
             return units.fmt_number(v, 1, triangle=True)
         if kind == "number":
-            return units.fmt_number(v, _number_decimals(float(v)), triangle=True)
+            return units.fmt_number(v, number_decimals(float(v)), triangle=True)
         if kind == "year":
             return str(v)
         return str(v)
@@ -111,7 +111,8 @@ def _formatter(kind: str):
     return text if kind in ("text", "date", "month") else fmt
 
 
-def _escape(text) -> str:
+def escape_html(text) -> str:
+    """``text`` (None: empty) safe inside HTML text and double-quoted attributes."""
     return html.escape("" if text is None else str(text), quote=True)
 
 
@@ -203,11 +204,11 @@ class Table:
         self.sheet = _sheet_name(self.sheet)
         missing = [c for c in self.columns + list(self.index) if c not in self.frame.columns]
         if missing:
-            raise UsageError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
+            raise ValueError(f"표 '{self.title}'에 없는 열: {', '.join(missing)}")
         for name in ("page_rows", "sheet_rows"):
             flags = getattr(self, name)
             if flags is not None and len(flags) != len(self.frame):
-                raise UsageError(f"표 '{self.title}'의 {name}는 행마다 하나씩이어야 합니다: "
+                raise ValueError(f"표 '{self.title}'의 {name}는 행마다 하나씩이어야 합니다: "
                                  f"{len(flags)}개, 행 {len(self.frame)}개")
 
     def _only(self, flags) -> "Table":
@@ -349,7 +350,7 @@ class Table:
         ]
 
     def _caption(self) -> str:
-        return f"{_escape(self.title)}<span class=\"sc-meta\">{_escape(self.caption_meta())}</span>"
+        return f"{escape_html(self.title)}<span class=\"sc-meta\">{escape_html(self.caption_meta())}</span>"
 
     def styler(self):
         """The page's table (:attr:`page_rows`) as a pandas Styler: formatted, escaped,
@@ -379,7 +380,7 @@ class Table:
         else:
             out = self._html()
         if self.notes:
-            out += "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+            out += "".join(f'<p class="sc-note">※ {escape_html(n)}</p>' for n in self.notes)
         return out
 
     def _html(self) -> str:
@@ -402,7 +403,7 @@ class Table:
             out.append("<tr>\n")
             for fmt, values, classes in columns:
                 value = values[row]
-                text = "" if _missing(value) else fmt(_markup(value) if isinstance(value, str) else value)
+                text = "" if is_missing(value) else fmt(_markup(value) if isinstance(value, str) else value)
                 css = classes[row].strip()
                 out.append(f'<td class="{css}">{text}</td>\n' if css else f"<td>{text}</td>\n")
             out.append("</tr>\n")
@@ -459,22 +460,22 @@ class Headline:
     def to_html(self) -> str:
         cards = []
         for f in self.figures:
-            note = f'<span class="sc-fig-note">{_escape(f["note"])}</span>' if f.get("note") else ""
+            note = f'<span class="sc-fig-note">{escape_html(f["note"])}</span>' if f.get("note") else ""
             cards.append(
                 '<div class="sc-fig" style="flex:1 1 150px; border:1px solid #cfd6e0; '
                 'border-top:3px solid #1f4e8c; padding:8px 12px; min-width:140px;">'
                 '<div class="sc-fig-label" style="font-size:0.85em; color:#5a6473;">'
-                f'{_escape(f["label"])}</div>'
+                f'{escape_html(f["label"])}</div>'
                 f'<div class="sc-fig-value" style="font-size:1.6em; font-weight:bold; line-height:1.3;">'
-                f'{_escape(f["value"])}<span class="sc-fig-unit" style="font-size:0.55em; '
-                f'font-weight:normal; margin-left:2px;">{_escape(f["unit"])}</span></div>'
+                f'{escape_html(f["value"])}<span class="sc-fig-unit" style="font-size:0.55em; '
+                f'font-weight:normal; margin-left:2px;">{escape_html(f["unit"])}</span></div>'
                 f'<div style="font-size:0.8em; color:#5a6473;">{note}</div></div>')
-        as_of = (f'<time datetime="{_escape(self.as_of)}">{_escape(fmt_date(self.as_of))}</time> 기준'
+        as_of = (f'<time datetime="{escape_html(self.as_of)}">{escape_html(fmt_date(self.as_of))}</time> 기준'
                  if self.as_of else "")
-        sub = " · ".join(x for x in (_escape(self.subtitle), as_of) if x)
+        sub = " · ".join(x for x in (escape_html(self.subtitle), as_of) if x)
         return (
             '<div class="sc-headline">'
-            f'<h1 style="margin-bottom:0.1em;">{_escape(self.title)}</h1>'
+            f'<h1 style="margin-bottom:0.1em;">{escape_html(self.title)}</h1>'
             f'<p class="sc-sub" style="color:#5a6473; margin-top:0;">{sub}</p>'
             '<div class="sc-figs" style="display:flex; flex-wrap:wrap; gap:10px; margin:10px 0 6px;">'
             + "".join(cards) + "</div></div>")
@@ -493,7 +494,7 @@ class Notice:
 
     def to_html(self) -> str:
         return (f'<p class="sc-notice" style="padding:8px 12px; background:#f4f6f9; '
-                f'border-left:3px solid #8a94a3;">{_escape(self.text)}</p>')
+                f'border-left:3px solid #8a94a3;">{escape_html(self.text)}</p>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.to_html(), "text/plain": self.text}
@@ -513,7 +514,7 @@ class Html:
 def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
            triangle: bool = False) -> dict:
     """One headline figure; ``raw`` is already in ``unit`` (e.g. 4331 for 4,331 백만원)."""
-    if _missing(raw):
+    if is_missing(raw):
         return {"label": label, "value": "–", "raw": None, "unit": unit, "note": note}
     raw = units.round_half_up(float(raw), decimals)
     raw = int(raw) if decimals == 0 else raw
@@ -523,7 +524,7 @@ def figure(label: str, raw, unit: str, *, decimals: int = 0, note: str = "",
 
 def money_in(won, unit: str):
     """Integer 원 → the number shown in ``unit`` (rounded half up), ``None`` if missing."""
-    if _missing(won):
+    if is_missing(won):
         return None
     return int(units.round_half_up(int(won) / units.factor(unit), 0))
 
@@ -606,12 +607,12 @@ class Outline:
             lines.append(
                 f'<tr><td class="text sc-outline-item sc-lv{level}" style="border:none; '
                 f'text-align:left; white-space:normal; padding:{top} 0 2px {max(level, 0) * 1.4 + 1.1}em; '
-                f'text-indent:-1.1em; font-weight:{weight};">{_escape(self._line(item))}</td></tr>')
+                f'text-indent:-1.1em; font-weight:{weight};">{escape_html(self._line(item))}</td></tr>')
         meta = f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; ' \
-               f'color:#5a6473;">자료: {_escape(self.source)}</span>' if self.source else ""
-        notes = "".join(f'<p class="sc-note">※ {_escape(n)}</p>' for n in self.notes)
+               f'color:#5a6473;">자료: {escape_html(self.source)}</span>' if self.source else ""
+        notes = "".join(f'<p class="sc-note">※ {escape_html(n)}</p>' for n in self.notes)
         return (f'<table class="sc-outline" style="border:none; border-collapse:collapse; margin:10px 0;">'
-                f'<caption>{_escape(self.title)}{meta}</caption><tbody>'
+                f'<caption>{escape_html(self.title)}{meta}</caption><tbody>'
                 + "".join(lines) + "</tbody></table>" + notes)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -660,12 +661,12 @@ class Messages:
         out = []
         for p in line.parts:
             if isinstance(p, str):
-                out.append(_escape(p))
+                out.append(escape_html(p))
                 continue
-            attrs = f' data-key="{_escape(p.key)}" data-scope="{_escape(p.scope)}"'
+            attrs = f' data-key="{escape_html(p.key)}" data-scope="{escape_html(p.scope)}"'
             if p.line:
-                attrs += f' data-line="{_escape(p.line)}"'
-            out.append(f'<b class="sc-num"{attrs}>{_escape(p.text)}</b>{_escape(p.unit)}')
+                attrs += f' data-line="{escape_html(p.line)}"'
+            out.append(f'<b class="sc-num"{attrs}>{escape_html(p.text)}</b>{escape_html(p.unit)}')
         return "".join(out)
 
     def to_json(self) -> dict:
@@ -680,15 +681,15 @@ class Messages:
     def to_html(self) -> str:
         lines = []
         for m, link in zip(self.messages, self.links):
-            more = (f' <a class="sc-more" href="{_escape(link)}">→ {_escape(m.link_text)}</a>'
+            more = (f' <a class="sc-more" href="{escape_html(link)}">→ {escape_html(m.link_text)}</a>'
                     if link else "")
-            lines.append(f'<tr class="sc-msg sc-msg-{_escape(m.rule)}"><td class="text sc-lv0">'
+            lines.append(f'<tr class="sc-msg sc-msg-{escape_html(m.rule)}"><td class="text sc-lv0">'
                          f"□ {self._html(m.head)}{more}</td></tr>")
-            lines += [f'<tr class="sc-item sc-item-{_escape(m.rule)}"><td class="text sc-lv1">'
+            lines += [f'<tr class="sc-item sc-item-{escape_html(m.rule)}"><td class="text sc-lv1">'
                       f"○ {self._html(i)}</td></tr>" for i in m.items]
         meta = (f'<span class="sc-meta" style="display:block; font-weight:normal; font-size:0.85em; '
-                f'color:#5a6473;">자료: {_escape(self.source)}</span>') if self.source else ""
-        return (f'<table class="sc-outline sc-messages"><caption>{_escape(self.title)}{meta}</caption>'
+                f'color:#5a6473;">자료: {escape_html(self.source)}</span>') if self.source else ""
+        return (f'<table class="sc-outline sc-messages"><caption>{escape_html(self.title)}{meta}</caption>'
                 "<tbody>" + "".join(lines) + "</tbody></table>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):

@@ -1,6 +1,20 @@
-"""One family of exceptions, each with a message a non-programmer can act on."""
+"""One family of exceptions, each with a message a non-programmer can act on.
+
+Every exception class of the package is defined here (a test keeps it so):
+
+- :class:`SeoulcommError` and its subclasses: bad input, usage, installation or output
+  folder; the command line prints the message and exits 2.
+- :class:`ReportFailure` and its subclasses: one report could not be built (its process
+  died, ran out of time, or could not print its PDF); the build records it and goes on
+  (exit 1). Their class names are the ``ename`` the index and the terminal show.
+- :class:`Terminated`: SIGTERM arrived; the build unwinds like Ctrl-C does (exit 143).
+
+Programmer errors (a function called with the wrong kind of argument) are ``TypeError`` or
+``ValueError``, never one of these: they are not the user's to fix.
+"""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 
@@ -14,6 +28,55 @@ class UsageError(SeoulcommError):
 
 class InstallError(UsageError):
     """Something the installation should provide is missing (e.g. the Korean font files)."""
+
+
+class OutputError(UsageError):
+    """The output folder cannot be used (exit 2; nothing was written)."""
+
+
+class BusyError(UsageError):
+    """Another build holds the output folder's lock (exit 2)."""
+
+
+class ImportBusyError(UsageError):
+    """Another import is switching the data folder's files right now (exit 2)."""
+
+
+class YamlRefused(SeoulcommError):
+    """A YAML construct the reader refuses (an alias or anchor), at ``line`` (1-based); the
+    reader turns it into the error of the file it was reading."""
+
+    def __init__(self, expected: str, line: int | None):
+        super().__init__(expected)
+        self.expected, self.line = expected, line
+
+
+class ReportFailure(SeoulcommError):
+    """One report could not be built; the other reports still build (exit 1)."""
+
+
+class WorkerDied(ReportFailure):
+    """The report's process ended without a result (a signal, the OOM killer, ``os._exit``)."""
+
+
+class WorkerError(ReportFailure):
+    """The report's process raised outside the notebook (its traceback's last line says what)."""
+
+
+class CellTimeoutError(ReportFailure):
+    """One cell ran longer than ``--cell-timeout``; the report's process was killed."""
+
+
+class ReportTimeoutError(ReportFailure):
+    """The report ran longer than ``--report-timeout`` in all; its process was killed."""
+
+
+class PdfError(ReportFailure):
+    """One report could not be printed to PDF (the report is then counted as failed)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop like Ctrl-C does (exit 143)."""
 
 
 class DataError(SeoulcommError):
@@ -90,15 +153,11 @@ def shown(value) -> str:
 
 
 def _width(ch: str) -> int:
-    import unicodedata
-
     return 2 if unicodedata.east_asian_width(ch) in ("F", "W") else 1
 
 
 def pointer(value: str, at: int) -> str:
     """Two indented lines: the value, and a caret under its character ``at``, named."""
-    import unicodedata
-
     start = max(0, at - 40)
     before, ch, after = value[start:at], value[at], value[at + 1: at + 40]
     line = escape(before) + escape(ch) + escape(after)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import labels, monitor, params, projection, units, views
+from . import calc, labels, monitor, params, projection, units, views
 
 #: The signal's colour class (the word is printed too: print and colour-blind readers).
 SIGNAL_CLASS = {"위험": "sig-red", "주의": "sig-amber", "양호": "sig-green"}
@@ -38,7 +38,7 @@ def _cell(text: str, value=None, css: str = "") -> dict:
     return {"text": text, "value": "" if _missing(value) else value, "class": css}
 
 
-def years(ds, out_dir: Path, *, threshold: float = views.PACE_THRESHOLD) -> list[dict]:
+def years(ds, out_dir: Path, *, threshold: float = calc.PACE_THRESHOLD) -> list[dict]:
     """Every year the data has, the latest first: ``{"year", "as_of", "money", "brief",
     "office" (the office's row), "rows" (the divisions' rows)}``; a row is ``{"unit", "name",
     "href", "cells"}``, a cell ``{"text", "value" (what it sorts by), "class"}``. Links only to

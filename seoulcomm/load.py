@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ import pandas as pd
 import yaml
 
 from . import colcache, history, labels, paths, safefile, units
-from .errors import DataError, DataErrors, UnsafeFileError, UsageError
+from .errors import DataError, DataErrors, UnsafeFileError, YamlRefused, shown
 from .schema import EXPECTED, LOAD_ORDER, ORIGINAL, TABLES, Table, dataframe_schema
 
 # pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
@@ -78,15 +79,9 @@ class _NoAliasLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            raise _YamlRefused("YAML 별칭·앵커(&이름, *이름)는 쓸 수 없습니다 — 값을 그대로 적으세요",
+            raise YamlRefused("YAML 별칭·앵커(&이름, *이름)는 쓸 수 없습니다 — 값을 그대로 적으세요",
                                mark.line + 1)
         return super().compose_node(parent, index)
-
-
-class _YamlRefused(Exception):
-    def __init__(self, expected, line):
-        super().__init__(expected)
-        self.expected, self.line = expected, line
 
 
 def read_yaml(path, *, error=DataError):
@@ -101,7 +96,7 @@ def read_yaml(path, *, error=DataError):
         if error is DataError:
             return DataError(path, expected, line=line, value=value)
         where = f" ({line}행)" if line else ""
-        got = f": 값 {errors_shown(value)}" if value is not None else ""
+        got = f": 값 {shown(value)}" if value is not None else ""
         return error(f"보고서 목록 {path}을(를) 읽을 수 없습니다{where}{got} — {expected}")
 
     try:
@@ -122,7 +117,7 @@ def read_yaml(path, *, error=DataError):
         raise fail(f"읽을 수 있어야 합니다({exc.strerror})") from None
     try:
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
-    except _YamlRefused as exc:
+    except YamlRefused as exc:
         raise fail(exc.expected, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -185,10 +180,6 @@ def read_catalog(data_dir=None) -> Catalog:
     return Catalog(titles, table_units, column_units, column_labels)
 
 
-def errors_shown(value) -> str:
-    from .errors import shown
-
-    return shown(value)
 
 
 def data_files(data_dir=None) -> list[Path]:
@@ -646,8 +637,6 @@ def _text_checks(raw: pd.DataFrame, table: Table, path: Path, problems: list) ->
 
 def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
     """Identifiers that name report files: a slug, and none of the layout's own names."""
-    from .params import RESERVED, SLUG
-
     if table.name == "organisation":
         targets = [("unit", pd.Series(True, index=frame.index))]  # every unit a slug (ASCII)
     elif table.name == "program":
@@ -656,14 +645,14 @@ def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
         return
     for col, mask in targets:
         for line, value in frame.loc[mask.to_numpy(dtype=bool), col].dropna().items():
-            if not SLUG.fullmatch(value):
+            if not paths.SLUG.fullmatch(value):
                 problems.append(DataError(
                     path, "보고서 파일 이름이 되는 식별자는 영문 소문자·숫자·'-'만 쓸 수 있습니다(64자까지)",
                     line=line, column=col, value=raw.at[line, col],
                     at=next((i for i, ch in enumerate(value) if not re.fullmatch(r"[a-z0-9-]", ch)), None)))
-            elif value in RESERVED and (table.name != "organisation" or frame.at[line, "kind"] == "division"):
+            elif value in paths.RESERVED and (table.name != "organisation" or frame.at[line, "kind"] == "division"):
                 problems.append(DataError(
-                    path, f"'{value}'는 보고서 목록이 쓰는 이름입니다({', '.join(sorted(RESERVED))}) — "
+                    path, f"'{value}'는 보고서 목록이 쓰는 이름입니다({', '.join(sorted(paths.RESERVED))}) — "
                     "다른 식별자를 쓰세요", line=line, column=col, value=value))
 
 
@@ -674,15 +663,13 @@ _NAME_COLUMNS = {"organisation": ("unit", "name_ko", "name_en", "short_ko"), "pr
 
 def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
     """Every slug, name and short name differs from every other row's, compared after Unicode
-    normalisation (NFKC, which includes NFC) and case folding (:func:`seoulcomm.params.name_key`);
+    normalisation (NFKC, which includes NFC) and case folding (:func:`seoulcomm.paths.name_key`);
     both rows named."""
-    from .params import name_key
-
     columns = [c for c in _NAME_COLUMNS.get(table.name, ()) if c in frame.columns]
     owner: dict[str, tuple] = {}
     for column in columns:
         for line, value in frame[column].dropna().items():
-            key = name_key(value)
+            key = paths.name_key(value)
             if not key:
                 continue
             first = owner.setdefault(key, (line, column, value))
@@ -826,7 +813,7 @@ def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, p
         if len(data) < BULK_MIN_BYTES:
             return None
         found: list = []
-        read = bulk.read(path, data, table, catalog, found, MAX_ROWS)
+        read = bulk.read(path, data, table, catalog, found, MAX_ROWS, load=sys.modules[__name__])
     except DataError as exc:   # too many rows, or too big to read
         problems.append(exc)
         return None, None
@@ -836,7 +823,8 @@ def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, p
     if raw is None:
         problems += found
         return None, None
-    frame = bulk.parse(raw, table, catalog, path, found, max_chars=MAX_CELL_CHARS)
+    frame = bulk.parse(raw, table, catalog, path, found, max_chars=MAX_CELL_CHARS,
+                       load=sys.modules[__name__])
     problems += found
     return raw, frame
 
@@ -939,7 +927,7 @@ def read_table(name: str, data_dir=None, *, refs=None, catalog: Catalog | None =
         line, column and value are its own).
     """
     if name not in TABLES:
-        raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(TABLES)}")
+        raise ValueError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(TABLES)}")
     folder = paths.data_dir(data_dir)
     if refs is None:
         refs = load_all(folder).refs
@@ -977,7 +965,7 @@ class Dataset:
         """Log a read of table ``name`` (the rows ``where`` selects; only ``column`` of them
         when given); an unknown table is a usage error."""
         if name not in self.tables:
-            raise UsageError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
+            raise ValueError(f"알 수 없는 표 '{name}' — 가능한 표: {', '.join(self.tables)}")
         entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}}
         if column is not None:
             entry["columns"] = [column]
@@ -1049,7 +1037,7 @@ class Dataset:
         picked = None
         for column, value in where.items():
             if column not in frame.columns:
-                raise UsageError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
+                raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
             index = self.positions(name, column)
             wanted = _wanted(frame[column], value)
             hits = [index[v] for v in dict.fromkeys(wanted) if v in index]
@@ -1266,7 +1254,27 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
 _CACHE: dict[tuple, Dataset] = {}
 
 
-def _fingerprint(folder: Path) -> tuple:
+def cached(key: tuple) -> Dataset | None:
+    """The dataset :func:`load_all` keeps for ``key`` (:func:`fingerprint`), shared, not a
+    fresh copy; None when it keeps none."""
+    return _CACHE.get(key)
+
+
+def adopt(dataset: Dataset) -> None:
+    """Keep ``dataset`` (loaded elsewhere, e.g. by the build's helper process) as what
+    :func:`load_all` gives for its folder while the files stay as they were."""
+    _CACHE.clear()
+    _CACHE[dataset.key] = dataset
+
+
+def forget() -> None:
+    """Drop what :func:`load_all` keeps: the next call reads the files again."""
+    _CACHE.clear()
+
+
+def fingerprint(folder: Path) -> tuple:
+    """What :func:`load_all`'s cache is keyed by: the folder and each data file's size and
+    modification time (a file changed since is loaded again), or the pinned bytes' hashes."""
     pinned = _PINNED.get(str(folder))
     if pinned is not None:  # the bytes themselves: a change on disk is not this build's data
         return (str(folder), "pinned", _PIN_KEYS[str(folder)])
@@ -1283,7 +1291,7 @@ def load_all(data_dir=None) -> Dataset:
     folder = paths.data_dir(data_dir)
     if not folder.is_dir():
         raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
-    key = _fingerprint(folder)
+    key = fingerprint(folder)
     if key in _CACHE:
         return _CACHE[key].fresh()
     catalog = read_catalog(folder)
@@ -1434,6 +1442,8 @@ read_settlement = _reader("settlement")
 read_execution_plan = _reader("execution_plan")
 read_program_text = _reader("program_text")
 read_execution_targets = _reader("execution_targets")
+read_budget_versions = _reader("budget_versions")
+read_organisation_history = _reader("organisation_history")
 read_plan_vision = _reader("plan_vision")
 read_section_text = _reader("section_text")
 read_section_links = _reader("section_links")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import audit, params, views
+from . import audit, calc, params, views
 
 #: Verdicts that close a 원문 검증 item: the figure agrees, or differs only by rounding.
 CLOSED_VERDICTS = ("exact", "rounding")
@@ -46,7 +46,7 @@ def open_checks(ds, scope: str, year) -> pd.DataFrame:
     return rows[~rows["verdict"].isin(CLOSED_VERDICTS).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def overview(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFrame:
+def overview(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:
     """One row for the office and one per division of ``year`` (the organisation's order).
 
     Returns
@@ -99,11 +99,24 @@ def overview(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFra
 
 def versions(ds, year) -> pd.DataFrame | None:
     """The year's budget by version (당초, 추경 …; ``unit, version, date, budget`` [원],
-    oldest first), or ``None`` when the data records no versions for the year."""
-    return None
+    oldest first), or ``None`` when the data records no versions for the year.
+
+    Each unit's budget per version is read off its own report's bridge
+    (:func:`seoulcomm.views.budget_bridge`): the first version's 예산 plus each version's 증감."""
+    if len(views.versions(ds, year)) < 2:
+        return None
+    rows = []
+    for unit in ["office"] + [str(u) for u in ds.divisions(year)["unit"]]:
+        steps = views.budget_bridge(ds, year, unit)
+        budget = 0
+        for step in steps[steps["kind"].isin(["version", "change"]).to_numpy(dtype=bool)].itertuples():
+            budget = int(step.amount) if step.kind == "version" else budget + int(step.amount)
+            rows.append({"unit": unit, "version": str(step.version), "date": step.as_of,
+                         "budget": budget})
+    return pd.DataFrame(rows, columns=["unit", "version", "date", "budget"]) if rows else None
 
 
-def lines(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFrame:
+def lines(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:
     """The spending lines of ``year`` at its latest snapshot (every division's programs and
     기본경비), with their division's report and their year-end projection; empty when the year
     has no detail.
@@ -132,7 +145,7 @@ def lines(ds, year, *, threshold: float = views.PACE_THRESHOLD) -> pd.DataFrame:
 # (seoulcomm.projection through views.projection): the same call the reports' 연말 집행 전망
 # tables make, so the figures are theirs.
 
-def _projection(ds, year, *, unit=None, threshold=views.PACE_THRESHOLD) -> pd.DataFrame:
+def _projection(ds, year, *, unit=None, threshold=calc.PACE_THRESHOLD) -> pd.DataFrame:
     return views.projection(ds, year, unit=unit, threshold=threshold)
 
 

@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import json
 import os
 import re
+import shutil
 import socket
 import tempfile
 import time
@@ -27,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import paths, safefile
-from .errors import UsageError
+from .errors import BusyError, OutputError, UsageError
 
 LOCK_FILE = ".lock"
 #: A report's name: ``<year>/<division>``, ``<year>/office`` or ``programs/<program>``.
@@ -46,14 +48,6 @@ KERNEL_DIR_PREFIX = "seoulcomm-kernel-"
 #: A kernel folder or connection file younger than this may belong to a kernel being started.
 LEFTOVER_AGE = 30.0
 KST = timezone(timedelta(hours=9), "KST")
-
-
-class OutputError(UsageError):
-    """The output folder cannot be used (exit 2; nothing was written)."""
-
-
-class BusyError(UsageError):
-    """Another build holds the output folder's lock (exit 2)."""
 
 
 def os_message(exc: OSError) -> str:
@@ -193,7 +187,8 @@ def _pid_alive(pid) -> bool:
     return True
 
 
-def _holder_text(info: dict) -> str:
+def holder_text(info: dict) -> str:
+    """Who holds (or held) a build lock, from its record: pid, host and start time in KST."""
     parts = []
     if isinstance(info.get("pid"), int):
         parts.append(f"pid {info['pid']}")
@@ -227,12 +222,11 @@ class BuildLock:
         self.taken_over: dict | None = None
 
     def __enter__(self) -> "BuildLock":
-        import fcntl
-
-        try:  # never through a link, never a FIFO: the pid is written into this file
+        try:  # never through a link, never a FIFO, only a regular file: the pid is written into it
             fd = safefile.open_fd(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다 — {os_message(exc)}") from None
+            raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다: {self.path} — "
+                              f"{os_message(exc)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -242,7 +236,7 @@ class BuildLock:
                 alive = "" if _pid_alive(info.get("pid")) or info.get("host") != socket.gethostname() \
                     else " — 그 프로세스는 끝났지만 그 작업 프로세스가 아직 남아 있습니다"
                 raise BusyError(f"다른 빌드가 이 출력 폴더를 쓰고 있습니다: {self.path.parent} "
-                                f"({_holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
+                                f"({holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
             raise OutputError(f"출력 폴더를 잠글 수 없습니다 — {os_message(exc)}") from None
         try:
             check_tree(self.path.parent)
@@ -432,8 +426,6 @@ def remove_dead_kernel_files(tmp: Path | None = None) -> list[str]:
                 removed.append(str(p))
             except OSError:
                 pass
-    import shutil
-
     for d in tmp.glob(f"{KERNEL_DIR_PREFIX}*"):
         if d.is_dir() and not d.is_symlink() and d.name not in used_dirs and d.name not in live \
                 and old_and_ours(d):
@@ -470,41 +462,3 @@ def remove_report_files(out: Path, name: str) -> list[str]:
         except OSError:
             pass
     return removed
-
-
-# --------------------------------------------------------------------------- publishing
-
-def publish_together(writes) -> None:
-    """Write several files of one report so that they change together or not at all.
-
-    ``writes`` is a list of ``(target, write)``; ``write(tmp)`` fills a temporary file beside
-    ``target``. Every file is written first; only when all are whole are they renamed into
-    place (a full disk or a read-only folder then leaves every old file as it was). The
-    renames themselves need no space; they follow one another in the same folder.
-    """
-    from .report import _publish, _temp_beside
-
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for target, write in writes:
-            tmp = _temp_beside(Path(target), ".part")
-            temps.append((tmp, Path(target)))
-            write(tmp)
-        for tmp, target in temps:
-            _publish(tmp, target)
-    finally:
-        for tmp, _ in temps:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-
-
-def is_whole_notebook(path: Path) -> bool:
-    """The file parses as a notebook (a write cut short by a full disk does not)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            nb = json.load(fh)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return isinstance(nb, dict) and isinstance(nb.get("cells"), list)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +35,6 @@ OUTPUTS: dict[str, str] = {
 }
 #: Korean names of the parameters, for messages.
 LABELS = {"division": "부서", "year": "연도", "program": "사업", "kind": "보고서 종류"}
-#: What a division or program identifier must look like to be used in a file name.
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-#: Names the output layout uses itself: no division or program may take them.
-RESERVED = frozenset({"office", "programs", "index", "brief"})
 #: Keys a parameter dict may hold besides the kind's own.
 PASSTHROUGH = ("data_dir",)
 ALL = "all"
@@ -110,13 +105,7 @@ def korean_names(ds) -> dict[str, dict[str, str]]:
     return out
 
 
-def name_key(text: str) -> str:
-    """A name as names are compared: Unicode NFKC, which includes NFC (a name typed in
-    decomposed jamo, or in full-width letters, is the same name), case folded, without spaces.
-    No two divisions may share one (``load`` checks it)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
-
-
+name_key = paths.name_key
 _squash = name_key
 
 
@@ -146,7 +135,7 @@ def _normal(key: str, value, valid: list):
         return value
     if not isinstance(value, str) or value not in valid:
         raise _refuse(key, value, valid)
-    if not SLUG.fullmatch(value):  # a data file naming a division '../x' must not reach a path
+    if not paths.SLUG.fullmatch(value):  # a data file naming a division '../x' must not reach a path
         raise UsageError(f"{LABELS[key]}({key}) 식별자 {value!r}는 파일 이름으로 쓸 수 없습니다 — "
                          "영문 소문자, 숫자, '-'만 쓰세요")
     return value
@@ -198,7 +187,7 @@ def output_path(kind: str, parameters: dict) -> str:
         if key == "year":
             ok = isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999
         else:
-            ok = isinstance(value, str) and SLUG.fullmatch(value) is not None
+            ok = isinstance(value, str) and paths.SLUG.fullmatch(value) is not None
         if not ok:
             raise UsageError(f"{LABELS[key]}({key}) {value!r}는 파일 이름으로 쓸 수 없습니다")
     return OUTPUTS[kind].format(**parameters)

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import unicodedata
 from pathlib import Path
+
+from .errors import InstallError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -13,6 +17,17 @@ PARAMS_DIR = ROOT / "params"
 DEFAULT_REPORTS_DIR = ROOT / "reports"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 CATALOG_FILE = "catalog.yaml"
+#: What a division or program identifier must look like to be used in a file name.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Names the output layout uses itself: no division or program may take them.
+RESERVED = frozenset({"office", "programs", "index", "brief"})
+
+
+def name_key(text: str) -> str:
+    """A name as names are compared: Unicode NFKC, which includes NFC (a name typed in
+    decomposed jamo, or in full-width letters, is the same name), case folded, without spaces.
+    No two divisions may share one (``load`` checks it)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:
@@ -39,8 +54,6 @@ def font_files() -> list[Path]:
     ------
     InstallError : the package or its font files are missing.
     """
-    from .errors import InstallError
-
     spec = importlib.util.find_spec(FONT_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise InstallError("차트용 한글 글꼴이 없습니다 — koreanize-matplotlib 패키지를 설치하세요"

@@ -16,15 +16,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import PdfError, UsageError
+from .outdir import os_message
+from .publish import publish, temp_beside
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: Longest one page may take to print [s].
 PRINT_TIMEOUT = 120.0
-
-
-class PdfError(Exception):
-    """One report could not be printed (the report is then counted as failed)."""
 
 
 def find_browser() -> str:
@@ -50,11 +48,9 @@ def print_pdf(html: Path, pdf: Path, *, browser: str | None = None,
     Chromium ended well and the file is a complete PDF; otherwise the old ``pdf`` (if any)
     stays and :class:`PdfError` says why in one line.
     """
-    from .report import _publish, _temp_beside
-
     browser = browser or find_browser()
     html, pdf = Path(html).resolve(), Path(pdf)
-    tmp = _temp_beside(pdf, ".pdf")
+    tmp = temp_beside(pdf, ".pdf")
     profile = tempfile.mkdtemp(prefix="seoulcomm-chromium-")
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -77,11 +73,9 @@ def print_pdf(html: Path, pdf: Path, *, browser: str | None = None,
             last = [l for l in err.decode("utf-8", "replace").splitlines() if l.strip()]
             raise PdfError(f"Chromium이 PDF를 만들지 못했습니다 (종료 코드 {proc.returncode}"
                            + (f": {last[-1][:200]}" if last else "") + ")")
-        _publish(tmp, pdf)
+        publish(tmp, pdf)
         return pdf
     except OSError as exc:
-        from .outdir import os_message
-
         raise PdfError(f"PDF를 쓸 수 없습니다 — {os_message(exc)}") from None
     finally:
         tmp.unlink(missing_ok=True)

@@ -128,7 +128,7 @@ def _remember_font_files() -> None:
     """Remember which font files each text's font properties resolve to.
 
     matplotlib looks them up anew every time it measures or draws a text (a copy of the
-    properties per family, then its cached ``findfont``): about a tenth of a chart's time.
+    properties per family, then its cached ``findfont``).
     The answer depends only on the properties, the arguments, matplotlib's ``font.*``
     settings and the fonts registered, so those are the key; a lookup that fails is not
     remembered (it fails, and warns, again). The files found, hence the pixels, are the same."""

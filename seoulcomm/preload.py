@@ -22,13 +22,14 @@ import signal
 import sys
 import time
 
+from . import audit, load, views
+from .procs import set_pdeathsig
+
 
 def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
     the row positions and hashes reports select and digest by, the years and the dates each
     year is stated at, and the progress of every outcome."""
-    from . import audit, views
-
     audit.checks_of(ds, "office")
     ds.index()
     ds.as_of()
@@ -78,20 +79,16 @@ class Preload:
         """``(first(), the loaded data)``: the data a fresh :class:`seoulcomm.load.Dataset`, as
         ``load_all`` gives it. Both are done here when the helper failed or did not finish
         within ``timeout`` seconds (then :attr:`late` is True)."""
-        from . import audit, load
-
         payload = self._payload(timeout)
         taken = False
         if payload:
             try:
                 first, dataset, reconciled = pickle.loads(payload)
-                load._CACHE.clear()
-                load._CACHE[dataset.key] = dataset
-                if reconciled is not None and reconciled[0] is dataset.tables:
-                    audit._RECONCILED[id(dataset.tables)] = reconciled
+                load.adopt(dataset)
+                audit.adopt_reconciled(dataset, reconciled)
                 taken = True
             except Exception:  # anything odd: as without the helper
-                load._CACHE.clear()
+                load.forget()
         if not taken:
             first = self.first()
         return first, load.load_all(self.folder)  # from the cache, unless a file changed since
@@ -121,18 +118,14 @@ def start(folder, first=lambda: None) -> Preload:
 def _child(folder, first, write_fd: int) -> None:
     code = 1
     try:
-        from .engine import set_pdeathsig
-
         set_pdeathsig(signal.SIGKILL)
         # pandera imports hypothesis, where it is installed (the test extras), for data
         # strategies a build never asks for: this process, which only loads, goes without
         sys.modules.setdefault("hypothesis", None)
         before = first()
-        from . import audit, load
-
         ds = load.load_all(folder)
         warm_data(ds)
-        payload = pickle.dumps((before, load._CACHE[ds.key], audit._RECONCILED.get(id(ds.tables))),
+        payload = pickle.dumps((before, load.cached(ds.key), audit.reconciled_state(ds)),
                                protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:

@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 
 from . import calc
-from .errors import UsageError
 
 __all__ = [
     "SIGNAL_RED", "SIGNAL_AMBER", "REFERENCES", "METHODS", "SETTLED_METHOD", "SIGNALS",
@@ -70,9 +69,9 @@ def _date(value) -> dt.date:
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {value!r}") from exc
+        raise ValueError(f"기준일은 날짜여야 합니다(예: 2016-04-08): {value!r}") from exc
     if pd.isna(stamp):
-        raise UsageError(f"기준일이 비어 있습니다: {value!r}")
+        raise ValueError(f"기준일이 비어 있습니다: {value!r}")
     return stamp.date()
 
 
@@ -311,9 +310,9 @@ def check_signals(red, amber) -> None:
     """Refuse signal thresholds that are not 0 ≤ red ≤ amber ≤ 100 [%]."""
     for name, value in (("red", red), ("amber", amber)):
         if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
-            raise UsageError(f"신호 기준 {name}은 수여야 합니다 [%]: {value!r}")
+            raise ValueError(f"신호 기준 {name}은 수여야 합니다 [%]: {value!r}")
     if not 0 <= red <= amber <= 100:
-        raise UsageError(f"신호 기준은 0 ≤ 위험({red:g}) ≤ 주의({amber:g}) ≤ 100 이어야 합니다 [%]")
+        raise ValueError(f"신호 기준은 0 ≤ 위험({red:g}) ≤ 주의({amber:g}) ≤ 100 이어야 합니다 [%]")
 
 
 # --------------------------------------------------------------------------- projection
@@ -363,7 +362,7 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
     reference 20.6 %, projected 133 × 418 ÷ 86.13… = 645.4 → at most 418: 100.0 %, 불용 0.
     """
     if threshold is None or not np.isfinite(float(threshold)) or float(threshold) < 0:
-        raise UsageError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
+        raise ValueError(f"threshold는 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     check_signals(red, amber)
     plans = plans or {}
     prior = prior or {}

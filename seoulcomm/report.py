@@ -1,11 +1,11 @@
 """Render one report: papermill runs the notebook, nbconvert writes the HTML, openpyxl the xlsx.
 
-:func:`render` is the one function that turns parameters into a report. It runs the
-notebook with papermill's Python API — on a ``python3`` kernel (``engine="kernel"``, as the
-papermill CLI and JupyterLab run it), or, as the batch does, with papermill's ``seoulcomm``
-engine in a process forked from a warm parent (``engine="fork"``, see
-:mod:`seoulcomm.engine`; the HTML is byte for byte the same) — reads the tables and the
-headline the notebook emits as JSON display outputs, and writes beside each other::
+:func:`render` is the one function that turns parameters into a report, in this process.
+It runs the notebook with papermill's Python API through a notebook executor — on a
+``python3`` kernel (:class:`seoulcomm.kernel.OnKernel`, the default, as the papermill CLI and
+JupyterLab run it) or cell by cell in this process (:class:`seoulcomm.engine.InProcess`; the
+HTML is byte for byte the same) — reads the tables and the headline the notebook emits as
+JSON display outputs, and writes beside each other::
 
     <out>/<year>/<division>.html   the report (self-contained, loads nothing from the network)
     <out>/<year>/<division>.xlsx   its tables, one sheet per table
@@ -14,11 +14,15 @@ Every file is written to a temporary file in the same folder and renamed into pl
 reader never sees half a file and a failed run leaves the last good report as it was. A
 failed run keeps its executed notebook as ``<name>.failed.ipynb`` for debugging.
 
-Heavy libraries (papermill, nbconvert, openpyxl) are imported where they are used: a batch
-build with nothing to do never loads them, and kernels import this module cheaply.
+Where reports run (here, in forked warm processes, on Dask) is the caller's choice of a
+runner (:mod:`seoulcomm.runners`), which calls :func:`render` where it runs.
+
+Heavy libraries (papermill, nbconvert, openpyxl, pandas) are imported where they are used: a
+batch build with nothing to do never loads them.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -28,8 +32,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, paths, safefile
+from . import __version__, epoch, paths, publish, safefile, xlsx
 from .errors import UsageError
+from .kernel import OnKernel
+from .params import Report, check
 
 #: Display-output mimetypes the notebooks emit (see display.py) and this module reads.
 TABLE_MIME = "application/vnd.seoulcomm.table+json"
@@ -38,11 +44,6 @@ HEADLINE_MIME = "application/vnd.seoulcomm.headline+json"
 READS_MIME = "application/vnd.seoulcomm.reads+json"
 #: nbconvert template (``seoulcomm/templates/report``).
 TEMPLATE = "report"
-KERNEL_NAME = "python3"
-#: Longest a single notebook cell may run [s].
-CELL_TIMEOUT = 600
-#: Characters Excel refuses in a sheet name.
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 @dataclass
@@ -95,214 +96,6 @@ class RenderResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-# --------------------------------------------------------------------------- files
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
-
-
-def _temp_beside(path: Path, suffix: str = ".tmp") -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def _publish(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` ordinary permissions, flush it to disk and rename it to ``path``."""
-    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; readers on a share need to read it
-    with safefile.open_file(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    safefile.check(path)  # a link or FIFO in its place is refused, never replaced silently
-    os.replace(tmp, path)
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    tmp = _temp_beside(path)
-    try:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        _publish(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-# --------------------------------------------------------------------------- kernel side
-# These run inside the notebook's kernel (imported there as seoulcomm.report): a warm-up
-# that does the heavy imports once and snapshots the state a fresh kernel starts with, a
-# reset back to that snapshot before each report. What a report reads is in its own
-# output (the footer's read log), not recorded here.
-
-_KERNEL_STATE: dict = {}
-
-
-def _kernel_prepare(data_dir: str) -> None:
-    """Warm the kernel on first call, reset it to the warmed-up state on later calls."""
-    if not _KERNEL_STATE:
-        _kernel_warm(data_dir)
-    else:
-        _kernel_restore()
-
-
-def _kernel_warm(data_dir: str) -> None:
-    import importlib
-    import pkgutil
-    import sys
-    import warnings
-
-    import matplotlib
-    import matplotlib.pyplot  # noqa: F401  (activates the inline backend)
-    import numpy as np
-    import pandas as pd
-
-    import seoulcomm
-
-    for info in pkgutil.iter_modules(seoulcomm.__path__):
-        if info.name not in ("__main__", "cli", "build"):
-            try:
-                importlib.import_module(f"seoulcomm.{info.name}")
-            except Exception:  # a broken module fails the notebook that imports it, not here
-                pass
-    try:
-        seoulcomm.load.load_all(data_dir)  # fills the loader's cache for every report
-    except Exception:
-        pass
-    from pandas._config import config as pd_config
-
-    options = {}
-    for key in pd_config._registered_options:
-        if key in pd_config._deprecated_options:
-            continue
-        try:
-            options[key] = pd.get_option(key)
-        except Exception:
-            pass
-    _KERNEL_STATE.update(
-        rc={k: v for k, v in matplotlib.rcParams.copy().items() if k != "backend"},
-        pandas=options,
-        numpy=np.get_printoptions(),
-        warnings=list(warnings.filters),
-        cwd=os.getcwd(),
-        path=list(sys.path),
-        modules=set(sys.modules),
-    )
-
-
-def _kernel_restore() -> None:
-    import sys
-    import warnings
-
-    import matplotlib
-    import matplotlib.pyplot as plt
-    import numpy as np
-    import pandas as pd
-
-    state = _KERNEL_STATE
-    plt.close("all")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        matplotlib.rcParams.update(state["rc"])
-        for key, value in state["pandas"].items():
-            try:
-                if pd.get_option(key) != value:
-                    pd.set_option(key, value)
-            except Exception:
-                pass
-    np.set_printoptions(**state["numpy"])
-    warnings.filters[:] = state["warnings"]
-    warnings._filters_mutated()
-    os.chdir(state["cwd"])
-    sys.path[:] = state["path"]
-
-
-# --------------------------------------------------------------------------- kernel control
-
-def _run_in_kernel(km, code: str, *, expression: str | None = None, timeout: float = 120):
-    """Run ``code`` silently in ``km``'s kernel; return the Python value of ``expression``."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=timeout,
-            user_expressions={"value": expression} if expression else None,
-            output_hook=lambda msg: None,
-        )
-    finally:
-        kc.stop_channels()
-    content = reply["content"]
-    if content["status"] != "ok":
-        raise RuntimeError(f"커널 준비 실패: {content.get('ename')}: {content.get('evalue')}")
-    if expression:
-        value = content["user_expressions"]["value"]
-        if value.get("status") != "ok":
-            raise RuntimeError(f"커널 질의 실패: {value.get('ename')}: {value.get('evalue')}")
-        import ast
-
-        return ast.literal_eval(value["data"]["text/plain"])
-    return None
-
-
-def start_kernel(data_dir=None, *, cwd=None):
-    """Start a kernel with the heavy imports done and the data loaded; return its manager.
-
-    Parameters
-    ----------
-    data_dir : data folder to load ahead (``None``: the default).
-    cwd : the kernel's working folder (default: ``notebooks/``, as JupyterLab would).
-
-    Returns
-    -------
-    jupyter_client.KernelManager : pass it to :func:`render` as ``km``, as many times as
-        needed (each run starts from a clean namespace); stop it with :func:`stop_kernel`.
-    """
-    import subprocess
-
-    from jupyter_client import KernelManager
-
-    sockets = tempfile.mkdtemp(prefix="seoulcomm-kernel-")
-    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "k"))
-    km._seoulcomm_sockets = sockets
-    km.start_kernel(cwd=str(cwd or paths.NOTEBOOKS_DIR), stdout=subprocess.DEVNULL,
-                    extra_arguments=["--HistoryManager.enabled=False"])
-    try:
-        prepare_kernel(km, data_dir)
-    except BaseException:
-        stop_kernel(km)
-        raise
-    return km
-
-
-def prepare_kernel(km, data_dir=None) -> None:
-    """Clean the kernel's namespace and state, as if it were fresh, before a report runs.
-
-    ``%reset -f`` empties the user namespace; open figures are closed; matplotlib's
-    rcParams, pandas' and numpy's options, warning filters, working folder and ``sys.path``
-    go back to what they were right after the warm-up.
-    """
-    folder = str(paths.data_dir(data_dir))
-    _run_in_kernel(km, f"%reset -f\n__import__('seoulcomm.report').report._kernel_prepare({folder!r})")
-
-
-def stop_kernel(km) -> None:
-    """Shut a kernel down at once (quietly if it is already gone); it holds nothing to save."""
-    try:
-        km.shutdown_kernel(now=True)
-    except Exception:
-        pass
-    sockets = getattr(km, "_seoulcomm_sockets", None)
-    if sockets:
-        import shutil
-
-        shutil.rmtree(sockets, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- notebook outputs
@@ -368,8 +161,6 @@ def _drop_json_outputs(nb) -> None:
 
 def write_xlsx(tables: list[dict], path: Path, *, when=None) -> None:
     """Write ``tables`` to ``path`` atomically: see :func:`seoulcomm.xlsx.write_xlsx`."""
-    from . import xlsx
-
     xlsx.write_xlsx(tables, path, when=when)
 
 
@@ -394,9 +185,6 @@ def rehearse() -> None:
     styles): a tiny page of one table, one chart and one markdown cell, rendered and thrown
     away. A process that forks reports calls it first, so each report starts warm. Nothing
     of it is written anywhere; a failure here only leaves the caches cold."""
-    import base64
-    import tempfile
-
     import nbformat
     import pandas as pd
     from matplotlib.figure import Figure
@@ -440,7 +228,7 @@ def _exporter():
             (its images too) with BeautifulSoup to give an ``<img>`` without ``alt`` a stock
             English one and JupyterLab's input and output boxes a tab stop, then writes the
             page out again: the report template gives every image its Korean ``alt`` and has
-            no such boxes. A tenth of the time a page takes to export."""
+            no such boxes."""
 
             def from_notebook_node(self, nb, resources=None, **kw):
                 info = nb.metadata.get("language_info", {})
@@ -501,14 +289,12 @@ def _plain_char(match) -> str:
 
 # --------------------------------------------------------------------------- render
 
-def _as_report(report_or_kind, parameters, data_dir):
-    from .params import Report, check
-
+def _as_report(report_or_kind, parameters, data_dir) -> Report:
     if isinstance(report_or_kind, Report):
         return report_or_kind
     if not isinstance(report_or_kind, str):
-        raise UsageError(f"보고서 종류가 아닙니다: {report_or_kind!r}")
-    from .load import load_all
+        raise TypeError(f"render() takes a Report or a report kind, not {report_or_kind!r}")
+    from .load import load_all  # pandas: a build with nothing to do never imports it
 
     checked = check(report_or_kind, dict(parameters or {}), load_all(data_dir))
     return Report.of(report_or_kind, checked)
@@ -521,15 +307,9 @@ def _inside(root: Path, path: Path) -> Path:
     return resolved
 
 
-def _first_line(source: str) -> str:
-    lines = [l.strip() for l in (source or "").splitlines() if l.strip()]
-    return (lines[0][:120] + (" …" if len(lines) > 1 else "")) if lines else ""
-
-
 def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data_dir=None,
-           km=None, notebooks_dir=None, timeout: float = CELL_TIMEOUT, engine: str = "kernel",
-           report_timeout: float | None = None, on_cell=None) -> RenderResult:
-    """Render one report: notebook → HTML + xlsx in ``out_dir``.
+           notebooks_dir=None, execute=None) -> RenderResult:
+    """Render one report in this process: notebook → HTML + xlsx in ``out_dir``.
 
     Parameters
     ----------
@@ -540,17 +320,12 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     out_dir : output folder (default: ``reports/``); the report goes to the path the layout
         gives (``<year>/<division>.html``, ...).
     data_dir : data folder (default: ``data/``), passed to the notebook as ``data_dir``.
-    km : a started kernel manager to run on (see :func:`start_kernel`); it is reset to a
-        clean namespace first and left running. ``None``: a kernel is started and stopped.
     notebooks_dir : folder of the notebooks (default: ``notebooks/``).
-    timeout : longest one cell may run [s].
-    engine : how the notebook runs, always through papermill: ``kernel`` (a ``python3``
-        kernel, ``km`` or a fresh one, as the papermill CLI and JupyterLab run it), ``fork``
-        (this process is warmed once, then the report runs in a forked child under the
-        deadlines ``timeout`` and ``report_timeout``; see :mod:`seoulcomm.engine`) or
-        ``inprocess`` (papermill's ``seoulcomm`` engine, in this very process).
-    report_timeout : longest the whole report may run [s] (``fork`` only).
-    on_cell : ``on_cell(index)`` before each code cell runs (``inprocess`` only).
+    execute : how the notebook runs, always through papermill: a notebook executor,
+        :class:`seoulcomm.kernel.OnKernel` (the default: a ``python3`` kernel, as the papermill
+        CLI and JupyterLab run it) or :class:`seoulcomm.engine.InProcess` (the cells in this
+        process). To run reports in forked warm processes or on Dask, pick a runner of
+        :mod:`seoulcomm.runners` instead.
 
     Returns
     -------
@@ -561,22 +336,13 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     ------
     UsageError : unknown kind or parameters (nothing is run or written).
     """
+    import nbformat  # (heavy) a build with nothing to do never imports it
+
     started = time.perf_counter()
-    if engine not in ("kernel", "fork", "inprocess"):
-        raise UsageError(f"알 수 없는 실행 방식입니다: {engine!r}")
     if data_dir is None and isinstance(parameters, dict) and parameters.get("data_dir"):
         data_dir = parameters["data_dir"]
     report = _as_report(report_or_kind, parameters, data_dir)
-    if engine == "fork":
-        from . import engine as engine_module
-
-        root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
-        _inside(root, root / report.output)
-        return engine_module.render_one(
-            report, str(root), str(paths.data_dir(data_dir)),
-            str(Path(notebooks_dir).resolve()) if notebooks_dir else None,
-            cell_timeout=timeout,
-            report_timeout=report_timeout or engine_module.REPORT_TIMEOUT)
+    execute = execute if execute is not None else OnKernel()
     root = Path(out_dir if out_dir is not None else paths.DEFAULT_REPORTS_DIR).resolve()
     html_path = _inside(root, root / report.output)
     xlsx_path = html_path.with_suffix(".xlsx")
@@ -586,53 +352,13 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     notebook = Path(notebooks_dir) / f"{report.kind}.ipynb" if notebooks_dir else report.notebook
     result = RenderResult(report.name, report.output, ok=False)
 
-    import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    in_process = engine == "inprocess"
-    executed = None if in_process else _temp_beside(html_path, ".ipynb")
+    executed = publish.temp_beside(html_path, ".ipynb") if execute.saves_notebook else None
     nb, error = None, None
-    own_kernel = km is None and not in_process
-    parameters = {**report.parameters, "data_dir": folder}
     try:
-        if in_process:
-            from . import engine as engine_module
-
-            engine_module.register()
-            source = engine_module.notebook(notebook)
-            if source is None:
-                source = str(notebook)
-            try:
-                nb = papermill.execute_notebook(
-                    source, None, parameters=parameters, engine_name=engine_module.ENGINE_NAME,
-                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-                    request_save_on_cell_execute=False, cwd=str(notebook.parent), on_cell=on_cell,
-                )
-            except PapermillExecutionError as exc:
-                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
-                         "ename": exc.ename, "evalue": exc.evalue}
-                nb = engine_module.last_notebook()
-        else:
-            if own_kernel:
-                km = start_kernel(folder, cwd=notebook.parent)
-            else:
-                prepare_kernel(km, folder)
-            try:
-                nb = papermill.execute_notebook(
-                    str(notebook), str(executed), parameters=parameters,
-                    kernel_name=KERNEL_NAME, km=km, progress_bar=False, log_output=False,
-                    request_save_on_cell_execute=False, execution_timeout=timeout,
-                )
-            except PapermillExecutionError as exc:
-                error = {"cell": exc.cell_index + 1, "source": _first_line(exc.source),
-                         "ename": exc.ename, "evalue": exc.evalue}
+        nb, error = execute(notebook, {**report.parameters, "data_dir": folder}, executed)
     except Exception as exc:  # the kernel died, timed out, or the notebook could not be read
-        error = error or {"cell": None, "source": "", "ename": type(exc).__name__,
-                          "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
-    finally:
-        if own_kernel and km is not None:
-            stop_kernel(km)
+        error = {"cell": None, "source": "", "ename": type(exc).__name__,
+                 "evalue": str(exc).strip().splitlines()[-1] if str(exc).strip() else ""}
     if nb is not None:  # the notebook's own read log (its footer emits it)
         result.reads = reads_of(nb)
 
@@ -643,17 +369,16 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
             xlsx_name = xlsx_path.name
             index = os.path.relpath(root / "index.html", html_path.parent).replace(os.sep, "/")
             # the workbook's time is the data's (the documents this report cites), not the clock's
-            from . import epoch
-            from .load import load_all
+            from .load import load_all  # pandas, as above
 
             when = epoch.source_time(load_all(folder), epoch.cited_documents(result.reads))
             _drop_json_outputs(nb)
             page = to_html(nb, title=str(headline.get("title") or report.name), xlsx=xlsx_name,
                            index=index, headline=headline)
-            from .outdir import publish_together  # HTML and workbook change together or not at all
-
-            publish_together([(xlsx_path, lambda tmp: write_xlsx(tables, tmp, when=when)),
-                              (html_path, lambda tmp: tmp.write_bytes(page.encode("utf-8")))])
+            # HTML and workbook change together or not at all
+            publish.publish_together([
+                (xlsx_path, lambda tmp: write_xlsx(tables, tmp, when=when)),
+                (html_path, lambda tmp: tmp.write_bytes(page.encode("utf-8")))])
         except Exception as exc:
             error = {"cell": None, "source": "", "ename": type(exc).__name__, "evalue": str(exc)}
         else:
@@ -663,15 +388,12 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
 
     if error is not None:
         result.error = error
-        from .outdir import is_whole_notebook  # never a notebook cut short by a full disk
-
-        try:
-            if executed is not None and executed.exists() and is_whole_notebook(executed):
-                os.chmod(executed, _FILE_MODE)
-                os.replace(executed, failed_path)
+        try:  # never a notebook cut short by a full disk
+            if executed is not None and executed.exists() and publish.is_whole_notebook(executed):
+                publish.publish(executed, failed_path)
                 result.failed_notebook = str(failed_path)
             elif nb is not None:
-                write_atomic(failed_path, nbformat.writes(nb))
+                publish.write_atomic(failed_path, nbformat.writes(nb))
                 result.failed_notebook = str(failed_path)
         except OSError:
             pass

@@ -4,8 +4,12 @@ A year may hold several snapshots of its execution (the detail, or the division 
 different as-of dates) and a year-end settlement (12-31). Every view here takes the
 dataset and the year (and, where it matters, the as-of date; ``None`` = the latest the
 year has), reads only the rows of that year through :meth:`seoulcomm.load.Dataset.rows`
-(so the read log names them), and never mixes years or snapshots. Parameters such as the
-pace threshold are passed through to :mod:`seoulcomm.calc`, never reset to a default.
+(so the read log names them), and never mixes years or snapshots.
+
+Each view that shows execution calls the calculations itself, once: the figures as printed
+(:func:`seoulcomm.calc.as_printed`), paced (:func:`seoulcomm.calc.pace`) with the report's
+``threshold``, which every such view requires (the default is the report's, one place:
+:func:`seoulcomm.content.shared.open_scope`).
 
 Money stays integer 원, rates percent; nothing here formats or labels (see
 :mod:`seoulcomm.labels` and :mod:`seoulcomm.display`).
@@ -15,13 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import calc, history, labels, projection as _projection, schema
-from .errors import UsageError
+from . import audit, calc, history, labels, projection as _projection, schema, text
 
 #: The budget as passed: every year's first version.
 ORIGINAL = history.ORIGINAL
-#: Default of the pace threshold [%p] (how far 집행률 may trail the calendar and be on pace).
-PACE_THRESHOLD = calc.PACE_THRESHOLD
 #: Levels of the budget detail that are a unit's total line (the office, a division).
 TOTAL_LEVELS = ("office", "division")
 #: Levels of the budget detail that are spending lines (unit programs, basic expenses).
@@ -141,82 +142,77 @@ def budget_bridge(ds, year, unit: str = "office") -> pd.DataFrame:
     return history.bridge(totals, order, stated)
 
 
-def as_stated(frame: pd.DataFrame, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """The figures as the source prints them, for tables shaped like the source.
-
-    :func:`seoulcomm.calc.execution` recomputes 예산현액, 집행잔액 and 집행률 from their parts
-    and keeps the source's as ``available_stated``, ``balance_stated`` and ``rate_stated``;
-    a reader comparing with the printed document must see the printed figures (the
-    reconciliation section lists where they differ). Pace columns, when present, are
-    measured again against the printed 집행률 with the same ``threshold`` [%p].
-    """
-    out = frame.copy()
-    changed = False
-    for col, stated in (("available", "available_stated"), ("balance", "balance_stated"),
-                        ("execution_rate", "rate_stated")):
-        if stated in out.columns and col in out.columns:
-            out[col] = out[stated].astype(out[col].dtype).fillna(out[col])
-            changed = True
-    if changed and {"pace_gap", "as_of"} <= set(out.columns):
-        out = calc.pace(out.drop(columns=["elapsed", "pace_gap", "pace_flag"], errors="ignore"),
-                        threshold=threshold)
-    return out
-
-
-def detail(ds, year, as_of=None, *, unit: str | None = None,
-           threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """The budget detail of ``year`` at one snapshot (default: the latest), paced and as
-    printed; only ``unit``'s lines when given (``office`` or ``None``: every line)."""
+def _detail_rows(ds, year, as_of, unit):
+    """The detail's rows of ``year`` at one snapshot (default: the latest ``unit`` reads) in
+    line order, only ``unit``'s when given; None when the year has no snapshot."""
     when = as_of if as_of is not None else latest(ds, year, "budget_detail", unit=unit)
     if when is None:
-        return calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
+        return None
     where = {"year": int(year), "as_of": _iso(when)}
     if unit not in (None, "office"):
         where["unit"] = unit
-    rows = ds.rows("budget_detail", **where).sort_values("line", kind="stable")
-    return as_stated(calc.pace(rows, threshold=threshold), threshold=threshold) \
-        .reset_index(drop=True)
+    return ds.rows("budget_detail", **where).sort_values("line", kind="stable")
+
+
+def detail(ds, year, as_of=None, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
+    """The budget detail of ``year`` at one snapshot (default: the latest), as printed and
+    paced; only ``unit``'s lines when given (``office`` or ``None``: every line)."""
+    rows = _detail_rows(ds, year, as_of, unit)
+    if rows is None:
+        return calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
+    return calc.pace(calc.as_printed(rows), threshold=threshold).reset_index(drop=True)
 
 
 def spending_lines(ds, year, as_of=None, *, unit: str | None = None,
-                   threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """Unit programs and basic expenses of ``unit`` (or all) at one snapshot, paced."""
-    rows = detail(ds, year, as_of, unit=unit, threshold=threshold)
-    return rows[_mask(rows, "level", SPENDING_LEVELS)].reset_index(drop=True)
+                   threshold: float) -> pd.DataFrame:
+    """Unit programs and basic expenses of ``unit`` (or all) at one snapshot, as printed and
+    paced against the calendar (each line's 집행률 against the share of the year elapsed)."""
+    rows = _detail_rows(ds, year, as_of, unit)
+    if rows is None:
+        rows = calc.pace(ds.rows("budget_detail", year=int(year)), threshold=threshold)
+        return rows[_mask(rows, "level", SPENDING_LEVELS)].reset_index(drop=True)
+    rows = rows[_mask(rows, "level", SPENDING_LEVELS)]
+    return calc.pace(calc.as_printed(rows), threshold=threshold).reset_index(drop=True)
 
 
-def laggards(ds, year, as_of=None, *, unit: str | None = None,
-             threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """The lagging lines of :func:`spending_lines` (same threshold), most money first."""
-    return calc.laggards(spending_lines(ds, year, as_of, unit=unit, threshold=threshold))
+def laggards(lines: pd.DataFrame) -> pd.DataFrame:
+    """The lagging lines of paced lines (:func:`spending_lines`, :func:`paced_lines`: judged
+    there, once), most money first (:func:`seoulcomm.calc.laggards`)."""
+    return calc.laggards(lines)
 
 
 # --------------------------------------------------------------------------- unit totals
 
-def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame:
-    """Every snapshot of every unit's total in ``years`` (only ``unit``'s when given), from
-    both tables that state one."""
+def _total_rows(ds, years, unit: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """``(table, rows)`` of both tables that state a unit's total, in ``years`` (only
+    ``unit``'s when given; the office's totals stand on complete snapshots); tables without
+    such rows left out."""
     years = [int(y) for y in years]
     # a division renamed to a new slug continues its predecessor's years
     before = [] if unit in (None, "office") else history.predecessors(org_history(ds), unit)
     mine = {} if unit in (None, "office") else {"unit": [unit] + before if before else unit}
-    parts = []
     top = ds.rows("budget_detail", year=years, level=list(TOTAL_LEVELS), **mine)
     if len(top) and unit in (None, "office"):
-        top = top[~_partial_rows(top)]   # the office's totals stand on complete snapshots
-    if len(top):
-        paced = as_stated(calc.pace(top, threshold=threshold), threshold=threshold)
-        parts.append(paced.assign(table="budget_detail"))
+        top = top[~_partial_rows(top)]
     settled = ds.rows("execution_division", year=years, **mine)
-    if len(settled):
-        paced = as_stated(calc.pace(settled, threshold=threshold), threshold=threshold)
-        paced["carryover"] = pd.array([pd.NA] * len(paced), dtype="Int64")
-        parts.append(paced.assign(table="execution_division"))
+    found = [("budget_detail", top), ("execution_division", settled)]
+    if before:  # the predecessors' rows count as the unit's own
+        found = [(table, rows.assign(unit=unit)) for table, rows in found]
+    return [(table, rows) for table, rows in found if len(rows)]
+
+
+def _snapshots(ds, paced: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One row per (year, unit, as_of) of the paced totals of :func:`_total_rows`: the detail
+    (which has the carry-over) when both tables state it; ``settled`` (as of 12-31) and
+    ``settlement`` (a 결산: :func:`settlement_flags`)."""
+    parts = []
+    for table, rows in paced:
+        if table == "execution_division":
+            rows["carryover"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+        parts.append(rows.assign(table=table))
     if not parts:
         return pd.DataFrame(columns=_TOTAL_COLUMNS)
     out = pd.concat([p[_TOTAL_COLUMNS] for p in parts], ignore_index=True)
-    if before:
-        out["unit"] = unit
     # one row per (year, unit, as_of): the detail (which has the carry-over) when both state it
     out = out.drop_duplicates(["year", "unit", "as_of"], keep="first")
     out["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
@@ -225,8 +221,15 @@ def _unit_rows(ds, years, *, threshold, unit: str | None = None) -> pd.DataFrame
     return out.sort_values(["year", "unit", "as_of"], kind="stable").reset_index(drop=True)
 
 
+def unit_snapshots(ds, years, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
+    """Every snapshot of every unit's total in ``years`` (only ``unit``'s when given), from
+    both tables that state one, as printed and paced (columns as :func:`unit_totals`)."""
+    return _snapshots(ds, [(table, calc.pace(calc.as_printed(rows), threshold=threshold))
+                           for table, rows in _total_rows(ds, years, unit)])
+
+
 def unit_totals(ds, year=None, *, unit: str | None = None, span: int | None = None,
-                threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+                threshold: float) -> pd.DataFrame:
     """Each unit's (or only ``unit``'s) budget and execution in each year up to ``year``, at
     that year's latest snapshot (a settlement when the year has one). With ``span``, only
     the last ``span`` years the data holds up to ``year`` are read (the office report reads
@@ -243,12 +246,13 @@ def unit_totals(ds, year=None, *, unit: str | None = None, span: int | None = No
     years = [y for y in ds.years() if year is None or y <= int(year)]
     if span is not None:
         years = years[-int(span):] if span > 0 else []
-    rows = _unit_rows(ds, years, threshold=threshold, unit=unit)
+    rows = _snapshots(ds, [(table, calc.pace(calc.as_printed(rows), threshold=threshold))
+                           for table, rows in _total_rows(ds, years, unit)])
     return rows.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
 
 
 def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
-                   threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+                   threshold: float) -> pd.DataFrame:
     """집행률 at each snapshot of ``year``: the units' totals (``programs=False``; the
     office and every division, or only ``unit``) or ``unit``'s programs.
 
@@ -266,10 +270,10 @@ def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
         rows = ds.rows("budget_detail", **where)
         if rows.empty:
             return rows
-        rows = as_stated(calc.pace(rows, threshold=threshold), threshold=threshold)
+        rows = calc.pace(calc.as_printed(rows), threshold=threshold)
         rows["key"] = rows["name"].astype(str)
     else:
-        rows = _unit_rows(ds, [int(year)], threshold=threshold, unit=unit)
+        rows = unit_snapshots(ds, [int(year)], threshold=threshold, unit=unit)
         rows = rows.assign(key=rows["unit"].astype(str), name=rows["unit"].astype(str))
     rows = rows.copy()
     rows["settled"] = [(pd.Timestamp(d).month, pd.Timestamp(d).day) == (12, 31)
@@ -279,16 +283,24 @@ def execution_path(ds, year, *, unit: str | None = None, programs: bool = False,
     return rows[cols].sort_values(["as_of"], kind="stable").reset_index(drop=True)
 
 
-def prior_settlement(ds, year, *, unit: str | None = None,
-                     threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+def prior_settlement(ds, year, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
     """The year before ``year`` as settled (12-31) — the units' rows (only ``unit``'s when
     given), empty when that year has no settlement."""
     before = [y for y in ds.years() if y < int(year)]
     if not before:
         return pd.DataFrame(columns=_TOTAL_COLUMNS + ["settled"])
-    rows = _unit_rows(ds, [before[-1]], threshold=threshold, unit=unit)
+    rows = unit_snapshots(ds, [before[-1]], threshold=threshold, unit=unit)
     return rows[rows["settled"].to_numpy(dtype=bool)].drop_duplicates(["unit"], keep="last") \
         .reset_index(drop=True)
+
+
+def audit_checks(ds, scope: str, year) -> pd.DataFrame:
+    """The reconciliation audit's checks of one scope (``office``, a division or a program
+    slug) and ``year`` (``None``: every year) at the year's latest snapshot, each with its
+    verdict (:func:`seoulcomm.audit.checks_of`). The audit reads its own copy of the data, so
+    the report's read log names only what the report shows."""
+    as_of = _iso(latest(ds.fresh(), year)) if year is not None else None
+    return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
 
 
 def budget_mismatches(ds, year, unit: str | None = None) -> pd.DataFrame:
@@ -331,7 +343,7 @@ def _like_with_like(ds, year, totals: pd.DataFrame, *, threshold: float) -> pd.D
     dates = [d for d in snapshots(ds, base, "budget_detail") if snapshot_version(ds, base, d) == version]
     if not dates:
         return totals
-    rows = _unit_rows(ds, [base], threshold=threshold)
+    rows = unit_snapshots(ds, [base], threshold=threshold)
     rows = rows[(rows["as_of"] == dates[-1]).to_numpy(dtype=bool)].assign(version=version)
     kept = totals[(totals["year"] != base).to_numpy(dtype=bool)]
     return pd.concat([kept, rows[[c for c in totals.columns if c in rows.columns]]], ignore_index=True) \
@@ -343,7 +355,7 @@ def org_history(ds) -> pd.DataFrame | None:
     return ds["organisation_history"] if "organisation_history" in ds.tables else None
 
 
-def budget_changes(ds, year, *, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+def budget_changes(ds, year, *, threshold: float) -> pd.DataFrame:
     """:func:`seoulcomm.calc.year_over_year` of :func:`unit_totals` by unit (budget), over
     ``year`` and the year before it that the data holds (only those two are read).
 
@@ -429,8 +441,7 @@ def composition(ds, year) -> pd.DataFrame:
     return calc.year_over_year(rows, value="budget", by="category")
 
 
-def top_programs(ds, year, as_of=None, *, n: int = 10,
-                 threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+def top_programs(ds, year, as_of=None, *, n: int = 10, threshold: float) -> pd.DataFrame:
     """The ``n`` largest unit programs of ``year`` (one snapshot) by 예산편성액, with their
     share of the office's budget: the source's stated share (Ⅰ-3 주요 사업별) where it
     states one for that year (``share_stated`` true), else computed."""
@@ -728,7 +739,7 @@ def program_info(ds, program: str) -> pd.Series:
     """The program's row of the program table (name, division, section, detail program)."""
     rows = ds.rows("program", program=program)
     if rows.empty:
-        raise UsageError(f"알 수 없는 사업 '{program}' — 가능한 사업: {', '.join(ds.programs())}")
+        raise ValueError(f"알 수 없는 사업 '{program}' — 가능한 사업: {', '.join(ds.programs())}")
     return rows.iloc[0]
 
 
@@ -770,7 +781,7 @@ def program_budget_series(ds, program: str) -> pd.Series:
     return series
 
 
-def program_execution(ds, program: str, year, *, threshold: float = PACE_THRESHOLD):
+def program_execution(ds, program: str, year, *, threshold: float):
     """The program's detail line in ``year`` at that year's latest snapshot (paced, as
     printed), or ``None`` when the detail of that year does not hold it."""
     info = program_info(ds, program)
@@ -781,7 +792,7 @@ def program_execution(ds, program: str, year, *, threshold: float = PACE_THRESHO
                    name=str(info["detail_program"]))
     if rows.empty:
         return None
-    return as_stated(calc.pace(rows, threshold=threshold), threshold=threshold).iloc[-1]
+    return calc.pace(calc.as_printed(rows), threshold=threshold).iloc[-1]
 
 
 def program_settlements(ds, program: str) -> pd.DataFrame:
@@ -798,14 +809,14 @@ def cost_lines(ds, program: str):
 
 
 __all__ = [
-    "PACE_THRESHOLD", "snapshots", "latest", "as_stated", "detail", "spending_lines",
-    "laggards", "unit_totals", "execution_path", "prior_settlement", "budget_mismatches",
+    "snapshots", "latest", "detail", "spending_lines",
+    "laggards", "unit_snapshots", "unit_totals", "audit_checks", "execution_path", "prior_settlement", "budget_mismatches",
     "budget_changes", "composition", "top_programs", "TOP_DIVISIONS", "OTHERS",
     "top_divisions", "fold", "holds_section_text", "staffing", "staffing_summary",
     "staffing_table", "outcomes", "schedule_steps", "program_steps", "plan_year",
     "section_titles", "program_info", "program_year", "program_budget", "program_sheet_years",
     "program_budget_series", "program_execution", "program_settlements", "cost_lines",
-    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines", "lagging_lines",
+    "SIGNAL_RED", "SIGNAL_AMBER", "projection", "projection_targets", "paced_lines",
 ]
 
 
@@ -851,7 +862,7 @@ def _projected(rows: pd.DataFrame, plans: dict, prior: dict, **kw) -> pd.DataFra
     return out
 
 
-def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD,
+def projection(ds, year, *, unit: str | None = None, threshold: float,
                red: float = SIGNAL_RED, amber: float = SIGNAL_AMBER) -> pd.DataFrame:
     """The year-end projection (:func:`seoulcomm.projection.project`) at ``year``'s latest
     snapshot: the office and each division (``unit`` ``None`` or ``office``), or a division's
@@ -884,7 +895,7 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
     top = tree[_mask(tree, "level", list(TOTAL_LEVELS))]
     line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
     keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
-    before = _unit_rows(ds, [y - 1], threshold=threshold, unit=mine)
+    before = unit_snapshots(ds, [y - 1], threshold=threshold, unit=mine)
     prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
     org = ds.rows("organisation", unit=list(units["key"]))
     names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
@@ -911,7 +922,7 @@ def projection(ds, year, *, unit: str | None = None, threshold: float = PACE_THR
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
 
 
-def paced_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
     """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
     reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
     [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
@@ -930,12 +941,7 @@ def paced_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_TH
     return rows
 
 
-def lagging_lines(ds, year, *, unit: str | None = None, threshold: float = PACE_THRESHOLD) -> pd.DataFrame:
-    """The 부진 lines of :func:`paced_lines` (against the best reference), most money first."""
-    return calc.laggards(paced_lines(ds, year, unit=unit, threshold=threshold))
-
-
-def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:
+def projection_targets(ds, year, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
     """The execution targets of ``year`` for the report's scope (``office``, or a division),
     each beside the 집행률 at the latest snapshot on or before its date
     (:func:`seoulcomm.projection.target_status`); empty when there is none."""
@@ -944,7 +950,7 @@ def projection_targets(ds, year, *, unit: str | None = None) -> pd.DataFrame:
     if targets.empty:
         return targets.assign(rate=pd.Series(dtype="float64"), rate_as_of=pd.Series(dtype="datetime64[ns]"),
                               status=pd.Series(dtype="string"), gap=pd.Series(dtype="float64"))
-    path = _unit_rows(ds, [int(year)], threshold=PACE_THRESHOLD, unit=scope)
+    path = unit_snapshots(ds, [int(year)], threshold=threshold, unit=scope)
     path = path[(path["unit"] == scope).fillna(False).to_numpy(dtype=bool)]
     return _projection.target_status(path, targets)
 
@@ -960,8 +966,6 @@ def section_text(ds, year, division: str | None = None, section: str | None = No
     """Part III text (:func:`seoulcomm.text.section_plan`) of the sections of ``year``'s
     document only: a later year's report never shows an earlier plan as its own. Adds each
     section's ``budget_stated`` [원] and ``budget_basis`` (the 사업비 the source prints)."""
-    from . import text
-
     rows = text.section_plan(ds, division, section)
     if rows.empty:
         return rows
@@ -982,8 +986,6 @@ def section_text(ds, year, division: str | None = None, section: str | None = No
 def vision(ds, year) -> pd.DataFrame:
     """Part II (:func:`seoulcomm.text.vision`) when ``year``'s document holds it, else an
     empty frame (a later year's report never shows an earlier vision as its own)."""
-    from . import text
-
     if "plan_vision" not in ds.tables or ds["plan_vision"].empty:
         return pd.DataFrame()
     out = text.vision(ds)
@@ -995,8 +997,6 @@ def vision(ds, year) -> pd.DataFrame:
 
 def general_notes(ds, year, part: str) -> pd.DataFrame:
     """The cover and part I notes of ``part`` in ``year``'s document."""
-    from . import text
-
     notes = text.general_notes(ds, part)
     if notes.empty:
         return notes

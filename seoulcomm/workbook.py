@@ -659,7 +659,7 @@ def import_workbook(path, data_dir=None, *, say=None) -> list[str]:
         except DataError as exc:
             raise DataErrors([_relocate(exc, src, check, where)]) from None
         finally:
-            load._CACHE.clear()
+            load.forget()
         return _write_changed(folder, texts)
 
 
@@ -727,5 +727,5 @@ def _write_changed(folder: Path, texts: dict[str, str]) -> list[str]:
         for file in changed:
             datastore.write_staged(stage, file, texts[file].encode("utf-8"))
         datastore.switch(folder, stage, changed)
-    load._CACHE.clear()
+    load.forget()
     return changed

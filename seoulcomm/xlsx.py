@@ -15,14 +15,13 @@ caller gives (:mod:`seoulcomm.epoch`: from the data), never the clock.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from . import epoch
+from .publish import write_atomic
 
 #: Characters Excel refuses in a sheet name.
 SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -116,28 +115,13 @@ def reproducible(data: bytes, when: datetime) -> bytes:
 
 
 def save(wb, path: Path, *, when: datetime | None = None) -> None:
-    """Save ``wb`` to ``path`` atomically (a temporary file beside it, then a rename),
-    stamped with ``when`` (naive UTC; default :func:`seoulcomm.epoch.default_time`)."""
-    path = Path(path)
-    when = when or epoch.default_time()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    try:
-        # built in memory, then written: a write that fails (a full disk) fails here, once,
-        # not again in a half-closed zip file's finaliser
-        data = io.BytesIO()
-        wb.save(data)
-        tmp.write_bytes(reproducible(data.getvalue(), when))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; readers on a share need to read it
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Save ``wb`` to ``path`` atomically (:func:`seoulcomm.publish.write_atomic`), stamped
+    with ``when`` (naive UTC; default :func:`seoulcomm.epoch.default_time`)."""
+    # built in memory, then written: a write that fails (a full disk) fails there, once,
+    # not again in a half-closed zip file's finaliser
+    data = io.BytesIO()
+    wb.save(data)
+    write_atomic(path, reproducible(data.getvalue(), when or epoch.default_time()))
 
 
 def _outline_columns(table: dict) -> tuple[list[str], list[list], list[int], list[bool]] | None:

@@ -25,13 +25,22 @@ atexit.register(shutil.rmtree, _SESSION_CACHE, True)
 
 #: The repository's data folder (read-only for every test: copy it before breaking it).
 DATA_DIR = paths.DEFAULT_DATA_DIR
-#: The source documents the data was transcribed from.
-# The two source documents are not in the repository (the program sheet names officials and
-# their phone numbers); they sit beside it in ../shared/seeds, or where SEOULCOMM_SEEDS says.
-_SEED_PLACES = [os.environ.get("SEOULCOMM_SEEDS", ""), paths.ROOT.parent / "shared" / "seeds",
-                Path("/work/shared/seeds")]
-SEEDS_DIR = next((Path(p) for p in _SEED_PLACES if p and Path(p, "000_a1ad29fe56867c6c.txt").is_file()),
-                 paths.ROOT.parent / "shared" / "seeds")
+#: The source documents the data was transcribed from. They are not in the repository (the
+#: program sheet names officials and their phone numbers): they sit beside it in
+#: ../shared/seeds, or where SEOULCOMM_SEEDS says (.ci/run sets it).
+SEED_FILES = ("000_a1ad29fe56867c6c.txt", "004_6b168251e7e9221a.txt")
+
+
+def seed_places() -> list[Path]:
+    """Where the source documents are looked for, in order."""
+    given = os.environ.get("SEOULCOMM_SEEDS", "")
+    return ([Path(given)] if given else []) + [paths.ROOT.parent / "shared" / "seeds",
+                                               Path("/work/shared/seeds")]
+
+
+def find_seeds() -> Path | None:
+    """The first folder of :func:`seed_places` that holds both source documents, or None."""
+    return next((p for p in seed_places() if all((p / name).is_file() for name in SEED_FILES)), None)
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:
@@ -64,8 +73,14 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    """The folder of the two source documents."""
-    return SEEDS_DIR
+    """The folder of the two source documents; without them every test that reads them fails
+    (never skips) with one message saying where they were looked for."""
+    found = find_seeds()
+    if found is None:
+        pytest.fail("the source documents (" + ", ".join(SEED_FILES) + ") are in none of: "
+                    + ", ".join(map(str, seed_places())) + " — set SEOULCOMM_SEEDS to their folder",
+                    pytrace=False)
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -133,9 +133,9 @@ def test_cache_is_written(tmp_path):
     ds = load_all()
     first = audit.reconcile(ds)
     # a second load_all hands out a fresh read log over the same tables: still one audit
-    assert audit._RECONCILED[id(ds.tables)][1] is not first
+    assert audit.reconciled_state(ds)[1] is not first
     second = audit.reconcile(load_all())
-    assert audit._RECONCILED[id(ds.tables)][0] is ds.tables
+    assert audit.reconciled_state(ds)[0] is ds.tables
     pd.testing.assert_frame_equal(first, second)
     second.loc[0, "verdict"] = "x"      # a copy: the cache cannot be changed by a caller
     assert audit.reconcile(ds).loc[0, "verdict"] != "x"

@@ -184,7 +184,7 @@ CASES = {
         "budget_division.csv",
         lambda d: append(d / "budget_division.csv",
                          '2016,new-media,"4,331",10.6%,000_a1ad29fe56867c6c.txt Ⅰ-3 (중복)\n'),
-        ["중복"], line=7, column="year, unit", value="2016 / new-media"),
+        ["중복"], line=7, column="year, version, unit", value="2016 / 당초 / new-media"),
     "duplicate line number in the detail": Case(
         "budget_detail.csv",
         lambda d: replace(d / "budget_detail.csv", "2016,2016-04-08,44,33,", "2016,2016-04-08,43,33,"),
@@ -337,3 +337,18 @@ def test_usage_errors_exit_2(run_cli):
         code, out, err = run_cli(*args)
         assert code == 2, args
         assert "Traceback" not in out + err
+
+
+def test_a_row_with_a_cell_spanning_lines_is_named_by_its_first_line(data_copy):
+    # general_notes.csv lines 2–3: 표지 rows (000_…txt 표지). Row 2's topic becomes a quoted cell of
+    # three lines (file lines 2–4) and its order a word; the next row (now file line 5) too.
+    path = data_copy / "general_notes.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[1].startswith("표지,보고 일자·부서,1,1,") and lines[2].startswith("표지,보고 일자·부서,2,1,")
+    lines[1] = lines[1].replace("표지,보고 일자·부서,1,", '표지,"보고 일자·부서\n둘째 줄\n셋째 줄",하나,', 1)
+    lines[2] = lines[2].replace("표지,보고 일자·부서,2,", "표지,보고 일자·부서,둘,", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_all(data_copy)
+    found = [(p.line, p.value) for p in info.value.problems if p.column == "order"]
+    assert found == [(2, "하나"), (5, "둘")]

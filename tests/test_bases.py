@@ -32,16 +32,16 @@ def _reports(data_dir):
     ds = load.load_all(data_dir)
     years = [int(y) for y in ds.years()]
     for year in years:
-        yield f"{year}/office", office, office.open(year, data_dir)
-        yield f"{year}/brief", brief, brief.open(year, data_dir)
+        yield f"{year}/office", office, office.prepare(year, data_dir)
+        yield f"{year}/brief", brief, brief.prepare(year, data_dir)
         for unit in ds.divisions(year)["unit"].astype(str):
-            yield f"{year}/{unit}", division, division.open(unit, year, data_dir)
+            yield f"{year}/{unit}", division, division.prepare(unit, year, data_dir)
     for slug in ds["program"]["program"].astype(str):
-        yield f"programs/{slug}", program, program.open(slug, data_dir)
+        yield f"programs/{slug}", program, program.prepare(slug, data_dir)
 
 
 def _items(module, scope):
-    skip = {"open", "show", "footer", "mismatch_notes", "shape"}
+    skip = {"prepare", "show", "footer", "mismatch_notes", "shape"}
     for name in module.__all__:
         if name in skip:
             continue
@@ -186,24 +186,24 @@ def test_the_rule_catches_a_rate_beside_the_wrong_amount(dataset):
 
 def test_headline_cards_show_the_base_of_the_rate(dataset):
     # 000 세부내역 시민소통담당관: 12,198 + 1,341 = 13,540; 2,797 ÷ 13,540 = 20.7%
-    head = division.headline(division.open("citizen-communication", 2016))
+    head = division.headline(division.prepare("citizen-communication", 2016))
     cards = {f["label"]: f for f in head.figures}
     assert cards["예산"]["value"] == "12,198" and cards["예산현액"]["value"] == "13,540"
     assert cards["집행률"]["note"] == "집행액 ÷ 예산현액"
     assert cards["집행잔액"]["note"] == "예산현액 − 집행액"
     # 000 Ⅰ-3 2015년도 예산 집행현황 시민소통담당관: 9,990 ÷ 10,906 = 91.6% (no carry-over stated)
-    head = division.headline(division.open("citizen-communication", 2015))
+    head = division.headline(division.prepare("citizen-communication", 2015))
     cards = {f["label"]: f for f in head.figures}
     assert "예산현액" not in cards and cards["집행률"]["note"] == "집행액 ÷ 예산액"
     # 000 세부내역 합계 40,828 + 1,341 = 42,170; 9,401 ÷ 42,170 = 22.3%
-    cards = {f["label"]: f for f in office.headline(office.open(2016)).figures}
+    cards = {f["label"]: f for f in office.headline(office.prepare(2016)).figures}
     assert cards["예산현액"]["value"] == "42,170"
     assert cards["전년 대비"]["note"] == "증감률 12.3% (2015년 36,372 대비)"  # 000 <구성별> 계
 
 
 def test_top_programs_show_the_rates_base():
     # 000 세부내역: 시민청 운영 및 확산 3,123 / 4,464 / 506 / 11.3
-    table = office.top_programs(office.open(2016))[0]
+    table = office.top_programs(office.prepare(2016))[0]
     row = table.frame.set_index("name").loc["시민청 운영 및 확산"]
     assert "available" in table.columns
     assert (row["budget"], row["available"], row["execution_rate"]) == (3_123_000_000, 4_464_000_000, 11.3)
@@ -211,7 +211,7 @@ def test_top_programs_show_the_rates_base():
 
 def test_2015_rows_show_no_예산현액_the_source_does_not_state():
     # 000 Ⅰ-3 ※ 2015년도 예산 집행현황 states 예산액, 집행액, 집행잔액, 집행률 only
-    table = division.summary(division.open("city-brand", 2016))[0]
+    table = division.summary(division.prepare("city-brand", 2016))[0]
     row = table.frame.set_index("year").loc[2015]
     assert pd_missing(row["available"]) and pd_missing(row["carryover"])
     assert row["budget"] == 1_414_000_000

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from seoulcomm import build, cli, params, paths, report
+from seoulcomm import build, cli, params, paths, plan, report
 from test_report import make_notebooks
 
 ALL = sorted(r.name for r in params.reports())
@@ -443,7 +443,7 @@ def test_progress_bar_on_a_terminal(copy_of, built_reports, capsys):
 def test_reports_run_longest_first(dataset):
     # two workers end soonest when the long reports go first and the short ones fill the gaps
     reports = params.reports(ds=dataset)
-    never = [r.name for r in build._longest_first(reports, {})]
+    never = [r.name for r in plan.longest_first(reports, {})]
     # never built: the latest year first (a program counts as the latest year), plan order kept
     year = {r.name: int(r.parameters.get("year", 2016)) for r in reports}
     assert [year[n] for n in never] == sorted(year.values(), reverse=True)
@@ -454,7 +454,7 @@ def test_reports_run_longest_first(dataset):
     entries = {r.name: {"seconds": float(i)} for i, r in enumerate(reports)}
     entries["2015/office"] = {"seconds": "slow"}
     del entries["2015/new-media"]
-    order = [r.name for r in build._longest_first(reports, entries)]
+    order = [r.name for r in plan.longest_first(reports, entries)]
     assert order[:2] == ["2015/office", "2015/new-media"]
     timed = [entries[n]["seconds"] for n in order[2:]]
     assert timed == sorted(timed, reverse=True)

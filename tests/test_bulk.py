@@ -31,15 +31,15 @@ ROW_BY_ROW = 10 ** 15
 @pytest.fixture(autouse=True)
 def _no_cache(monkeypatch):
     monkeypatch.setenv(colcache.ENV, "off")
-    load._CACHE.clear()
+    load.forget()
     yield
-    load._CACHE.clear()
+    load.forget()
 
 
 def outcome(folder, monkeypatch, threshold):
     """The tables (or the problems) of ``folder`` read with ``BULK_MIN_BYTES = threshold``."""
     monkeypatch.setattr(load, "BULK_MIN_BYTES", threshold)
-    load._CACHE.clear()
+    load.forget()
     try:
         ds = load.load_all(folder)
     except DataError as exc:

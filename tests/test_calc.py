@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seoulcomm import calc, load_all
-from seoulcomm.errors import UsageError
 from seoulcomm.units import round_half_up
 
 MILLION = 1_000_000  # 백만원
@@ -110,9 +109,9 @@ def test_execution_plain_int_columns_and_refuses_fractional_money():
     out = calc.execution(pd.DataFrame({"budget": [10, 20], "executed": [5, 5]}))
     assert out["available"].dtype == "Int64"
     assert list(out["execution_rate"]) == [50.0, 25.0]
-    with pytest.raises(UsageError, match="정수"):
+    with pytest.raises(TypeError, match="정수"):
         calc.execution(pd.DataFrame({"budget": [10.5], "executed": [1.0]}))
-    with pytest.raises(UsageError, match="executed"):
+    with pytest.raises(ValueError, match="executed"):
         calc.execution(pd.DataFrame({"budget": [10]}))
 
 
@@ -146,7 +145,7 @@ def test_closed_year_with_carry_out_and_changes():
     assert out["execution_rate"] == pytest.approx(700 / 1_100 * 100)
     computed = calc.closed_year(frame.assign(available=[999]), basis="computed").iloc[0]
     assert computed["unspent"] == 300                 # divides by budget + carried_in + changed
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         calc.closed_year(frame, basis="other")
 
 
@@ -164,7 +163,7 @@ def test_year_elapsed():
     series = calc.year_elapsed(pd.Series(pd.to_datetime(["2016-04-08", "2015-12-31"]), index=[5, 7]))
     assert list(series.index) == [5, 7]
     assert series.tolist() == pytest.approx([99 / 366 * 100, 100.0])
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         calc.year_elapsed("not a date")
 
 
@@ -203,9 +202,9 @@ def test_pace_without_a_rate_and_bad_threshold():
     paced = calc.pace(frame, "2016-04-08")
     assert paced["pace_flag"].isna().tolist() == [True, False]
     assert paced["pace_flag"].iloc[1] == "ahead"
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         calc.pace(frame, "2016-04-08", threshold=-1)
-    with pytest.raises(UsageError, match="as_of"):
+    with pytest.raises(ValueError, match="as_of"):
         calc.pace(frame)
 
 
@@ -258,7 +257,7 @@ def test_year_over_year_program_budget_and_errors(ds):
     # 004_…txt, same table: 시책추진업무추진비 4,000 → 4,000: no change
     flat = out[(out["item"] == "시책추진업무추진비") & (out["year"] == 2016)].iloc[0]
     assert flat["change"] == 0 and flat["change_rate"] == 0.0
-    with pytest.raises(UsageError, match="by"):
+    with pytest.raises(ValueError, match="by"):
         calc.year_over_year(budget, value="budget")      # several items per year: ambiguous
 
 
@@ -324,7 +323,7 @@ def test_growth_edge_cases():
     single = calc.growth(pd.Series([5], index=[2016]))
     assert math.isnan(single.attrs["cagr"]) and len(single) == 1
     assert calc.growth(pd.Series([100, 121], index=[2014, 2016])).attrs["cagr"] == pytest.approx(10.0)
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         calc.growth(pd.Series([1, 2], index=[2016, 2016]))
 
 
@@ -359,7 +358,7 @@ def test_staffing_table_office(ds):
     last = calc.staffing_table(ds["staffing"], "new-media", total="last")
     # 000_…txt, same table: 뉴미디어 담당관 정원 23 / 현원 22 → 결원 1
     assert last.iloc[-1]["row"] == "total" and last.iloc[-1]["gap"] == -1
-    with pytest.raises(UsageError, match="new-media"):
+    with pytest.raises(ValueError, match="new-media"):
         calc.staffing_table(ds["staffing"], "nowhere")
 
 
@@ -606,3 +605,14 @@ def test_property_pace_flag_matches_gap(frame, threshold):
             assert f is pd.NA
         else:
             assert f == ("lagging" if g < -threshold else "ahead" if g > threshold else "on_pace")
+
+
+def test_pace_at_exactly_the_threshold_is_on_pace():
+    # 2015-12-31: the whole year elapsed (100 %); 9 of 10 executed → 90 %, gap −10.0 %p exactly.
+    # 2015-12-31 before fiscal 2016: nothing elapsed (0 %); 1 of 10 → 10 %, gap +10.0 %p exactly.
+    frame = pd.DataFrame({"year": [2015, 2015, 2016, 2016], "budget": [10, 1_000, 10, 1_000],
+                          "executed": [9, 899, 1, 101]})
+    paced = calc.pace(frame, "2015-12-31", threshold=10)
+    assert paced["pace_gap"].tolist() == pytest.approx([-10.0, -10.1, 10.0, 10.1])
+    assert paced["pace_gap"].iloc[0] == -10.0 and paced["pace_gap"].iloc[2] == 10.0
+    assert paced["pace_flag"].tolist() == ["on_pace", "lagging", "on_pace", "ahead"]

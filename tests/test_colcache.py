@@ -34,9 +34,9 @@ def cache(tmp_path, monkeypatch) -> Path:
     """An empty cache folder of this test's own."""
     place = tmp_path / "cache"
     monkeypatch.setenv(colcache.ENV, str(place))
-    load._CACHE.clear()
+    load.forget()
     yield place
-    load._CACHE.clear()
+    load.forget()
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def checked(monkeypatch) -> list[str]:
 
 def fresh(folder) -> load.Dataset:
     """``load_all(folder)`` in a new process's state (the in-memory cache emptied)."""
-    load._CACHE.clear()
+    load.forget()
     return load.load_all(folder)
 
 
@@ -200,9 +200,9 @@ def test_a_changed_schema_or_version_rechecks_everything(data_copy, cache, check
     assert sorted(checked) == sorted(LOAD_ORDER)
     monkeypatch.setattr(schema, "TABLES", TABLES)
     checked.clear()
-    import seoulcomm
+    from seoulcomm import version
 
-    monkeypatch.setattr(seoulcomm, "__version__", seoulcomm.__version__ + ".dev1")
+    monkeypatch.setattr(version, "__version__", version.__version__ + ".dev1")
     monkeypatch.setattr(colcache, "_code_key", None)
     fresh(data_copy)
     assert sorted(checked) == sorted(LOAD_ORDER)

@@ -13,7 +13,6 @@ import pytest
 
 from seoulcomm import display, labels
 from seoulcomm.display import HEADLINE_MIME, TABLE_MIME, Headline, Notice, Table
-from seoulcomm.errors import UsageError
 from conftest import cell_texts
 
 SCRIPT = "<script>alert(1)</script>"
@@ -113,7 +112,7 @@ def test_table_emits_html_and_the_table_mimetype():
 
 
 def test_a_missing_column_is_refused():
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         Table(pd.DataFrame({"a": [1]}), ["b"], sheet="s", title="t", unit="명")
 
 
@@ -165,7 +164,7 @@ def styler_page(table: Table) -> str:
     page = re.sub(r' id="T_sc[0-9a-f]{8}_[a-z_0-9]+"', "", page)
     page = re.sub(r"\n[ \t]+<", "\n<", page)
     page = re.sub(r"(<t[dh](?: [^>]*?)?) >", r"\1>", page)
-    return page + "".join(f'<p class="sc-note">※ {display._escape(n)}</p>' for n in table.notes)
+    return page + "".join(f'<p class="sc-note">※ {display.escape_html(n)}</p>' for n in table.notes)
 
 
 @pytest.fixture(scope="module")
@@ -180,14 +179,14 @@ def report_tables(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("tables")
     code = textwrap.dedent("""
         import os, pickle, sys
-        from seoulcomm import display, engine, load, params
+        from seoulcomm import display, engine, load, params, procs, runners
         folder = sys.argv[1]
         engine.prepare(None, None)
-        target = engine.render_target(os.path.join(folder, "out"), None, None)
+        target = runners.child_target(os.path.join(folder, "out"), None, None)
         for number, r in enumerate(params.reports(ds=load.load_all())):
             pid = os.fork()
             if pid == 0:
-                engine.fresh_child_state()
+                procs.fresh_child_state()
                 shown = display.Table._repr_mimebundle_
                 def keep(self, include=None, exclude=None):
                     with open(os.path.join(folder, f"{number:03d}.pkl"), "ab") as f:

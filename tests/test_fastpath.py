@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from seoulcomm import build, paths
+from seoulcomm import build, fingerprint, paths
 
 CITY = "2016/city-brand"
 PROGRAM = "programs/social-media"
@@ -96,6 +96,17 @@ def test_nothing_changed_is_proved_in_a_fresh_process_without_pandas(site):
     assert any(line.startswith("보고서 2개: 생성 0, 건너뜀 2, 실패 0 — ") for line in lines)
     assert (site / "out/index.html").read_bytes() == before  # the index is left as it was
     assert json.loads((site / "out/.lock").read_text() or "{}") == {}  # the lock was taken and let go
+
+
+def test_an_absent_optional_table_still_proves_nothing_changed_and_its_arrival_does_not(site):
+    # data/ has no execution_plan.csv (an optional table, catalog.yaml names it): the record of
+    # the complete build holds it as absent, so the next build proves nothing changed ...
+    assert not (site / "data/execution_plan.csv").exists()
+    assert "complete" in cache_of(site)
+    assert run(site).unchanged
+    # ... and the day it appears (a header only is a valid table) the build takes the full path
+    (site / "data/execution_plan.csv").write_text("year,line,month,planned,source\n", encoding="utf-8")
+    assert not run(site).unchanged
 
 
 # --------------------------------------------------------------------------- what one change does
@@ -253,8 +264,8 @@ def test_a_failed_report_is_retried_until_it_builds(site):
 def test_versions_are_the_ones_importlib_metadata_gives():
     from importlib import metadata
 
-    found = build.versions()
-    for name in build.RENDERING_PACKAGES:
+    found = fingerprint.versions()
+    for name in fingerprint.RENDERING_PACKAGES:
         try:
             expected = metadata.version(name)
         except metadata.PackageNotFoundError:

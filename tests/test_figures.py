@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import SEEDS_DIR  # noqa: E402
+from conftest import find_seeds  # noqa: E402
 
 from seoulcomm import paths  # noqa: E402
 
@@ -120,8 +120,9 @@ def _excepted(line: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def seed_figures(seeds_dir: Path = SEEDS_DIR) -> tuple[list[Figure], list[tuple[Figure, str]]]:
+def seed_figures(seeds_dir: Path | None = None) -> tuple[list[Figure], list[tuple[Figure, str]]]:
     """(figures, excepted): every number of the two documents; excepted ones with the exception."""
+    seeds_dir = seeds_dir or find_seeds()
     figures, excepted = [], []
     for name in SEEDS:
         for number, line in enumerate(Path(seeds_dir, name).read_text(encoding="utf-8").splitlines(), 1):
@@ -152,7 +153,7 @@ def data_values(data_dir: Path | None = None) -> set[str]:
     return found
 
 
-def missing_from_data(data_dir: Path | None = None, seeds_dir: Path = SEEDS_DIR) -> list[Figure]:
+def missing_from_data(data_dir: Path | None = None, seeds_dir: Path | None = None) -> list[Figure]:
     have = data_values(data_dir)
     figures, _ = seed_figures(seeds_dir)
     return [f for f in figures if f.value not in have]
@@ -183,7 +184,7 @@ def report_values(folder: Path, kinds=("html", "xlsx")) -> set[str]:
     return found
 
 
-def missing_from_reports(folder: Path, seeds_dir: Path = SEEDS_DIR,
+def missing_from_reports(folder: Path, seeds_dir: Path | None = None,
                          kinds=("html", "xlsx")) -> list[Figure]:
     """The source figures no report under ``folder`` shows (HTML text or workbook cells)."""
     have = report_values(folder, kinds)
@@ -197,8 +198,8 @@ def test_every_exception_has_a_reason():
     assert all(reason for _, _, reason in EXCEPTIONS)
 
 
-def test_extraction_finds_the_known_figures():
-    figures, excepted = seed_figures()
+def test_extraction_finds_the_known_figures(seeds_dir):
+    figures, excepted = seed_figures(seeds_dir)
     values = {f.value for f in figures}
     # 000 Ⅰ-3: 2016 예산편성액 : 408억 28백만원 → 40,828; 세부내역 ('16.4.8 기준) 42,170; 집행률 22.3
     assert {"40828", "42170", "22.3", "2016-04-08", "5551264"} <= values
@@ -207,31 +208,31 @@ def test_extraction_finds_the_known_figures():
     assert any(why == "article" for f, why in excepted)
 
 
-def test_every_figure_of_the_sources_is_in_data():
-    missing = missing_from_data()
+def test_every_figure_of_the_sources_is_in_data(seeds_dir):
+    missing = missing_from_data(seeds_dir=seeds_dir)
     listing = "\n".join(f"{f.document}:{f.line} {f.raw!r} ({f.value}) — {f.context}" for f in missing)
     assert not missing, f"{len(missing)} figures of the sources are not in data/:\n{listing}"
 
 
-def check_reports(folder, kinds=("html", "xlsx")) -> None:
+def check_reports(folder, kinds=("html", "xlsx"), seeds_dir: Path | None = None) -> None:
     """Raise AssertionError listing every source figure no report under ``folder`` shows
     (HTML text or workbook cells; ``kinds=("html",)``: the pages alone)::
 
         .venv/bin/python tests/test_figures.py reports/
     """
-    missing = missing_from_reports(Path(folder), kinds=kinds)
+    missing = missing_from_reports(Path(folder), seeds_dir, kinds=kinds)
     listing = "\n".join(f"{f.document}:{f.line} {f.raw!r} ({f.value}) — {f.context}" for f in missing)
     assert not missing, f"{len(missing)} figures of the sources in no report:\n{listing}"
 
 
-def test_every_figure_of_the_sources_is_in_a_report(built_reports):
+def test_every_figure_of_the_sources_is_in_a_report(built_reports, seeds_dir):
     # every report of the repository's data, built once per session (conftest.built_reports)
-    check_reports(built_reports)
+    check_reports(built_reports, seeds_dir=seeds_dir)
 
 
-def test_every_figure_of_the_sources_is_on_a_page(built_reports):
+def test_every_figure_of_the_sources_is_on_a_page(built_reports, seeds_dir):
     # a reader with the HTML alone (no workbook) still finds every figure
-    check_reports(built_reports, kinds=("html",))
+    check_reports(built_reports, kinds=("html",), seeds_dir=seeds_dir)
 
 
 if __name__ == "__main__":

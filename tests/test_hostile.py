@@ -512,7 +512,7 @@ def test_a_stopped_data_helper_is_killed_at_its_deadline_and_the_build_goes_on(s
 
 STOP_AFTER_RESULT = """
 import os, signal, sys
-from seoulcomm import engine
+from seoulcomm import procs
 
 def target(report, notify):
     real = os._exit
@@ -522,7 +522,7 @@ def target(report, notify):
     os._exit = stopped
     return {"name": report, "output": report, "ok": True}
 
-sup = engine.Supervisor(target, jobs=2, report_timeout=600)
+sup = procs.Supervisor(target, jobs=2, report_timeout=600)
 seen = []
 sup.run([("a", "a"), ("b", "b")], lambda key, report, result: seen.append((key, result.get("ok"))))
 print(sorted(seen))

@@ -403,7 +403,7 @@ def test_a_sum_over_a_level_of_the_data_workbook_gives_the_stated_total(data_wor
 
 
 def test_a_sum_over_a_level_of_a_report_workbook_gives_the_stated_total(dataset, tmp_path):
-    table = division.detail(office.open(2016))  # the whole detail: the office's scope
+    table = division.detail(office.prepare(2016))  # the whole detail: the office's scope
     path = tmp_path / "office.xlsx"
     xlsx.write_xlsx([json.loads(json.dumps(table.to_json()))], path)
     wb = load_workbook(path)

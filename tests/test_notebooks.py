@@ -10,6 +10,8 @@ Expected values: ``000`` = 000_a1ad29fe56867c6c.txt (2016 주요업무 보고), 
 from __future__ import annotations
 
 import ast
+import builtins
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -19,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import seoulcomm
 from seoulcomm import load_all, nbclean, params, paths
 from seoulcomm.display import HEADLINE_MIME, READS_MIME, SHEET_MAX, TABLE_MIME
 
@@ -180,12 +183,17 @@ def test_thin_calls_into_seoulcomm_only(kind):
                 assert "/" not in node.value and not node.value.endswith((".csv", ".yaml")), \
                     node.value
     joined = "\n".join(code)
-    # one import of the report's module; its open() loads the data and checks the parameters
+    # one import of the report's module, under an alias no library module has; its prepare()
+    # loads the data and checks the parameters
     # as the batch build does; one footer (written from the read log, no hand-kept list)
     imports = [n for s in code for n in ast.walk(ast.parse(s)) if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert len(imports) == 1 and imports[0].module == "seoulcomm.content"
-    assert joined.count("report.open(") == 1 and joined.count("report.footer(") == 1
-    assert "data_dir" in joined.split("report.open(")[1].split(")")[0]
+    library = {m.name for m in pkgutil.iter_modules(seoulcomm.__path__)} | {"seoulcomm"}
+    assert all((a.asname or a.name) not in library for a in imports[0].names)
+    assert not any(isinstance(n, ast.Name) and n.id in dir(builtins) and isinstance(n.ctx, ast.Store)
+                   for s in code for n in ast.walk(ast.parse(s)))
+    assert joined.count("page.prepare(") == 1 and joined.count("page.footer(") == 1
+    assert "data_dir" in joined.split("page.prepare(")[1].split(")")[0]
 
 
 # --------------------------------------------------------------------------- executed reports

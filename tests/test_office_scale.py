@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from seoulcomm import labels, load, params, report, units, views
+from seoulcomm import labels, load, params, runners, units, views
 from seoulcomm.content import office
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ def _render(folder: Path, out: Path):
     ds = load.load_all(folder)
     plan = next(r for r in params.reports(folder, ds=ds)
                 if r.kind == "office" and r.parameters["year"] == YEAR)
-    result = report.render(plan, None, out, data_dir=folder, engine="fork")
+    result = runners.ForkRunner().render(plan, out, data_dir=folder)
     assert result.ok, result.message
     return Path(result.html), Path(result.xlsx)
 
@@ -110,7 +110,7 @@ def test_top_divisions_keep_every_division_up_to_n_and_the_largest_beyond():
 @pytest.mark.parametrize("size", SIZES)
 def test_divisions_chart_names_n_and_sums_the_rest_in_one_bar(built, size):
     folder = built[size][0]
-    scope = office.open(YEAR, folder)
+    scope = office.prepare(YEAR, folder)
     table, chart = office.divisions(scope)
     ax = chart.axes[0]
     names = [t.get_text() for t in ax.get_yticklabels()]
@@ -136,7 +136,7 @@ def test_divisions_chart_names_n_and_sums_the_rest_in_one_bar(built, size):
 
 def test_other_office_charts_have_at_most_n_plus_one_lines(built):
     folder = built[SIZES[-1]][0]
-    scope = office.open(YEAR, folder)
+    scope = office.prepare(YEAR, folder)
     _, by_year = office.settlement_vs_progress(scope)
     ticks = [t.get_text().replace("\n", " ") for t in by_year.axes[0].get_xticklabels()]
     assert len(ticks) == N + 1 and ticks[-1] == f"기타 {SIZES[-1] - N}개 부서"
@@ -183,7 +183,7 @@ def test_per_division_tables_show_n_and_others_but_the_workbook_every_division(b
 
 def test_others_row_sums_and_pools_the_rest_in_the_changes_table(built):
     folder = built[SIZES[0]][0]
-    scope = office.open(YEAR, folder)
+    scope = office.prepare(YEAR, folder)
     table = office.changes(scope)
     frame = table.frame
     other = frame[(frame["unit"] == views.OTHERS).to_numpy(dtype=bool)].iloc[0]
@@ -229,7 +229,7 @@ def test_real_office_report_folds_nothing(real_office):
     html = real_office[0].read_text(encoding="utf-8")
     assert "기타" not in html  # no 기타 line, bar or note
     assert "통합문서 ‘" not in html
-    scope = office.open(YEAR)
+    scope = office.prepare(YEAR)
     chart = office.divisions(scope)[1]
     names = [t.get_text() for t in chart.axes[0].get_yticklabels()]
     assert names == _division_names(scope.ds.data_dir)

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from seoulcomm import build, nbclean, outdir, params, paths
+from seoulcomm import build, fingerprint, nbclean, outdir, params, paths, record
 from seoulcomm.errors import UsageError
 from test_report import make_notebooks, notebook_with
 
@@ -131,7 +131,7 @@ def test_a_cache_that_does_not_parse_or_has_the_wrong_shape_is_rebuilt_with_one_
     assert names(summary) == PROGRAM and summary.exit_code == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("경고: 빌드 기록") and why in err[0], err
-    assert json.loads((out / build.CACHE_FILE).read_text(encoding="utf-8"))["format"] == build.CACHE_FORMAT
+    assert json.loads((out / build.CACHE_FILE).read_text(encoding="utf-8"))["format"] == record.CACHE_FORMAT
     assert quiet_build(out, notebooks, only=PROGRAM).skipped == PROGRAM  # and the record is good again
 
 
@@ -139,8 +139,8 @@ def test_the_cache_records_what_was_written(tmp_path, notebooks):
     out = tmp_path / "out"
     quiet_build(out, notebooks, only=PROGRAM)
     entry = json.loads((out / build.CACHE_FILE).read_text(encoding="utf-8"))["reports"][PROGRAM[0]]
-    assert entry["html_sha"] == build._file_sha(out / "programs/social-media.html")
-    assert entry["xlsx_sha"] == build._file_sha(out / "programs/social-media.xlsx")
+    assert entry["html_sha"] == fingerprint.file_sha(out / "programs/social-media.html")
+    assert entry["xlsx_sha"] == fingerprint.file_sha(out / "programs/social-media.xlsx")
     # the read log: the tables (and rows) the report used, hashed row by row
     assert {"table": "settlement", "where": {}} in entry["reads"] and entry["digest"]
     # a workbook replaced by hand no longer matches the record: the report is built again
@@ -491,3 +491,17 @@ def test_git_stores_notebooks_stripped_after_make(tmp_path):
     assert "".join(staged["cells"][-1]["source"]) == "고친 문단"  # a real edit is kept, without outputs
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None for c in staged["cells"])
     assert staged["metadata"]["language_info"] == {"name": "python"}
+
+
+def test_a_lock_that_is_a_symlink_is_refused_and_its_target_kept(tmp_path):
+    """Issue 26: a `.lock` symlinked onto a data file must not truncate it."""
+    from conftest import cli
+
+    victim = tmp_path / "budget_detail.csv"
+    victim.write_bytes(b"year,line\n2016,1\n")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    code, _, err = cli("build", "--out", str(out), "--only", "2016/new-media", timeout=300)
+    assert code != 0 and ".lock" in err
+    assert victim.read_bytes() == b"year,line\n2016,1\n"

@@ -76,7 +76,8 @@ def test_each_2016_report_prints_to_an_a4_pdf_with_its_headline_figures(printed,
     assert pdf.is_file()
     assert "(A4)" in page_size(pdf)
     count = pages(pdf)
-    assert count in PAGES, count
+    # the 기획관 brief is one A4 page by design (issue 24); the reports take PAGES
+    assert count in (range(1, 2) if name.endswith("/brief") else PAGES), count
     text = page_text(pdf)
     expected = HEADLINES[name]
     assert expected["name"] in text

@@ -19,11 +19,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def frames(dataset):
-    return {"totals": views.unit_totals(dataset)}
+    return {"totals": views.unit_totals(dataset, threshold=calc.PACE_THRESHOLD)}
 
 
 def lines(dataset, unit, year):
-    return views.spending_lines(dataset, year, unit=unit)
+    return views.spending_lines(dataset, year, unit=unit, threshold=calc.PACE_THRESHOLD)
 
 
 def unit_rows(totals, unit, year=None):
@@ -94,7 +94,7 @@ def every_chart(dataset, frames) -> dict:
         "execution_by_year": plot.execution_by_year(totals, names=names, order=order),
         "execution_path": plot.execution_path(path, year=2016, reference=92.6,
                                               reference_label="2015년 결산"),
-        "top_programs": plot.top_programs(views.top_programs(dataset, 2016), names=names,
+        "top_programs": plot.top_programs(views.top_programs(dataset, 2016, threshold=calc.PACE_THRESHOLD), names=names,
                                           order=order, year=2016, unit="백만원"),
         "timeline": plot.timeline(steps, year=2016, as_of="2016-04-08"),
         "program_trend": plot.program_trend(trend, views.program_settlements(dataset, "social-media"),
@@ -139,7 +139,7 @@ def test_open_ended_steps_run_to_year_end_with_a_marker(dataset):
 
 def test_nothing_to_draw_gives_none(dataset, frames):
     assert plot.pace(lines(dataset, "city-brand", 2015), year=2015) is None
-    assert plot.top_programs(views.top_programs(dataset, 2015), names={}, order=[], year=2015,
+    assert plot.top_programs(views.top_programs(dataset, 2015, threshold=calc.PACE_THRESHOLD), names={}, order=[], year=2015,
                              unit="백만원") is None
     one_date = pd.DataFrame({"key": ["office"], "name": ["계"], "as_of": [pd.Timestamp("2016-04-08")],
                              "elapsed": [27.0], "execution_rate": [22.3]})
@@ -182,7 +182,9 @@ def test_year_chart_puts_both_figures_beside_the_bar(dataset, frames):
     assert {"예산액 3,397", "집행 3,311 (97.5%)", "예산현액 4,331", "집행 1,218 (28.1%)"} <= set(texts)
     assert texts["집행 3,311 (97.5%)"].get_position()[0] > 3397  # right of the 예산 bar's end
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(ticks) == ["2015년\n결산", "2016년\n2016. 4. 8. 기준"]
+    # 2015's figures are 12-31 figures of the work report, not a settlement (DESIGN.md, Time):
+    # 연말 집행 실적, labelled 연말(12. 31.) on the axis
+    assert sorted(ticks) == ["2015년\n연말(12. 31.)", "2016년\n2016. 4. 8. 기준"]
 
 
 def test_timeline_marks_open_ends_only_when_there_are_some(dataset):

@@ -24,7 +24,7 @@ from synthetic import make_dataset  # noqa: E402
 
 def _reference(folder):
     """The data and audit of ``folder`` computed here, from the files, without any cache."""
-    load._CACHE.clear()
+    load.forget()
     ds = load.load_all(folder)
     return ds, audit.reconcile(ds)
 
@@ -42,7 +42,7 @@ def test_the_helper_hands_back_the_data_and_the_audit_loading_here_gives(data_co
     (what, pid), ds = helper.result()
     assert what == "hashed" and pid != os.getpid()  # the first step ran in the helper
     # the audit came with it, kept for this data: reports reuse it, nothing recomputes it
-    kept = audit._RECONCILED[id(ds.tables)]
+    kept = audit.reconciled_state(ds)
     assert kept[0] is ds.tables
     assert audit._reconciled(ds)[0] is kept[1]
     # the row index came too (the reports' selections need it built before they fork)
@@ -78,7 +78,7 @@ def test_bad_data_through_the_helper_raises_the_loaders_own_message(data_copy):
         csv.writer(f, lineterminator="\n").writerows(rows)
     with pytest.raises(DataErrors) as through_helper:
         preload.start(data_copy).result()
-    load._CACHE.clear()
+    load.forget()
     with pytest.raises(DataErrors) as here:
         load.load_all(data_copy)
     assert str(through_helper.value) == str(here.value)

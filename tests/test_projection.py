@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from conftest import DATA_DIR
 from seoulcomm import calc, load, projection, views
-from seoulcomm.errors import UsageError
 
 M = 1_000_000   # 백만원 in 원
 T = pd.Timestamp
@@ -249,7 +248,7 @@ def test_signal_thresholds_are_parameters():
     assert one(projection.project(settled), "a")["signal"] == "주의"
     assert one(projection.project(settled, red=91, amber=95), "a")["signal"] == "위험"
     assert one(projection.project(settled, red=80, amber=89), "a")["signal"] == "양호"
-    with pytest.raises(UsageError):
+    with pytest.raises(ValueError):
         projection.project(rows(("a", "2016-04-08", 100, 90)), red=96, amber=95)
 
 
@@ -356,7 +355,7 @@ def pace_data(tmp_path_factory):
 
 def test_view_on_the_scenario_names_each_reference_and_method(pace_data):
     ds = load.load_all(pace_data)
-    out = views.projection(ds, 2016, unit="new-media").set_index("name")
+    out = views.projection(ds, 2016, unit="new-media", threshold=calc.PACE_THRESHOLD).set_index("name")
     # 시민참여프로그램을 통한 시정공감대 확산 (2016 detail 36행: 예산현액 90, 집행 1 백만원) with the plan
     # 10 at the end of April, 50 of August, 90 of December (scenario execution_plan.csv):
     # planned(4/8) = 10 × 98 ÷ 120 (from 0 on 1 January to day 120) = 8.1667
@@ -385,7 +384,7 @@ def test_view_on_the_scenario_names_each_reference_and_method(pace_data):
     # the others: no plan, no 2015 line → the calendar
     assert out.loc["뉴미디어 웹사이트 운영", "method"] == "단순 경과"
     # the division's own row first, then its lines: largest projected 불용 first
-    both = views.projection(ds, 2016, unit="new-media")
+    both = views.projection(ds, 2016, unit="new-media", threshold=calc.PACE_THRESHOLD)
     assert both["key"].iloc[0] == "new-media"
     unspent = list(both["unspent"].iloc[1:])
     assert unspent == sorted(unspent, reverse=True)
@@ -393,23 +392,23 @@ def test_view_on_the_scenario_names_each_reference_and_method(pace_data):
 
 def test_view_targets_on_the_scenario(pace_data):
     ds = load.load_all(pace_data)
-    office = views.projection_targets(ds, 2016)
+    office = views.projection_targets(ds, 2016, threshold=calc.PACE_THRESHOLD)
     # 58.6 % by 2016-06-30; the office at 9,401 ÷ 42,170 = 22.29 % on 2016-04-08: 목표까지 36.3 %p
     assert list(office["status"]) == ["진행"]
     assert office["gap"].iloc[0] == pytest.approx(58.6 - 9401 / 42170 * 100)
     # new-media 25 % on 2016-04-08, the snapshot's own date: 1,218 ÷ 4,331 = 28.1 % → 달성
-    mine = views.projection_targets(ds, 2016, unit="new-media")
+    mine = views.projection_targets(ds, 2016, unit="new-media", threshold=calc.PACE_THRESHOLD)
     assert list(mine["status"]) == ["달성"]
-    assert views.projection_targets(ds, 2016, unit="city-brand").empty
+    assert views.projection_targets(ds, 2016, unit="city-brand", threshold=calc.PACE_THRESHOLD).empty
 
 
 def test_view_office_rows_on_shipped_data():
     ds = load.load_all(DATA_DIR)
-    out = views.projection(ds, 2016)
+    out = views.projection(ds, 2016, threshold=calc.PACE_THRESHOLD)
     assert out["key"].iloc[0] == "office"
     assert set(out["key"]) == {"office", "citizen-communication", "city-brand", "civil-service", "new-media"}
     # 2015 is settled (12-31 in 부서별 예산 집행현황): actual 불용 and no projection
-    settled = views.projection(ds, 2015).set_index("key")
+    settled = views.projection(ds, 2015, threshold=calc.PACE_THRESHOLD).set_index("key")
     assert (settled["method"] == "실적").all() and settled["projected_rate"].isna().all()
     # 000_…txt Ⅰ-3 2015년도 예산 집행현황 계: 36,372 − 33,692 = 2,680 백만원
     assert settled.loc["office", "unspent"] == 2_680 * M
@@ -423,7 +422,7 @@ COLUMNS = ["예산현액(백만원)", "집행액(백만원)", "집행률(%)", "�
 
 def test_report_section_on_the_scenario(pace_data):
     from seoulcomm.content import division, office
-    scope = division.open("new-media", 2016, pace_data)
+    scope = division.prepare("new-media", 2016, pace_data)
     summary, table = division.projection(scope)
     data = table.to_json()
     assert data["title"] == "연말 집행 전망" and data["sheet"] == "집행전망"
@@ -439,10 +438,10 @@ def test_report_section_on_the_scenario(pace_data):
     legend = " ".join(table.notes)
     assert "위험(전망 집행률 85% 미만)" in legend and "양호(95% 이상)" in legend
     # the thresholds are the report's parameters: the legend says what the table used
-    scope = division.open("new-media", 2016, pace_data, red=50, amber=60)
+    scope = division.prepare("new-media", 2016, pace_data, red=50, amber=60)
     assert "위험(전망 집행률 50% 미만)" in " ".join(division.projection(scope)[1].notes)
     # the office: 58.6 % by 2016-06-30, 22.3 % on 2016-04-08 → 목표까지 36.3 %p
-    text = office.projection(office.open(2016, pace_data))[0].text
+    text = office.projection(office.prepare(2016, pace_data))[0].text
     assert "집행 목표 58.6%(2016. 6. 30.까지): 목표까지 36.3%p" in text
 
 
@@ -478,7 +477,7 @@ def test_the_readme_rows_give_what_the_readme_says(tmp_path):
         else:                 # an optional file, header included
             target.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
     ds = load.load_all(data)
-    out = views.projection(ds, 2016, unit="new-media").set_index("name")
+    out = views.projection(ds, 2016, unit="new-media", threshold=calc.PACE_THRESHOLD).set_index("name")
     table = [r for r in section.splitlines() if r.startswith("| ") and not r.startswith("| 사업 ")]
     assert len(table) == 4
     for row in table:
@@ -489,10 +488,10 @@ def test_the_readme_rows_give_what_the_readme_says(tmp_path):
         assert f"{r['reference_rate']:.1f}" == ref_rate and f"{r['projected_rate']:.1f}" == rate
         assert f"{r['unspent'] / M:,.0f}" == unspent
     from seoulcomm.content import division, office
-    text = division.projection(division.open("new-media", 2016, data))[0].text
+    text = division.projection(division.prepare("new-media", 2016, data))[0].text
     for quoted in re.findall(r"「(.*?)」", section):
         if quoted.startswith(("□", "○")) and "기획관" not in quoted:
-            assert quoted in text or quoted in office.projection(office.open(2016, data))[0].text, quoted
+            assert quoted in text or quoted in office.projection(office.prepare(2016, data))[0].text, quoted
 
 
 # --------------------------------------------------------------------------- the data workbook

@@ -83,7 +83,7 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
     # tests/scenarios/partial/budget_detail.csv holds only new-media's lines (33–44) at 2016-06-30
     assert views.latest(ds, 2016, "budget_detail") == pd.Timestamp("2016-04-08")
     assert views.latest(ds, 2016, "budget_detail", unit="new-media") == pd.Timestamp("2016-06-30")
-    scope = office.open(2016, partial)
+    scope = office.prepare(2016, partial)
     table = next(t for t in office.top_programs(scope) if isinstance(t, Table))
     assert table.as_of == "2016-04-08"
     rows = {r["name"]: r for r in rows_of(table)}
@@ -104,14 +104,14 @@ def test_the_office_stands_on_the_latest_complete_snapshot_and_says_so(partial):
 
 
 def test_the_division_in_a_partial_snapshot_reads_it(partial):
-    scope = division.open("new-media", 2016, partial)
+    scope = division.prepare("new-media", 2016, partial)
     head = division.headline(scope).to_json()
     figures = {f["label"]: f for f in head["figures"]}
     # tests/scenarios/partial/budget_detail.csv 33행: 집행액 2,100 of 예산현액 4,331, 48.5%
     assert head["as_of"] == "2016-06-30"
     assert figures["집행액"]["value"] == "2,100" and figures["집행률"]["value"] == "48.5"
     # a division the partial snapshot does not hold keeps 2016-04-08 (4행 집행액 2,797)
-    other = division.headline(division.open("citizen-communication", 2016, partial)).to_json()
+    other = division.headline(division.prepare("citizen-communication", 2016, partial)).to_json()
     assert other["as_of"] == "2016-04-08"
 
 
@@ -249,8 +249,23 @@ def test_a_supplementary_budget_validates(supplementary):
     assert code == 0, err
 
 
+def test_the_brief_says_the_budget_change_since_the_original(supplementary):
+    from seoulcomm.content import brief
+    facts = brief.facts(brief.prepare(2016, supplementary))
+    change = next(m for m in brief.messages_of(brief.prepare(2016, supplementary)).messages
+                  if m.rule == "changes")
+    text = lambda line: "".join(p if isinstance(p, str) else p.text for p in line.parts)
+    # data/budget_detail.csv 2016 1행 (당초, '16.4.8): 40,828; the scenario's 1행 (1회 추경,
+    # '16.7.15): 41,829; 41,829 − 40,828 = 1,001
+    assert text(change.head) == "시민소통기획관 예산 당초 40,828 → 1회 추경 41,829 (1,001)"
+    # 시민봉사담당관 21,339 → 22,339 (+1,000); 도시브랜드담당관 2,960 → 2,961 (+1); the others unchanged
+    assert text(change.items[0]) == "변경 부서: 시민봉사담당관 1,000, 도시브랜드담당관 1"
+    office_rows = facts.versions[facts.versions["unit"] == "office"]
+    assert office_rows["budget"].tolist() == [40828 * MILLION, 41829 * MILLION]
+
+
 def test_the_headline_pairs_like_with_like(supplementary):
-    scope = office.open(2016, supplementary)
+    scope = office.prepare(2016, supplementary)
     got = _figures(office.headline(scope))
     # tests/scenarios/supplementary/budget_detail.csv 1행 ('16.7.15, 1회 추경): 예산 41,829;
     # data/execution_division.csv 2015 office 36,372: 41,829 − 36,372 = 5,457; 5,457 ÷ 36,372 = 15.0%
@@ -261,10 +276,11 @@ def test_the_headline_pairs_like_with_like(supplementary):
     comp = office.composition(scope)
     total = rows_of(comp)[0]
     assert (total["budget_2016"], total["change"]) == (40828 * MILLION, 4456 * MILLION)
+    assert "예산 단계: 당초 기준" in " ".join(comp.notes)
 
 
 def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
-    table = next(t for t in office.top_programs(office.open(2016, supplementary)) if isinstance(t, Table))
+    table = next(t for t in office.top_programs(office.prepare(2016, supplementary)) if isinstance(t, Table))
     first = rows_of(table)[0]
     # 29행 120다산콜센터 운영 17,866 ÷ 1행 41,829 = 42.71% (the April document's 41.4% is the 당초 share)
     assert first["name"] == "120다산콜센터 운영" and first["budget"] == 17866 * MILLION
@@ -274,7 +290,7 @@ def test_the_source_shares_are_shown_only_beside_their_version(supplementary):
 
 def test_no_report_calls_the_supplementary_a_mismatch_of_two_tables(supplementary):
     for unit in ("civil-service", "city-brand", "citizen-communication", "new-media"):
-        notes = " ".join(division.mismatch_notes(division.open(unit, 2016, supplementary)))
+        notes = " ".join(division.mismatch_notes(division.prepare(unit, 2016, supplementary)))
         # 1회 추경 adds 1,001 to the office (29행 +1,000, 22행 +1): never a difference of two tables
         assert "1,001" not in notes and "40,828" not in notes
         assert "2,961" not in notes   # 19행 도시브랜드담당관 after the 추경
@@ -301,7 +317,7 @@ def test_the_audit_never_calls_a_version_change_an_inconsistency(supplementary):
                        ("예산현액", 22339)]),
 ])
 def test_the_bridge_from_original_to_available(supplementary, unit, steps):
-    scope = office.open(2016, supplementary) if unit == "office" else division.open(unit, 2016, supplementary)
+    scope = office.prepare(2016, supplementary) if unit == "office" else division.prepare(unit, 2016, supplementary)
     items = office.divisions(scope) if unit == "office" else division.summary(scope)
     bridge = next(t for t in items if isinstance(t, Table) and t.sheet == "예산 단계")
     assert [(r["item"], r["amount"] // MILLION) for r in rows_of(bridge)] == steps
@@ -309,8 +325,23 @@ def test_the_bridge_from_original_to_available(supplementary, unit, steps):
 
 
 def test_the_shipped_year_shows_no_bridge():
-    items = office.divisions(office.open(2016)) + division.summary(division.open("new-media", 2016))
+    items = office.divisions(office.prepare(2016)) + division.summary(division.prepare("new-media", 2016))
     assert not [t for t in items if isinstance(t, Table) and t.sheet == "예산 단계"]
+
+
+def test_a_version_moved_later_is_refused_with_the_detail_already_cached(tmp_path, monkeypatch):
+    """The detail's check against budget_versions is part of the detail's cache key: a change to
+    budget_versions.csv alone re-checks the detail."""
+    monkeypatch.setenv("SEOULCOMM_CACHE", str(tmp_path / "cache"))
+    data = scenario_data(tmp_path, "supplementary")
+    code, _, err = cli("validate", "--data", str(data))   # the checked detail is now cached
+    assert code == 0, err
+    target = data / "budget_versions.csv"
+    # the scenario's 1회 추경 dated after the 2016-07-15 snapshot that states it
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "2016,1회 추경,1,2016-06-10", "2016,1회 추경,1,2016-08-01"), encoding="utf-8")
+    code, _, err = cli("validate", "--data", str(data))
+    assert code == 2 and "이후여야" in err and "budget_detail.csv, 46행" in err
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -338,11 +369,11 @@ def test_a_version_the_year_does_not_have_is_refused(tmp_path, edit, expected):
 def _report_figures(data: Path, year: int) -> dict:
     """Every table, headline and note of ``year``'s office and division reports, as shown."""
     out = {}
-    for module, scope in [(office, office.open(year, data))] + [
-            (division, division.open(u, year, data)) for u in
+    for module, scope in [(office, office.prepare(year, data))] + [
+            (division, division.prepare(u, year, data)) for u in
             load.load_all(data).divisions(year)["unit"].astype(str)]:
         for name in module.__all__:
-            if name in ("open", "show", "footer", "mismatch_notes", "shape", "audit"):
+            if name in ("open", "prepare", "show", "footer", "mismatch_notes", "shape", "audit"):
                 continue
             items = getattr(module, name)(scope)
             items = items if isinstance(items, list) else [items]
@@ -399,10 +430,10 @@ def test_appending_a_version_never_changes_an_earlier_year(tmp_path_factory, del
     lines[0] = lines[0].rstrip("\n") + ",partial,version\n"
     path.write_text("".join(lines) + detail, encoding="utf-8")
     (data / "budget_versions.csv").write_text("year,version,order,date,source\n" + versions, encoding="utf-8")
-    load._CACHE.clear()
+    load.forget()
     assert before and _report_figures(data, 2015) == before
     # and the 2016 office report reads the new version's budget: 40,828 + Σ deltas
-    head = _figures(office.headline(office.open(2016, data)))
+    head = _figures(office.headline(office.prepare(2016, data)))
     assert head["예산"]["raw"] == 40828 + sum(deltas.values())
 
 
@@ -419,7 +450,7 @@ def test_a_reorganisation_validates(reorg):
 
 
 def test_the_year_over_year_follows_identity(reorg):
-    table = office.changes(office.open(2017, reorg))
+    table = office.changes(office.prepare(2017, reorg))
     rows = {r["unit_name"]: r for r in rows_of(table)}
     # data/budget_detail.csv ('16.4.8) 4·19·24·33행 12,198 · 2,960 · 21,339 · 4,331 (계 1행 40,828);
     # tests/scenarios/reorg/budget_detail.csv ('17.4.7) 4·10·15행 14,000 · 23,000 · 6,000 (계 43,000)
@@ -444,23 +475,23 @@ def test_the_year_over_year_follows_identity(reorg):
 
 
 def test_old_reports_keep_their_year_names(reorg):
-    assert division.headline(division.open("new-media", 2016, reorg)).title.startswith("뉴미디어담당관 2016년")
-    assert division.headline(division.open("new-media", 2017, reorg)).title.startswith("디지털소통담당관 2017년")
-    names = {r["unit_name"] for r in rows_of(next(t for t in office.divisions(office.open(2016, reorg))
+    assert division.headline(division.prepare("new-media", 2016, reorg)).title.startswith("뉴미디어담당관 2016년")
+    assert division.headline(division.prepare("new-media", 2017, reorg)).title.startswith("디지털소통담당관 2017년")
+    names = {r["unit_name"] for r in rows_of(next(t for t in office.divisions(office.prepare(2016, reorg))
                                                   if isinstance(t, Table)))}
     assert {"뉴미디어담당관", "시민봉사담당관", "도시브랜드담당관"} <= names
 
 
 def test_a_renamed_division_continues_its_predecessors_years(reorg):
-    table = division.summary(division.open("citizen-service", 2017, reorg))[0]
+    table = division.summary(division.prepare("citizen-service", 2017, reorg))[0]
     got = [(r["year"], r["budget"] // MILLION) for r in rows_of(table)]
     # 2015: data/execution_division.csv civil-service 20,654; 2016: 24행 21,339; 2017: reorg 10행 23,000
     assert got == [(2015, 20654), (2016, 21339), (2017, 23000)]
 
 
 def test_a_moved_program_reads_as_transferred(reorg):
-    into = division.detail(division.open("citizen-communication", 2017, reorg)).notes
-    out = division.detail(division.open("new-media", 2017, reorg)).notes
+    into = division.detail(division.prepare("citizen-communication", 2017, reorg)).notes
+    out = division.detail(division.prepare("new-media", 2017, reorg)).notes
     assert any("뉴미디어 웹사이트 운영" in n and "이관된 사업" in n for n in into)
     assert any("뉴미디어 웹사이트 운영" in n and "시민소통담당관(으)로 이관" in n for n in out)
 
@@ -474,11 +505,11 @@ def test_appending_a_reorganisation_never_changes_an_earlier_year(tmp_path_facto
     root = tmp_path_factory.mktemp("reorgprop")
     plain = scenario_data(root, "reorg")
     (plain / "organisation_history.csv").unlink()   # the 2017 rows without any reorganisation
-    load._CACHE.clear()
+    load.forget()
     before = _report_figures(plain, 2016)
     (plain / "organisation_history.csv").write_text("\n".join([HISTORY_ROWS[0], *sorted(rows)]) + "\n",
                                                     encoding="utf-8")
-    load._CACHE.clear()
+    load.forget()
     assert before and _report_figures(plain, 2016) == before
 
 
@@ -497,7 +528,7 @@ def test_next_years_program_sheet_is_appended(program_year):
 def test_each_sheet_years_costs_and_schedule_stand_apart(program_year):
     from seoulcomm.content import program
 
-    scope = program.open("social-media", program_year)
+    scope = program.prepare("social-media", program_year)
     assert scope.year == 2017   # tests/scenarios/program_year/program_budget.csv 계 2017 450,000
     costs = [t for t in program.costs(scope) if isinstance(t, Table)]
     assert [t.title for t in costs] == ["2016년 세부 산출내역 (단가 × 수량)", "2017년 세부 산출내역 (단가 × 수량)"]
@@ -520,7 +551,7 @@ def test_each_sheet_years_costs_and_schedule_stand_apart(program_year):
 def test_the_shipped_program_sheet_reads_as_before():
     from seoulcomm.content import program
 
-    costs = [t for t in program.costs(program.open("social-media")) if isinstance(t, Table)]
+    costs = [t for t in program.costs(program.prepare("social-media")) if isinstance(t, Table)]
     assert len(costs) == 1 and costs[0].title == "2016년 세부 산출내역 (단가 × 수량)"
     assert rows_of(costs[0])[0]["line"] == "계"
 
@@ -529,7 +560,7 @@ def test_year_over_year_pairs_the_original_with_the_original(tmp_path):
     # 2016 has 당초 ('16.4.8, 1행 40,828) and 1회 추경 ('16.7.15, 41,829); 2017 states 당초 (43,000):
     # the 2017 table compares 당초 with 당초 — 43,000 − 40,828 = 2,172 — and says so
     data = scenario_data(tmp_path, "supplementary", "reorg")
-    table = office.changes(office.open(2017, data))
+    table = office.changes(office.prepare(2017, data))
     total = rows_of(table)[0]
     assert (total["detail_budget_2016"], total["change"]) == (40828 * MILLION, 2172 * MILLION)
     assert "(당초, 2016. 4. 8. 기준)" in table.notes[0] and "2017년:" in table.notes[0]

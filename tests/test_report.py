@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from seoulcomm import UsageError, paths, report, xlsx
+from seoulcomm.kernel import OnKernel, start_kernel, stop_kernel
 from seoulcomm.report import HEADLINE_MIME, TABLE_MIME
 
 KOREAN_FONTS = ("Malgun Gothic", "Apple SD Gothic Neo", "Noto Sans KR", "NanumGothic")
@@ -119,16 +120,16 @@ def stand_ins(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def kernel():
-    km = report.start_kernel(paths.DEFAULT_DATA_DIR)
+    km = start_kernel(paths.DEFAULT_DATA_DIR)
     yield km
-    report.stop_kernel(km)
+    stop_kernel(km)
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, stand_ins, kernel):
     out = tmp_path_factory.mktemp("out")
     result = report.render("division", {"division": "city-brand", "year": 2016}, out,
-                           km=kernel, notebooks_dir=stand_ins)
+                           execute=OnKernel(kernel), notebooks_dir=stand_ins)
     return out, result
 
 
@@ -216,7 +217,7 @@ def test_a_failed_run_keeps_the_last_good_report_and_the_executed_notebook(
     broken = notebook_with(tmp_path / "broken", "division",
                            "x = 1", "raise RuntimeError('일부러 낸 오류 <b>')")
     result = report.render("division", {"division": "city-brand", "year": 2016}, out,
-                           km=kernel, notebooks_dir=broken)
+                           execute=OnKernel(kernel), notebooks_dir=broken)
     assert not result.ok and result.html is None
     assert result.error["cell"] == 4  # parameters, injected parameters, x = 1, the raise
     assert result.error["ename"] == "RuntimeError"
@@ -231,13 +232,13 @@ def test_a_failed_run_keeps_the_last_good_report_and_the_executed_notebook(
     assert not [p for p in (out / "2016").iterdir() if p.name.startswith(".")]
     # the next good run replaces the report and clears the failure
     again = report.render("division", {"division": "city-brand", "year": 2016}, out,
-                          km=kernel, notebooks_dir=stand_ins)
+                          execute=OnKernel(kernel), notebooks_dir=stand_ins)
     assert again.ok and not failed.exists()
 
 
 def test_a_notebook_without_headline_fails(tmp_path, kernel):
     folder = make_notebooks(tmp_path / "nb", headline=False)
-    result = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel,
+    result = report.render("office", {"year": 2016}, tmp_path / "out", execute=OnKernel(kernel),
                            notebooks_dir=folder)
     assert not result.ok and "headline" in result.message
     assert not (tmp_path / "out" / "2016" / "office.html").exists()
@@ -275,9 +276,9 @@ def test_kernel_reuse_starts_each_report_from_a_clean_namespace(tmp_path, kernel
         "assert plt.get_fignums() == []",
         "from IPython.display import display\n"
         f"display({{{HEADLINE_MIME!r}: {{'title': 't', 'figures': [], 'as_of': '', 'sources': []}}}}, raw=True)")
-    first = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel, notebooks_dir=polluter)
+    first = report.render("office", {"year": 2016}, tmp_path / "out", execute=OnKernel(kernel), notebooks_dir=polluter)
     assert not first.ok and "headline" in first.message  # ran to the end; no headline
-    second = report.render("office", {"year": 2016}, tmp_path / "out", km=kernel, notebooks_dir=checker)
+    second = report.render("office", {"year": 2016}, tmp_path / "out", execute=OnKernel(kernel), notebooks_dir=checker)
     assert second.ok, second.message
 
 
@@ -294,15 +295,6 @@ def test_write_xlsx_names_sheets_excel_accepts(tmp_path):
     assert all(len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
     assert names[2] == "제목만"
 
-
-def test_write_atomic_leaves_no_temporary_file_and_readable_permissions(tmp_path):
-    target = tmp_path / "x.html"
-    report.write_atomic(target, "한글")
-    assert target.read_text(encoding="utf-8") == "한글"
-    mask = os.umask(0)
-    os.umask(mask)
-    assert os.stat(target).st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
-    assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
 
 
 def test_render_result_travels_as_plain_json(rendered):

@@ -2,7 +2,7 @@
 a new division — by appending rows, and the reports stay true.
 
 Each scenario is a copy of ``data/`` with the rows of ``tests/scenarios/<name>/`` appended
-(the same rows the README's "Adding …" section gives):
+(the same rows the README's 데이터 추가 section gives):
 
 - ``snapshot``: the 2016 detail again as of 2016-06-30, same line numbers;
 - ``settlement``: the 2016 settlement (부서별 예산 집행현황 as of 2016-12-31), the 2017 budget
@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from conftest import DATA_DIR, cli
 from seoulcomm import load, views
+from seoulcomm.calc import PACE_THRESHOLD as PACE
 from seoulcomm.content import division, office, program
 from seoulcomm.display import Notice, Table
 
@@ -65,7 +66,7 @@ def rows_of(table: Table) -> list[dict]:
 def every_table(module, scope) -> list[Table]:
     found = []
     for name in module.__all__:
-        if name in ("open", "show", "footer", "mismatch_notes", "shape"):
+        if name in ("prepare", "show", "footer", "mismatch_notes", "shape"):
             continue
         found += tables(getattr(module, name)(scope))
     return found
@@ -86,8 +87,9 @@ def test_validate_accepts_the_appended_rows(scenarios, name):
 
 @pytest.mark.parametrize("name, only, built", [
     ("snapshot", ["2016/new-media", "2016/office", "programs/*"], 3),
-    ("settlement", ["2016/office", "2017/*", "programs/*"], 7),
-    ("division", ["2017/*"], 6),
+    # 2017/*: the office, each division and the year's one-page brief
+    ("settlement", ["2016/office", "2017/*", "programs/*"], 8),
+    ("division", ["2017/*"], 7),
 ])
 def test_build_makes_every_report(scenarios, tmp_path, name, only, built):
     args = ["build", "--data", scenarios[name], "--out", tmp_path / "out", "--jobs", "2"]
@@ -106,7 +108,7 @@ def test_build_makes_every_report(scenarios, tmp_path, name, only, built):
 
 def test_snapshot_headline_is_the_latest_with_its_date(scenarios):
     # scenarios/snapshot/budget_detail.csv 33행: 뉴미디어담당관 4,331, executed 2,253, 52.0 at 2016-06-30
-    scope = division.open("new-media", 2016, scenarios["snapshot"])
+    scope = division.prepare("new-media", 2016, scenarios["snapshot"])
     head = division.headline(scope).to_json()
     got = {f["label"]: f for f in head["figures"]}
     assert head["as_of"] == "2016-06-30"
@@ -115,7 +117,7 @@ def test_snapshot_headline_is_the_latest_with_its_date(scenarios):
 
 
 def test_snapshot_shows_the_trend_once_per_line(scenarios):
-    scope = division.open("new-media", 2016, scenarios["snapshot"])
+    scope = division.prepare("new-media", 2016, scenarios["snapshot"])
     trend = division.trend(scope)
     path = tables(trend)
     assert len(path) == 2  # the division, and its programs
@@ -129,12 +131,12 @@ def test_snapshot_shows_the_trend_once_per_line(scenarios):
 
 
 def test_snapshot_tables_hold_each_line_once(scenarios):
-    scope = office.open(2016, scenarios["snapshot"])
+    scope = office.prepare(2016, scenarios["snapshot"])
     top = tables(office.top_programs(scope))[0]
     names = [r["부서/사업명"] for r in rows_of(top)]
     assert len(names) == len(set(names)) == 10
     assert top.as_of == "2016-06-30"
-    lines = division.pace(division.open("civil-service", 2016, scenarios["snapshot"]))
+    lines = division.pace(division.prepare("civil-service", 2016, scenarios["snapshot"]))
     for table in tables(lines):
         names = [r["부서/사업명"] for r in rows_of(table)]
         assert len(names) == len(set(names)), table.title
@@ -146,14 +148,15 @@ def test_appending_a_later_snapshot_leaves_the_earlier_snapshots_figures(dataset
     later = load.load_all(scenarios["snapshot"])
     when = "2016-04-08"
     for unit in ["office"] + list(dataset.divisions()["unit"]):
-        before = views.detail(dataset.fresh(), 2016, when, unit=unit)
-        after = views.detail(later, 2016, when, unit=unit)
+        before = views.detail(dataset.fresh(), 2016, when, unit=unit, threshold=PACE)
+        after = views.detail(later, 2016, when, unit=unit, threshold=PACE)
         assert before.drop(columns="source").equals(after.drop(columns="source")), unit
-        assert views.laggards(dataset.fresh(), 2016, when, unit=unit).equals(
-            views.laggards(later, 2016, when, unit=unit)), unit
-    assert views.top_programs(dataset.fresh(), 2016, when).equals(views.top_programs(later, 2016, when))
+        assert views.laggards(views.spending_lines(dataset.fresh(), 2016, when, unit=unit, threshold=PACE)).equals(
+            views.laggards(views.spending_lines(later, 2016, when, unit=unit, threshold=PACE))), unit
+    assert views.top_programs(dataset.fresh(), 2016, when, threshold=PACE).equals(
+        views.top_programs(later, 2016, when, threshold=PACE))
     # and a settled year is untouched
-    a, b = views.unit_totals(dataset.fresh(), 2015), views.unit_totals(later, 2015)
+    a, b = views.unit_totals(dataset.fresh(), 2015, threshold=PACE), views.unit_totals(later, 2015, threshold=PACE)
     assert a.equals(b)
 
 
@@ -161,7 +164,7 @@ def test_appending_a_later_snapshot_leaves_the_earlier_snapshots_figures(dataset
 
 def test_a_settled_year_is_called_결산(scenarios):
     # scenarios/settlement/execution_division.csv: 2016-12-31 계 40,828 / 38,088 / 93.3%
-    scope = office.open(2016, scenarios["settlement"])
+    scope = office.prepare(2016, scenarios["settlement"])
     got = figures(office.headline(scope))
     assert got["집행액"]["value"] == "38,088" and got["집행액"]["note"] == "결산"
     # the documents table marks scenario_2016_결산.txt as a settlement (kind settlement)
@@ -170,7 +173,7 @@ def test_a_settled_year_is_called_결산(scenarios):
 
 def test_next_year_compares_with_the_settlement(scenarios):
     # scenarios/settlement/budget_detail.csv 1행: 2017 기획관 집행률 20.5 ('17.4.7)
-    scope = office.open(2017, scenarios["settlement"])
+    scope = office.prepare(2017, scenarios["settlement"])
     head = office.headline(scope).to_json()
     assert head["as_of"] == "2017-04-07" and head["title"].startswith("시민소통기획관 2017년")
     table = tables(office.settlement_vs_progress(scope))[0]
@@ -181,21 +184,21 @@ def test_next_year_compares_with_the_settlement(scenarios):
 
 def test_every_caption_of_a_later_year_names_its_year(scenarios):
     data = scenarios["settlement"]
-    for scope, module in ((division.open("new-media", 2017, data), division),
-                          (office.open(2017, data), office)):
+    for scope, module in ((division.prepare("new-media", 2017, data), division),
+                          (office.prepare(2017, data), office)):
         for table in every_table(module, scope):
             years = set(re.findall(r"(20\d\d)년", table.title))
             # a table of one year is the report's year; a table over years reaches it
             assert not years or "2017" in years, table.title
             if table.as_of and table.as_of.startswith("2017") and len(years) == 1:
                 assert "2016 주요업무 보고" not in table.source, (table.title, table.source)
-    detail = tables(division.detail(division.open("new-media", 2017, data)))[0]
+    detail = tables(division.detail(division.prepare("new-media", 2017, data)))[0]
     assert detail.title == "2017년 예산편성 세부내역" and detail.as_of == "2017-04-07"
     assert "2017 주요업무 보고" in detail.source
 
 
 def test_a_year_without_staffing_outcomes_or_plan_says_so(scenarios):
-    scope = division.open("new-media", 2017, scenarios["settlement"])
+    scope = division.prepare("new-media", 2017, scenarios["settlement"])
     assert division.staffing(scope).text == "2017년 인력 자료 없음"
     assert [i.text for i in division.schedule(scope)] == ["2017년 추진일정 자료 없음"]
     outcomes = division.outcomes(scope)
@@ -206,7 +209,7 @@ def test_a_year_without_staffing_outcomes_or_plan_says_so(scenarios):
 
 def test_the_program_report_never_mixes_years(scenarios):
     # 004: 2016 예산 418,000 천원; 000 ('16.4.8): 집행률 31.8 — the 2017 detail line is not 2016's
-    scope = program.open("social-media", scenarios["settlement"])
+    scope = program.prepare("social-media", scenarios["settlement"])
     got = figures(program.headline(scope))
     assert got["2016년 예산"]["value"] == "418,000"
     assert got["2016년 집행률"]["value"] == "31.8" and "2016. 4. 8." in got["2016년 집행률"]["note"]
@@ -225,24 +228,24 @@ def test_a_new_division_gets_reports_only_for_its_years(scenarios):
 
 def test_the_office_shape_follows_the_data(scenarios):
     data = scenarios["division"]
-    assert office.headline(office.open(2017, data)).to_json()["figures"]
-    assert office.shape(office.open(2017, data)) == "1관 5담당관"
+    assert office.headline(office.prepare(2017, data)).to_json()["figures"]
+    assert office.shape(office.prepare(2017, data)) == "1관 5담당관"
     # 2016: the year of the document that counts the teams (000 Ⅰ-1 조직 : 1관 4담당관 21팀);
     # 2017 states no team count, so none is printed
-    assert office.shape(office.open(2016, data)) == "1관 4담당관 21팀"
-    table = tables(office.divisions(office.open(2017, data)))[0]
+    assert office.shape(office.prepare(2016, data)) == "1관 4담당관 21팀"
+    table = tables(office.divisions(office.prepare(2017, data)))[0]
     assert [r["부서"] for r in rows_of(table)][-1] == "디지털시민소통담당관"
     assert len(rows_of(table)) == 6
     # the new division stands in the year-over-year table with no base year
-    changes = office.changes(office.open(2017, data))
+    changes = office.changes(office.prepare(2017, data))
     new = [r for r in rows_of(changes) if r["부서"] == "디지털시민소통담당관"]
     assert len(new) == 1 and new[0]["증감"] is None
-    assert len(rows_of(tables(office.divisions(office.open(2016, data)))[0])) == 5
+    assert len(rows_of(tables(office.divisions(office.prepare(2016, data)))[0])) == 5
 
 
 def test_the_new_division_report_builds_with_what_it_has(scenarios):
     # scenarios/division/budget_detail.csv 45행: 디지털시민소통담당관 2,025 / 312 / 15.4
-    scope = division.open("digital-citizen", 2017, scenarios["division"])
+    scope = division.prepare("digital-citizen", 2017, scenarios["division"])
     got = figures(division.headline(scope))
     assert (got["예산"]["value"], got["집행액"]["value"], got["집행률"]["value"]) == ("2,025", "312", "15.4")
     assert isinstance(division.staffing(scope), Notice)
@@ -256,7 +259,7 @@ def test_a_second_program_sheet_gets_its_report(scenarios):
     # scenarios/program/program_budget.csv: 계 2016 1,447,000 (2015 1,380,000, 증감 67,000, 4.9%);
     # data/budget_detail.csv 39행 ('16.4.8): 뉴미디어 웹사이트 운영 1,447 / 842 / 58.2;
     # scenarios/program/settlement.csv 2015: 1,342,100 / 1,380,000 = 97.3%
-    scope = program.open("new-media-web", scenarios["program"])
+    scope = program.prepare("new-media-web", scenarios["program"])
     assert scope.year == 2016
     head = program.headline(scope).to_json()
     got = {f["label"]: f for f in head["figures"]}
@@ -285,11 +288,11 @@ def test_a_second_program_sheet_gets_its_report(scenarios):
 
 def test_a_second_program_sheet_leaves_the_first_report(dataset, scenarios):
     # the social-media report reads the same rows, figure for figure, with the new sheet added
-    before = program.open("social-media")
-    after = program.open("social-media", scenarios["program"])
+    before = program.prepare("social-media")
+    after = program.prepare("social-media", scenarios["program"])
     assert program.headline(before).to_json() == program.headline(after).to_json()
     for name in program.__all__:
-        if name in ("open", "show", "headline", "footer"):
+        if name in ("prepare", "show", "headline", "footer"):
             continue
         a, b = getattr(program, name)(before), getattr(program, name)(after)
         a, b = (a if isinstance(a, list) else [a]), (b if isinstance(b, list) else [b])
@@ -322,19 +325,17 @@ def test_a_second_program_sheet_builds(scenarios, tmp_path):
 # --------------------------------------------------------------------------- the README's rows
 
 def test_the_readme_rows_are_the_scenario_rows():
-    # README "Adding …": every row it shows is a row the scenarios append (so the test follows it)
+    # README 데이터 추가: every row it shows is a row the scenarios append (so the test follows it)
     from seoulcomm import paths
 
     text = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Adding data", 1)[1].split("\n## ", 1)[0]
-    # a block's "# <file> — …" line names its file; a new (optional) file's block starts with its header
+    section = text.split("\n## 데이터 추가", 1)[1].split("\n## ", 1)[0]
+    # a block may name its file on a first "# file.csv" line and give a new file's header
     shown = [line for block in re.findall(r"```csv\n(.*?)```", section, re.S)
              for line in block.splitlines() if line.strip() and not line.startswith("#")]
     assert len(shown) >= 10
     appended = {line for f in SCENARIOS.rglob("*.csv")
-                for line in f.read_text(encoding="utf-8").splitlines()[1:]}
-    appended |= {f.read_text(encoding="utf-8").splitlines()[0] for f in SCENARIOS.rglob("*.csv")
-                 if f.name in ("execution_plan.csv", "execution_targets.csv")}
+                for line in f.read_text(encoding="utf-8").splitlines()}
     missing = [line for line in shown if line not in appended]
     assert not missing, missing
 
@@ -379,15 +380,18 @@ def test_a_later_snapshot_never_changes_the_earlier_ones_figures(tmp_path_factor
     assert views.latest(later, 2016) == pd.Timestamp(as_of)
     when = "2016-04-08"
     for unit in ["office"] + list(dataset.divisions()["unit"]):
-        before = views.detail(dataset.fresh(), 2016, when, unit=unit).drop(columns="source")
-        assert before.equals(views.detail(later, 2016, when, unit=unit).drop(columns="source")), unit
-        assert views.laggards(dataset.fresh(), 2016, when, unit=unit).drop(columns="source").equals(
-            views.laggards(later, 2016, when, unit=unit).drop(columns="source")), unit
-    assert views.top_programs(dataset.fresh(), 2016, when).drop(columns="source").equals(
-        views.top_programs(later, 2016, when).drop(columns="source"))
-    path = views.execution_path(later, 2016)
+        before = views.detail(dataset.fresh(), 2016, when, unit=unit, threshold=PACE).drop(columns="source")
+        assert before.equals(views.detail(later, 2016, when, unit=unit, threshold=PACE)
+                             .drop(columns="source")), unit
+        lagging = views.laggards(views.spending_lines(dataset.fresh(), 2016, when, unit=unit, threshold=PACE))
+        assert lagging.drop(columns="source").equals(views.laggards(views.spending_lines(
+            later, 2016, when, unit=unit, threshold=PACE)).drop(columns="source")), unit
+    assert views.top_programs(dataset.fresh(), 2016, when, threshold=PACE).drop(columns="source").equals(
+        views.top_programs(later, 2016, when, threshold=PACE).drop(columns="source"))
+    path = views.execution_path(later, 2016, threshold=PACE)
     first = path[path["as_of"] == pd.Timestamp(when)].drop(columns="source").reset_index(drop=True)
-    assert first.equals(views.execution_path(dataset.fresh(), 2016).drop(columns="source")
+    assert first.equals(views.execution_path(dataset.fresh(), 2016, threshold=PACE).drop(columns="source")
                         .reset_index(drop=True))
     # every earlier year is untouched
-    assert views.unit_totals(dataset.fresh(), 2015).equals(views.unit_totals(later, 2015))
+    assert views.unit_totals(dataset.fresh(), 2015, threshold=PACE).equals(
+        views.unit_totals(later, 2015, threshold=PACE))

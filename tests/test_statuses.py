@@ -9,7 +9,7 @@ from seoulcomm.content import division
 
 
 def _schedule(unit: str, year: int) -> pd.DataFrame:
-    table = division.schedule(division.open(unit, year))[1]
+    table = division.schedule(division.prepare(unit, year))[1]
     return table.frame.set_index("step")
 
 
@@ -51,7 +51,7 @@ def test_step_status_rules():
 
 
 def test_cumulative_results_carry_their_period_and_ranges_stay_ranges():
-    table = division.outcomes(division.open("citizen-communication", 2016))
+    table = division.outcomes(division.prepare("citizen-communication", 2016))
     frame = table.frame.set_index("metric")
     # 000 Ⅲ-1-④: 운영주체 서울문화재단 위탁운영('13.1.12. 개관~현재); 방문객 5,551,264명
     # ('16. 3월말 기준, 일평균 5,242명)
@@ -68,7 +68,7 @@ def test_cumulative_results_carry_their_period_and_ranges_stay_ranges():
 
 def test_qualifiers_stay_in_the_label():
     # 000 Ⅲ-2-② 외국어 홈페이지 : 일평균 4,300여명 방문
-    frame = division.outcomes(division.open("city-brand", 2016)).frame
+    frame = division.outcomes(division.prepare("city-brand", 2016)).frame
     assert "외국어 홈페이지 방문자 수(일평균)" in set(frame["metric"])
     assert labels.metric_label("시민청 일평균 방문객 수", "'16.3월말 기준, 일평균") == "시민청 일평균 방문객 수"
     assert labels.metric_label("시민청 프로그램 운영 횟수", "'16.3월말 누적") == "시민청 프로그램 운영 횟수(누적)"

@@ -106,7 +106,7 @@ def test_the_settlements_chain_from_year_to_year(shipped):
 
 
 def test_the_report_names_each_verdict_and_its_meaning():
-    scope = division.open("civil-service", 2016)
+    scope = division.prepare("civil-service", 2016)
     notice, table = shared.audit_notes(scope)
     assert isinstance(table, Table)
     verdicts = set(table.frame["verdict"])
@@ -114,5 +114,5 @@ def test_the_report_names_each_verdict_and_its_meaning():
     assert "일부 대응: Ⅲ장 사업비가 세부내역 사업의 일부에 해당" in table.notes[0]
     # the one left: 000 Ⅰ-3 『120 다산콜센터 운영』 41.4% vs 16,866 ÷ 40,828 = 41.3%
     assert notice.text.startswith("원문 수치 간 불일치 1건")
-    notice = shared.audit_notes(division.open("citizen-communication", 2016))[0]
+    notice = shared.audit_notes(division.prepare("citizen-communication", 2016))[0]
     assert notice.text.startswith("원문 수치 간 불일치 2건")  # 이월 1,341 > 916; 시민청 비중 7.8

@@ -12,18 +12,19 @@ from ..display import Headline, Messages, Notice, Table, figure, money_in
 from . import outlook, shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "messages_of", "units_table", "footer", "facts"]
+__all__ = ["prepare", "show", "headline", "messages_of", "units_table", "footer", "facts"]
 
 #: Most divisions the page's table lists (the workbook lists every one): one A4 page.
 PAGE_DIVISIONS = 8
 
 
-def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def prepare(year, data_dir=None, *, threshold=None) -> Scope:
     """The brief's scope: the data loaded and ``year`` checked.
 
     Parameters
     ----------
-    threshold : pace threshold [%p] the 부진 lines are judged with (the reports' default).
+    threshold : pace threshold [%p] the 부진 lines are judged with (``None``: the reports'
+        default, :class:`~seoulcomm.content.shared.Scope`'s).
     """
     return shared.open_scope("brief", {"year": year}, data_dir, threshold=threshold)
 

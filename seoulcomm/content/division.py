@@ -12,28 +12,21 @@ from ..labels import BOLD_LEVELS, INDENT_LEVELS, VALUE_LABELS
 from . import outlook, shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "summary", "trend", "detail", "pace", "projection", "outcomes",
+__all__ = ["prepare", "show", "headline", "summary", "trend", "detail", "pace", "projection", "outcomes",
            "staffing", "schedule", "audit", "footer", "mismatch_notes", "plan_text"]
 
 
-def open(division: str, year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
-         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
+def prepare(division: str, year, data_dir=None, *, threshold=None, red=None, amber=None) -> Scope:
     """The report's scope: the data loaded, ``division`` and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
     red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
+        ``None``: the reports' defaults (:class:`~seoulcomm.content.shared.Scope`'s).
     """
     return shared.open_scope("division", {"division": division, "year": year}, data_dir,
                              threshold=threshold, red=red, amber=amber)
-
-
-def _unit_row(scope: Scope):
-    totals = views.unit_totals(scope.ds, scope.year, unit=scope.unit, threshold=scope.threshold)
-    rows = totals[((totals["unit"] == scope.unit) & (totals["year"] == int(scope.year)))
-                  .fillna(False).to_numpy(dtype=bool)]
-    return (rows.iloc[0] if len(rows) else None), totals
 
 
 def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None = None) -> list[str]:
@@ -61,7 +54,10 @@ def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None
 def headline(scope: Scope) -> Headline:
     """Budget, execution, rate, balance and pace at the year's latest snapshot, and staff."""
     ds, year, division = scope.ds, scope.year, scope.unit
-    row, _ = _unit_row(scope)
+    totals = views.unit_totals(ds, year, unit=division, threshold=scope.threshold)
+    mine = totals[((totals["unit"] == division) & (totals["year"] == int(year)))
+                  .fillna(False).to_numpy(dtype=bool)]
+    row = mine.iloc[0] if len(mine) else None
     money = scope.money()
     figures, date = [], None
     if row is not None:
@@ -187,7 +183,7 @@ def pace(scope: Scope) -> list:
                   sheet="집행 속도", title=f"사업별 집행 속도 (연간 경과율 {units.fmt_rate(elapsed)})",
                   unit=money, as_of=iso(date), source=source, headers=headers, nowrap=["reference"],
                   row_class=pd.Series(flag, index=shown.index), notes=[rule])
-    lagging = views.lagging_lines(ds, year, unit=unit, threshold=scope.threshold)
+    lagging = views.laggards(rows)
     if lagging.empty:
         late = Notice(f"기준 집행률보다 {threshold}%p 넘게 뒤처진 사업 없음")
     else:
@@ -213,8 +209,8 @@ def schedule(scope: Scope) -> list:
                            as_of=views.latest(scope.ds, scope.year, unit=scope.unit))
 
 
-def audit(scope: Scope) -> list:
-    return shared.audit_notes(scope)
+#: The division's 원문 검증: the reconciliation notes of its scope.
+audit = shared.audit_notes
 
 
 def footer(scope: Scope):

@@ -12,21 +12,21 @@ from . import outlook, shared
 from .division import mismatch_notes
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "overview", "divisions", "composition", "changes", "top_programs", "projection",
+__all__ = ["prepare", "show", "headline", "overview", "divisions", "composition", "changes", "top_programs", "projection",
            "vision", "budget_lines", "staffing", "plan_sections",
            "settlement_vs_progress", "trend", "audit", "footer", "shape"]
 
 OFFICE = "office"
 
 
-def open(year, data_dir=None, *, threshold=views.PACE_THRESHOLD,  # noqa: A001
-         red=views.SIGNAL_RED, amber=views.SIGNAL_AMBER) -> Scope:
+def prepare(year, data_dir=None, *, threshold=None, red=None, amber=None) -> Scope:
     """The report's scope: the data loaded and ``year`` checked.
 
     Parameters
     ----------
     threshold : pace threshold [%p] every table and chart of the report uses.
     red, amber : signal thresholds [%] of the 연말 집행 전망 table (위험 / 주의 below them).
+        ``None``: the reports' defaults (:class:`~seoulcomm.content.shared.Scope`'s).
     """
     return shared.open_scope("office", {"year": year}, data_dir, threshold=threshold, red=red, amber=amber)
 
@@ -250,6 +250,12 @@ def overview(scope: Scope):
                          "group": "표지"})
     if not items:
         return Notice(f"{int(year)}년 예산·인력 총괄 자료 없음")
+    # each item's group is its □ heading as the page shows it (the sheet's first column)
+    head = ""
+    for item in items:
+        if item["level"] == 0:
+            head = item["text"]
+        item["group"] = head
     return display.Outline(f"{int(year)}년 예산·인력 총괄", items, sheet="총괄",
                            source=source_text(ds, list(stated["source"]) + list(totals["source"]),
                                               "Ⅰ. 일반현황"))
@@ -370,6 +376,9 @@ def composition(scope: Scope) -> Table | Notice:
     ref = shared.verify_note(scope, ["budget_composition"], "구성 항목으로 다시 계산한 값과 다른 곳 있음.")
     if ref:
         notes.append(ref)
+    if len(views.versions(ds, scope.year)) > 1:   # the <구성별> table states one version
+        shown = sorted({str(v) for v in yoy["version"].dropna()}) if "version" in yoy.columns else []
+        notes.append(f"예산 단계: {', '.join(shown) or views.ORIGINAL} 기준 · 추경 반영 예산은 예산 변동 표")
     classes = pd.Series(np.where(out["category"] == "계", "sc-bold", ""), index=out.index)
     return Table(out, columns, sheet="구성별 예산", title="구성별 예산 (사업비·기본경비)",
                  unit=scope.money("budget_composition"), context="composition",
@@ -555,8 +564,8 @@ def trend(scope: Scope) -> list:
     return shared.trend(scope, keep=_top(scope))
 
 
-def audit(scope: Scope) -> list:
-    return shared.audit_notes(scope)
+#: The office's 원문 검증: the reconciliation notes of its scope.
+audit = shared.audit_notes
 
 
 def footer(scope: Scope):
@@ -653,7 +662,7 @@ def plan_sections(scope: Scope):
         name = names.get(unit, unit)
         items.append({"level": 0, "text": name, "group": name, **only})
         for section, title, stated in zip(mine["section"], mine["title"], mine["budget_stated"]):
-            cost = "" if display._missing(stated) else \
+            cost = "" if display.is_missing(stated) else \
                 f" (사업비 {units.fmt_money(stated, money)}{money})"
             items.append({"level": 1, "text": f"{section} {title}{cost}", "group": name, **only})
     notes = ["사업별 목적·추진방향·추진계획: 각 부서 보고서"]

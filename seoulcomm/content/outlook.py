@@ -37,7 +37,7 @@ def method_note(scope: Scope, settled: bool) -> str:
 
 def _targets_lines(scope: Scope) -> list[str]:
     unit = None if scope.unit == "office" else scope.unit
-    found = views.projection_targets(scope.ds, scope.year, unit=unit)
+    found = views.projection_targets(scope.ds, scope.year, unit=unit, threshold=scope.threshold)
     lines = []
     for when, goal, status, rate, at, gap in zip(found["as_of"], found["target_rate"], found["status"],
                                                  found["rate"], found["rate_as_of"], found["gap"]):

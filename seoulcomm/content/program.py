@@ -11,11 +11,11 @@ from ..display import Headline, Notice, Table, figure, fmt_date, money_in
 from . import shared
 from .shared import Scope, iso, show, source_text  # noqa: F401  (show: the notebook's one import)
 
-__all__ = ["open", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
+__all__ = ["prepare", "show", "headline", "overview", "description", "budget", "costs", "settlement", "outcomes",
            "schedule", "audit", "footer", "plan_text"]
 
 
-def open(program: str, data_dir=None, *, threshold=views.PACE_THRESHOLD) -> Scope:  # noqa: A001
+def prepare(program: str, data_dir=None, *, threshold=None) -> Scope:
     """The report's scope: the data loaded, ``program`` checked; the year is the sheet's own
     (the latest year of its budget table)."""
     scope = shared.open_scope("program", {"program": program}, data_dir, threshold=threshold)
@@ -117,8 +117,8 @@ def description(scope: Scope):
     items = []
     for part, lines in rows.groupby("part", sort=False):
         heading = PART_HEADINGS.get(str(part), str(part))
-        items.append({"level": 0, "text": heading, "group": str(part)})
-        items += [{"level": int(lv), "text": str(t), "group": str(part)}
+        items.append({"level": 0, "text": heading, "group": heading})
+        items += [{"level": int(lv), "text": str(t), "group": heading}
                   for lv, t in zip(lines["level"], lines["text"])]
     return display.Outline("사업 설명", items, sheet="사업 설명",
                            source=source_text(ds, rows["source"], "사업 설명·사업효과"))

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import audit, calc, display, labels, load, plot, projection, units, views
+from .. import audit, calc, display, labels, load, params, plot, projection, units, views
 from ..display import Notice, Table, fmt_date
-from ..errors import UsageError
 from ..labels import VALUE_LABELS
 
 
@@ -23,18 +22,20 @@ class Scope:
     ds : the dataset (its read log becomes the report's footer).
     unit : ``office``, a division slug or a program slug.
     year : the report's fiscal year (``None`` for a program report: the sheet's own year).
-    threshold : how far [%p] 집행률 may trail the share of the year elapsed and be on pace;
-        every table and chart of the report uses this one value.
+    threshold : how far [%p] 집행률 may trail its reference and be on pace; every table and
+        chart of the report uses this one value, passed down to the views (each paces once).
     red, amber : the year-end projection's signal thresholds [%] (위험 below ``red``, 주의
         below ``amber``), shown in the 연말 집행 전망 table's legend.
+
+    The defaults here are the reports' only defaults of these parameters.
     """
 
     ds: load.Dataset
     unit: str
     year: int | None
-    threshold: float = views.PACE_THRESHOLD
-    red: float = views.SIGNAL_RED
-    amber: float = views.SIGNAL_AMBER
+    threshold: float = calc.PACE_THRESHOLD
+    red: float = projection.SIGNAL_RED
+    amber: float = projection.SIGNAL_AMBER
 
     @property
     def names(self) -> dict[str, str]:
@@ -49,27 +50,29 @@ class Scope:
         return labels.money_unit(self.ds, table)
 
 
-def open_scope(kind: str, given: dict, data_dir=None, *,
-               threshold=views.PACE_THRESHOLD, red=views.SIGNAL_RED,
-               amber=views.SIGNAL_AMBER) -> Scope:
+def open_scope(kind: str, given: dict, data_dir=None, *, threshold=None, red=None,
+               amber=None) -> Scope:
     """Load the data, check the parameters as the batch build does, and open the scope.
 
     Parameters
     ----------
     kind : ``division``, ``office`` or ``program``.
     given : the notebook's parameters (``division``/``program`` and ``year``).
+    threshold, red, amber : as :class:`Scope`; ``None``: its default.
     """
-    from .. import params
-
     ds = load.load_all(data_dir)
     checked = params.check(kind, given, ds)
+    unit = checked.get("division") or checked.get("program") or "office"
+    default = Scope(ds, unit, checked.get("year"))
+    threshold = default.threshold if threshold is None else threshold
+    red = default.red if red is None else red
+    amber = default.amber if amber is None else amber
     try:
         threshold = float(threshold)
     except (TypeError, ValueError):
         threshold = float("nan")
     if not np.isfinite(threshold) or threshold < 0:
-        raise UsageError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
-    unit = checked.get("division") or checked.get("program") or "office"
+        raise ValueError(f"집행 부진 기준(threshold)은 0 이상의 수여야 합니다 [%p]: {threshold!r}")
     projection.check_signals(red, amber)
     return Scope(ds, unit, checked.get("year"), threshold, float(red), float(amber))
 
@@ -117,9 +120,9 @@ def budget_cards(row, money: str, *, mismatch: pd.DataFrame | None = None,
         note = given
     cards = [display.figure("예산", display.money_in(row["budget"], money), money, note=note)]
     available = row.get("available")
-    if not from_division_table and not display._missing(available) and available != row["budget"]:
+    if not from_division_table and not display.is_missing(available) and available != row["budget"]:
         carry = row.get("carryover")
-        carry = 0 if display._missing(carry) else carry
+        carry = 0 if display.is_missing(carry) else carry
         cards.append(display.figure(
             "예산현액", display.money_in(available, money), money,
             note=f"예산 + 전년도 이월 {units.fmt_money(carry, money)}"))
@@ -334,7 +337,7 @@ def trend(scope: Scope, *, programs: bool = False, keep: list[str] | None = None
 # --------------------------------------------------------------------------- outcomes
 
 def _when(period) -> str:
-    return "" if display._missing(period) else f"{int(period)}"
+    return "" if display.is_missing(period) else f"{int(period)}"
 
 
 def _since(ds, rows: pd.DataFrame) -> list[str]:
@@ -348,7 +351,7 @@ def _since(ds, rows: pd.DataFrame) -> list[str]:
              zip(found["section"], found["metric"], found["period"], found["since"])}
     out = []
     for sec, metric, period in zip(rows["section"], rows["metric"], rows["last_period"]):
-        value = "" if display._missing(period) else start.get((str(sec), str(metric), int(period)), "")
+        value = "" if display.is_missing(period) else start.get((str(sec), str(metric), int(period)), "")
         out.append(fmt_date(value) if len(value) == 10 else (f"{value}년" if value else ""))
     return out
 
@@ -368,7 +371,7 @@ def _period_note(last_note, target_note) -> str:
     ``실적: ’15.10월~ · 목표·계획: 주당``."""
     parts = []
     for role, note in (("실적", last_note), ("목표·계획", target_note)):
-        if display._missing(note) or not str(note).strip():
+        if display.is_missing(note) or not str(note).strip():
             continue
         words = [labels.NOTE_GLOSS.get(w.strip(), w.strip()) for w in str(note).split(",")]
         parts.append(f"{role}: {', '.join(w for w in words if w)}")
@@ -481,10 +484,10 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
     # where each step stands at the report's date, not the source's own date
     rows["status"] = list(calc.step_status(rows, as_of).map(VALUE_LABELS["status"]))
     # dates at the precision the source states: the day where it gives one, else the month
-    rows["start"] = [display.fmt_date(d) if not display._missing(d) else display.fmt_month(m)
+    rows["start"] = [display.fmt_date(d) if not display.is_missing(d) else display.fmt_month(m)
                      for m, d in zip(rows["start"], rows.get("start_date", [None] * len(rows)))]
-    rows["end"] = [display.fmt_date(d) if not display._missing(d) else
-                   (display.fmt_month(e) if not display._missing(e) else "계속(~)")
+    rows["end"] = [display.fmt_date(d) if not display.is_missing(d) else
+                   (display.fmt_month(e) if not display.is_missing(e) else "계속(~)")
                    for e, d in zip(rows["end"], rows.get("end_date", [None] * len(rows)))]
     columns = ["step", "start", "end", "status"]
     index = []
@@ -506,14 +509,6 @@ def schedule(scope: Scope, steps: pd.DataFrame, *, year=None, as_of=None) -> lis
 
 
 # --------------------------------------------------------------------------- reconciliation
-
-def _checks(ds, scope: str, year):
-    """The audit's checks of one scope (and year); the audit reads its own copy of the data,
-    so the report's read log names only what the report shows."""
-    # the checks of the report's snapshot: the year's latest as-of date
-    as_of = iso(views.latest(ds.fresh(), year, unit=scope)) if year is not None else None
-    return audit.checks_of(ds.fresh(), scope, year=year, as_of=as_of)
-
 
 def _scope_where(scope: Scope, columns) -> dict:
     """The columns of a table that select the rows of one report's scope."""
@@ -557,7 +552,7 @@ VERDICT_MEANING = {
 def audit_notes(scope: Scope, *, year="scope") -> list:
     """Reconciliation notes: a summary line and the checks that are not exact."""
     ds = scope.ds
-    rows = _checks(ds, scope.unit, scope.year if year == "scope" else year)
+    rows = views.audit_checks(ds, scope.unit, scope.year if year == "scope" else year)
     for table in rows["table"].dropna().unique():  # the rows the checks compare, for the footer
         if str(table) in ds.tables:
             ds.rows(str(table), **_scope_where(scope, ds.tables[str(table)].columns))
@@ -650,13 +645,13 @@ def footer(scope: Scope, *, compact: bool = False) -> display.Footer:
                     by_day[d].append(title)
     docs = list(dict.fromkeys(document_text(ds, s) for s in dict.fromkeys(cited)))
     by_day = dict(sorted(by_day.items()))
-    items = [f'<time datetime="{display._escape(d)}">{display._escape(fmt_date(d))}</time>'
-             f" ({display._escape(', '.join(t))})" for d, t in by_day.items()]
+    items = [f'<time datetime="{display.escape_html(d)}">{display.escape_html(fmt_date(d))}</time>'
+             f" ({display.escape_html(', '.join(t))})" for d, t in by_day.items()]
     plain_dates = " · ".join(f"{fmt_date(d)} ({', '.join(t)})" for d, t in by_day.items())
     text = f"자료: {' · '.join(docs)}" + (f" / 기준일: {plain_dates}" if by_day else "")
     money = sorted({u for u in ds.catalog.table_units.values() if u in units.MONEY_UNITS},
                    key=lambda u: -units.factor(u))
-    lines = [f"<p>자료: {' · '.join(display._escape(d) for d in docs)}</p>"]
+    lines = [f"<p>자료: {' · '.join(display.escape_html(d) for d in docs)}</p>"]
     if items:
         lines.append(f"<p>기준일: {' · '.join(items)}</p>")
     method = method_lines(money)
@@ -667,12 +662,12 @@ def footer(scope: Scope, *, compact: bool = False) -> display.Footer:
                 groups.append([t])
             else:
                 groups[-1].append(t)
-        lines.append("".join(f"<p>{display._escape(display.OUTLINE_MARKS[0])} "
-                             f"{display._escape(g[0])}: {display._escape(' · '.join(g[1:]))}</p>"
+        lines.append("".join(f"<p>{display.escape_html(display.OUTLINE_MARKS[0])} "
+                             f"{display.escape_html(g[0])}: {display.escape_html(' · '.join(g[1:]))}</p>"
                              for g in groups))
     else:
         lines.append("".join(f"<p style=\"margin:2px 0 2px {12 * lv}px\">"
-                             f"{display._escape(display.OUTLINE_MARKS.get(lv, ''))} {display._escape(t)}</p>"
+                             f"{display.escape_html(display.OUTLINE_MARKS.get(lv, ''))} {display.escape_html(t)}</p>"
                              for lv, t in method))
     text += " / " + " · ".join(t for _, t in method)
     body = ('<div class="sc-footer" style="margin-top:24px; padding-top:6px; border-top:1px solid '
@@ -696,7 +691,7 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
     for section, part_rows in rows.groupby("section", sort=False):
         first = part_rows.iloc[0]
         head = f"{section} {first['title']}"
-        if not display._missing(first["budget_stated"]):
+        if not display.is_missing(first["budget_stated"]):
             head += f" (사업비 {units.fmt_money(first['budget_stated'], money)}{money})"
         items.append({"level": -1, "text": head, "group": head})
         for part, lines in part_rows.groupby("part", sort=False):
@@ -714,15 +709,15 @@ def plan_text(scope: Scope, division: str | None = None, section: str | None = N
 
 def stated_change_text(value, unit: str, note) -> str:
     """A change as the source states it: ``'14년 대비 849명↑``, ``전년대비 21만명 증가``."""
-    if display._missing(value):
+    if display.is_missing(value):
         return ""
     v = float(value)
     if v.is_integer() and abs(v) >= 10_000 and abs(v) % 10_000 == 0:
         number = f"{units.fmt_number(abs(v) / 10_000, 0)}만"
     else:
-        number = units.fmt_number(abs(v), display._number_decimals(abs(v)))
+        number = units.fmt_number(abs(v), display.number_decimals(abs(v)))
     arrow = "↑" if v > 0 else ("↓" if v < 0 else "")
-    lead = "" if display._missing(note) or not str(note).strip() else f"{str(note).strip()} "
+    lead = "" if display.is_missing(note) or not str(note).strip() else f"{str(note).strip()} "
     return f"{lead}{number}{unit}{arrow}"
 
 
@@ -733,7 +728,7 @@ def verify_note(scope: Scope, tables, lead: str, *, items=None, year="scope") ->
     verdicts say it); ``None`` when every check of those tables agrees.
 
     ``items`` keeps only checks whose item mentions one of these words."""
-    rows = _checks(scope.ds.fresh(), scope.unit, scope.year if year == "scope" else year)
+    rows = views.audit_checks(scope.ds.fresh(), scope.unit, scope.year if year == "scope" else year)
     if rows.empty:
         return None
     off = rows[((rows["verdict"] != "exact") & rows["table"].isin(list(tables)))
@@ -760,8 +755,8 @@ def _with_stated_changes(ds, rows: pd.DataFrame, year, *, division=None, section
     for _, c in stated.iterrows():
         doc = str(c["source"]).split(" ", 1)[0]
         note = c["period_note"]
-        if display._missing(note) or not str(note).strip():
-            note = f"{int(c['period'])}년" if not display._missing(c["period"]) else ""
+        if display.is_missing(note) or not str(note).strip():
+            note = f"{int(c['period'])}년" if not display.is_missing(c["period"]) else ""
         text = stated_change_text(c["value"], str(c["unit"]), note)
         text = text.replace("↑", " 증가").replace("↓", " 감소")
         hit = ((rows["section"] == c["section"]) & (rows["metric"] == c["metric"])
