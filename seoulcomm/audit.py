@@ -481,8 +481,9 @@ def _shares_list(shares, programs, total, unit, program_of_line) -> pd.DataFrame
     named = set(listed[_SNAPSHOT + ["name"]].itertuples(index=False, name=None))
     m = m[(m["budget"] > m["min_budget"]).to_numpy(bool) & ~key.isin(named).to_numpy(bool)]
     share = _in_unit(m["budget"], unit) / _in_unit(m["total"], unit) * 100
-    note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업(" + m["min_share"].map("{:.1f}".format)
-            + "%)보다 예산편성액이 큼")
+    # as text even when no program is left off (an empty column of floats would stay floats)
+    note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업("
+            + m["min_share"].map("{:.1f}".format).astype("string") + "%)보다 예산편성액이 큼")
     frame = _frame("program_shares", m["name"] + " (" + m["year"].astype(str) + ")",
                    "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중", m["min_share"], share,
                    m["source"], m["unit"], "%", kind="listing", dp=1, year=m["year"],

@@ -680,6 +680,50 @@ def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
                     line=line, column=column, value=raw.at[line, column]))
 
 
+def _names_of(frame: pd.DataFrame, path: Path) -> dict[str, tuple]:
+    """``{name key: (unit, where, column, value)}`` of every slug, name and short name of the
+    organisation table (the first row bearing each; ``where`` names the row by its unit)."""
+    owner: dict[str, tuple] = {}
+    for column in [c for c in _NAME_COLUMNS["organisation"] if c in frame.columns]:
+        for unit, value in zip(frame["unit"], frame[column]):
+            if isinstance(value, str) and paths.name_key(value):
+                owner.setdefault(paths.name_key(value), (str(unit), f"{path.name}의 unit '{unit}' 행", column, value))
+    return owner
+
+
+def _rename_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+                   problems: list) -> None:
+    """A name a division takes by a rename (``organisation_history``) is no other division's
+    slug, name or short name, nor the name another division takes by a rename, compared as
+    :func:`_name_checks` compares; both rows named. A division and the slug it is renamed to
+    are one division (its old names are its own)."""
+    if table.name != "organisation_history" or "names" not in refs or frame.empty:
+        return
+    renamed = frame[(frame["change"] == "renamed").fillna(False).to_numpy(dtype=bool)]
+    lineage: dict[str, str] = {}
+
+    def root(unit: str) -> str:
+        while lineage.get(unit, unit) != unit:
+            unit = lineage[unit]
+        return unit
+
+    for unit, to in zip(renamed["unit"], renamed["to"]):
+        if isinstance(unit, str) and isinstance(to, str) and root(unit) != root(to):
+            lineage[root(to)] = root(unit)
+    owner = {key: (root(first[0]),) + first[1:] for key, first in refs["names"].items()}
+    for column in [c for c in ("name_ko", "short_ko") if c in renamed.columns]:
+        for line, unit, value in zip(renamed.index, renamed["unit"], renamed[column]):
+            if not isinstance(value, str) or not isinstance(unit, str) or not paths.name_key(value):
+                continue
+            first = owner.setdefault(paths.name_key(value), (root(unit), f"{line}행", column, value))
+            if first[0] != root(unit):
+                problems.append(DataError(
+                    path, f"{first[1]}의 '{first[2]}' 값 {first[3]!r}(부서 {first[0]})와(과) 같은 "
+                    "이름입니다 — 이름을 바꾼 부서의 새 이름·약칭도 다른 부서의 식별자·이름·약칭과 달라야 합니다"
+                    "(유니코드 정규화(NFC·NFKC)와 대소문자, 띄어쓰기를 무시하고 비교; 보고서가 서로 바뀝니다)",
+                    line=line, column=column, value=raw.at[line, column]))
+
+
 def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
               problems: list | None = None, skip: set = frozenset()):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
@@ -784,6 +828,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
+    _rename_checks(frame, raw, table, refs, path, problems)
     _time_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
@@ -1314,6 +1359,7 @@ def load_all(data_dir=None) -> Dataset:
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
             refs["division"] = set(org.loc[(org["kind"] == "division").fillna(False), "unit"].dropna())
+            refs["names"] = _names_of(org, folder / TABLES[name].file)
         elif name == "sections":
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":

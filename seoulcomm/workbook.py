@@ -247,6 +247,7 @@ def export(out_path, data_dir=None) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     folder = paths.data_dir(data_dir)
+    safefile.check(Path(out_path).expanduser().absolute())  # a link or FIFO there: never written through
     out = Path(out_path).expanduser().resolve()
     _check_out(out, folder)
     ds = load.load_all(folder)

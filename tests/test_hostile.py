@@ -571,3 +571,219 @@ def test_a_fifo_among_the_temporary_folders_json_files_holds_no_build(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=BOUND)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
     assert (tmp_path / "kernel-planted.json").exists()  # not ours: left as it is
+
+
+# --------------------------------------------------------------------------- more of each class
+
+@pytest.mark.parametrize("command", ["validate", "audit", "build", "import"])
+def test_a_symlink_in_place_of_the_data_folder_is_refused(site, tmp_path, exported, command):
+    data, out = site
+    link = tmp_path / "shared-data"
+    link.symlink_to(data, target_is_directory=True)  # what an attacker puts where data/ was
+    before = snapshot_bytes(data)
+    args = {"build": ("--out", out, "--only", "2016/city-brand"), "import": ()}.get(command, ())
+    first = (command, exported) if command == "import" else (command,)
+    code, _, err = cli(*first, "--data", link, *args, timeout=BOUND)
+    refused(code, err, link, "심볼릭 링크")
+    assert snapshot_bytes(data) == before and not any(out.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device link"])
+@pytest.mark.parametrize("name", ["catalog.yaml", "budget_detail.csv", "budget_versions.csv"])
+def test_audit_refuses_a_special_file_among_the_data(data_copy, name, kind):
+    target = data_copy / name  # budget_versions.csv: an optional table, absent from the shipped data
+    target.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("/dev/zero")  # endless bytes behind a link
+    before = snapshot_bytes(data_copy)
+    code, _, err = cli("audit", "--data", data_copy, timeout=BOUND)
+    refused(code, err, target, "FIFO" if kind == "fifo" else "심볼릭 링크")
+    assert snapshot_bytes(data_copy) == before
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_device_given_as_the_workbook_is_refused(data_copy, device):
+    before = snapshot_bytes(data_copy)
+    code, _, err = cli("import", device, "--data", data_copy, timeout=BOUND)
+    refused(code, err, device, "장치 파일")
+    assert snapshot_bytes(data_copy) == before
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_the_workbook_is_never_written_through_a_link_or_into_a_fifo(tmp_path, kind):
+    victim = tmp_path / "victim.xlsx"
+    victim.write_bytes(b"not ours")
+    out = tmp_path / "shared.xlsx"
+    if kind == "symlink":
+        out.symlink_to(victim)
+    else:
+        os.mkfifo(out)
+    code, _, err = cli("workbook", "--out", out, timeout=BOUND)
+    refused(code, err, out, "심볼릭 링크" if kind == "symlink" else "FIFO")
+    assert victim.read_bytes() == b"not ours"
+
+
+def test_planted_column_cache_entries_and_a_linked_cache_folder_hold_nothing(data_copy, tmp_path):
+    """The column cache ($SEOULCOMM_CACHE) is outside data/ but shared ground too: a FIFO or a
+    link to /dev/zero in place of an entry is removed and the table read from its CSV; a cache
+    folder that is a link is not used (nothing written through it)."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "SEOULCOMM_CACHE": str(cache), "PYTHONIOENCODING": "utf-8"}
+    env.pop("SEOULCOMM_DATA", None)
+
+    def validate(environment):
+        return subprocess.run([sys.executable, "-m", "seoulcomm", "validate", "--data", str(data_copy)],
+                              capture_output=True, text=True, env=environment, timeout=BOUND)
+
+    first = validate(env)
+    assert first.returncode == 0, first.stderr
+    entries = sorted(p for p in cache.iterdir() if p.suffix == ".parquet")
+    assert len(entries) > 4
+    for i, entry in enumerate(entries[:4]):
+        entry.unlink()
+        if i % 2:
+            entry.symlink_to("/dev/zero")
+        else:
+            os.mkfifo(entry)
+    again = validate(env)
+    assert again.returncode == 0 and again.stdout == first.stdout, again.stderr
+    assert all(p.is_file() and not p.is_symlink() for p in entries[:4])  # read from the CSV and kept anew
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    link = tmp_path / "cache-link"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    linked = validate({**env, "SEOULCOMM_CACHE": str(link)})
+    assert linked.returncode == 0 and linked.stdout == first.stdout, linked.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+RENAMES = "unit,change,year,name_ko,short_ko,detail_program,to,source\n"
+
+
+@pytest.mark.parametrize("row, column, other", [
+    # renamed to another division's name, slug (as a short name, in capitals) or short name
+    ("new-media,renamed,2017,도시브랜드담당관,디지털소통,,,x.txt", "name_ko", "unit 'city-brand' 행의 'name_ko'"),
+    ("new-media,renamed,2017,디지털소통담당관,CITY-BRAND,,,x.txt", "short_ko", "unit 'city-brand' 행의 'unit'"),
+    ("new-media,renamed,2017,디지털소통담당관,시민 소통,,,x.txt", "short_ko",
+     "unit 'citizen-communication' 행의 'short_ko'"),
+])
+def test_a_rename_to_a_name_another_division_bears_is_refused_naming_both_rows(data_copy, row, column, other):
+    (data_copy / "organisation_history.csv").write_text(RENAMES + row + "\n", encoding="utf-8")
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2, err
+    assert "organisation_history.csv, 2행" in err and f"'{column}' 열" in err and other in err, err
+
+
+def test_two_renames_to_one_name_are_refused_and_a_rename_within_one_division_is_not(data_copy):
+    history = data_copy / "organisation_history.csv"
+    history.write_text(RENAMES + "new-media,renamed,2017,디지털소통담당관,디지털소통,,,x.txt\n"
+                       "city-brand,renamed,2017,디지털 소통담당관,브랜드,,,x.txt\n", encoding="utf-8")
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2 and "organisation_history.csv, 3행" in err and "2행의 'name_ko'" in err, err
+    # README's reorganisation: a division renamed to a new slug keeps its names (one lineage)
+    history.write_text(RENAMES + "new-media,renamed,2017,디지털소통담당관,디지털소통,,,x.txt\n"
+                       "new-media,renamed,2018,뉴미디어담당관,뉴미디어,,,x.txt\n", encoding="utf-8")
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 0, err
+
+
+def test_audit_holds_when_every_available_budget_is_zero(data_copy):
+    def zero(*columns):
+        def edit(head, rows):
+            for row in rows:
+                for column in columns:
+                    row[head.index(column)] = "0"
+        return edit
+    _edit_csv(data_copy / "budget_detail.csv", zero("budget", "carryover", "available", "executed", "balance"))
+    _edit_csv(data_copy / "execution_division.csv", zero("budget", "executed", "balance"))
+    for fmt in ("table", "csv"):
+        code, out, err = cli("audit", "--data", data_copy, "--format", fmt, timeout=BOUND)
+        assert code == 0, err
+        assert "Traceback" not in err and "Warning" not in err and "Warning" not in out, err
+    assert "discrepancy" in out  # the stated totals no longer match zero lines: said, not crashed
+
+
+STOP_CHROMIUM = """
+import os, signal, sys, threading, time
+from pathlib import Path
+from seoulcomm import pdf
+
+me = os.getpid()
+stopped = []
+
+def stop_browsers():  # a real Chromium, stopped by SIGSTOP as soon as it runs
+    while not stopped:
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and int((proc / "stat").read_text().split(") ")[1].split()[1]) == me \
+                        and "chrom" in (proc / "comm").read_text():  # after its exec, not between
+                    os.kill(int(proc.name), signal.SIGSTOP)
+                    stopped.append(int(proc.name))
+            except (OSError, IndexError, ValueError):
+                pass
+        time.sleep(0.05)
+
+threading.Thread(target=stop_browsers, daemon=True).start()
+page = Path(sys.argv[1])
+try:
+    pdf.print_pdf(page, page.with_suffix(".pdf"), timeout=float(sys.argv[2]))
+except pdf.PdfError as exc:
+    print("refused:", exc)
+print("stopped:", len(stopped))
+"""
+
+
+def test_a_stopped_chromium_fails_its_pdf_at_the_deadline(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>보고서</h1></body></html>", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", STOP_CHROMIUM, str(page), "15"], capture_output=True,
+                          text=True, timeout=BOUND)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused:" in proc.stdout and "--pdf-timeout" in proc.stdout and "stopped: 1" in proc.stdout, proc.stdout
+    assert not (tmp_path / "page.pdf").exists()
+
+
+def test_an_import_killed_at_any_moment_leaves_no_temporary_files_and_one_data_version(data_copy, exported, tmp_path):
+    """SIGKILL while import runs (it reads, checks in a staging folder beside the data, then
+    switches): the next command finishes or undoes it, nothing is left in the temporary folder
+    or beside the data, and the data is all old or all new."""
+    import subprocess
+    import sys
+    import time
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(exported)
+    wb["사업 개요"]["B2"] = wb["사업 개요"]["B2"].value + " (고침)"
+    wb["조직"]["E3"] = wb["조직"]["E3"].value + "실"
+    book = tmp_path / "고친.xlsx"
+    wb.save(book)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONIOENCODING": "utf-8"}
+    env.pop("SEOULCOMM_DATA", None)
+    before = snapshot_bytes(data_copy)
+    for delay in (0.5, 1.5, 3.0):
+        proc = subprocess.Popen([sys.executable, "-m", "seoulcomm", "import", str(book), "--data", str(data_copy)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait(timeout=BOUND)
+        code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+        assert code == 0, err
+        now = snapshot_bytes(data_copy)
+        assert set(now) == set(before)  # no staging folder, no temporary file beside the data
+        changed = {k for k in before if now[k] != before[k]}
+        assert changed in (set(), {"organisation.csv", "program.csv"}), changed
+        assert list(scratch.iterdir()) == []
+        for name in changed:  # back to the old version for the next round
+            (data_copy / name).write_bytes(before[name])
