@@ -218,8 +218,10 @@ class Table:
         keep = np.asarray(pd.Series(list(flags)).fillna(False), dtype=bool)
         classes = None if self.row_class is None else \
             pd.Series(list(self.row_class), dtype=object)[keep].reset_index(drop=True)
+        cells = {col: pd.Series(list(extra), dtype=object)[keep].reset_index(drop=True)
+                 for col, extra in self.cell_class.items()}
         return replace(self, frame=self.frame[keep].reset_index(drop=True), row_class=classes,
-                       page_rows=None, sheet_rows=None)
+                       cell_class=cells, page_rows=None, sheet_rows=None)
 
     # the shown columns in order: row headers first
     @property

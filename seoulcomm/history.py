@@ -189,14 +189,22 @@ def predecessors(history: pd.DataFrame | None, unit: str) -> list[str]:
 
 def successor(history: pd.DataFrame | None, unit: str, year) -> str:
     """The slug ``unit`` is known by in ``year`` (itself unless renamed to a new slug by then)."""
+    return successors(history, [unit], year)[0]
+
+
+def successors(history: pd.DataFrame | None, units, year) -> list[str]:
+    """:func:`successor` of each of ``units`` (the renames read once, not once per unit)."""
     renamed = _changes(history, "renamed")
     after = {str(u): (str(t), int(y)) for u, t, y in zip(renamed["unit"], renamed["to"], renamed["year"])
              if not pd.isna(t)}
-    seen = {unit}
-    while unit in after and after[unit][1] <= int(year) and after[unit][0] not in seen:
-        unit = after[unit][0]
-        seen.add(unit)
-    return unit
+    out = []
+    for unit in units:
+        seen = {unit}
+        while unit in after and after[unit][1] <= int(year) and after[unit][0] not in seen:
+            unit = after[unit][0]
+            seen.add(unit)
+        out.append(unit)
+    return out
 
 
 def abolished(history: pd.DataFrame | None, year) -> list[str]:

@@ -370,7 +370,7 @@ def budget_changes(ds, year, *, threshold: float) -> pd.DataFrame:
         return totals
     totals = _like_with_like(ds, year, totals, threshold=threshold)
     hist = org_history(ds)
-    totals = totals.assign(unit=[history.successor(hist, str(u), year) for u in totals["unit"]])
+    totals = totals.assign(unit=history.successors(hist, [str(u) for u in totals["unit"]], year))
     totals = totals.drop_duplicates(["year", "unit"], keep="last").reset_index(drop=True)
     out = calc.year_over_year(totals, value="budget", by="unit")
     out["status"] = ""
@@ -467,7 +467,7 @@ def top_programs(ds, year, as_of=None, *, n: int = 10, threshold: float) -> pd.D
 # --------------------------------------------------------------------------- top divisions
 
 #: How many divisions the office report's charts and page tables name; the rest fold into
-#: one line (기타 N개 부서). The workbook and the divisions table keep every division.
+#: one line (기타 N개 부서). The workbook keeps every division.
 TOP_DIVISIONS = 10
 #: Key (``unit``) of the line that folds the divisions beyond :data:`TOP_DIVISIONS`.
 OTHERS = "others"
@@ -922,15 +922,20 @@ def projection(ds, year, *, unit: str | None = None, threshold: float,
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
 
 
-def paced_lines(ds, year, *, unit: str | None = None, threshold: float) -> pd.DataFrame:
+def paced_lines(ds, year, *, unit: str | None = None, threshold: float,
+                judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best
     reference (:func:`projection`) instead of the calendar: ``reference``, ``reference_rate``
     [%], ``pace_gap`` = 집행률 − reference_rate [%p] (집행률 from the amounts) and ``pace_flag``
-    against it (``elapsed`` stays the calendar's, for the chart's line)."""
+    against it (``elapsed`` stays the calendar's, for the chart's line).
+
+    ``judged``: :func:`projection` of the same year, unit and threshold when the caller has
+    it already (its signal thresholds do not change the judgement); else computed here."""
     rows = spending_lines(ds, year, unit=unit, threshold=threshold)
     if rows.empty or unit in (None, "office"):
         return rows
-    judged = projection(ds, year, unit=unit, threshold=threshold)
+    if judged is None:
+        judged = projection(ds, year, unit=unit, threshold=threshold)
     judged = judged[(judged["level"] != "division").fillna(False).to_numpy(dtype=bool)].set_index("key")
     keys = rows["line"].astype(int).astype(str)
     rows["reference"] = pd.array([judged["reference"].get(k, pd.NA) for k in keys], dtype="string")

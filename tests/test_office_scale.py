@@ -29,7 +29,8 @@ YEAR = 2016
 SIZES = (40, 80)
 #: Page tables with one row per division, by their workbook sheet; the rows the page has
 #: besides the named divisions and 기타 (계, and 세부내역's 사업예산·기본경비).
-FOLDED_SHEETS = {"부서별 전년 대비": 1, "세부내역 총괄": 3, "전년과 올해 집행": 1, "집행률 추이": 1}
+FOLDED_SHEETS = {"부서별 현황": 1, "부서별 전년 대비": 1, "세부내역 총괄": 3, "전년과 올해 집행": 1,
+                 "집행률 추이": 1}
 
 
 def _render(folder: Path, out: Path):
@@ -117,8 +118,9 @@ def test_divisions_chart_names_n_and_sums_the_rest_in_one_bar(built, size):
     assert len(names) == N + 1
     rest = size - N
     assert names[-1] == f"기타 {rest}개 부서"  # the lowest bar (bars are drawn top to bottom)
-    # the divisions table keeps every division; the bars not named sum into 기타
-    frame = table.frame[(table.frame["unit"] != "office").to_numpy(dtype=bool)]
+    # the divisions table's sheet keeps every division; the bars not named sum into 기타
+    frame = table.frame[np.asarray(table.sheet_rows, dtype=bool)]
+    frame = frame[(frame["unit"] != "office").to_numpy(dtype=bool)]
     assert len(frame) == size
     named = set(names[:-1])
     others = frame[~frame["unit_name"].isin(named).to_numpy(dtype=bool)]
@@ -150,15 +152,71 @@ def test_other_office_charts_have_at_most_n_plus_one_lines(built):
 # --------------------------------------------------------------------------- tables
 
 @pytest.mark.parametrize("size", SIZES)
-def test_divisions_table_lists_every_division_on_the_page_and_in_the_workbook(built, size):
+def test_divisions_table_names_the_largest_on_the_page_and_every_division_in_the_workbook(built, size):
     folder, html_path, xlsx = built[size]
     html = html_path.read_text(encoding="utf-8")
     names = _division_names(folder)
     assert len(names) == size
     title = _sheet_title(xlsx, "부서별 현황")
     rows = _body_rows(_tables(html)[title])
-    assert [r[0] for r in rows] == ["계"] + names
+    scope = office.prepare(YEAR, folder)
+    keep = [scope.names[u] for u in office._top(scope)]
+    assert [r[0] for r in rows] == ["계"] + keep + [f"기타 {size - N}개 부서"]
     assert [r[0] for r in _sheet_rows(xlsx, "부서별 현황")] == ["계"] + names
+
+
+def test_divisions_table_others_row_sums_budget_staff_and_pools_rate_and_share(built):
+    folder = built[SIZES[0]][0]
+    scope = office.prepare(YEAR, folder)
+    table = office.divisions(scope)[0]
+    frame = table.frame
+    other = frame[(frame["unit"] == views.OTHERS).to_numpy(dtype=bool)].iloc[0]
+    total = frame[(frame["unit"] == "office").to_numpy(dtype=bool)].iloc[0]
+    rest = frame[~frame["unit"].isin(set(office._top(scope)) | {"office", views.OTHERS}).to_numpy(dtype=bool)]
+    assert len(rest) == SIZES[0] - N
+    for col in ("budget", "executed", "current", "authorized"):
+        assert int(other[col]) == sum(int(v) for v in rest[col]), col
+    # pooled 집행률 (Σ집행액 ÷ Σ예산현액) and share of the office's budget, from the amounts
+    assert other["execution_rate"] == pytest.approx(
+        sum(int(v) for v in rest["executed"]) / sum(int(v) for v in rest["available"]) * 100)
+    assert other["share"] == pytest.approx(sum(int(v) for v in rest["budget"]) / int(total["budget"]) * 100)
+
+
+def test_overview_names_the_largest_divisions_and_folds_the_rest(built):
+    folder, html_path, xlsx = built[SIZES[-1]]
+    scope = office.prepare(YEAR, folder)
+    items = office.overview(scope).items
+    page = [i["text"] for i in items if i.get("only") != "sheet"]
+    sheet = [i["text"] for i in items if i.get("only") != "page"]
+    rest = SIZES[-1] - N
+    staff_page = next(t for t in page if t.startswith("부서별 정원/현원"))
+    staff_sheet = next(t for t in sheet if t.startswith("부서별 정원/현원"))
+    assert staff_page.count(", ") == N and f"기타 {rest}개 부서 " in staff_page
+    assert staff_sheet.count(", ") == SIZES[-1] - 1 and "기타" not in staff_sheet
+    html = html_path.read_text(encoding="utf-8")
+    assert staff_page in html and staff_sheet not in html
+
+
+def test_projection_table_names_the_largest_unspent_and_the_sheet_every_division(built):
+    folder, html_path, xlsx = built[SIZES[-1]]
+    html = html_path.read_text(encoding="utf-8")
+    scope = office.prepare(YEAR, folder)
+    rows = views.projection(scope.ds, YEAR, threshold=scope.threshold, red=scope.red, amber=scope.amber)
+    table = _tables(html)["연말 집행 전망"]
+    page = [r[0] for r in _body_rows(table)]
+    rest = SIZES[-1] - N
+    assert page == list(rows["name"].head(N + 1)) + [f"기타 {rest}개 부서"]
+    # each named row's 신호 cell keeps its own colour; the 기타 line has no signal and no colour
+    trs = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    colour = {"위험": "sc-red", "주의": "sc-amber", "양호": "sc-green"}
+    for tr, signal in zip(trs, rows["signal"].head(N + 1)):
+        assert colour[signal] in re.findall(r"<td[^>]*>", tr)[-1]
+    assert not re.search(r"sc-(red|amber|green)", trs[-1])
+    sheet = [r[0] for r in _sheet_rows(xlsx, "집행전망")]
+    assert sheet == list(rows["name"])
+    counts = rows["signal"].iloc[1:].value_counts()
+    assert (f"○ 부서별 신호: 위험 {counts.get('위험', 0)}개, 주의 {counts.get('주의', 0)}개, "
+            f"양호 {counts.get('양호', 0)}개") in html
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -54,7 +54,7 @@ def mismatch_notes(scope: Scope, unit: str | None = None, *, follows: str | None
 def headline(scope: Scope) -> Headline:
     """Budget, execution, rate, balance and pace at the year's latest snapshot, and staff."""
     ds, year, division = scope.ds, scope.year, scope.unit
-    totals = views.unit_totals(ds, year, unit=division, threshold=scope.threshold)
+    totals = shared.totals(scope)
     mine = totals[((totals["unit"] == division) & (totals["year"] == int(year)))
                   .fillna(False).to_numpy(dtype=bool)]
     row = mine.iloc[0] if len(mine) else None
@@ -93,7 +93,7 @@ def summary(scope: Scope) -> list:
     """The division's budget and execution in each year up to the report's (each year at its
     latest snapshot), as a table and a chart."""
     ds, year, unit = scope.ds, scope.year, scope.unit
-    totals = views.unit_totals(ds, year, unit=unit, threshold=scope.threshold)
+    totals = shared.totals(scope)
     rows = totals[(totals["unit"] == unit).fillna(False).to_numpy(dtype=bool)].copy()
     if rows.empty:
         return [Notice(f"{int(year)}년 {scope.name} 예산·집행 자료 없음")]
@@ -161,7 +161,7 @@ def pace(scope: Scope) -> list:
     the same date, else the share of the year elapsed — (chart and table) and the lines more
     than the scope's threshold behind it (부진), at the latest snapshot."""
     ds, year, unit = scope.ds, scope.year, scope.unit
-    rows = views.paced_lines(ds, year, unit=unit, threshold=scope.threshold)
+    rows = views.paced_lines(ds, year, unit=unit, threshold=scope.threshold, judged=shared.projected(scope))
     if rows.empty:
         return [Notice(f"{int(year)}년 사업별 집행 자료 없음 — 집행 속도·부진 사업 판단 불가")]
     money = scope.money()

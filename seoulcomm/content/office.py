@@ -47,13 +47,8 @@ def shape(scope: Scope) -> str:
     return labels.office_shape(len(_order(scope)), teams)
 
 
-def _once(scope: Scope, key, compute):
-    """``compute()`` once per report: several sections ask the same (the year's totals, the
-    divisions they name); the rows it reads are in the report's read log from the first call."""
-    memo = vars(scope).setdefault("_office_memo", {})
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
+#: ``compute()`` once per report (:func:`seoulcomm.content.shared.once`).
+_once = shared.once
 
 
 def _totals(scope: Scope, span: int = 1) -> pd.DataFrame:
@@ -200,6 +195,25 @@ def _first_version(scope: Scope, rows: pd.DataFrame) -> pd.DataFrame:
     return rows[(rows["version"].astype(str) == first).to_numpy(dtype=bool)]
 
 
+def _named(scope: Scope, unit) -> bool:
+    """Whether the page names ``unit`` (one of :func:`_top`), or folds it into 기타."""
+    return str(unit) in set(_top(scope))
+
+
+def _folded_line(scope: Scope, listed: list[str], text: dict, head: str, group: str, rest: int,
+                 rest_text: str) -> list[dict]:
+    """The outline items of a line that names each of ``listed`` (``text[unit]``): one item
+    when the page names every one; else the page's (the largest, and ``기타 N개 부서`` with
+    ``rest_text``) and the sheet's (every division)."""
+    if not listed:
+        return []
+    if not rest:
+        return [{"level": 1, "text": head + ", ".join(text[u] for u in listed), "group": group}]
+    page = [text[u] for u in listed if _named(scope, u)] + [f"{labels.others(rest)} {rest_text}".strip()]
+    return [{"level": 1, "text": head + ", ".join(page), "group": group, "only": "page"},
+            {"level": 1, "text": head + ", ".join(text[u] for u in listed), "group": group, "only": "sheet"}]
+
+
 def overview(scope: Scope):
     """The year at a glance, 개조식 as the source's part I opens: the budget in 억 with each
     division's share, the largest programs' shares as the source lists them, and staff."""
@@ -215,9 +229,13 @@ def overview(scope: Scope):
             head += f" ({stated['version'].iloc[0]} 기준)"   # a later version is in the bridge
         items.append({"level": 0, "text": head, "group": "예산"})
         parts = stated[(stated["unit"] != OFFICE).to_numpy(dtype=bool)]
-        shares = [f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
-                  for u, b, r in zip(parts["unit"], parts["budget"], parts["share_stated"])]
-        items.append({"level": 1, "text": ", ".join(shares), "group": "예산"})
+        shares = {str(u): f"{names.get(str(u), str(u))} {units.fmt_eok(b)}({units.fmt_rate(r)})"
+                  for u, b, r in zip(parts["unit"], parts["budget"], parts["share_stated"])}
+        rest = [int(b) for u, b in zip(parts["unit"], parts["budget"]) if not _named(scope, u)]
+        whole_budget = 0 if pd.isna(whole["budget"]) else int(whole["budget"])
+        items += _folded_line(scope, list(shares), shares, "", "예산", len(rest),
+                              units.fmt_eok(sum(rest))
+                              + (f"({units.fmt_rate(sum(rest) / whole_budget * 100)})" if whole_budget else ""))
         listed = _first_version(scope, ds.rows("program_shares", year=int(year)))
         if len(listed):
             text = ", ".join(f"『{p}』 {units.fmt_rate(v)}"
@@ -237,11 +255,13 @@ def overview(scope: Scope):
                           "group": "인력"})
             short = dict(zip(ds["organisation"]["unit"].astype(str),
                              ds["organisation"]["short_ko"].astype(str)))
-            each = [f"{short.get(u, names.get(u, u))} {value[(u, '정원')]}/{value[(u, '현원')]}"
-                    for u in _order(scope) if (u, "정원") in value and (u, "현원") in value]
-            if each:
-                items.append({"level": 1, "text": f"부서별 정원/현원 : {', '.join(each)}",
-                              "group": "인력"})
+            listed = [u for u in _order(scope) if (u, "정원") in value and (u, "현원") in value]
+            each = {u: f"{short.get(u, names.get(u, u))} {value[(u, '정원')]}/{value[(u, '현원')]}"
+                    for u in listed}
+            rest = [u for u in listed if not _named(scope, u)]
+            items += _folded_line(scope, listed, each, "부서별 정원/현원 : ", "인력", len(rest),
+                                  f"{sum(value[(u, '정원')] for u in rest)}/"
+                                  f"{sum(value[(u, '현원')] for u in rest)}")
     if whole is not None:  # the organisation as part I states it (1관 4담당관 21팀)
         items.insert(0, {"level": 0, "text": f"조직 : {shape(scope)}", "group": "조직"})
     cover = views.general_notes(ds, year, "표지")
@@ -320,15 +340,26 @@ def divisions(scope: Scope) -> list:
             rows[col] = list(staff[col].reindex(rows["unit"]))
         columns += ["authorized", "current", "gap"]
         notes.append(f"정원·현원·과·결원: {fmt_date(staff_date)} 기준({ds.unit('staffing')})")
-    classes = pd.Series(np.where(rows["unit"] == OFFICE, "sc-bold", ""), index=rows.index)
     date = rows["as_of"].dropna().max()
     what = "예산·집행·인력" if "current" in columns else "예산·집행"
     money = scope.money()
-    table = Table(rows, columns, sheet="부서별 현황", title=f"{int(year)}년 부서별 {what}",
-                  unit=money, as_of=iso(date), context="divisions",
-                  source=source_text(ds, sources, source_title), row_class=classes, notes=notes)
-    chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
     keep = _top(scope)
+    # the page: 계, the largest divisions and one 기타 line; the sheet: every division
+    sums = [c for c in ("budget", "detail_available", "available", "executed", "balance", "authorized",
+                        "current", "gap") if c in columns or c == "available"]
+    rest = views.fold(rows, keep, sums=sums, rates=views.POOLED_RATE)
+    if len(rest):
+        rest["unit_name"] = labels.others(int(rest["folded"].iloc[0]))
+        office_budget = rows.loc[(rows["unit"] == OFFICE).to_numpy(dtype=bool), "budget"]
+        total = office_budget.iloc[0] if len(office_budget) else pd.NA
+        rest["share"] = (float(rest["budget"].iloc[0]) / float(total) * 100
+                         if not pd.isna(total) and total and not pd.isna(rest["budget"].iloc[0]) else np.nan)
+    sheet = "부서별 현황"
+    table = _table(rows, columns, fold=_folded(scope, rows, rest, keep, sheet=sheet),
+                   sheet=sheet, title=f"{int(year)}년 부서별 {what}",
+                   unit=money, as_of=iso(date), context="divisions",
+                   source=source_text(ds, sources, source_title), notes=notes)
+    chart_rows = rows[(rows["unit"] != OFFICE).to_numpy(dtype=bool)]
     others = views.fold(chart_rows, keep, sums=["available", "executed"],
                         rates=views.POOLED_RATE)
     chart_rows = pd.concat([chart_rows[chart_rows["unit"].isin(keep).to_numpy(dtype=bool)], others],

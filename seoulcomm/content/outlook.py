@@ -8,9 +8,9 @@ import html
 import numpy as np
 import pandas as pd
 
-from .. import units, views
+from .. import labels, units, views
 from ..display import Html, Notice, Table, fmt_date
-from .shared import Scope, iso, source_text
+from .shared import Scope, iso, projected, source_text
 
 #: The table's caption and its workbook sheet (DESIGN.md: names that checks rely on).
 TITLE = "연말 집행 전망"
@@ -86,6 +86,10 @@ def summary_lines(scope: Scope, rows: pd.DataFrame) -> list[str]:
     lagging = int(parts["lagging"].sum())
     if lagging and not settled:
         lines.append(f"○ 기준보다 {scope.threshold:g}%p 넘게 뒤처진 ‘부진’ {lagging}개")
+    if scope.unit == "office" and len(parts) > views.TOP_DIVISIONS:
+        counts = parts["signal"].astype("string").value_counts()
+        lines.append("○ 부서별 신호: " + ", ".join(f"{w} {int(counts.get(w, 0))}개" for w in SIGNAL_CLASS)
+                     + f" (표: 전망 불용액 상위 {views.TOP_DIVISIONS}개 부서)")
     lines += _targets_lines(scope)
     if len(parts) and len(whole) and not settled and not pd.isna(whole["unspent"].iloc[0]) \
             and int(whole["unspent"].iloc[0]) != total:
@@ -99,8 +103,7 @@ def projection(scope: Scope) -> list:
     """The 연말 집행 전망 section: the summary lines and the table (largest 불용 first)."""
     ds, year = scope.ds, scope.year
     unit = None if scope.unit == "office" else scope.unit
-    rows = views.projection(ds, year, unit=unit, threshold=scope.threshold, red=scope.red,
-                            amber=scope.amber)
+    rows = projected(scope)
     if rows.empty:
         return [Notice(f"{int(year)}년 집행 자료 없음 — 연말 집행 전망 불가")]
     settled = bool(rows["settled"].all())
@@ -114,6 +117,31 @@ def projection(scope: Scope) -> list:
     classes = pd.Series(np.where(rows["lagging"].to_numpy(dtype=bool), "sc-flag", ""), index=rows.index)
     total_key = "office" if unit is None else unit
     classes = classes.where(rows["key"] != total_key, (classes + " sc-bold").str.strip())
+    signal_class = rows["signal"].map(SIGNAL_CLASS).fillna("")
+    fold, fold_notes = {}, []
+    if unit is None and (rows["key"] != total_key).sum() > views.TOP_DIVISIONS:
+        # the page: the office and the divisions with the largest 불용, one 기타 line for the
+        # rest; the sheet: every division (no 기타 line)
+        parts = rows[(rows["key"] != total_key).to_numpy(dtype=bool)]
+        keep = list(parts["key"].head(views.TOP_DIVISIONS))
+        rest = views.fold(rows, keep, key="key", sums=["available", "executed", "unspent"],
+                          rates=views.POOLED_RATE)
+        count = int(rest["folded"].iloc[0])
+        rest["name"] = labels.others(count)
+        rest["settled"] = settled
+        rest["method"] = ""
+        available, unspent = rest["available"].iloc[0], rest["unspent"].iloc[0]
+        rest["projected_rate"] = (np.nan if settled or pd.isna(available) or not available or pd.isna(unspent)
+                                  else (float(available) - float(unspent)) / float(available) * 100)
+        shown = pd.concat([shown, rest], ignore_index=True)
+        named = (rows["key"].isin(keep) | (rows["key"] == total_key)).fillna(False).to_numpy(dtype=bool)
+        fold = {"page_rows": pd.Series(np.r_[named, True]),
+                "sheet_rows": pd.Series(np.r_[np.ones(len(rows), dtype=bool), False])}
+        classes = pd.Series(list(classes) + ["sc-sub"])
+        signal_class = pd.Series(list(signal_class) + [""])
+        fold_notes = [f"{'연말 집행잔액' if settled else '전망 불용액'} 상위 {len(keep)}개 부서 외 {count}개 부서는 "
+                      "‘기타’ 한 줄로 합산함(집행률·전망 집행률은 합산액으로 다시 계산). 전체 "
+                      f"{len(parts)}개 부서와 각 신호는 통합문서 ‘{SHEET}’ 시트 참조."]
     headers = {"name": (what, "text"), "reference": ("기준", "text"),
                "reference_rate": ("기준 집행률(%)", "rate"), "method": ("전망 방법", "text"),
                "projected_rate": ("전망 집행률(%)", "rate"),
@@ -125,7 +153,8 @@ def projection(scope: Scope) -> list:
                   sheet=SHEET, title=TITLE, unit=scope.money(), as_of=iso(rows["as_of"].max()),
                   source=source_text(ds, rows["source"]), headers=headers, row_class=classes,
                   nowrap=["reference", "method", "signal"],
-                  cell_class={"signal": rows["signal"].map(SIGNAL_CLASS).fillna("")},
+                  cell_class={"signal": signal_class}, **fold,
                   notes=[method_note(scope, settled),
-                         f"집행률·기준 집행률·전망 집행률: 적힌 금액으로 계산(집행액 ÷ {_base_word(scope)})"])
+                         f"집행률·기준 집행률·전망 집행률: 적힌 금액으로 계산(집행액 ÷ {_base_word(scope)})"]
+                  + fold_notes)
     return [summary, table]

@@ -39,7 +39,8 @@ class Scope:
 
     @property
     def names(self) -> dict[str, str]:
-        return labels.names(self.ds, self.year)
+        # asked by most sections: read once per report (a copy each time, a caller's own)
+        return dict(once(self, ("names", self.year), lambda: labels.names(self.ds, self.year)))
 
     @property
     def name(self) -> str:
@@ -48,6 +49,33 @@ class Scope:
     def money(self, table: str = "budget_detail") -> str:
         """The money unit of ``table`` (from ``catalog.yaml``)."""
         return labels.money_unit(self.ds, table)
+
+
+def once(scope: Scope, key, compute):
+    """``compute()`` once per report (per scope): several sections ask the same (the year's
+    totals, the projection, the divisions they name); the rows it reads are in the report's
+    read log from the first call."""
+    memo = vars(scope).setdefault("_once", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def totals(scope: Scope) -> pd.DataFrame:
+    """:func:`seoulcomm.views.unit_totals` of the report's year and unit (a division: its own
+    rows), once per report (a copy each time)."""
+    return once(scope, ("unit_totals", scope.year, scope.unit, scope.threshold), lambda: views.unit_totals(
+        scope.ds, scope.year, unit=scope.unit, threshold=scope.threshold)).copy()
+
+
+def projected(scope: Scope) -> pd.DataFrame:
+    """:func:`seoulcomm.views.projection` of the report's scope (the office: every division;
+    a division: its lines), computed once per scope: the 집행 속도 table and the 연말 집행 전망
+    both show it (a copy each time)."""
+    unit = None if scope.unit == "office" else scope.unit
+    return once(scope, ("projection", scope.year, scope.unit, scope.threshold, scope.red, scope.amber),
+                lambda: views.projection(scope.ds, scope.year, unit=unit, threshold=scope.threshold,
+                                         red=scope.red, amber=scope.amber)).copy()
 
 
 def open_scope(kind: str, given: dict, data_dir=None, *, threshold=None, red=None,
