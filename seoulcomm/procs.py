@@ -36,6 +36,9 @@ CELL_TIMEOUT = 600
 REPORT_TIMEOUT = 900
 #: Longest a report process may take to exit once it has sent its result or closed its pipe [s].
 REAP_GRACE = 5.0
+#: Longest a result may stay half sent with no byte arriving (a report process stopped, say by
+#: SIGSTOP, while it writes its result) [s]; then that report fails.
+RESULT_TRANSIT = 30.0
 
 
 def failure(exc: ReportFailure, *, cell: int | None = None, source: str = "") -> dict:
@@ -104,6 +107,7 @@ class _Job:
     cell_started: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
     result: dict | None = None
+    sending: float | None = None  # when the last byte of a result still in transit arrived
 
 
 class Supervisor:
@@ -188,6 +192,8 @@ class Supervisor:
             limits.append((job.started + self.report_timeout, "report"))
         if self.cell_timeout and job.cell is not None:
             limits.append((job.cell_started + self.cell_timeout, "cell"))
+        if job.sending is not None:
+            limits.append((job.sending + RESULT_TRANSIT, "transit"))
         return min(limits) if limits else (float("inf"), None)
 
     def _finish(self, job: _Job, error: dict | None = None):
@@ -267,6 +273,8 @@ class Supervisor:
                 elif kind in (b"R", b"E"):
                     job.result = {kind.decode(): json.loads(body)}
                     return True  # the child exits right after (a process it started may hold the pipe)
+            if job.buffer[:2] in (b"R ", b"E "):  # a result in transit: it must keep arriving
+                job.sending = time.monotonic()
 
     def wait(self):
         """Block until one running report ends; return ``(key, report, result-dict)``."""
@@ -281,6 +289,9 @@ class Supervisor:
                             f"셀 실행 시간이 제한({self.cell_timeout:g}초)을 넘어 중단했습니다"
                             " (--cell-timeout)"),
                             cell=job.cell + 1, source=self.cell_source(job.report, job.cell)))
+                    if why == "transit":
+                        return self._finish(job, failure(ReportTimeoutError(
+                            f"보고서 프로세스가 결과를 보내다 {RESULT_TRANSIT:g}초 동안 멈췄습니다")))
                     return self._finish(job, failure(ReportTimeoutError(
                         f"보고서 실행 시간이 제한({self.report_timeout:g}초)을 넘어 중단했습니다"
                         " (--report-timeout)"),

@@ -163,27 +163,29 @@ def on_dask_worker(report_, out_dir: str, data_dir: str, notebooks_dir: str | No
         report_, out_dir, data_dir=data_dir, notebooks_dir=notebooks_dir)
 
 
-def warm_plugin(data_dir: str, notebooks_dir: str | None, files=None):
+def warm_plugin(data_dir: str, notebooks_dir: str | None, files_key=None):
     """A ``distributed`` worker plugin that warms each worker process once (see
-    :func:`seoulcomm.engine.prepare`), on the data bytes the build read (``files``: a future
-    of them, or the bytes) when given."""
+    :func:`seoulcomm.engine.prepare`), on the data bytes the build read when given: the key
+    under which they were scattered to every worker (``files_key``; a future itself cannot
+    travel inside a plugin)."""
     from distributed.diagnostics.plugin import WorkerPlugin  # optional (the dask extra)
 
     class WarmPlugin(WorkerPlugin):
         name = "seoulcomm-warm"
 
-        def __init__(self, data_dir, notebooks_dir, files):
-            self.data_dir, self.notebooks_dir, self.files = data_dir, notebooks_dir, files
+        def __init__(self, data_dir, notebooks_dir, files_key):
+            self.data_dir, self.notebooks_dir, self.files_key = data_dir, notebooks_dir, files_key
 
         def setup(self, worker):
-            files = self.files
-            if files is not None and not isinstance(files, dict):
-                files = files.result() if hasattr(files, "result") else None
+            try:  # scattered to every worker before the plugin was registered
+                files = worker.data[self.files_key] if self.files_key is not None else None
+            except Exception:  # noqa: BLE001 — a worker that joined later: its tasks pin the bytes
+                files = None
             if isinstance(files, dict):
                 load.pin(self.data_dir, files)
             engine.prepare(self.data_dir, self.notebooks_dir)
 
-    return WarmPlugin(data_dir, notebooks_dir, files)
+    return WarmPlugin(data_dir, notebooks_dir, files_key)
 
 
 class DaskRunner(_Runner):
@@ -204,7 +206,8 @@ class DaskRunner(_Runner):
         out, data, notebooks = _folders(out_dir, data_dir, notebooks_dir)
         reports = list(reports)
         [files] = self.client.scatter([self.files], broadcast=True) if self.files is not None else [None]
-        self.client.register_plugin(warm_plugin(data, notebooks, files), name="seoulcomm-warm")
+        self.client.register_plugin(warm_plugin(data, notebooks, files.key if files is not None else None),
+                                    name="seoulcomm-warm")
         futures = {self.client.submit(on_dask_worker, r, out, data, notebooks, self.cell_timeout,
                                       self.report_timeout, files, pure=False): r for r in reports}
         # every result arrives within its report's deadline, a queue's worth of them, and a margin

@@ -539,6 +539,37 @@ def test_a_report_process_stopped_after_sending_its_result_holds_nothing():
     assert proc.stdout.strip() == "[('a', True), ('b', True)]"
 
 
+STOP_WHILE_SENDING = """
+import os, signal
+from seoulcomm import procs
+
+procs.RESULT_TRANSIT = 3.0  # a result half sent, then nothing for 3 s: that report fails
+
+def target(report, notify):
+    if report == "b":
+        pipe = notify.__closure__[0].cell_contents  # the pipe its result goes through
+        pipe.write(b'R {"name": "b", "output": "b", "o')
+        os.kill(os.getpid(), signal.SIGSTOP)  # stopped in the middle of sending
+    return {"name": report, "output": report, "ok": True}
+
+sup = procs.Supervisor(target, jobs=2, report_timeout=600)
+seen = []
+sup.run([("a", "a"), ("b", "b")], lambda key, report, result: seen.append(
+    (key, result.get("ok", False), result.get("error", {}).get("ename"))))
+print(sorted(seen))  # without the transit deadline, b waits for its 600 s report deadline
+"""
+
+
+def test_a_report_process_stopped_while_sending_its_result_fails_in_bounded_time():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", STOP_WHILE_SENDING], capture_output=True, text=True,
+                          timeout=BOUND)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[('a', True, None), ('b', False, 'ReportTimeoutError')]", proc.stdout
+
+
 def test_a_hung_chromium_fails_its_pdf_at_the_deadline_and_the_others_print(tmp_path):
     from seoulcomm import pdf
 
@@ -787,3 +818,32 @@ def test_an_import_killed_at_any_moment_leaves_no_temporary_files_and_one_data_v
         assert list(scratch.iterdir()) == []
         for name in changed:  # back to the old version for the next round
             (data_copy / name).write_bytes(before[name])
+
+
+PARAMS_FIFO = """
+import sys
+from seoulcomm import build
+from seoulcomm.errors import UnsafeFileError
+try:
+    build.build(sys.argv[1], sys.argv[2], params_dir=sys.argv[3], progress="quiet")
+except UnsafeFileError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_a_fifo_among_the_report_lists_is_refused_without_blocking(site, tmp_path):
+    import subprocess
+    import sys
+
+    from seoulcomm import paths
+
+    data, out = site
+    params = tmp_path / "params"
+    shutil.copytree(paths.PARAMS_DIR, params)
+    os.mkfifo(params / "zz-shared.yaml")  # params/*.yaml are all read
+    before = snapshot_bytes(data)
+    proc = subprocess.run([sys.executable, "-c", PARAMS_FIFO, str(data), str(out), str(params)],
+                          capture_output=True, text=True, timeout=BOUND)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused:" in proc.stdout and "zz-shared.yaml" in proc.stdout and "FIFO" in proc.stdout, proc.stdout
+    assert snapshot_bytes(data) == before and not (out / "index.html").exists()
