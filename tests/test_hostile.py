@@ -847,3 +847,14 @@ def test_a_fifo_among_the_report_lists_is_refused_without_blocking(site, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert "refused:" in proc.stdout and "zz-shared.yaml" in proc.stdout and "FIFO" in proc.stdout, proc.stdout
     assert snapshot_bytes(data) == before and not (out / "index.html").exists()
+
+
+@pytest.mark.parametrize("name", ["general_notes.csv", "budget_detail.csv"])  # row by row; Arrow (>= 1 MB)
+def test_a_huge_line_without_a_newline_is_refused_in_one_located_message(data_copy, name):
+    path = data_copy / name
+    with open(path, "ab") as fh:
+        fh.write(b"x" * 20_000_000)  # 20 MB on the last line, never ended
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2, err
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1 and f"{name}, " in lines[0] and "32,767자 이하" in lines[0], err
