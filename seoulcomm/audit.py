@@ -76,8 +76,10 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
         # partial): what the row's figures are, not a tolerance
         "explain": pd.NA if explain is None else explain,
     })
-    out = out.dropna(subset=["stated"])
-    return out if keep_unmatched else out.dropna(subset=["computed"])
+    keep = out["stated"].notna().to_numpy(dtype=bool)
+    if not keep_unmatched:
+        keep = keep & out["computed"].notna().to_numpy(dtype=bool)
+    return out if keep.all() else out[keep]   # (no copy of a million rows when all are checks)
 
 
 def _floats(x):
@@ -108,6 +110,24 @@ def _document(source: pd.Series) -> pd.Series:
     return _per_distinct(lambda s: s.astype("string").str.split(" ", n=1).str[0], source)
 
 
+def _snapshots_of(detail: pd.DataFrame) -> pd.DataFrame:
+    """The detail's distinct ``(year, as_of, doc)`` in order of first appearance (``doc`` the
+    cited document, :func:`_document`); computed once per detail frame of an audit."""
+    held = _SNAPSHOTS.get(id(detail))
+    if held is not None and held[0] is detail:
+        return held[1]
+    # the distinct (year, as_of, source) first: a snapshot repeats one source over its rows
+    snaps = detail[["year", "as_of", "source"]].drop_duplicates()
+    snaps = snaps.assign(doc=_document(snaps["source"]))[["year", "as_of", "doc"]].drop_duplicates()
+    _SNAPSHOTS.clear()
+    _SNAPSHOTS[id(detail)] = (detail, snaps)
+    return snaps
+
+
+#: :func:`_snapshots_of` of the detail frame the running audit compares with (one entry).
+_SNAPSHOTS: dict[int, tuple] = {}
+
+
 def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     """``other`` (with ``year`` and ``source``) plus the ``as_of`` of the one detail snapshot of
     its year to compare it with: the earliest snapshot from the same document if there is one,
@@ -116,8 +136,7 @@ def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     A table without an as-of date (the budget tables, part III, the program sheet) states the
     budget of one document; a later snapshot of the same year is never added to it.
     """
-    snaps = detail[["year", "as_of", "source"]].assign(doc=lambda f: _document(f["source"]))
-    snaps = snaps[["year", "as_of", "doc"]].drop_duplicates()
+    snaps = _snapshots_of(detail)
     left = other.reset_index(drop=True).assign(_row=lambda f: np.arange(len(f)),
                                                _doc=lambda f: _document(f["source"]))
     m = left[["_row", "year", "_doc"]].merge(snaps, on="year")
@@ -148,36 +167,53 @@ def _rate_tolerance(num, den, num_err, den_err, dp):
     return spread + 0.5 * 10.0 ** -np.asarray(dp, float)
 
 
+def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.isclose(a, b, rtol=0, atol=1e-9)``, without its general machinery (millions of rows)."""
+    with np.errstate(invalid="ignore"):
+        return (np.abs(a - b) <= 1e-9) | (a == b)
+
+
 def classify(frame: pd.DataFrame) -> pd.Series:
     """Verdict per check row (columns stated, computed, kind, tol, dp), vectorised."""
     stated, computed = frame["stated"].to_numpy(float), frame["computed"].to_numpy(float)
     dp = frame["dp"].to_numpy(int)
     scale = 10.0 ** dp
     nudge = 1e-9
-    rounded = np.sign(computed) * np.floor(np.abs(computed) * scale + 0.5 + nudge) / scale
-    truncated = np.sign(computed) * np.floor(np.abs(computed) * scale + nudge) / scale
+    magnitude, sign = np.abs(computed) * scale, np.sign(computed)
+    rounded = sign * np.floor(magnitude + 0.5 + nudge) / scale
+    truncated = sign * np.floor(magnitude + nudge) / scale
     diff = stated - computed
-    exact = np.isclose(stated, rounded, rtol=0, atol=1e-9)
-    same = frame["kind"].to_numpy() == "same"
-    truncation = ~exact & (np.isclose(stated, truncated, rtol=0, atol=1e-9)
-                           | (same & np.isclose(np.abs(diff), 1 / scale, rtol=0, atol=1e-9)))
-    rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= frame["tol"].to_numpy(float) + 1e-9)
+    tol = frame["tol"].to_numpy(float) + 1e-9
+    # the kinds compared as codes (one pass over the text, not one per kind)
+    codes, kinds = pd.factorize(frame["kind"], use_na_sentinel=True)
+    kinds = list(kinds)
+
+    def is_kind(name: str) -> np.ndarray:
+        return codes == kinds.index(name) if name in kinds else np.zeros(len(codes), dtype=bool)
+
+    exact = _close(stated, rounded)
+    same = is_kind("same")
+    truncation = ~exact & (_close(stated, truncated) | (same & _close(np.abs(diff), 1 / scale)))
+    with np.errstate(invalid="ignore"):
+        rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= tol)
+        within = stated <= computed + tol
     unmatched = np.isnan(computed)
-    kind = frame["kind"].to_numpy()
     # a bound (이월액 ≤ 전년도 집행잔액) holds or it does not; a part (Ⅲ 사업비 that covers part
     # of its detail lines) is no more than the whole
-    bound, part = kind == "bound", kind == "part"
-    within = stated <= computed + frame["tol"].to_numpy(float) + 1e-9
-    verdict = np.select([unmatched, bound & within, bound, part & within, part, exact, truncation,
-                         rounding],
-                        ["unmatched", "exact", "discrepancy", "partial", "discrepancy", "exact",
-                         "truncation", "rounding"], "discrepancy")
+    bound, part = is_kind("bound"), is_kind("part")
+    names = np.array(["unmatched", "exact", "discrepancy", "partial", "truncation", "rounding",
+                      "reference"], dtype=object)
+    code = np.select([unmatched, bound & within, bound, part & within, part, exact, truncation,
+                      rounding], [0, 1, 2, 3, 2, 1, 4, 5], 2)
     # the source selects (a list of the largest): a reference, never a contradiction
-    verdict = np.where(kind == "listing", "reference", verdict)
-    explain = frame["explain"] if "explain" in frame else pd.Series(pd.NA, index=frame.index)
-    explained = (verdict == "discrepancy") & explain.notna().to_numpy(bool)
-    verdict = np.where(explained, explain.astype("string").fillna("").to_numpy(), verdict)
-    return pd.Series(verdict, index=frame.index)
+    code[is_kind("listing")] = 6
+    verdict = names[code]
+    if "explain" in frame:
+        explain = frame["explain"]
+        explained = (code == 2) & explain.notna().to_numpy(bool)
+        if explained.any():
+            verdict[explained] = explain.astype("string").fillna("").to_numpy(dtype=object)[explained]
+    return pd.Series(verdict, index=frame.index, dtype="str")
 
 
 # --- checks within the detail table (per year and as-of date) ----------------------------
@@ -850,6 +886,11 @@ def reconcile(ds) -> pd.DataFrame:
     return _reconciled(ds)[0].copy()
 
 
+def reconcile_frame(ds) -> pd.DataFrame:
+    """:func:`reconcile`'s frame of ``ds``, shared, not copied (never change it)."""
+    return _reconciled(ds)[0]
+
+
 def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     """The audit frame of ``ds`` (computed once per loaded data, not copied) and its index
     of row positions by scope and by program (built on first use)."""
@@ -885,6 +926,7 @@ def _reconcile(ds) -> pd.DataFrame:
              + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
              + _staffing(ds) + _outcomes(ds, by_section)
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
+    _SNAPSHOTS.clear()
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
     frame["verdict"] = classify(frame)
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")

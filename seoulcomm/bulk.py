@@ -148,6 +148,49 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     return bool((per_line % 2 == 0).all())
 
 
+def _pad_short_rows(data: bytes, arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                    names: list[str], table) -> bytes | None:
+    """``data`` with each row that leaves off columns added later with a default (an old row
+    of a file whose header names them: the row-by-row reader pads it with the defaults) padded
+    with those defaults, so that Arrow splits it as that reader does; ``data`` itself when no
+    row is short; None (read row by row) when a default could not be written as a plain cell.
+    Called once the quotes are known to be plain (:func:`_quotes_plain`)."""
+    tail = []
+    for name in reversed(names):
+        col = next((c for c in table.cols if c.name == name), None)
+        if col is None or col.default is None:
+            break
+        tail.append(col.default)
+    tail.reverse()
+    if not tail:
+        return data
+    width = len(names)
+    # the commas that split cells: those outside quotes (every line holds an even number of
+    # quotes, each opening or closing a field or doubled inside one: _quotes_plain)
+    inside = (np.cumsum(arr == 34, dtype=np.int64) % 2).astype(bool)
+    commas = np.concatenate(([0], np.cumsum((arr == 44) & ~inside, dtype=np.int64)))
+    ends = starts + lengths
+    cells = commas[ends] - commas[starts] + 1
+    rows = lengths > 0
+    rows[0] = False   # the header
+    # (a row of one cell may be a blank line the row-by-row reader skips: left to it)
+    short = rows & (cells < width) & (cells >= max(2, width - len(tail)))
+    if not short.any():
+        return data
+    if any(set(d) & set(',"\r\n') for d in tail):
+        return None
+    positions, values = [], []
+    for count in np.unique(cells[short]):
+        at = ends[short & (cells == count)]
+        added = "".join("," + d for d in tail[len(tail) - (width - int(count)):]).encode("utf-8")
+        added = np.frombuffer(added, dtype=np.uint8)
+        positions.append(np.repeat(at, len(added)))
+        values.append(np.tile(added, len(at)))
+    positions, values = np.concatenate(positions), np.concatenate(values)
+    order = np.argsort(positions, kind="stable")
+    return np.insert(arr, positions[order], values[order]).tobytes()
+
+
 def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, load):
     """``(raw, names)`` of a plain file (see the module's text): ``raw`` a :class:`Raw`, or
     None with the header's problems recorded; None when the file is not plain (read it row
@@ -187,6 +230,15 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
     width = len(header)
     if len(content) == 1:
         return None   # no rows: said by the row-by-row reader
+    found: list = []
+    names = load._header(path, header, table, catalog, found)
+    if names is None:
+        problems += found
+        return None, None
+    padded = _pad_short_rows(data, arr, starts, lengths, names, table)
+    if padded is None:
+        return None
+    data = padded
     invalid = []
 
     def invalid_row(row):
@@ -208,9 +260,7 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
         return None
     if invalid or parsed.num_rows != len(content) - 1:
         return None
-    names = load._header(path, header, table, catalog, problems)
-    if names is None:
-        return None, None
+    problems += found
     columns = {}
     for name, field in zip(names, field_names):
         columns[name] = parsed.column(field).combine_chunks()

@@ -9,6 +9,7 @@ what they find into located :class:`~seoulcomm.errors.DataError` messages, and
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .schema import ORIGINAL
@@ -29,7 +30,13 @@ def is_partial(detail: pd.DataFrame) -> pd.Series:
     ``partial`` on any of the snapshot's rows)."""
     if "partial" not in detail.columns:
         return pd.Series(False, index=detail.index)
-    stated = detail["partial"].astype("string").fillna("").str.strip() != ""
+    # each distinct text once (a snapshot repeats its reason, most rows hold none)
+    codes, texts = pd.factorize(detail["partial"].astype("string"), use_na_sentinel=True)
+    blank = np.array([str(t).strip() == "" for t in texts] + [True], dtype=bool)
+    stated = ~blank[codes]   # code -1 (missing) takes the last entry: blank
+    if not stated.any():
+        return pd.Series(False, index=detail.index)
+    stated = pd.Series(stated, index=detail.index)
     declared = stated.groupby([detail["year"], detail["as_of"]], dropna=False).transform("any")
     return declared.astype(bool)
 
@@ -47,26 +54,48 @@ def incomplete_snapshots(detail: pd.DataFrame) -> list[dict]:
     """
     if detail.empty:
         return []
-    partial = is_partial(detail)
+    partial = is_partial(detail).to_numpy(dtype=bool)
+    years = detail["year"].astype("Int64")
+    dates = pd.to_datetime(detail["as_of"]).to_numpy(dtype="datetime64[ns]")
+    stated = years.notna().to_numpy(dtype=bool) & ~np.isnat(dates)
+    years = years.to_numpy(dtype="int64", na_value=0)
+    pos = np.flatnonzero(stated)
+    if not len(pos):
+        return []
+    # the rows of each (year, as-of) snapshot, years and dates ascending, each snapshot's rows
+    # in the frame's order: one sort, no mask per snapshot
+    order = np.lexsort((pos, dates[pos], years[pos]))
+    pos = pos[order]
+    y, d = years[pos], dates[pos]
+    starts = np.flatnonzero(np.r_[True, (y[1:] != y[:-1]) | (d[1:] != d[:-1])])
+    ends = np.r_[starts[1:], len(pos)]
+    numbers = detail["line"].astype("Int64")
+    numbered_rows = numbers.notna().to_numpy(dtype=bool)
+    numbers = numbers.to_numpy(dtype="int64", na_value=0)
+    names = detail["name"].to_numpy(dtype=object)
     found = []
-    for year, rows in detail.groupby("year", sort=True):
-        snaps = sorted(rows["as_of"].dropna().unique())
-        carried: dict[int, str] = {}
-        carried_at = None
-        for when in snaps:
-            snap = rows[(rows["as_of"] == when).to_numpy(dtype=bool)]
-            lines = {int(x) for x in snap["line"].dropna()}
-            if bool(partial.loc[snap.index].any()):
+    year = carried = carried_names = carried_at = None
+    for start, end in zip(starts, ends):
+        if y[start] != year:   # a new year: nothing carried yet
+            year, carried, carried_names, carried_at = y[start], None, None, None
+        rows = pos[start:end]
+        if partial[rows].any():
+            continue
+        numbered = rows[numbered_rows[rows]]
+        lines = numbers[numbered]
+        if carried is not None:
+            # the lines of a snapshot are distinct (its key): which carried ones it lacks
+            missing = np.unique(carried[np.isin(carried, lines, invert=True)])   # ascending
+            if len(missing):
+                named = dict(zip(carried.tolist(), (str(nm) for nm in names[carried_names])))
+                found.append({"year": int(year), "as_of": pd.Timestamp(d[start]), "earlier": carried_at,
+                              "missing": missing.tolist(), "names": [named[m] for m in missing.tolist()],
+                              "first": detail.index[rows[0]]})
                 continue
-            missing = sorted(set(carried) - lines)
-            if missing:
-                found.append({"year": int(year), "as_of": pd.Timestamp(when), "earlier": carried_at,
-                              "missing": missing, "names": [carried[m] for m in missing],
-                              "first": snap.index[0]})
-                continue
-            carried.update({int(ln): str(nm) for ln, nm in zip(snap["line"], snap["name"])
-                            if not pd.isna(ln)})
-            carried_at = pd.Timestamp(when)
+        # a complete snapshot carries every line carried before it: what it carries is its own
+        # lines, under its own names (the last row of a line named twice)
+        carried, carried_names = lines, numbered
+        carried_at = pd.Timestamp(d[start])
     return found
 
 

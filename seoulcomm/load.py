@@ -880,32 +880,7 @@ def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, pat
     dated no later than the snapshot stating it; a snapshot of the detail that carries every
     line of the year's earlier snapshots, or says in ``partial`` why it does not."""
     if {"year", "version"} <= set(frame.columns) and table.name != "budget_versions":
-        known = refs.get("version", {})
-        named = set()   # one message per version and year, at its first row
-        for line, year, version in zip(frame.index, frame["year"], frame["version"]):
-            if pd.isna(year) or (line, "version") in skip:
-                continue
-            name = ORIGINAL if pd.isna(version) else str(version)
-            if (int(year), name) in named:
-                continue
-            if name != ORIGINAL and (int(year), name) not in known:
-                named.add((int(year), name))
-                listed = [v for (y, v) in sorted(known, key=lambda k: known[k][0]) if y == int(year)]
-                problems.append(DataError(
-                    path, f"{int(year)}년 예산 단계(budget_versions.csv)에 있는 이름이어야 합니다 — 있는 단계: "
-                    f"{', '.join([ORIGINAL] + [v for v in listed if v != ORIGINAL])}; 새 단계(예: 1회 추경)는 "
-                    "budget_versions.csv에 연도·이름·순서·날짜로 먼저 적으세요",
-                    line=line, column="version", value=raw.at[line, "version"]))
-                continue
-            when = known.get((int(year), name), (0, None))[1]
-            if "as_of" in frame.columns and when is not None and not pd.isna(when):
-                as_of = frame.at[line, "as_of"]
-                if not pd.isna(as_of) and as_of < when and (line, "as_of") not in skip:
-                    named.add((int(year), name))
-                    problems.append(DataError(
-                        path, f"기준일이 예산 단계 '{name}'의 날짜({when:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
-                        "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
-                        value=raw.at[line, "version"]))
+        _version_checks(frame, raw, refs, path, problems, skip)
     if {"year", "as_of"} <= set(frame.columns):
         for line in frame.index[history.outside_year(frame).to_numpy(dtype=bool)]:
             if (line, "as_of") in skip or (line, "year") in skip:
@@ -923,6 +898,71 @@ def _time_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, pat
                 f"{len(gap['missing'])}개가 없습니다({shown}{more}) — 새 기준일의 세부내역은 그 해의 모든 줄을 "
                 "적거나, 일부만 적을 때는 partial 열에 그 까닭을 적으세요(예: 뉴미디어담당관만 집계)",
                 line=gap["first"], column="line", value=f"{gap['year']}, {gap['as_of']:%Y-%m-%d}"))
+
+
+def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, problems: list,
+                    skip: set) -> None:
+    """A budget version the year has (``budget_versions``), dated no later than the snapshot
+    stating it: one message per version and year, at its first row that breaks a rule (the
+    rows grouped by year and version name, not visited one by one)."""
+    known = refs.get("version", {})
+    skipped = {line for line, column in skip if column in ("version", "as_of")}
+    years = frame["year"].astype("Int64")
+    use = years.notna().to_numpy(dtype=bool).copy()
+    years = years.to_numpy(dtype="int64", na_value=0)
+    if skipped:
+        lines = frame.index.to_numpy()
+        use &= ~np.isin(lines, [line for line, column in skip if column == "version"])
+    if not use.any():
+        return
+    version = frame["version"]
+    names = version.astype("string").fillna(ORIGINAL).to_numpy(dtype=object)
+    codes, distinct = pd.factorize(pd.Series(names[use], dtype=object))
+    year_codes, year_values = pd.factorize(years[use])
+    # each (year, version name) once: is it known, and from which date
+    pair_key = year_codes.astype(np.int64) * (len(distinct) + 1) + codes
+    pair_codes, pair_uniques = pd.factorize(pair_key)
+    unknown = np.zeros(len(pair_uniques), dtype=bool)
+    dated = np.full(len(pair_uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for k, key in enumerate(pair_uniques.tolist()):
+        y = int(year_values[key // (len(distinct) + 1)])
+        name = distinct[key % (len(distinct) + 1)]
+        if name != ORIGINAL and (y, name) not in known:
+            unknown[k] = True
+            continue
+        date = known.get((y, name), (0, None))[1]
+        if date is not None and not pd.isna(date):
+            dated[k] = np.datetime64(pd.Timestamp(date), "ns")
+    offending = unknown[pair_codes]
+    when = dated[pair_codes]
+    if "as_of" in frame.columns:
+        as_of = pd.to_datetime(frame["as_of"]).to_numpy(dtype="datetime64[ns]")[use]
+        early = ~np.isnat(when) & ~np.isnat(as_of) & (as_of < when)
+        if skipped:
+            lines = frame.index.to_numpy()[use]
+            early &= ~np.isin(lines, [line for line, column in skip if column == "as_of"])
+        offending |= early
+    if not offending.any():
+        return
+    at = np.flatnonzero(use)
+    first = pd.DataFrame({"key": pair_key, "row": np.arange(len(pair_key))})[offending] \
+        .drop_duplicates("key")["row"].to_numpy()
+    for i in first:
+        line = frame.index[at[i]]
+        year, name = int(year_values[year_codes[i]]), distinct[codes[i]]
+        if name != ORIGINAL and (year, name) not in known:
+            listed = [v for (y, v) in sorted(known, key=lambda k: known[k][0]) if y == year]
+            problems.append(DataError(
+                path, f"{year}년 예산 단계(budget_versions.csv)에 있는 이름이어야 합니다 — 있는 단계: "
+                f"{', '.join([ORIGINAL] + [v for v in listed if v != ORIGINAL])}; 새 단계(예: 1회 추경)는 "
+                "budget_versions.csv에 연도·이름·순서·날짜로 먼저 적으세요",
+                line=line, column="version", value=raw.at[line, "version"]))
+        else:
+            date = known.get((year, name), (0, None))[1]
+            problems.append(DataError(
+                path, f"기준일이 예산 단계 '{name}'의 날짜({date:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
+                "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
+                value=raw.at[line, "version"]))
 
 
 def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
@@ -1014,8 +1054,18 @@ class Dataset:
         entry = {"table": name, "where": {k: _plain(v) for k, v in where.items()}}
         if column is not None:
             entry["columns"] = [column]
-        if entry not in self.reads:
+        # "not in self.reads" without scanning the log (a brief or the index over thousands
+        # of divisions logs tens of thousands of reads): the entries it holds, kept beside it
+        held = self.__dict__.get("_held")
+        if held is None or held[0] is not self.reads or held[1] != len(self.reads):
+            held = (self.reads, 0, set())
+            for old in self.reads:
+                held[2].add(_frozen(old))
+        frozen = _frozen(entry)
+        if frozen not in held[2]:
             self.reads.append(entry)
+            held[2].add(frozen)
+        self.__dict__["_held"] = (self.reads, len(self.reads), held[2])
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         self._note(name, {})
@@ -1079,18 +1129,32 @@ class Dataset:
         if not where:
             return None
         frame = self.tables[name]
-        picked = None
+        found = []
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
             index = self.positions(name, column)
             wanted = _wanted(frame[column], value)
             hits = [index[v] for v in dict.fromkeys(wanted) if v in index]
-            rows = np.concatenate(hits) if hits else np.empty(0, dtype=np.intp)
-            picked = rows if picked is None else np.intersect1d(picked, rows, assume_unique=True)
+            if not hits:
+                return np.empty(0, dtype=np.intp)
+            found.append(hits)
+        # the column with the fewest rows first (each value's positions ascend: several values'
+        # are sorted together once), then kept where another column's value holds them too (a
+        # binary search in each value's positions): the cost follows the rows asked for, not
+        # the size of the table
+        found.sort(key=lambda hits: sum(len(h) for h in hits))
+        first = found[0]
+        picked = first[0].copy() if len(first) == 1 else np.sort(np.concatenate(first))
+        for hits in found[1:]:
             if not len(picked):
                 break
-        return np.sort(picked)
+            keep = np.zeros(len(picked), dtype=bool)
+            for rows in hits:
+                at = np.minimum(np.searchsorted(rows, picked), len(rows) - 1)
+                keep |= rows[at] == picked
+            picked = picked[keep]
+        return picked
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
         """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
@@ -1223,6 +1287,22 @@ def _plain(value):
         return int(value)
     if isinstance(value, (np.floating,)):
         return float(value)
+    return value
+
+
+def _frozen(value):
+    """A read-log entry as a hashable value equal exactly when the entries are equal (``==``
+    of dicts and lists: key order aside, ``1 == 1.0``)."""
+    if isinstance(value, dict):
+        return ("dict", frozenset((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_frozen(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__name__, repr(value))
     return value
 
 

@@ -9,6 +9,7 @@ Money stays integer 원, rates percent; nothing here formats or labels.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import audit, calc, params, views
@@ -44,6 +45,29 @@ def open_checks(ds, scope: str, year) -> pd.DataFrame:
     as_of = _iso(views.latest(ds, year))
     rows = audit.checks_of(ds, scope, year=int(year), as_of=as_of)
     return rows[~rows["verdict"].isin(CLOSED_VERDICTS).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def open_counts(ds, units, year) -> list[int]:
+    """``len(open_checks(ds, u, year))`` of each of ``units``, counted together (one pass over
+    the year's checks, not one selection per unit)."""
+    as_of = _iso(views.latest(ds, year))
+    frame = audit.reconcile_frame(ds)
+    year_ok = (frame["year"] == int(year)).fillna(True).to_numpy(dtype=bool)
+    when_ok = np.ones(len(frame), dtype=bool) if as_of is None else \
+        ((frame["as_of"] == pd.Timestamp(as_of)) | frame["as_of"].isna()).to_numpy(dtype=bool)
+    keep = year_ok & when_ok & ~frame["verdict"].isin(CLOSED_VERDICTS).to_numpy(dtype=bool)
+    rows = frame[keep]
+    scope = rows["scope"].astype("string")
+    program = rows["program"].astype("string")
+    # a check counts for a unit when its scope or its program is that unit (once)
+    by_scope = scope.value_counts(dropna=True)
+    other = (program.notna() & (program != scope).fillna(True)).to_numpy(dtype=bool)
+    by_program = program[other].value_counts(dropna=True)
+    office = rows["table"].isin(audit.OFFICE_TABLES).to_numpy(dtype=bool) \
+        & (scope != "office").fillna(True).to_numpy(dtype=bool) \
+        & (program != "office").fillna(True).to_numpy(dtype=bool)
+    return [int(by_scope.get(u, 0)) + int(by_program.get(u, 0)) + (int(office.sum()) if u == "office" else 0)
+            for u in units]
 
 
 def overview(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:
@@ -91,7 +115,7 @@ def overview(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFram
     # the office's 부진 lines are its divisions' (the detail's every spending line is a division's)
     out["laggards"] = [len(lagging) if u == "office" else int(per_unit.get(u, 0)) for u in units]
     # the audit reads its own copy of the data: a caller's read log names what it shows
-    out["open_checks"] = [len(open_checks(ds.fresh(), u, year)) for u in units]
+    out["open_checks"] = open_counts(ds.fresh(), units, year)
     out["report"] = [report_of(u, year) for u in units]
     out["source"] = rows["source"].to_numpy()
     return out[OVERVIEW_COLUMNS]
@@ -126,15 +150,11 @@ def lines(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:
     words), ``projected_unspent`` [원], ``signal`` (위험/주의/양호), ``lagging`` (부진),
     ``report``.
     """
-    parts = [_projection(ds, year, unit=str(u), threshold=threshold)
-             for u in ds.divisions(year)["unit"]]
-    # the division's own total comes with its lines: the lines only
-    parts = [p[p["level"].isin(views.SPENDING_LEVELS).fillna(False).to_numpy(dtype=bool)]
-             for p in parts]
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    # every division's lines as its own projection judges them, computed together
+    rows = views.division_lines(ds, year, ds.divisions(year)["unit"], threshold=threshold)
+    if not len(rows):
         return pd.DataFrame(columns=LINE_COLUMNS)
-    rows = pd.concat(parts, ignore_index=True).rename(columns=_OUTLOOK)
+    rows = rows.rename(columns=_OUTLOOK)
     rows["balance"] = (rows["available"].astype("Int64") - rows["executed"].astype("Int64"))
     rows["report"] = [report_of(str(u), year) for u in rows["unit"]]
     return rows[LINE_COLUMNS].reset_index(drop=True)

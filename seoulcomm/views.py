@@ -922,6 +922,67 @@ def projection(ds, year, *, unit: str | None = None, threshold: float,
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
 
 
+def division_lines(ds, year, units, *, threshold: float, red: float = SIGNAL_RED,
+                   amber: float = SIGNAL_AMBER) -> pd.DataFrame:
+    """The spending lines of :func:`projection` of each division in ``units`` (what
+    ``projection(ds, year, unit=u)`` gives after its division row), in the order of ``units``,
+    each division's largest 불용 first: the same rows and figures, computed for all of them
+    together (the index and the brief judge every division of a year; one call each would
+    cost thousands of small selections and projections).
+
+    Each division's lines are at its own latest snapshot (:func:`latest`), judged against the
+    same plans (the year's latest snapshot's tree, :func:`_year_plans`) and the same prior
+    year (its line of the same level and name the year before) as :func:`projection` judges
+    them."""
+    y = int(year)
+    units = [str(u) for u in units]
+    kw = dict(threshold=threshold, red=red, amber=amber)
+    empty = _projected(pd.DataFrame(columns=_PROJECTED), {}, {}, **kw)
+    if not units:
+        return empty
+    when = latest(ds, y, "budget_detail")
+    tree = ds.rows("budget_detail", year=y, **({} if when is None else {"as_of": _iso(when)}))
+    plans = _year_plans(ds, y, tree) if len(tree) else {}
+    # each division at its own latest snapshot: the divisions grouped by that date
+    by_date: dict = {}
+    for u in units:
+        at = latest(ds, y, "budget_detail", unit=u)
+        if at is not None:
+            by_date.setdefault(_iso(at), []).append(u)
+    order = {u: i for i, u in enumerate(units)}
+    parts = []
+    for at, mine in by_date.items():
+        rows = ds.rows("budget_detail", year=y, as_of=at, unit=mine, level=list(SPENDING_LEVELS))
+        parts.append(rows)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty
+    rows = pd.concat(parts)
+    # as each division's own call has them: its rows in line order (stable), the divisions in turn
+    rank = rows["unit"].astype(str).map(order).to_numpy()
+    rows = rows.iloc[np.lexsort((rows["line"].to_numpy(dtype="int64"), rank))]
+    rows = calc.pace(calc.as_printed(rows), threshold=threshold).reset_index(drop=True)
+    rows["key"] = rows["line"].astype(int).astype(str)
+    keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
+    before = ds.rows("budget_detail", year=y - 1, unit=units, level=list(SPENDING_LEVELS))
+    prior = {}
+    if len(before):
+        wanted = set(zip(rows["unit"].astype(str), rows["level"].astype(str), rows["name"].astype(str)))
+        keys = list(zip(before["unit"].astype(str), before["level"].astype(str), before["name"].astype(str)))
+        picked = np.fromiter((k in wanted for k in keys), dtype=bool, count=len(keys))
+        before = before[picked]
+        by_name = {(str(u), str(lv), str(nm)): g for (u, lv, nm), g in
+                   before.groupby(["unit", "level", "name"], sort=False)}
+        for key, u, lv, nm in zip(rows["key"], rows["unit"], rows["level"], rows["name"]):
+            found = by_name.get((str(u), str(lv), str(nm)))
+            if found is not None:
+                prior[key] = found
+    lines = _projected(rows, keyed, prior, **kw)
+    rank = lines["unit"].astype(str).map(order).to_numpy()
+    unspent = -lines["unspent"].astype("float64").fillna(-np.inf).to_numpy()
+    return lines.iloc[np.lexsort((unspent, rank))].reset_index(drop=True)
+
+
 def paced_lines(ds, year, *, unit: str | None = None, threshold: float,
                 judged: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`spending_lines` of ``unit`` at the latest snapshot, judged against the best

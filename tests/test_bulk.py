@@ -192,3 +192,28 @@ def test_text_is_shared_not_copied(tmp_path, monkeypatch):
     units = detail["unit"].to_numpy(dtype=object)
     assert len({id(u) for u in units}) == len(set(units))
     shutil.rmtree(folder)
+
+
+def test_old_rows_leaving_off_defaulted_columns_are_read_by_arrow(data_copy, monkeypatch):
+    """A header that names partial and version (added later, each with a default) over rows
+    written before them: a row that leaves both off, or only version, holds the defaults ('' and
+    당초) as the row-by-row reader gives them, and the file is still split by Arrow."""
+    from seoulcomm import bulk
+    from seoulcomm.schema import TABLES
+
+    path = data_copy / "budget_detail.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = [lines[0] + ",partial,version"]
+    for i, line in enumerate(lines[1:]):
+        body.append(line if i % 3 == 0 else line + "," if i % 3 == 1 else line + ",,당초")
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    rows = outcome(data_copy, monkeypatch, ROW_BY_ROW)
+    assert rows[0] == "tables"
+    detail = rows[1]["budget_detail"]
+    assert set(detail["version"]) == {"당초"} and detail["partial"].isna().all()
+    assert_same(rows, outcome(data_copy, monkeypatch, 0))
+    catalog = load.read_catalog(data_copy)
+    found: list = []
+    read = bulk.read(path, path.read_bytes(), TABLES["budget_detail"], catalog, found, load.MAX_ROWS, load=load)
+    assert read is not None and read[0] is not None and not found   # split by Arrow, not row by row
+    assert len(read[0]) == len(lines) - 1
