@@ -157,10 +157,13 @@ def _sum_tolerance(parts: pd.Series | int) -> pd.Series | float:
 def _rate_tolerance(num, den, num_err, den_err, dp):
     """Half-width of the rates the rounded parts allow, plus the stated rate's own rounding [%p]."""
     num, den = np.asarray(num, float), np.asarray(den, float)
-    rate = num / den * 100
-    with np.errstate(divide="ignore", invalid="ignore"):
-        combos = [(num + a * num_err) / (den + b * den_err) * 100 for a in (-1, 1) for b in (-1, 1)]
-    spread = np.nanmax(np.abs(np.array(combos) - rate), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a base of 0 (예산현액 0): no rate, no warning
+        rate = num / den * 100
+        combos = np.abs(np.array([(num + a * num_err) / (den + b * den_err) * 100
+                                  for a in (-1, 1) for b in (-1, 1)]) - rate)
+    # np.nanmax warns on a column of NaN only: the same maximum, NaN where every combination is
+    spread = np.where(np.isnan(combos).all(axis=0), np.nan,
+                      np.max(np.where(np.isnan(combos), -np.inf, combos), axis=0))
     return spread + 0.5 * 10.0 ** -np.asarray(dp, float)
 
 
@@ -514,8 +517,9 @@ def _shares_list(shares, programs, total, unit, program_of_line) -> pd.DataFrame
     named = set(listed[_SNAPSHOT + ["name"]].itertuples(index=False, name=None))
     m = m[(m["budget"] > m["min_budget"]).to_numpy(bool) & ~key.isin(named).to_numpy(bool)]
     share = _in_unit(m["budget"], unit) / _in_unit(m["total"], unit) * 100
-    note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업(" + m["min_share"].map("{:.1f}".format)
-            + "%)보다 예산편성액이 큼")
+    # as text even when no program is left off (an empty column of floats would stay floats)
+    note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업("
+            + m["min_share"].map("{:.1f}".format).astype("string") + "%)보다 예산편성액이 큼")
     frame = _frame("program_shares", m["name"] + " (" + m["year"].astype(str) + ")",
                    "비중 목록 누락: 목록 최소 비중 ≥ 목록 밖 사업 비중", m["min_share"], share,
                    m["source"], m["unit"], "%", kind="listing", dp=1, year=m["year"],

@@ -48,12 +48,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import nbclean, outdir, params, paths, record
-from .errors import DataError, OutputError, PdfError, UsageError
-from .fingerprint import Digests, Inputs, data_files, file_sha, sha, source_hash, versions
+from . import datastore, nbclean, outdir, params, paths, record
+from .errors import DataError, OutputError, UsageError
+from .fingerprint import Digests, Inputs, data_files, file_sha, plain_file_sha, sha, source_hash, versions
 from .index import write_index
-from .pdf import find_browser, print_pdf
-from .plan import BuildPlan, check_only, check_timeout, default_jobs, longest_first
+from .pdf import PRINT_TIMEOUT, find_browser, print_many
+from .plan import LOAD_TIMEOUT, BuildPlan, check_only, check_timeout, default_jobs, longest_first
 from .procs import CELL_TIMEOUT, REPORT_TIMEOUT, failure
 from .record import CACHE_FILE, INDEX_FILE
 from .report import RenderResult
@@ -71,6 +71,8 @@ class BuildSummary:
     out_dir : the output folder; ``index.html`` is in it.
     unchanged : True when the build found its inputs and files as the last complete build
         left them, without loading the data (nothing was rendered, ``index.html`` kept).
+    data_changed : the data files whose bytes changed on disk while the build ran (its reports
+        were built from the bytes it read at the start, and none is recorded as current).
     """
 
     built: list = field(default_factory=list)
@@ -79,10 +81,11 @@ class BuildSummary:
     seconds: float = 0.0
     out_dir: Path | None = None
     unchanged: bool = False
+    data_changed: list = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.data_changed else 0
 
     def line(self) -> str:
         return (f"보고서 {len(self.built) + len(self.skipped) + len(self.failed)}개: "
@@ -143,7 +146,8 @@ def _dask_client(scheduler):
 def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool = False,
           only=None, scheduler=None, progress: str | None = "auto", params_dir=None,
           notebooks_dir=None, pdf: bool = False, cell_timeout: float | None = None,
-          report_timeout: float | None = None) -> BuildSummary:
+          report_timeout: float | None = None, pdf_timeout: float | None = None,
+          load_timeout: float | None = None) -> BuildSummary:
     """Build every report of ``params/`` (or those matching ``only``) into ``out_dir``.
 
     Parameters
@@ -160,6 +164,9 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     pdf : also print each report to an A4 PDF beside its HTML (headless Chromium).
     cell_timeout, report_timeout : longest one cell, and one report, may run [s]
         (default 600 and 900); past it the report fails, the others go on.
+    pdf_timeout : longest one PDF may take to print [s] (default 120); PDFs print ``jobs`` at a time.
+    load_timeout : longest the data helper may take [s] (default 600); past it, it is killed
+        and the data is loaded in the build's own process.
 
     Returns
     -------
@@ -175,12 +182,15 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
     folder = paths.data_dir(data_dir)
     if not folder.is_dir():
         raise DataError(folder, "데이터 폴더가 있어야 합니다(폴더 없음)")
+    datastore.settle(folder)  # an import a killed process left: finished or undone before reading
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise UsageError(f"--jobs는 1 이상의 정수여야 합니다: {jobs!r}")
     patterns = check_only(only)
     # None stays None: the engine's defaults apply where it runs (it is not imported before)
     cell_timeout = check_timeout(cell_timeout, None, "--cell-timeout")
     report_timeout = check_timeout(report_timeout, None, "--report-timeout")
+    pdf_timeout = check_timeout(pdf_timeout, None, "--pdf-timeout")
+    load_timeout = check_timeout(load_timeout, LOAD_TIMEOUT, "--load-timeout")
     params_folder = Path(params_dir).resolve() if params_dir else paths.PARAMS_DIR
     notebooks = Path(notebooks_dir).resolve() if notebooks_dir else paths.NOTEBOOKS_DIR
     out = outdir.check_out(out_dir, data_dir=folder, notebooks_dir=notebooks, params_dir=params_folder)
@@ -198,14 +208,22 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
                 return _nothing_to_do(out, unchanged, progress, started)
 
         # the plan always comes from params/ and the data, never from the cache.
-        # hashed before loading: a file that changes during the build leaves a record that
-        # does not match, never one that matches what was not read
+        # One data version per build: the data files are read once, as bytes, here; the key,
+        # the data helper and every report process (forked from here, or sent them on Dask)
+        # load those bytes, whatever the disk holds meanwhile
+        from . import load
+
+        pinned = load.pin(folder)
+        stack.callback(load.unpin, folder)
+        hashes = load.pinned_hashes(pinned)
+
         def hashed():
             files = data_files(folder)
-            return files, inputs.key(files)
+            return files, inputs.key(files, hashes)
 
         # bad data stops here: exit 2, nothing written
-        (files, key), ds = _load(folder, hashed, local=scheduler is None)
+        (files, key), ds = _load(folder, hashed, local=scheduler is None, timeout=load_timeout,
+                                 progress=progress)
         reports = params.reports(folder, params_dir=params_folder, ds=ds)
         as_of, titles = ds.as_of(), dict(ds.catalog.titles)
         selected = params.select(reports, patterns)
@@ -227,7 +245,8 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
             reports=reports, selected=selected, notebook_keys=notebook_keys, as_of=as_of,
             titles=titles, jobs=jobs, scheduler=scheduler, force=force, progress=progress,
             browser=browser, cell_timeout=cell_timeout, report_timeout=report_timeout,
-            inputs=inputs, complete=(key, files) if len(selected) == len(reports) else None)
+            inputs=inputs, complete=(key, files) if len(selected) == len(reports) else None,
+            pinned=pinned, pdf_timeout=pdf_timeout)
         return _carry_out(plan, ds, lock, started)
 
 
@@ -241,7 +260,7 @@ def _nothing_to_do(out: Path, names: list[str], progress, started: float) -> Bui
                         seconds=time.perf_counter() - started)
 
 
-def _load(folder: Path, first, *, local: bool):
+def _load(folder: Path, first, *, local: bool, timeout: float | None = None, progress=None):
     """``(first(), the checked data)``. A local build forks a helper that does both, and
     audits the data, while this process imports and warms what its reports will run on
     (:mod:`seoulcomm.preload`)."""
@@ -256,7 +275,11 @@ def _load(folder: Path, first, *, local: bool):
     helper = preload.start(folder, first)
     try:
         engine.warm_libraries()
-        return helper.result()
+        found = helper.result(timeout)
+        if helper.late:
+            _say(f"경고: 데이터를 읽는 보조 프로세스가 {timeout:g}초 안에 끝나지 않아 멈추고 직접 읽었습니다 "
+                 "(--load-timeout)", progress)
+        return found
     finally:
         helper.close()
 
@@ -287,11 +310,16 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         # from here on the files may change: the record of the last complete build goes first
         record.write(cache_path, cache)
 
+    from .load import pinned_hashes  # pandas: loaded by now
+
     inputs = plan.inputs
+    hashes = pinned_hashes(plan.pinned)
+    # the one data version this build's reports are built from (what their records name)
+    version = record.data_version({name: hashes.get(name) for name in data_files()})
     # the catalog names every table, sheet and unit a report prints: a change there rebuilds all
-    catalog = file_sha(folder / paths.CATALOG_FILE)
+    catalog = hashes.get(paths.CATALOG_FILE)
     common = sha(json.dumps([inputs.source, inputs.versions, str(folder), catalog], sort_keys=True))
-    digests = Digests(folder, ds)
+    digests = Digests(folder, ds, hashes)
     summary = BuildSummary(out_dir=out)
     keys, todo = {}, []
     for r in plan.selected:
@@ -300,6 +328,7 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         if not plan.force and r.name not in cache["failures"] and \
                 record.up_to_date(entry, keys[r.name], digests, out, r):
             summary.skipped.append(r.name)
+            entry["data"] = version  # proved current on the bytes this build read
         else:
             todo.append(r)
 
@@ -325,15 +354,27 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         bar.say(f"실패: {r.name} — {result.message}"
                 + (f"\n      실행된 노트북: {failed_nb}" if failed_nb.is_file() else ""), error=True)
 
-    def print_one(r: params.Report, entry: dict) -> bool:
-        try:
-            print_pdf(out / r.output, out / f"{r.name}.pdf", browser=browser)
-        except PdfError as exc:
-            entry.pop("pdf_sha", None)
-            fail(r, RenderResult(r.name, r.output, ok=False, error=failure(exc)))
-            return False
-        entry["pdf_sha"] = file_sha(out / f"{r.name}.pdf")
-        return True
+    printing: list = []  # (report, entry, seconds of its render or None when it was skipped)
+
+    def print_pdfs() -> None:
+        """Print the queued PDFs ``jobs`` at a time, each under the PDF deadline."""
+        queued = {r.name: (r, entry, seconds) for r, entry, seconds in printing}
+        pages = [(r.name, out / r.output, out / f"{r.name}.pdf") for r, _, _ in printing]
+        printing.clear()
+        for name, exc in print_many(pages, browser=browser, jobs=plan.jobs or default_jobs(),
+                                    timeout=plan.pdf_timeout or PRINT_TIMEOUT):
+            r, entry, seconds = queued[name]
+            if exc is None:
+                entry["pdf_sha"] = file_sha(out / f"{r.name}.pdf")
+                if seconds is not None:
+                    summary.built.append(r.name)
+                    bar.step(r.name, f"생성 {r.name} ({seconds:.2f}초)")
+            else:
+                entry.pop("pdf_sha", None)
+                fail(r, RenderResult(r.name, r.output, ok=False, error=failure(exc)))
+                if seconds is not None:
+                    bar.step(r.name, f"실패 {r.name} (PDF)")
+            save()
 
     def note(r: params.Report, result: RenderResult) -> None:
         if result.ok:
@@ -341,6 +382,7 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
             reads = list(result.reads) if result.reads else data_files()
             entry = {
                 "key": keys[r.name], "reads": reads, "digest": result.digest or digests(reads),
+                "data": version,  # the bytes it was built from (the build's one data version)
                 "html_sha": file_sha(out / r.output), "xlsx_sha": file_sha(out / r.xlsx),
                 "headline": record.clean_headline(result.headline), "tables": result.tables,
                 "seconds": result.seconds,
@@ -351,11 +393,11 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
                 (out / f"{r.name}.pdf").unlink(missing_ok=True)
             except OSError:
                 pass
-            if browser is None or print_one(r, entry):
+            if browser is None:
                 summary.built.append(r.name)
                 bar.step(r.name, f"생성 {r.name} ({result.seconds:.2f}초)")
-            else:
-                bar.step(r.name, f"실패 {r.name} (PDF)")
+            else:  # printed with the others, in parallel, once the reports are rendered
+                printing.append((r, entry, result.seconds))
             if record.is_sha(entry["html_sha"]) and record.is_sha(entry["xlsx_sha"]):
                 cache["reports"][r.name] = entry
             else:
@@ -369,17 +411,22 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
     try:
         if todo:
             _run(plan, todo, note)
-        if browser is not None:  # reports left as they were, whose PDF is missing or stale
+        if browser is not None:  # and reports left as they were, whose PDF is missing or stale
             for r in plan.selected:
                 entry = cache["reports"].get(r.name)
                 if r.name in summary.skipped and not record.pdf_current(entry, out, r):
-                    print_one(r, entry)
-                    save()
+                    printing.append((r, entry, None))
+            print_pdfs()
         finished = True
     except OSError as exc:
         fatal = exc
     finally:
         bar.close()
+        changed = _data_changed(folder, hashes)
+        if changed:
+            summary.data_changed = changed
+            for name in summary.built:  # nothing of this build is recorded as current
+                cache["reports"].pop(name, None)
         _tidy(out, plan.reports, cache)
         summary.seconds = time.perf_counter() - started
         save()
@@ -393,7 +440,7 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         except OSError as exc:
             problems.append(f"보고서 목록({INDEX_FILE})을 쓸 수 없어 지웠습니다 — {outdir.os_message(exc)}")
         else:
-            done = finished and plan.complete and not summary.failed and not problems and \
+            done = finished and plan.complete and not summary.failed and not problems and not changed and \
                 record.complete_record(out, plan.reports, cache, *plan.complete, pdf=browser is not None)
             if done:  # the next build with nothing changed can stop before loading the data
                 cache["complete"] = done
@@ -402,8 +449,16 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         problems.insert(0, f"출력 폴더에 쓸 수 없습니다 — {outdir.os_message(fatal)}")
     if problems:
         raise OutputError(problems[0])
+    if summary.data_changed:
+        _say(f"경고: 빌드하는 동안 데이터 폴더가 바뀌었습니다({', '.join(summary.data_changed)}) — 보고서는 모두 "
+             "빌드를 시작할 때 읽은 한 벌의 데이터로 만들었지만 최신으로 기록하지 않았습니다; 다시 빌드하세요", progress)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _data_changed(folder: Path, hashes: dict) -> list[str]:
+    """The data files whose bytes on disk are no longer those the build read."""
+    return [name for name in data_files() if plain_file_sha(folder, name) != hashes.get(name)]
 
 
 _ERRNO = re.compile(r"\[Errno (\d+)\] [^:']*(?:: '(.*)')?")
@@ -451,7 +506,9 @@ def _run(plan: BuildPlan, todo: list, done) -> None:
         return
     client, close = _dask_client(plan.scheduler)
     try:
-        runners.DaskRunner(client, cell_timeout=cell_timeout, report_timeout=report_timeout).run(
+        # the workers load the bytes this build read, never the disk (one data version)
+        runners.DaskRunner(client, cell_timeout=cell_timeout, report_timeout=report_timeout,
+                           files=plan.pinned).run(
             todo, plan.out, data_dir=plan.data, notebooks_dir=plan.notebooks_arg, done=done)
     finally:
         if close:

@@ -224,6 +224,9 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
     header = next(csv.reader(io.StringIO(head, newline=""), strict=True))
     if len(header) < 2 or header[-1].strip() == "":
         return None   # one column, or a trailing comma: the row-by-row reader says what it says
+    if len(header) > load.MAX_COLUMNS:   # refused by its width at once, nothing parsed
+        load._header(path, header, table, catalog, problems)
+        return None, None
     width = len(header)
     if len(content) == 1:
         return None   # no rows: said by the row-by-row reader

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 from . import build, paths
 from .errors import DataErrors, SeoulcommError, Terminated, escape
@@ -69,7 +70,9 @@ def _audit(args) -> int:
     frame = audit.reconcile_frame(load.load_all(args.data))   # read only: not copied
     shown = frame if args.all else audit.findings(frame)
     if args.format == "csv":
-        sys.stdout.write(shown.to_csv(index=False))
+        from . import csvout
+
+        sys.stdout.write(csvout.to_csv(shown))  # '=…', '+…', '-…', '@…' text opens as text in Excel
     elif args.format == "json":
         sys.stdout.write(shown.to_json(orient="records", force_ascii=False, indent=1,
                                        date_format="iso") + "\n")
@@ -118,6 +121,10 @@ def parser() -> argparse.ArgumentParser:
                    help="셀 하나의 최대 실행 시간(초, 기본 600): 넘으면 그 보고서만 실패")
     b.add_argument("--report-timeout", metavar="SEC", type=_positive_seconds, default=None,
                    help="보고서 하나의 최대 실행 시간(초, 기본 900): 넘으면 그 보고서만 실패")
+    b.add_argument("--pdf-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="PDF 하나의 최대 인쇄 시간(초, 기본 120): 넘으면 그 보고서만 실패; --jobs개씩 함께 인쇄")
+    b.add_argument("--load-timeout", metavar="SEC", type=_positive_seconds, default=None,
+                   help="데이터를 읽는 보조 프로세스의 최대 시간(초, 기본 600): 넘으면 멈추고 직접 읽음")
     b.set_defaults(run=_build)
     return p
 
@@ -168,12 +175,25 @@ def _build(args) -> int:
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
                           scheduler=args.scheduler, pdf=args.pdf,
                           cell_timeout=getattr(args, "cell_timeout", None),
-                          report_timeout=getattr(args, "report_timeout", None))
+                          report_timeout=getattr(args, "report_timeout", None),
+                          pdf_timeout=getattr(args, "pdf_timeout", None),
+                          load_timeout=getattr(args, "load_timeout", None))
     print(summary.line())
     print(f"목록: {summary.out_dir / build.INDEX_FILE}")
     for failed in summary.failed:
         print(f"실패: {failed.name} — {failed.message}", file=sys.stderr)
-    return EXIT_FAILED if summary.failed else EXIT_OK
+    return EXIT_FAILED if summary.exit_code else EXIT_OK
+
+
+def _settle(data) -> None:
+    """Finish (or undo) an import a killed process left, before the data is read
+    (:func:`seoulcomm.datastore.settle`); one line says so when there was one."""
+    from . import datastore
+
+    done = datastore.settle(paths.data_dir(data))
+    if done in ("completed", "rolled back"):
+        word = "마저 끝냈습니다" if done == "completed" else "되돌렸습니다(데이터는 그대로)"
+        print(f"seoulcomm: 중단된 가져오기(import)를 {word}", file=sys.stderr)
 
 
 def error_text(exc: SeoulcommError) -> str:
@@ -197,11 +217,17 @@ def _on_sigterm(signum, frame):
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    # a figure computed on a base of 0 (예산현액 0) is shown as no rate ('-'): numpy's notes on
+    # it are no news to the reader, and a raw warning line on the terminal (or in a report
+    # process forked from here) is never what we print
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if args.command != "import" and hasattr(args, "data"):
+            _settle(args.data)
         return args.run(args)
     except SeoulcommError as exc:
         print(error_text(exc), file=sys.stderr)

@@ -255,10 +255,11 @@ def _read_entry(path: Path) -> bytes | None:
     """The bytes of an entry: a regular file of this user's, opened without following links;
     None when there is none or it is anything else (then it is removed)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        # never through a link, never blocked on a FIFO planted as an entry (O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         return None
-    except OSError:   # a symbolic link (ELOOP) or unreadable: not an entry
+    except OSError:   # a symbolic link (ELOOP), or unreadable: not an entry
         _remove(path)
         return None
     try:

@@ -38,6 +38,10 @@ class BusyError(UsageError):
     """Another build holds the output folder's lock (exit 2)."""
 
 
+class ImportBusyError(UsageError):
+    """Another import is switching the data folder's files right now (exit 2)."""
+
+
 class YamlRefused(SeoulcommError):
     """A YAML construct the reader refuses (an alias or anchor), at ``line`` (1-based); the
     reader turns it into the error of the file it was reading."""
@@ -198,3 +202,16 @@ class DataErrors(DataError):
         if self.more:
             text += f"\n… 외 {self.more}건"
         return text
+
+
+class UnsafeFileError(UsageError):
+    """A path the package would read or write is a symlink, a FIFO, a device, a socket or a
+    folder where a regular file belongs (exit 2; nothing was followed or opened)."""
+
+    def __init__(self, path, what: str):
+        self.path, self.what = Path(path), what
+        super().__init__(f"일반 파일·폴더 자리에 {what}: {escape(str(path))} — 따라가거나 열지 않고 "
+                         "멈췄습니다; 그것을 지우거나 일반 파일로 바꾼 뒤 다시 실행하세요")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.what))

@@ -11,12 +11,12 @@ import hashlib
 import json
 import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, nbclean, params, paths
+from . import __version__, nbclean, params, paths, safefile
+from .errors import UnsafeFileError
 from .schema import TABLES
 
 #: Packages whose versions shape a report's output: a new version rebuilds everything.
@@ -32,23 +32,21 @@ def sha(data: bytes | str) -> str:
 
 
 def file_sha(path: Path) -> str | None:
-    """sha256 of a file, read in 1 MiB pieces (never whole into memory); None if unreadable."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for piece in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(piece)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    """sha256 of a file, read in 1 MiB pieces (never whole into memory); None if unreadable.
+
+    Raises
+    ------
+    UnsafeFileError : a symlink, FIFO, device or socket is there (never followed or opened).
+    """
+    return safefile.sha256(path)
 
 
 def _folder_hashes(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
     found = {}
     for pattern in patterns:
         for p in sorted(folder.glob(pattern)):
-            if p.is_file() and "__pycache__" not in p.parts:
-                found[p.relative_to(folder).as_posix()] = file_sha(p)
+            if p.is_file() and "__pycache__" not in p.parts:  # the package's own files: links allowed
+                found[p.relative_to(folder).as_posix()] = sha(p.read_bytes())
     return found
 
 
@@ -74,10 +72,10 @@ class Digests:
     names (hashed here, streamed; only files the catalog names, anything else never matches).
     """
 
-    def __init__(self, folder: Path, ds):
+    def __init__(self, folder: Path, ds, hashes: dict | None = None):
         self.folder, self.ds = folder, ds
         self.known = set(data_files())
-        self.files: dict[str, str | None] = {}
+        self.files: dict[str, str | None] = dict(hashes or {})  # the build's pinned bytes' hashes
         self.memo: dict[str, str | None] = {}
 
     def file(self, name: str) -> str | None:
@@ -177,21 +175,10 @@ def plain_file_sha(folder: Path, name: str) -> str | None:
     """sha256 of the regular file ``folder/name``, never through a symlink; None for anything else."""
     if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
         return None
-    path = folder / name
     try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            for piece in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(piece)
-    except OSError:
-        return None
-    return digest.hexdigest()
+        return safefile.sha256(folder / name)
+    except UnsafeFileError:
+        return None  # the full path then says what it is
 
 
 #: Files of the optional tables (schema.Table.optional): a data folder may leave them out.
@@ -211,18 +198,22 @@ class Inputs:
     source: str = ""
     versions: dict = field(default_factory=dict)
 
-    def key(self, data_files) -> str | None:
-        """sha256 over every input, reading ``data_files`` (plain names) from the data folder;
-        None when one of them is not a regular file or a file cannot be read. An optional
-        table's file that is not there counts as absent: it is part of the key, so the day it
-        appears the key changes."""
+    def key(self, data_files, hashes: dict | None = None) -> str | None:
+        """sha256 over every input, reading ``data_files`` (plain names) from the data folder,
+        or taking their sha256 from ``hashes`` (of the bytes the build read); None when one of
+        them is not a regular file or a file cannot be read. An optional table's file that is
+        not there counts as absent: it is part of the key, so the day it appears the key changes."""
         data = {}
         for name in data_files:
-            data[name] = plain_file_sha(self.data, name)
-            if data[name] is None and name in OPTIONAL_FILES and not os.path.lexists(self.data / name):
-                data[name] = "absent"   # an optional table left out; adding it changes the key
-            elif data[name] is None:
+            if hashes is not None:
+                digest = hashes.get(name)
+            else:
+                digest = plain_file_sha(self.data, name)
+                if digest is None and os.path.lexists(self.data / name):
+                    return None  # there but not a regular file, or unreadable
+            if digest is None and name not in OPTIONAL_FILES:
                 return None
+            data[name] = digest or "absent"   # an optional table left out; adding it changes the key
         if paths.CATALOG_FILE not in data:
             return None
         yaml_files = {p.name: file_sha(p) for p in sorted(self.params.glob("*.yaml"))}

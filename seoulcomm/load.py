@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,8 +23,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import colcache, history, labels, paths, units
-from .errors import DataError, DataErrors, YamlRefused, shown
+from . import colcache, history, labels, paths, safefile, units
+from .errors import DataError, DataErrors, UnsafeFileError, YamlRefused, shown
 from .schema import EXPECTED, LOAD_ORDER, ORIGINAL, TABLES, Table, dataframe_schema
 
 # pandas 3 keeps text in Arrow arrays whenever pyarrow is installed (the column cache brings it):
@@ -39,6 +40,8 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_YAML_BYTES = 1024 * 1024
 #: Most data rows one table may hold.
 MAX_ROWS = 2_000_000
+#: Most columns a header may have (every table has far fewer).
+MAX_COLUMNS = 256
 #: Longest text Excel holds in a cell (the workbooks could not carry a longer one).
 MAX_CELL_CHARS = 32_767
 #: Characters no cell may hold: C0/C1 controls but tab and newline (NUL, ESC, …; openpyxl
@@ -97,13 +100,17 @@ def read_yaml(path, *, error=DataError):
         return error(f"보고서 목록 {path}을(를) 읽을 수 없습니다{where}{got} — {expected}")
 
     try:
-        size = path.stat().st_size
-    except OSError:
+        data = _data_bytes(path, MAX_YAML_BYTES)
+    except FileNotFoundError:
         raise fail("파일이 있어야 합니다(파일 없음)") from None
-    if size > MAX_YAML_BYTES:
-        raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {size:,} 바이트)")
+    except UnsafeFileError:
+        raise
+    except OSError as exc:
+        raise fail(f"읽을 수 있어야 합니다({exc.strerror})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise fail(f"{MAX_YAML_BYTES // 1024:,} KB 이하의 YAML이어야 합니다(크기 {len(data):,} 바이트 이상)")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail("UTF-8 인코딩이어야 합니다") from None
     except OSError as exc:
@@ -121,7 +128,7 @@ def read_yaml(path, *, error=DataError):
 def read_catalog(data_dir=None) -> Catalog:
     """Read ``catalog.yaml`` and check that every table declares a usable unit."""
     path = paths.data_dir(data_dir) / paths.CATALOG_FILE
-    if not path.is_file():
+    if not _data_exists(path):
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
     raw = read_yaml(path) or {}
     if not isinstance(raw, dict):
@@ -183,16 +190,89 @@ def data_files(data_dir=None) -> list[Path]:
     return [folder / paths.CATALOG_FILE] + [folder / TABLES[name].file for name in LOAD_ORDER]
 
 
+#: ``{data folder: {file name: bytes, or None for a file that is not there}}``: the data a
+#: build read once (:func:`pin`). Every load of a pinned folder in this process, and in the
+#: processes forked from it (the data helper, every report), reads these bytes, never the disk.
+_PINNED: dict[str, dict[str, bytes | None]] = {}
+_PIN_KEYS: dict[str, tuple] = {}
+
+
+def pin(data_dir=None, files: dict | None = None) -> dict[str, bytes | None]:
+    """Read the data files of ``data_dir`` once, as bytes (or take ``files``, bytes a build
+    read elsewhere), and make every later load of that folder here and in forked processes
+    use them: one data version, whatever the disk holds meanwhile. Returns the bytes.
+
+    Raises
+    ------
+    UnsafeFileError : a data file is a symlink, FIFO, device or socket (nothing is pinned).
+    DataError : a data file is larger than a data file may be.
+    """
+    folder = paths.data_dir(data_dir)
+    if files is None:
+        files = {}
+        for path in data_files(folder):
+            try:
+                data = safefile.read_bytes(path, MAX_FILE_BYTES)
+            except FileNotFoundError:
+                data = None
+            if data is not None and len(data) > MAX_FILE_BYTES:
+                raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
+                                f" — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
+            files[path.name] = data
+    _PINNED[str(folder)] = dict(files)
+    _PIN_KEYS[str(folder)] = tuple(sorted(pinned_hashes(files).items()))
+    return _PINNED[str(folder)]
+
+
+def unpin(data_dir=None) -> None:
+    """Read ``data_dir`` from the disk again."""
+    _PINNED.pop(str(paths.data_dir(data_dir)), None)
+    _PIN_KEYS.pop(str(paths.data_dir(data_dir)), None)
+
+
+def pinned_hashes(files: dict) -> dict[str, str | None]:
+    """``{file name: sha256}`` of pinned bytes (None for a file that was not there)."""
+    return {name: None if data is None else hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def _pinned(path: Path) -> dict | None:
+    found = _PINNED.get(str(Path(path).parent))
+    return found if found is not None and Path(path).name in found else None
+
+
+def _data_exists(path: Path) -> bool:
+    pinned = _pinned(path)
+    if pinned is not None:
+        return pinned[Path(path).name] is not None
+    return safefile.check(path) is not None  # a link, FIFO or device: refused by name (exit 2)
+
+
+def _data_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a data file (the pinned ones when pinned), at most ``limit + 1``.
+
+    Raises
+    ------
+    FileNotFoundError : it is not there; UnsafeFileError : not a regular file.
+    """
+    pinned = _pinned(path)
+    if pinned is not None:
+        data = pinned[Path(path).name]
+        if data is None:
+            raise FileNotFoundError(2, "No such file", str(path))
+        return data if len(data) <= limit + 1 else data[: limit + 1]  # no copy of a big table
+    return safefile.read_bytes(path, limit)
+
+
 def _read_bytes(path: Path) -> bytes:
-    """The bytes of a data file, refused before it is read when it is bigger than
-    :data:`MAX_FILE_BYTES`."""
-    if not path.is_file():
+    """The bytes of a data file (the build's pinned bytes when pinned), refused when it is
+    bigger than :data:`MAX_FILE_BYTES`."""
+    if not _data_exists(path):
         raise DataError(path, "파일이 있어야 합니다(파일 없음)")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    data = _data_bytes(path, MAX_FILE_BYTES)
+    if len(data) > MAX_FILE_BYTES:
         raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다"
-                        f"(크기 {size:,} 바이트) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
-    return path.read_bytes()
+                        f"(크기 {MAX_FILE_BYTES:,} 바이트 초과) — 표 하나에 {MAX_ROWS:,}행까지 담을 수 있습니다")
+    return data
 
 
 def _read_text(path: Path, data: bytes | None = None) -> str:
@@ -223,6 +303,11 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
     else:
         by_label = {labels.header_key(v): k
                     for k, v in labels.default_labels(table.name, table.columns).items()}
+    if len(cells) > MAX_COLUMNS:  # refused at once: every check below stays linear in a bounded header
+        problems.append(DataError(path, f"머리행의 열은 {MAX_COLUMNS:,}개 이하여야 합니다 — 이 표의 열은 "
+                                  f"{len(table.columns)}개: {', '.join(table.columns)}", line=_HEADER_LINE,
+                                  value=f"열 {len(cells):,}개"))
+        return None
     names, before = [], len(problems)
     for i, cell in enumerate(cells):
         text = cell.strip()
@@ -247,7 +332,8 @@ def _header(path: Path, cells: list[str], table: Table, catalog: Catalog | None,
         if name == "":
             problems.append(DataError(path, "열 이름이 있어야 합니다(빈 머리글) — 빈 칸이거나 쉼표가 겹쳤습니다",
                                       line=_HEADER_LINE, column=f"{i + 1}번째 열(이름 없음)"))
-    twice = sorted({n for n in names if n and names.count(n) > 1}, key=names.index)
+    counts = Counter(names)
+    twice = [n for n in dict.fromkeys(names) if n and counts[n] > 1]
     for name in twice:
         problems.append(DataError(path, "같은 열이 두 번 있습니다 — 하나만 두세요", line=_HEADER_LINE,
                                   column=name, value=name))
@@ -304,6 +390,9 @@ def _split(path: Path, table: Table, catalog, problems: list,
                                     line=start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # one huge cell, however it is quoted
+            raise DataError(path, f"칸 하나는 {MAX_CELL_CHARS:,}자 이하여야 합니다(엑셀 칸 한도) — "
+                            f"{csv.field_size_limit():,}자가 넘는 칸이 있습니다", line=start) from None
         if "end of data" in str(exc):   # the open quote swallowed the rest of the file
             raise DataError(path, '따옴표(")로 시작한 칸은 따옴표로 닫혀야 합니다(닫는 따옴표 없음)',
                             line=start) from None
@@ -549,8 +638,7 @@ def _text_checks(raw: pd.DataFrame, table: Table, path: Path, problems: list) ->
 def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
     """Identifiers that name report files: a slug, and none of the layout's own names."""
     if table.name == "organisation":
-        kinds = frame["kind"].astype("string").fillna("")
-        targets = [("unit", kinds == "division")]
+        targets = [("unit", pd.Series(True, index=frame.index))]  # every unit a slug (ASCII)
     elif table.name == "program":
         targets = [("program", pd.Series(True, index=frame.index))]
     else:
@@ -562,10 +650,78 @@ def _slug_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
                     path, "보고서 파일 이름이 되는 식별자는 영문 소문자·숫자·'-'만 쓸 수 있습니다(64자까지)",
                     line=line, column=col, value=raw.at[line, col],
                     at=next((i for i, ch in enumerate(value) if not re.fullmatch(r"[a-z0-9-]", ch)), None)))
-            elif value in paths.RESERVED:
+            elif value in paths.RESERVED and (table.name != "organisation" or frame.at[line, "kind"] == "division"):
                 problems.append(DataError(
                     path, f"'{value}'는 보고서 목록이 쓰는 이름입니다({', '.join(sorted(paths.RESERVED))}) — "
                     "다른 식별자를 쓰세요", line=line, column=col, value=value))
+
+
+#: The columns naming a row of the tables whose rows name reports: no two rows may share a
+#: name (a division's short name equal to another's slug would take its report over).
+_NAME_COLUMNS = {"organisation": ("unit", "name_ko", "name_en", "short_ko"), "program": ("program", "name_ko")}
+
+
+def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Path, problems: list) -> None:
+    """Every slug, name and short name differs from every other row's, compared after Unicode
+    normalisation (NFKC, which includes NFC) and case folding (:func:`seoulcomm.paths.name_key`);
+    both rows named."""
+    columns = [c for c in _NAME_COLUMNS.get(table.name, ()) if c in frame.columns]
+    owner: dict[str, tuple] = {}
+    for column in columns:
+        for line, value in frame[column].dropna().items():
+            key = paths.name_key(value)
+            if not key:
+                continue
+            first = owner.setdefault(key, (line, column, value))
+            if first[0] != line:
+                problems.append(DataError(
+                    path, f"{first[0]}행의 '{first[1]}' 값 {first[2]!r}와(과) 같은 이름입니다 — 식별자·이름·약칭은 "
+                    "행마다 달라야 합니다(유니코드 정규화(NFC·NFKC)와 대소문자, 띄어쓰기를 무시하고 비교; 보고서가 서로 바뀝니다)",
+                    line=line, column=column, value=raw.at[line, column]))
+
+
+def _names_of(frame: pd.DataFrame, path: Path) -> dict[str, tuple]:
+    """``{name key: (unit, where, column, value)}`` of every slug, name and short name of the
+    organisation table (the first row bearing each; ``where`` names the row by its unit)."""
+    owner: dict[str, tuple] = {}
+    for column in [c for c in _NAME_COLUMNS["organisation"] if c in frame.columns]:
+        for unit, value in zip(frame["unit"], frame[column]):
+            if isinstance(value, str) and paths.name_key(value):
+                owner.setdefault(paths.name_key(value), (str(unit), f"{path.name}의 unit '{unit}' 행", column, value))
+    return owner
+
+
+def _rename_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
+                   problems: list) -> None:
+    """A name a division takes by a rename (``organisation_history``) is no other division's
+    slug, name or short name, nor the name another division takes by a rename, compared as
+    :func:`_name_checks` compares; both rows named. A division and the slug it is renamed to
+    are one division (its old names are its own)."""
+    if table.name != "organisation_history" or "names" not in refs or frame.empty:
+        return
+    renamed = frame[(frame["change"] == "renamed").fillna(False).to_numpy(dtype=bool)]
+    lineage: dict[str, str] = {}
+
+    def root(unit: str) -> str:
+        while lineage.get(unit, unit) != unit:
+            unit = lineage[unit]
+        return unit
+
+    for unit, to in zip(renamed["unit"], renamed["to"]):
+        if isinstance(unit, str) and isinstance(to, str) and root(unit) != root(to):
+            lineage[root(to)] = root(unit)
+    owner = {key: (root(first[0]),) + first[1:] for key, first in refs["names"].items()}
+    for column in [c for c in ("name_ko", "short_ko") if c in renamed.columns]:
+        for line, unit, value in zip(renamed.index, renamed["unit"], renamed[column]):
+            if not isinstance(value, str) or not isinstance(unit, str) or not paths.name_key(value):
+                continue
+            first = owner.setdefault(paths.name_key(value), (root(unit), f"{line}행", column, value))
+            if first[0] != root(unit):
+                problems.append(DataError(
+                    path, f"{first[1]}의 '{first[2]}' 값 {first[3]!r}(부서 {first[0]})와(과) 같은 "
+                    "이름입니다 — 이름을 바꾼 부서의 새 이름·약칭도 다른 부서의 식별자·이름·약칭과 달라야 합니다"
+                    "(유니코드 정규화(NFC·NFKC)와 대소문자, 띄어쓰기를 무시하고 비교; 보고서가 서로 바뀝니다)",
+                    line=line, column=column, value=raw.at[line, column]))
 
 
 def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
@@ -653,7 +809,7 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
     table = TABLES[name]
     path = folder / table.file
     problems: list = []
-    if table.optional and not path.exists():   # an optional table left out: empty
+    if table.optional and not _data_exists(path):   # an optional table left out: empty
         raw = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.columns})
         raw.index = pd.Index([], name="line", dtype="int64")
         return _parse(raw, table, catalog, path), problems
@@ -671,6 +827,8 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
     skip = {(p.line, p.column) for p in problems}
     _validate(frame, raw, table, refs, path, problems, skip)
     _slug_checks(frame, raw, table, path, problems)
+    _name_checks(frame, raw, table, path, problems)
+    _rename_checks(frame, raw, table, refs, path, problems)
     _time_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     _plan_checks(frame, raw, table, refs, path, problems, skip | {(p.line, p.column) for p in problems})
     problems.sort(key=lambda p: (p.line or 0))
@@ -692,8 +850,10 @@ def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, p
         return None
     try:
         if data is None:
-            if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:
-                return None
+            if _pinned(path) is None:  # a link, FIFO or device is refused by name, never opened
+                st = safefile.check(path)
+                if st is None or st.st_size < BULK_MIN_BYTES:
+                    return None
             data = _read_bytes(path)
         if len(data) < BULK_MIN_BYTES:
             return None
@@ -1239,7 +1399,10 @@ def forget() -> None:
 
 def fingerprint(folder: Path) -> tuple:
     """What :func:`load_all`'s cache is keyed by: the folder and each data file's size and
-    modification time (a file changed since is loaded again)."""
+    modification time (a file changed since is loaded again), or the pinned bytes' hashes."""
+    pinned = _PINNED.get(str(folder))
+    if pinned is not None:  # the bytes themselves: a change on disk is not this build's data
+        return (str(folder), "pinned", _PIN_KEYS[str(folder)])
     stats = []
     for name in [paths.CATALOG_FILE] + [t.file for t in TABLES.values()]:
         p = folder / name
@@ -1276,6 +1439,7 @@ def load_all(data_dir=None) -> Dataset:
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
             refs["division"] = set(org.loc[(org["kind"] == "division").fillna(False), "unit"].dropna())
+            refs["names"] = _names_of(org, folder / TABLES[name].file)
         elif name == "sections":
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
@@ -1333,12 +1497,12 @@ class _Cached:
             shas = {}
             for name in LOAD_ORDER:
                 path = folder / TABLES[name].file
-                if TABLES[name].optional and not path.exists():
+                if TABLES[name].optional and not _data_exists(path):
                     shas[name] = "absent"
                     continue
                 self.data[name] = _read_bytes(path)
                 shas[name] = colcache.sha(self.data[name])
-            catalog_sha = colcache.sha((folder / paths.CATALOG_FILE).read_bytes())
+            catalog_sha = colcache.sha(_data_bytes(folder / paths.CATALOG_FILE, MAX_YAML_BYTES))
             self.keys = {name: colcache.table_key(name, shas, catalog_sha) for name in LOAD_ORDER}
         except (DataError, OSError):
             self.keys = {}   # a file missing or too big: every table read as without a cache

@@ -23,14 +23,13 @@ import os
 import re
 import shutil
 import socket
-import stat
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import paths
-from .errors import BusyError, OutputError
+from . import paths, safefile
+from .errors import BusyError, OutputError, UsageError
 
 LOCK_FILE = ".lock"
 #: A report's name: ``<year>/<division>``, ``<year>/office`` or ``programs/<program>``.
@@ -223,16 +222,11 @@ class BuildLock:
         self.taken_over: dict | None = None
 
     def __enter__(self) -> "BuildLock":
-        try:
-            # never through a link, never blocking on a FIFO (a shared folder is hostile ground)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
-                         | os.O_NONBLOCK, 0o666)
+        try:  # never through a link, never a FIFO, only a regular file: the pid is written into it
+            fd = safefile.open_fd(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             raise OutputError(f"출력 폴더의 잠금 파일을 만들 수 없습니다: {self.path} — "
                               f"{os_message(exc)}") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise OutputError(f"출력 폴더의 잠금 파일이 일반 파일이 아닙니다: {self.path} — 지우고 다시 실행하세요")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -244,6 +238,11 @@ class BuildLock:
                 raise BusyError(f"다른 빌드가 이 출력 폴더를 쓰고 있습니다: {self.path.parent} "
                                 f"({holder_text(info)}){alive} — 그 빌드가 끝난 뒤 다시 실행하세요") from None
             raise OutputError(f"출력 폴더를 잠글 수 없습니다 — {os_message(exc)}") from None
+        try:
+            check_tree(self.path.parent)
+        except BaseException:
+            os.close(fd)
+            raise
         previous = _read_info(fd)
         self.taken_over = previous or None
         record = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
@@ -270,6 +269,36 @@ class BuildLock:
         except OSError:
             pass
         os.close(fd)  # closing the last descriptor releases the flock
+
+
+#: Folders of the output folder that hold reports (``2016/``, ``programs/``).
+REPORT_DIR = re.compile(r"[0-9]{4}|programs")
+
+
+def check_tree(out: Path) -> None:
+    """Refuse an output folder where a file a build reads or writes is not a regular file:
+    the record, the index, a report folder (``2016/``, ``programs/``) or a report's file
+    (HTML, workbook, PDF, failed notebook) that is a symlink, FIFO, device or socket.
+
+    Raises
+    ------
+    UnsafeFileError : naming the first such path (exit 2); nothing is followed or opened.
+    """
+    for entry in _scandir(out):
+        if entry.name in (".cache.json", "index.html", LOCK_FILE):
+            safefile.check(entry.path)
+        elif REPORT_DIR.fullmatch(entry.name) and safefile.real_dir(entry.path):
+            for inner in _scandir(entry.path):
+                if inner.name.endswith(REPORT_SUFFIXES):
+                    safefile.check(inner.path)
+
+
+def _scandir(folder) -> list:
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return []
 
 
 def _read_info(fd: int) -> dict:
@@ -354,11 +383,12 @@ def _live_references() -> str:
 
 
 def _connection_ip(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > 4096:
+    try:  # anyone may write in /tmp: a FIFO or link named *.json is never opened
+        raw = safefile.read_bytes(path, 4096)
+        if len(raw) > 4096:
             return None
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        info = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, UsageError):
         return None
     ip = info.get("ip") if isinstance(info, dict) else None
     return ip if isinstance(ip, str) else None

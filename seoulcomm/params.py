@@ -105,8 +105,8 @@ def korean_names(ds) -> dict[str, dict[str, str]]:
     return out
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", str(text))
+name_key = paths.name_key
+_squash = name_key
 
 
 def _translate(key: str, value, names: dict | None):

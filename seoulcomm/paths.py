@@ -4,9 +4,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import unicodedata
 from pathlib import Path
 
-from .errors import InstallError
+from .errors import InstallError, UnsafeFileError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
@@ -22,11 +23,26 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 RESERVED = frozenset({"office", "programs", "index", "brief"})
 
 
+def name_key(text: str) -> str:
+    """A name as names are compared: Unicode NFKC, which includes NFC (a name typed in
+    decomposed jamo, or in full-width letters, is the same name), case folded, without spaces.
+    No two divisions may share one (``load`` checks it)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
 def data_dir(path: str | os.PathLike | None = None) -> Path:
-    """The data folder: ``path`` if given, else ``$SEOULCOMM_DATA``, else ``data/`` in the repository."""
+    """The data folder: ``path`` if given, else ``$SEOULCOMM_DATA``, else ``data/`` in the repository.
+
+    Raises
+    ------
+    UnsafeFileError : that path is a symbolic link (it is never followed).
+    """
     if path is None or str(path) == "":
         path = os.environ.get("SEOULCOMM_DATA") or DEFAULT_DATA_DIR
-    return Path(path).expanduser().resolve()
+    given = Path(path).expanduser()
+    if given.is_symlink():  # a link in place of the data folder: its data is not ours to read
+        raise UnsafeFileError(given.absolute(), "심볼릭 링크")
+    return given.resolve()
 
 
 def notebook(kind: str) -> Path:

@@ -63,7 +63,7 @@ def print_pdf(html: Path, pdf: Path, *, browser: str | None = None,
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            raise PdfError(f"PDF 인쇄가 {timeout:.0f}초 안에 끝나지 않았습니다") from None
+            raise PdfError(f"PDF 인쇄가 {timeout:g}초 안에 끝나지 않았습니다 (--pdf-timeout)") from None
         except BaseException:
             _kill_group(proc)
             raise
@@ -99,3 +99,26 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pass
+
+
+def print_many(pages, *, browser: str | None = None, timeout: float = PRINT_TIMEOUT, jobs: int = 1):
+    """Print ``pages`` (``(key, html, pdf)`` triples) ``jobs`` at a time, each under its own
+    ``timeout``; yield ``(key, None)`` for each printed and ``(key, PdfError)`` for each that
+    was not, in the order they end. Each print is its own Chromium process (threads here only
+    wait for them), so a hung one costs ``timeout`` and its slot, never the others'."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pages = list(pages)
+    if not pages:
+        return
+    browser = browser or find_browser()
+    with ThreadPoolExecutor(max_workers=max(1, min(int(jobs), len(pages)))) as pool:
+        futures = {pool.submit(print_pdf, html, pdf, browser=browser, timeout=timeout): key
+                   for key, html, pdf in pages}
+        for future in as_completed(futures):
+            try:
+                future.result()
+            except PdfError as exc:
+                yield futures[future], exc
+            else:
+                yield futures[future], None

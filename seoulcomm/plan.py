@@ -14,6 +14,9 @@ from pathlib import Path
 from .errors import UsageError
 from .fingerprint import Inputs
 
+#: Longest the data helper may take to load, check and audit the data [s] (``--load-timeout``).
+LOAD_TIMEOUT = 600.0
+
 
 @dataclass
 class BuildPlan:
@@ -32,9 +35,12 @@ class BuildPlan:
     force : rebuild reports that are up to date. progress : how progress is shown.
     browser : the Chromium that prints PDFs (``None``: no PDF).
     cell_timeout, report_timeout : deadlines [s] (``None``: the defaults).
+    pdf_timeout : longest one PDF may take to print [s] (``None``: the default).
     inputs : the fingerprint of every input (:class:`~seoulcomm.fingerprint.Inputs`).
     complete : ``(key, data files)`` when the build covers the whole plan (it may then record
         that nothing needs doing next time), else ``None``.
+    pinned : ``{data file name: bytes or None}``, the data as the build read it once
+        (:func:`seoulcomm.load.pin`): the one data version every report is built from.
     """
 
     out: Path
@@ -55,6 +61,8 @@ class BuildPlan:
     report_timeout: float | None
     inputs: Inputs
     complete: tuple | None
+    pinned: dict
+    pdf_timeout: float | None = None
 
 
 def check_only(only) -> list[str] | None:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
+import time
 
 from . import audit, load, views
 from .procs import set_pdeathsig
@@ -43,6 +45,7 @@ class Preload:
     def __init__(self, folder, first=lambda: None):
         self.folder, self.first = folder, first
         self.pid, self.fd, self.status, self.finished = None, None, None, False
+        self.late = False
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper: never returns
@@ -51,10 +54,18 @@ class Preload:
         os.close(write_fd)
         self.pid, self.fd = pid, read_fd
 
-    def _payload(self) -> bytes | None:
+    def _payload(self, timeout: float | None = None) -> bytes | None:
+        """What the helper sent, read until it closes the pipe; None when it failed or did
+        not finish within ``timeout`` seconds (stopped, say, by SIGSTOP: it is then killed)."""
         chunks = []
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
             while True:
+                if deadline is not None:
+                    ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
+                    if not ready:
+                        self.late = True
+                        return None  # close() (below) kills it: the data is then loaded here
                 chunk = os.read(self.fd, 1 << 20)
                 if not chunk:
                     self.finished = True
@@ -64,10 +75,11 @@ class Preload:
             self.close()
         return b"".join(chunks) if self.status == 0 else None
 
-    def result(self):
+    def result(self, timeout: float | None = None):
         """``(first(), the loaded data)``: the data a fresh :class:`seoulcomm.load.Dataset`, as
-        ``load_all`` gives it. Both are done here when the helper failed."""
-        payload = self._payload()
+        ``load_all`` gives it. Both are done here when the helper failed or did not finish
+        within ``timeout`` seconds (then :attr:`late` is True)."""
+        payload = self._payload(timeout)
         taken = False
         if payload:
             try:

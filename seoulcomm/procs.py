@@ -34,6 +34,11 @@ from .errors import (CellTimeoutError, ReportFailure, ReportTimeoutError, Termin
 CELL_TIMEOUT = 600
 #: Longest one report may run in all [s] (``--report-timeout``).
 REPORT_TIMEOUT = 900
+#: Longest a report process may take to exit once it has sent its result or closed its pipe [s].
+REAP_GRACE = 5.0
+#: Longest a result may stay half sent with no byte arriving (a report process stopped, say by
+#: SIGSTOP, while it writes its result) [s]; then that report fails.
+RESULT_TRANSIT = 30.0
 
 
 def failure(exc: ReportFailure, *, cell: int | None = None, source: str = "") -> dict:
@@ -102,6 +107,7 @@ class _Job:
     cell_started: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
     result: dict | None = None
+    sending: float | None = None  # when the last byte of a result still in transit arrived
 
 
 class Supervisor:
@@ -186,6 +192,8 @@ class Supervisor:
             limits.append((job.started + self.report_timeout, "report"))
         if self.cell_timeout and job.cell is not None:
             limits.append((job.cell_started + self.cell_timeout, "cell"))
+        if job.sending is not None:
+            limits.append((job.sending + RESULT_TRANSIT, "transit"))
         return min(limits) if limits else (float("inf"), None)
 
     def _finish(self, job: _Job, error: dict | None = None):
@@ -195,11 +203,7 @@ class Supervisor:
         status, cpu = None, 0.0
         if error is not None:
             self._kill(job)
-        try:
-            _, status, usage = os.wait4(job.pid, 0)
-            cpu = round(usage.ru_utime + usage.ru_stime, 3)
-        except ChildProcessError:
-            pass
+        status, cpu = self._reap(job)
         try:  # whatever the report started in its group goes with it
             os.killpg(job.pid, signal.SIGKILL)
         except OSError:
@@ -217,6 +221,27 @@ class Supervisor:
                                               "source": self.cell_source(job.report, job.cell)}
             error = failure(exc, **at)
         return job.key, job.report, {"error": error, "cpu": cpu}
+
+    def _reap(self, job: _Job) -> tuple[int | None, float]:
+        """``(wait status, CPU seconds)`` of a child that sent its result or closed its pipe. It
+        exits right after; one that does not within :data:`REAP_GRACE` (stopped, say, by
+        SIGSTOP just after sending) is killed: no report holds the build past its result."""
+        deadline = time.monotonic() + REAP_GRACE
+        while True:
+            try:
+                pid, status, usage = os.wait4(job.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None, 0.0
+            if pid:
+                return status, round(usage.ru_utime + usage.ru_stime, 3)
+            if time.monotonic() >= deadline:
+                self._kill(job)  # SIGKILL ends a stopped process too
+                try:
+                    _, status, usage = os.wait4(job.pid, 0)
+                except ChildProcessError:
+                    return None, 0.0
+                return status, round(usage.ru_utime + usage.ru_stime, 3)
+            time.sleep(0.01)
 
     def _kill(self, job: _Job) -> None:
         for target in (lambda: os.killpg(job.pid, signal.SIGKILL), lambda: os.kill(job.pid, signal.SIGKILL)):
@@ -248,6 +273,8 @@ class Supervisor:
                 elif kind in (b"R", b"E"):
                     job.result = {kind.decode(): json.loads(body)}
                     return True  # the child exits right after (a process it started may hold the pipe)
+            if job.buffer[:2] in (b"R ", b"E "):  # a result in transit: it must keep arriving
+                job.sending = time.monotonic()
 
     def wait(self):
         """Block until one running report ends; return ``(key, report, result-dict)``."""
@@ -262,6 +289,9 @@ class Supervisor:
                             f"셀 실행 시간이 제한({self.cell_timeout:g}초)을 넘어 중단했습니다"
                             " (--cell-timeout)"),
                             cell=job.cell + 1, source=self.cell_source(job.report, job.cell)))
+                    if why == "transit":
+                        return self._finish(job, failure(ReportTimeoutError(
+                            f"보고서 프로세스가 결과를 보내다 {RESULT_TRANSIT:g}초 동안 멈췄습니다")))
                     return self._finish(job, failure(ReportTimeoutError(
                         f"보고서 실행 시간이 제한({self.report_timeout:g}초)을 넘어 중단했습니다"
                         " (--report-timeout)"),

@@ -13,6 +13,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import safefile
+from .errors import UnsafeFileError
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -35,8 +38,9 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
 def publish(tmp: Path, path: Path) -> None:
     """Give ``tmp`` ordinary permissions, flush it to disk and rename it to ``path``."""
     os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; readers on a share need to read it
-    with open(tmp, "rb") as fh:
+    with safefile.open_file(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    safefile.check(path)  # a link or FIFO in its place is refused, never replaced silently
     os.replace(tmp, path)
 
 
@@ -80,8 +84,8 @@ def publish_together(writes) -> None:
 def is_whole_notebook(path: Path) -> bool:
     """The file parses as a notebook (a write cut short by a full disk does not)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with safefile.open_file(path, "r", encoding="utf-8") as fh:
             nb = json.load(fh)
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, UnicodeDecodeError, UnsafeFileError):
         return False
     return isinstance(nb, dict) and isinstance(nb.get("cells"), list)

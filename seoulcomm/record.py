@@ -13,8 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from . import outdir, params, paths
-from .fingerprint import PLAIN_NAME, file_sha, sha
+from . import outdir, params, paths, safefile
+from .fingerprint import PLAIN_NAME, file_sha, plain_file_sha, sha
 from .publish import write_atomic
 
 CACHE_FILE = ".cache.json"
@@ -83,8 +83,7 @@ def read(path: Path) -> tuple[dict, str | None]:
     the file was there but unusable (it is then rebuilt from scratch)."""
     empty = {"format": CACHE_FORMAT, "reports": {}, "failures": {}}
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CACHE_BYTES + 1)
+        raw = safefile.read_bytes(path, MAX_CACHE_BYTES)  # a link or FIFO is refused (exit 2)
     except FileNotFoundError:
         return empty, None
     except OSError as exc:
@@ -173,14 +172,23 @@ def proves_unchanged(out: Path, inputs, lock: outdir.BuildLock) -> list[str] | N
         return None
     if record_key(inputs.key(record["data_files"]), record) != record["key"]:
         return None
+    now = data_version({name: plain_file_sha(inputs.data, name) for name in record["data_files"]})
     for name in record["reports"]:
         entry = cache["reports"][name]
+        if entry.get("data") != now:  # built from other bytes than the data folder holds now
+            return None
         if (out / f"{name}.failed.ipynb").exists() or any(
                 file_sha(out / file) != entry.get(sha_key) for file, sha_key in report_files(name, inputs.pdf)):
             return None
     if file_sha(out / INDEX_FILE) != record["index_sha"]:
         return None
     return list(record["reports"])
+
+
+def data_version(hashes: dict) -> str:
+    """One name for the bytes of the data files (``{file: sha256}``): what a report's record
+    says it was built from."""
+    return sha(json.dumps(sorted(hashes.items())))
 
 
 def record_key(inputs_key: str | None, record: dict) -> str | None:

@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, epoch, paths, publish, xlsx
+from . import __version__, epoch, paths, publish, safefile, xlsx
 from .errors import UsageError
 from .kernel import OnKernel
 from .params import Report, check
@@ -347,7 +347,7 @@ def render(report_or_kind, parameters: dict | None = None, out_dir=None, *, data
     html_path = _inside(root, root / report.output)
     xlsx_path = html_path.with_suffix(".xlsx")
     failed_path = html_path.with_suffix(".failed.ipynb")
-    html_path.parent.mkdir(parents=True, exist_ok=True)
+    safefile.make_dirs(root, html_path.parent.relative_to(root))  # never through a link
     folder = str(paths.data_dir(data_dir))
     notebook = Path(notebooks_dir) / f"{report.kind}.ipynb" if notebooks_dir else report.notebook
     result = RenderResult(report.name, report.output, ok=False)

@@ -24,11 +24,14 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from . import engine, paths, report
+from . import engine, load, paths, report
 from .kernel import OnKernel
 from .load import digest_of
 from .procs import CELL_TIMEOUT, REPORT_TIMEOUT, Supervisor, first_line, signals
 from .report import RenderResult
+
+#: Slack on top of the report deadlines for a Dask build's results to arrive [s].
+DASK_MARGIN = 120.0
 
 
 class _Runner:
@@ -151,55 +154,85 @@ class ForkRunner(_Runner):
 
 
 def on_dask_worker(report_, out_dir: str, data_dir: str, notebooks_dir: str | None,
-                   cell_timeout=None, report_timeout=None) -> RenderResult:
-    """The task a Dask worker runs: one report forked from the worker's warm state."""
+                   cell_timeout=None, report_timeout=None, files: dict | None = None) -> RenderResult:
+    """The task a Dask worker runs: one report forked from the worker's warm state, on the data
+    bytes the build read (``files``, pinned here before anything loads)."""
+    if files is not None:
+        load.pin(data_dir, files)
     return ForkRunner(1, cell_timeout=cell_timeout, report_timeout=report_timeout).render(
         report_, out_dir, data_dir=data_dir, notebooks_dir=notebooks_dir)
 
 
-def warm_plugin(data_dir: str, notebooks_dir: str | None):
+def warm_plugin(data_dir: str, notebooks_dir: str | None, files_key=None):
     """A ``distributed`` worker plugin that warms each worker process once (see
-    :func:`seoulcomm.engine.prepare`)."""
+    :func:`seoulcomm.engine.prepare`), on the data bytes the build read when given: the key
+    under which they were scattered to every worker (``files_key``; a future itself cannot
+    travel inside a plugin)."""
     from distributed.diagnostics.plugin import WorkerPlugin  # optional (the dask extra)
 
     class WarmPlugin(WorkerPlugin):
         name = "seoulcomm-warm"
 
-        def __init__(self, data_dir, notebooks_dir):
-            self.data_dir, self.notebooks_dir = data_dir, notebooks_dir
+        def __init__(self, data_dir, notebooks_dir, files_key):
+            self.data_dir, self.notebooks_dir, self.files_key = data_dir, notebooks_dir, files_key
 
         def setup(self, worker):
+            try:  # scattered to every worker before the plugin was registered
+                files = worker.data[self.files_key] if self.files_key is not None else None
+            except Exception:  # noqa: BLE001 — a worker that joined later: its tasks pin the bytes
+                files = None
+            if isinstance(files, dict):
+                load.pin(self.data_dir, files)
             engine.prepare(self.data_dir, self.notebooks_dir)
 
-    return WarmPlugin(data_dir, notebooks_dir)
+    return WarmPlugin(data_dir, notebooks_dir, files_key)
 
 
 class DaskRunner(_Runner):
     """Each report on a worker of the Dask ``client``, forked from the worker's warm state; the
     output folder must be reachable from the workers. A report whose worker died fails; the
-    others go on."""
+    others go on. ``files`` (the data bytes the build read, :func:`seoulcomm.load.pin`) are
+    scattered to the workers, which load them, never the disk; every result must arrive
+    within its reports' deadlines and a margin, or its report fails."""
 
     def __init__(self, client, *, cell_timeout: float | None = None,
-                 report_timeout: float | None = None):
+                 report_timeout: float | None = None, files: dict | None = None):
         self.client, self.cell_timeout, self.report_timeout = client, cell_timeout, report_timeout
+        self.files = files
 
     def run(self, reports, out_dir, *, data_dir=None, notebooks_dir=None, done) -> None:
         from distributed import as_completed  # optional (the dask extra)
 
         out, data, notebooks = _folders(out_dir, data_dir, notebooks_dir)
-        self.client.register_plugin(warm_plugin(data, notebooks), name="seoulcomm-warm")
+        reports = list(reports)
+        [files] = self.client.scatter([self.files], broadcast=True) if self.files is not None else [None]
+        self.client.register_plugin(warm_plugin(data, notebooks, files.key if files is not None else None),
+                                    name="seoulcomm-warm")
         futures = {self.client.submit(on_dask_worker, r, out, data, notebooks, self.cell_timeout,
-                                      self.report_timeout, pure=False): r for r in reports}
+                                      self.report_timeout, files, pure=False): r for r in reports}
+        # every result arrives within its report's deadline, a queue's worth of them, and a margin
+        deadline = (self.report_timeout or REPORT_TIMEOUT) * len(reports) + DASK_MARGIN
+        finished = set()
         try:
-            for future in as_completed(futures):
-                r = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # a worker died: this report failed, the others go on
-                    result = RenderResult(r.name, r.output, ok=False, error={
-                        "cell": None, "source": "", "ename": type(exc).__name__,
-                        "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
-                done(r, result)
+            try:
+                for future in as_completed(futures, timeout=deadline):
+                    finished.add(future)
+                    r = futures[future]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # a worker died: this report failed, the others go on
+                        result = RenderResult(r.name, r.output, ok=False, error={
+                            "cell": None, "source": "", "ename": type(exc).__name__,
+                            "evalue": str(exc) or "작업 프로세스가 비정상 종료되었습니다"})
+                    done(r, result)
+            except TimeoutError:
+                late = [f for f in futures if f not in finished]
+                self.client.cancel(late, force=True)
+                for future in late:
+                    r = futures[future]
+                    done(r, RenderResult(r.name, r.output, ok=False, error={
+                        "cell": None, "source": "", "ename": "ResultTimeoutError",
+                        "evalue": f"Dask 작업자의 결과가 {deadline:g}초 안에 오지 않았습니다"}))
         except BaseException:
             self.client.cancel(list(futures), force=True)
             raise

@@ -23,13 +23,15 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
-import tempfile
+import stat
+import sys
+import unicodedata
+import warnings
 import zipfile
 from pathlib import Path
 
-from . import epoch, labels, load, paths, xlsx
-from .errors import DataError, DataErrors, UsageError
+from . import datastore, epoch, labels, load, paths, safefile, xlsx
+from .errors import MAX_PROBLEMS, DataError, DataErrors, UnsafeFileError, UsageError
 from .schema import LOAD_ORDER, TABLES
 
 #: The sheet explaining the notation, and the one listing each table's unit and sources.
@@ -206,7 +208,7 @@ def from_cell(value, fmt: str | None, kind: str) -> str:
 
 def _read_csv(path: Path) -> list[list[str]]:
     """Non-blank records of a data CSV (the file already passed the checks)."""
-    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    text = safefile.read_bytes(path).decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     return [r for r in csv.reader(io.StringIO(text, newline=""))
             if len(r) > 1 or (r and r[0].strip(" \t"))]
 
@@ -245,6 +247,7 @@ def export(out_path, data_dir=None) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     folder = paths.data_dir(data_dir)
+    safefile.check(Path(out_path).expanduser().absolute())  # a link or FIFO there: never written through
     out = Path(out_path).expanduser().resolve()
     _check_out(out, folder)
     ds = load.load_all(folder)
@@ -385,8 +388,223 @@ def _check_out(out: Path, folder: Path) -> None:
 
 # --------------------------------------------------------------------------- import
 
-def import_workbook(path, data_dir=None) -> list[str]:
+#: Most columns a sheet may use (every table has far fewer; Excel allows 16,384).
+MAX_COLUMNS = load.MAX_COLUMNS
+#: Most cells (filled or formatted) one sheet may hold.
+MAX_CELLS = 4_000_000
+#: Excel's error values: a cell showing one holds no data.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                          "#UNKNOWN!", "#BUSY!"})
+
+
+def _sheet_key(title: str) -> str:
+    """A sheet title as Excel compares them: NFC, case folded, outer spaces ignored."""
+    return unicodedata.normalize("NFC", str(title)).strip().casefold()
+
+
+def _open_workbook(src: Path):
+    """The workbook ``src`` opened for streaming (read-only), from one read of its bytes.
+
+    Raises
+    ------
+    UsageError, UnsafeFileError, DataError : missing, not a regular file (a FIFO, a device),
+        too large, a zip that unpacks to too much, not a workbook.
+    """
+    from openpyxl import load_workbook
+
+    try:  # the workbook may be reached through a link (it is the user's own file), never a FIFO
+        fd = os.open(src, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise UsageError(f"통합문서가 없습니다: {src}") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafeFileError(src, safefile.what(st.st_mode))
+        if st.st_size > MAX_WORKBOOK_BYTES:
+            raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다"
+                            f"(크기 {st.st_size:,} 바이트)")
+        data = fh.read(MAX_WORKBOOK_BYTES + 1)
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다")
+    try:   # a small zip can unpack to gigabytes: look at the sizes before opening it
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise DataError(src, f"풀었을 때 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB 이하인 통합문서여야 합니다"
+                        f"(풀면 {unpacked:,} 바이트)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on extensions it skips
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # not a zip, not a workbook, a broken part
+        raise DataError(src, f"엑셀 통합문서(.xlsx)여야 합니다 — 열 수 없음({type(exc).__name__})") from None
+
+
+def _table_sheets(wb, catalog, src: Path, problems: list, say) -> dict:
+    """``{table name: worksheet}``. A table's sheet is found by its catalog title or table name
+    (NFC, case and outer spaces ignored). A hidden or very hidden sheet bearing a table's name
+    is refused (it would be imported unseen); two sheets bearing one table's name are refused;
+    other hidden sheets are named and ignored (our own drop-down lists sheet silently)."""
+    wanted = {}
+    for name in LOAD_ORDER:
+        wanted[_sheet_key(catalog.titles[name])] = name
+        wanted.setdefault(_sheet_key(name), name)
+    found: dict[str, list] = {}
+    for ws in wb.worksheets:
+        name = wanted.get(_sheet_key(ws.title))
+        state = getattr(ws, "sheet_state", "visible") or "visible"
+        if name is None:
+            if state != "visible" and ws.title != LISTS_SHEET:
+                say(f"알림: 숨긴 시트 '{ws.title}'는 표가 아니어서 가져오지 않았습니다")
+            continue
+        if state != "visible":
+            hidden = "매우 숨긴(veryHidden)" if state == "veryHidden" else "숨긴"
+            problems.append(DataError(src, f"{hidden} 시트는 가져오지 않습니다 — 보이는 시트로 바꾸거나 지우세요"
+                                      f"(표 '{name}')", where=f"시트 '{ws.title}'"))
+        found.setdefault(name, []).append(ws)
+    sheets = {}
+    for name, list_ in found.items():
+        if len(list_) > 1:
+            titles = ", ".join(f"'{ws.title}'" for ws in list_)
+            problems.append(DataError(src, f"표 '{name}'의 시트가 여럿입니다({titles}) — 하나만 두세요",
+                                      where=f"시트 '{list_[1].title}'"))
+        elif list_[0].sheet_state in (None, "visible"):
+            sheets[name] = list_[0]
+    return sheets
+
+
+def _sheet_rows(ws, src: Path, problems: list):
+    """The rows of ``ws`` as they stream from the file, stopping at the first limit met: a
+    filled row past :data:`load.MAX_ROWS` data rows, a filled cell past :data:`MAX_COLUMNS`,
+    more than :data:`MAX_CELLS` cells, a text longer than Excel's cell. A limit met is one
+    problem and the end of the sheet (nothing after it is read)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.reset_dimensions()  # a declared size (A1:XFD1048576) is never trusted to pad rows
+    cells = 0
+    for number, row in enumerate(ws.iter_rows(), start=1):
+        cells += len(row)
+        filled = [c for c in row if c.value is not None and not (isinstance(c.value, str) and not c.value.strip())]
+        if filled and number > load.MAX_ROWS + 1:
+            problems.append(DataError(src, f"표 하나는 {load.MAX_ROWS:,}행 이하여야 합니다 — 자료를 나누거나 줄이세요"
+                                      "(그 뒤는 읽지 않았습니다)", where=f"시트 '{ws.title}', {number}행"))
+            return
+        wide = next((c for c in filled if c.column > MAX_COLUMNS), None)
+        if wide is not None:
+            problems.append(DataError(src, f"시트의 열은 {MAX_COLUMNS:,}개({get_column_letter(MAX_COLUMNS)}열)까지입니다 "
+                                      "— 표 밖의 값을 지우세요(그 뒤는 읽지 않았습니다)",
+                                      where=f"시트 '{ws.title}', {wide.coordinate}"))
+            return
+        if cells > MAX_CELLS:
+            problems.append(DataError(src, f"시트 하나의 칸은 {MAX_CELLS:,}개 이하여야 합니다(서식만 있는 칸 포함) — "
+                                      "쓰지 않는 행과 열을 지우세요(그 뒤는 읽지 않았습니다)",
+                                      where=f"시트 '{ws.title}', {number}행"))
+            return
+        long = next((c for c in filled if isinstance(c.value, str) and len(c.value) > load.MAX_CELL_CHARS), None)
+        if long is not None:
+            problems.append(DataError(src, f"칸 하나는 {load.MAX_CELL_CHARS:,}자 이하여야 합니다(엑셀 칸 한도) — "
+                                      f"{len(long.value):,}자", value=long.value[:40],
+                                      where=f"시트 '{ws.title}', {long.coordinate}"))
+            return
+        yield number, row
+
+
+def _cell_text(c, col, src: Path, ws, problems: list) -> str:
+    """The CSV text of one cell of column ``col`` (empty, with a problem recorded, for a
+    formula or an Excel error value); :func:`from_cell` does the conversion."""
+    if c is None or getattr(c, "value", None) is None:
+        return ""
+    if c.data_type == "f":
+        problems.append(DataError(src, "수식 대신 값을 적으세요(수식은 가져오지 않습니다)",
+                                  value=str(c.value), where=f"시트 '{ws.title}', {c.coordinate}"))
+        return ""
+    if c.data_type == "e" or (isinstance(c.value, str) and c.value.strip().upper() in EXCEL_ERRORS):
+        problems.append(DataError(src, "엑셀 오류 값은 자료가 아닙니다 — 원래 값을 적으세요",
+                                  value=str(c.value), where=f"시트 '{ws.title}', {c.coordinate}"))
+        return ""
+    return from_cell(c.value, c.number_format, col.kind)
+
+
+def _read_sheet(ws, name: str, catalog, folder: Path, src: Path, problems: list):
+    """One table's sheet as CSV text: ``(text, (sheet, excel rows, letters, columns))``, or
+    None when its header cannot be used (the problems recorded)."""
+    from openpyxl.utils import get_column_letter
+
+    table = TABLES[name]
+    rows = _sheet_rows(ws, src, problems)
+    first = next(rows, None)
+    if first is None:
+        if not any(p.where and p.where.startswith(f"시트 '{ws.title}'") for p in problems):
+            problems.append(DataError(src, "머리행과 자료가 있어야 합니다(빈 시트)", where=f"시트 '{ws.title}'"))
+        return None
+    head = [c.value for c in first[1]]
+    while head and (head[-1] is None or str(head[-1]).strip() == ""):
+        head.pop()
+    canon = _canonical(catalog, name, [str(h or "").strip() for h in head])
+    bad = False
+    seen: dict[str, int] = {}
+    for j, h in enumerate(canon):
+        if h not in table.columns:
+            bad = True
+            problems.append(DataError(src, f"알 수 없는 열 이름입니다 — 열: {', '.join(headers(catalog, name))}",
+                                      value=str(head[j] or ""), where=f"시트 '{ws.title}', {get_column_letter(j + 1)}1"))
+        elif h in seen:
+            bad = True
+            problems.append(DataError(src, f"같은 열이 두 번 있습니다({get_column_letter(seen[h] + 1)}1과 "
+                                      f"{get_column_letter(j + 1)}1) — 하나만 두세요", value=str(head[j] or ""),
+                                      where=f"시트 '{ws.title}', {get_column_letter(j + 1)}1"))
+        else:
+            seen[h] = j
+    cols = present_cols(name, canon)
+    for col in (c.name for c in cols):
+        if col not in canon:
+            bad = True
+            problems.append(DataError(src, f"'{catalog.labels(name)[col]}'({col}) 열이 있어야 합니다",
+                                      where=f"시트 '{ws.title}', 1행"))
+    if bad:
+        rows.close()  # nothing after a header that cannot be used is read
+        return None
+    index = [canon.index(c.name) for c in cols]
+    letters = [get_column_letter(k + 1) for k in index]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_original_header(folder / table.file, [c.name for c in cols]))
+    excel_rows = [1]
+    required = [not col.optional and col.default is None for col in cols]
+    for number, row in rows:
+        cells = [row[k] if k < len(row) else None for k in index]
+        if all(c is None or c.value is None or (isinstance(c.value, str) and not c.value.strip())
+               for c in cells):
+            continue   # blank rows (and Excel's formatted empties) are no data
+        record = [_cell_text(c, col, src, ws, problems) for col, c in zip(cols, cells)]
+        for j, text in enumerate(record):
+            if required[j] and not text.strip():
+                problems.append(DataError(src, "값이 있어야 합니다(빈칸 불가)", column=cols[j].name,
+                                          where=f"시트 '{ws.title}', {letters[j]}{number}"))
+        if len(problems) >= MAX_PROBLEMS:  # as many as a message shows: the rest is not read
+            problems.append(DataError(src, f"문제가 {MAX_PROBLEMS}건을 넘어 이 시트의 나머지는 읽지 않았습니다 — "
+                                      "위의 것을 고친 뒤 다시 가져오세요", where=f"시트 '{ws.title}', {number}행"))
+            rows.close()
+            return None
+        writer.writerow(record)
+        excel_rows.append(number)
+    return out.getvalue(), (ws.title, excel_rows, letters, [c.name for c in cols])
+
+
+def import_workbook(path, data_dir=None, *, say=None) -> list[str]:
     """Check the workbook ``path`` and write its tables as the data folder's CSVs.
+
+    The workbook is streamed (read-only), each sheet stopping at the first limit it meets.
+    Every table is written beside the data first and switched in at once
+    (:mod:`seoulcomm.datastore`): a killed import leaves the data as it was, or completed by
+    the next command.
+
+    Parameters
+    ----------
+    say : where notes go (a hidden sheet that was ignored); default: standard error.
 
     Returns
     -------
@@ -396,99 +614,45 @@ def import_workbook(path, data_dir=None) -> list[str]:
     Raises
     ------
     DataErrors : every problem, each naming the sheet and the cell; nothing is written.
-    UsageError : the workbook cannot be opened.
+    UsageError : the workbook cannot be opened, or another import is running.
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
+    say = say or (lambda text: print(text, file=sys.stderr))
     folder = paths.data_dir(data_dir)
     src = Path(path).expanduser().resolve()
-    if not src.is_file():
-        raise UsageError(f"통합문서가 없습니다: {src}")
-    size = src.stat().st_size
-    if size > MAX_WORKBOOK_BYTES:
-        raise DataError(src, f"{MAX_WORKBOOK_BYTES // (1024 * 1024)} MB 이하의 통합문서여야 합니다(크기 {size:,} 바이트)")
-    catalog = load.read_catalog(folder)
-    try:   # a small zip can unpack to gigabytes: look at the sizes before opening it
-        with zipfile.ZipFile(src) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise DataError(src, f"풀었을 때 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB 이하인 통합문서여야 합니다"
-                        f"(풀면 {unpacked:,} 바이트)")
-    try:
-        wb = load_workbook(src, data_only=False)
-    except Exception as exc:  # not a zip, not a workbook, a broken part
-        raise DataError(src, f"엑셀 통합문서(.xlsx)여야 합니다 — 열 수 없음({type(exc).__name__})") from None
-    problems: list[DataError] = []
-    texts: dict[str, str] = {}
-    where: dict[str, tuple] = {}   # file → sheet, rows by record, letters, column names
-    by_title = {ws.title.strip().lower(): ws for ws in wb.worksheets}
-    for name in LOAD_ORDER:
-        table = TABLES[name]
-        sheet = catalog.titles[name]
-        ws = by_title.get(sheet.lower()) or by_title.get(name.lower())
-        if ws is None and table.optional:
-            continue   # an optional table the workbook leaves out stays as it is
-        if ws is None:
-            problems.append(DataError(src, f"표 '{name}'의 시트가 있어야 합니다(시트 없음)", where=f"시트 '{sheet}'"))
-            continue
-        rows = list(ws.iter_rows())
-        if not rows:
-            problems.append(DataError(src, "머리행과 자료가 있어야 합니다(빈 시트)", where=f"시트 '{ws.title}'"))
-            continue
-        head = [c.value for c in rows[0]]
-        while head and (head[-1] is None or str(head[-1]).strip() == ""):
-            head.pop()
-        canon = _canonical(catalog, name, [str(h or "").strip() for h in head])
-        bad = False
-        for j, h in enumerate(canon):
-            if h not in table.columns:
-                bad = True
-                problems.append(DataError(src, f"알 수 없는 열 이름입니다 — 열: {', '.join(headers(catalog, name))}",
-                                          value=str(head[j] or ""), where=f"시트 '{ws.title}', {get_column_letter(j + 1)}1"))
-        cols = present_cols(name, canon)
-        for col in (c.name for c in cols):
-            if col not in canon:
-                bad = True
-                problems.append(DataError(src, f"'{catalog.labels(name)[col]}'({col}) 열이 있어야 합니다",
-                                          where=f"시트 '{ws.title}', 1행"))
-        if bad:
-            continue
-        index = [canon.index(c.name) for c in cols]
-        letters = [get_column_letter(k + 1) for k in index]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(_original_header(folder / table.file, [c.name for c in cols]))
-        excel_rows = [1]
-        for row in rows[1:]:
-            cells = [row[k] if k < len(row) else None for k in index]
-            if all(c is None or c.value is None or (isinstance(c.value, str) and not c.value.strip())
-                   for c in cells):
-                continue   # blank rows (and Excel's formatted empties) are no data
-            record = []
-            for col, c in zip(cols, cells):
-                if c is not None and c.data_type == "f":
-                    problems.append(DataError(src, "수식 대신 값을 적으세요(수식은 가져오지 않습니다)",
-                                              value=str(c.value), where=f"시트 '{ws.title}', {c.coordinate}"))
-                    record.append("")
+    with datastore.importing(folder) as stage:
+        catalog = load.read_catalog(folder)
+        for name in LOAD_ORDER:  # every table the import may replace: a regular file or none
+            safefile.check(folder / TABLES[name].file)
+        wb = _open_workbook(src)
+        try:
+            problems: list[DataError] = []
+            texts: dict[str, str] = {}
+            where: dict[str, tuple] = {}   # file → sheet, rows by record, letters, column names
+            sheets = _table_sheets(wb, catalog, src, problems, say)
+            for name in LOAD_ORDER:
+                ws = sheets.get(name)
+                if ws is None and TABLES[name].optional and not any(f"표 '{name}'" in p.expected for p in problems):
+                    continue   # an optional table the workbook leaves out stays as it is
+                if ws is None:
+                    if not any(f"표 '{name}'" in p.expected for p in problems):
+                        problems.append(DataError(src, f"표 '{name}'의 시트가 있어야 합니다(시트 없음)",
+                                                  where=f"시트 '{catalog.titles[name]}'"))
                     continue
-                record.append(from_cell(None if c is None else c.value, None if c is None else c.number_format,
-                                        col.kind))
-            writer.writerow(record)
-            excel_rows.append(row[0].row)
-        if table.optional and len(excel_rows) == 1 and not (folder / table.file).exists():
-            continue   # an empty optional sheet writes no file
-        texts[table.file] = out.getvalue()
-        where[table.file] = (ws.title, excel_rows, letters, [c.name for c in cols])
-    if problems:
-        raise DataErrors(problems)
-    with tempfile.TemporaryDirectory(prefix="seoulcomm-import-") as tmp:
-        check = Path(tmp)
-        shutil.copy2(folder / paths.CATALOG_FILE, check / paths.CATALOG_FILE)
+                read = _read_sheet(ws, name, catalog, folder, src, problems)
+                if read is not None and TABLES[name].optional and len(read[1][1]) == 1 \
+                        and safefile.check(folder / TABLES[name].file) is None:
+                    continue   # an empty optional sheet writes no file
+                if read is not None:
+                    texts[TABLES[name].file], where[TABLES[name].file] = read
+        finally:
+            wb.close()
+        if problems:
+            raise DataErrors(problems)
+        check = stage / "check"
+        os.mkdir(check)
+        datastore.write_staged(check, paths.CATALOG_FILE, safefile.read_bytes(folder / paths.CATALOG_FILE))
         for file, text in texts.items():
-            (check / file).write_text(text, encoding="utf-8")
+            datastore.write_staged(check, file, text.encode("utf-8"))
         try:
             load.load_all(check)
         except DataErrors as exc:
@@ -497,7 +661,7 @@ def import_workbook(path, data_dir=None) -> list[str]:
             raise DataErrors([_relocate(exc, src, check, where)]) from None
         finally:
             load.forget()
-    return _write_changed(folder, texts)
+        return _write_changed(folder, texts)
 
 
 def _original_header(path: Path, columns: list[str]) -> list[str]:
@@ -545,33 +709,24 @@ def _record_of(path: Path, line: int) -> int | None:
 
 
 def _write_changed(folder: Path, texts: dict[str, str]) -> list[str]:
-    """Write the CSVs whose records changed: all to temporary files, then all renamed."""
+    """Write the CSVs whose records changed: all staged beside the data, then switched in at
+    once (:func:`seoulcomm.datastore.switch`). Called inside :func:`datastore.importing`."""
     changed = []
     for file, text in texts.items():
         path = folder / file
         try:
-            now = _read_csv(path)
+            now = [r for r in csv.reader(io.StringIO(safefile.read_bytes(path).decode("utf-8-sig")
+                                                     .replace("\r\n", "\n").replace("\r", "\n"), newline=""))
+                   if len(r) > 1 or (r and r[0].strip(" \t"))]
         except (OSError, UnicodeDecodeError, csv.Error):
             now = None
         new = [r for r in csv.reader(io.StringIO(text, newline=""))]
         if now != new:
             changed.append(file)
-    temps: dict[str, Path] = {}
-    try:
+    if changed:
+        stage = datastore.stage_of(folder)
         for file in changed:
-            fd, tmp = tempfile.mkstemp(prefix=f".{file}.", suffix=".tmp", dir=folder)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(texts[file])
-                fh.flush()
-                os.fsync(fh.fileno())
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-            temps[file] = Path(tmp)
-        for file, tmp in temps.items():
-            os.replace(tmp, folder / file)
-    finally:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+            datastore.write_staged(stage, file, texts[file].encode("utf-8"))
+        datastore.switch(folder, stage, changed)
     load.forget()
     return changed

@@ -241,10 +241,13 @@ def test_dask_workers_are_warmed_once_and_fork_each_report(tmp_path, built_repor
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         summary = build.build(out_dir=tmp_path, only=only, scheduler=client, progress="quiet")
         warmed = client.run(lambda: __import__("seoulcomm.engine").engine.PREPARED)
+        # the workers load the bytes the build read (issue 26: one data version), not the disk
+        pinned = client.run(lambda: sorted(__import__("seoulcomm.load").load._PINNED))
         worker_pids = set(client.run(os.getpid).values())
     # 2015/*: the office, four divisions and the year's brief; and 2016/office
     assert len(summary.built) == 7 and not summary.failed
     assert sorted(warmed.values()) == [1, 1]  # one warm state per worker process, reused
+    assert list(pinned.values()) == [[str(paths.DEFAULT_DATA_DIR)]] * 2
     for name in summary.built:
         assert (tmp_path / f"{name}.html").read_bytes() == (built_reports / f"{name}.html").read_bytes()
     assert os.getpid() not in worker_pids

@@ -129,10 +129,7 @@ def touch_every_data_file(site: Path) -> None:
         os.utime(p, (p.stat().st_atime + 3600, p.stat().st_mtime + 3600))
 
 
-def data_file_through_a_symlink(site: Path) -> None:
-    path = site / "data/settlement.csv"
-    path.rename(site / "settlement.csv")
-    path.symlink_to(site / "settlement.csv")  # the same bytes, but not a regular file
+# a data file through a symlink is refused (exit 2) before anything is built: test_hostile.py
 
 
 def append(relative: str, text: str):
@@ -192,7 +189,6 @@ CHANGES = {
     # change: (what to do, reports the next build renders, no-change build after it)
     "a data row": (edit_city_brand_row, [CITY], True),
     "an optional table added": (add_a_plan, [CITY], True),
-    "a data file through a symlink": (data_file_through_a_symlink, [], False),
     "a params comment": (append("params/reports.yaml", "# 시험\n"), [], True),
     "a notebook code cell": (edit_program_code_cell, [PROGRAM], True),
     "a report HTML deleted": (remove(f"out/{CITY}.html"), [CITY], True),
