@@ -24,7 +24,7 @@ How the figures come about:
   outside `data/` (`$SEOULCOMM_CACHE`, else `~/.cache/seoulcomm`), keyed by the bytes of the
   table, of the tables it refers to, of the catalog, and by the schema and the seoulcomm
   version. The build, its helper and every notebook kernel load through it: a million detail
-  rows come back in about a second, and a changed file re-checks that table and those that
+  rows come back without being parsed or checked again, and a changed file re-checks that table and those that
   refer to it. An entry that is not exactly what was written is refused and rebuilt; nothing
   in it is ever executed (no pickle).
 - **Reading big files** (`seoulcomm/bulk.py`): a plain file of 1 MB or more is split by Arrow
@@ -32,7 +32,7 @@ How the figures come about:
   per distinct text; any doubtful row is parsed row by row with its line, so every message is
   the row-by-row parser's own (tests/test_bulk.py). The schema (pandera) is asked only when a
   vectorised check finds something to refuse.
-  Old rows that leave off the columns added later with a default (``partial``, ``version`` …)
+  Old rows that leave off the columns added later with a default (`partial`, `version` …)
   are padded with those defaults before Arrow splits the file, as the row-by-row reader pads
   them.
 - **Checks by group, not by row**: the budget-version check (one pass per year and version
