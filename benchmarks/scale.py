@@ -98,6 +98,7 @@ def serve(folder: Path, out: Path) -> None:
         cpu, size = [], 0
         for report in sample[line.strip()]:
             results = []
+            (out / report.output).parent.mkdir(parents=True, exist_ok=True)   # as a build makes it
             runners.ForkRunner(1).run([report], out, data_dir=folder,
                                       done=lambda r, res: results.append(res))
             if not results[0].ok:

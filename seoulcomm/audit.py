@@ -977,6 +977,10 @@ def checks_of(ds, scope: str, year: int | None = None, as_of=None) -> pd.DataFra
     """:func:`for_scope` of :func:`reconcile`'s frame, found through an index of the frame
     by scope and program (built once per loaded data): a report's cost does not grow with
     the checks of every other division."""
+    if _RECONCILED.get(id(ds.tables)) is None:
+        part = _kept_part(ds, scope)
+        if part is not None:   # the one report of a kernel: its rows of the kept audit only
+            return for_scope(part, scope, year=year, as_of=as_of)
     frame, index = _reconciled(ds)
     if not index:
         for column in ("scope", "program", "table"):
@@ -987,6 +991,37 @@ def checks_of(ds, scope: str, year: int | None = None, as_of=None) -> pd.DataFra
         parts += [index["table"].get(t, empty) for t in OFFICE_TABLES]
     rows = frame.iloc[np.unique(np.concatenate(parts))]
     return for_scope(rows, scope, year=year, as_of=as_of)
+
+
+def _kept_part(ds, scope: str) -> pd.DataFrame | None:
+    """The rows of the column cache's audit of ``ds`` that touch ``scope`` (as :func:`checks_of`
+    picks them, in the audit's order), read without making the whole audit a frame: a notebook
+    kernel that shows one report, over data of millions of checks. None when the cache keeps no
+    audit of ``ds``, or when this process asks for a second scope (then the whole audit is
+    made, once, and indexed)."""
+    held = ds.memo.get(("audit", "part"))
+    if held is not None:
+        return held[1] if held[0] == scope else None
+    kept = _kept(ds)
+    if kept is None:
+        return None
+
+    def rows(table):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def text(column):
+            array = table.column(column).combine_chunks()
+            return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+
+        mask = pc.or_kleene(pc.equal(text("scope"), scope), pc.equal(text("program"), scope))
+        if scope == "office":
+            mask = pc.or_kleene(mask, pc.is_in(text("table"), value_set=pa.array(list(OFFICE_TABLES))))
+        return pc.fill_null(mask, False)
+
+    part = colcache.get(kept[0], "audit", kept[1], COLUMNS, rows=rows)
+    ds.memo[("audit", "part")] = (scope, part)
+    return part
 
 
 def for_scope(frame: pd.DataFrame, scope: str, year: int | None = None,

@@ -227,7 +227,7 @@ def _nullable(array, dtype):
     return pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), mask.astype(bool, copy=False))
 
 
-def get(place: Path | None, name: str, key: str, columns: list[str] | None = None):
+def get(place: Path | None, name: str, key: str, columns: list[str] | None = None, rows=None):
     """The checked frame of table ``name`` kept under ``key``, or None (no entry, or one refused
     and deleted). ``columns``: for a frame that is no table (:func:`put` with ``columns``),
     the columns it must have, each of a type :data:`FRAME_DTYPES` names."""
@@ -238,7 +238,7 @@ def get(place: Path | None, name: str, key: str, columns: list[str] | None = Non
     if data is None:
         return None
     try:
-        frame = _parse_entry(name, key, data, columns)
+        frame = _parse_entry(name, key, data, columns, rows)
     except Exception:   # noqa: BLE001 — anything odd in an entry: refused, read from the CSV again
         frame = None
     if frame is None:
@@ -281,7 +281,7 @@ def _read_entry(path: Path) -> bytes | None:
         os.close(fd)
 
 
-def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = None):
+def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = None, rows=None):
     """The frame in an entry's bytes, or None when they are not exactly an entry of ``name``
     under ``key``."""
     import pyarrow as pa
@@ -314,6 +314,8 @@ def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = N
             return None
         if dtype in ("int64", "float64") and table.column(column).null_count:
             return None
+    if rows is not None:   # only the rows the caller asks for (an Arrow mask of the whole entry)
+        table = table.filter(rows(table))
     return _to_pandas(expected, table)
 
 

@@ -131,3 +131,28 @@ def test_the_read_log_keeps_one_entry_per_distinct_read():
     ds.rows("documents")
     assert len(ds.reads) == 3
     assert ds.fresh().reads == []
+
+
+@pytest.mark.parametrize("name", ["data", "partial+supplementary+reorg"])
+def test_one_reports_checks_read_from_the_kept_audit_are_the_whole_audits(folders, name, tmp_path,
+                                                                           monkeypatch):
+    """A kernel that shows one report reads only its scope's rows of the audit the column cache
+    keeps (audit._kept_part): the same checks as the whole audit gives, for every scope."""
+    from seoulcomm import audit, colcache
+
+    monkeypatch.setenv(colcache.ENV, str(tmp_path / "cache"))
+    load.forget()
+    ds = load.load_all(folders[name])
+    audit.reconcile_frame(ds)            # computed and kept by the cache
+    scopes = ["office"] + [str(u) for u in ds.divisions()["unit"]] + list(ds.programs())
+    expected = {(s, y): audit.checks_of(ds, s, year=y) for s in scopes for y in [None] + ds.years()}
+    for scope in scopes:
+        audit._RECONCILED.clear()
+        load.forget()
+        fresh = load.load_all(folders[name])     # a new kernel's data: nothing audited in it
+        for year in [None] + fresh.years():
+            got = audit.checks_of(fresh, scope, year=year)
+            pd.testing.assert_frame_equal(got, expected[(scope, year)], check_exact=True)
+        assert audit._RECONCILED.get(id(fresh.tables)) is None   # the whole audit never made
+        assert fresh.memo[("audit", "part")][0] == scope
+    load.forget()
