@@ -260,7 +260,7 @@ def main(argv=None) -> int:
     p.add_argument("--beyond", default="3400x10x12",
                    help="a size beyond the 2,000,000-row bound: validate must refuse it (exit 2, the "
                         "bound's message) in bounded time and memory ('none' to skip; default: %(default)s)")
-    p.add_argument("--samples", type=int, default=5,
+    p.add_argument("--samples", type=int, default=3,
                    help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
                    help="sizes with more reports build only the sampled ones (default: %(default)s)")
