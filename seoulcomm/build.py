@@ -284,11 +284,20 @@ def _load(folder: Path, first, *, local: bool, timeout: float | None = None, pro
         helper.close()
 
 
-def _monitoring(ds, out_dir: Path) -> list[dict]:
-    """The index's monitoring view of every year (:func:`seoulcomm.index_page.years`)."""
+def _overviews(ds):
+    """The figures of the index's monitoring view (:func:`seoulcomm.index_page.overviews`), from
+    the data alone: computed in a process forked beside the reports (:mod:`seoulcomm.aside`)."""
+    from . import aside, index_page  # pandas: only a build that writes the index needs it
+
+    return aside.start(lambda: index_page.overviews(ds))
+
+
+def _monitoring(ds, out_dir: Path, beside=None) -> list[dict]:
+    """The index's monitoring view of every year (:func:`seoulcomm.index_page.years`); its
+    figures from ``beside`` (:func:`_overviews`) when given."""
     from . import index_page  # pandas: only a build that writes the index needs it
 
-    return index_page.years(ds, out_dir)
+    return index_page.years(ds, out_dir, computed=beside.result() if beside is not None else None)
 
 
 def _say(text: str, progress) -> None:
@@ -408,6 +417,8 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         save()
 
     fatal, finished = None, False
+    # the monitoring view needs only the data: computed while the reports run, not after them
+    beside = _overviews(ds) if todo and plan.scheduler is None else None
     try:
         if todo:
             _run(plan, todo, note)
@@ -431,7 +442,7 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
         summary.seconds = time.perf_counter() - started
         save()
         try:
-            monitoring = _monitoring(ds, out)
+            monitoring = _monitoring(ds, out, beside)
         except Exception as exc:  # the list of reports is still written
             monitoring = []
             _say(f"경고: 보고서 목록의 집행 현황을 만들지 못했습니다 — {type(exc).__name__}: {exc}", progress)

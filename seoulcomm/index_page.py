@@ -38,17 +38,27 @@ def _cell(text: str, value=None, css: str = "") -> dict:
     return {"text": text, "value": "" if _missing(value) else value, "class": css}
 
 
-def years(ds, out_dir: Path, *, threshold: float = calc.PACE_THRESHOLD) -> list[dict]:
+def overviews(ds, *, threshold: float = calc.PACE_THRESHOLD) -> dict:
+    """:func:`seoulcomm.monitor.overview` of every year the data has, the latest first: the
+    figures of :func:`years`, from the data alone (the build computes them beside its reports,
+    :mod:`seoulcomm.aside`)."""
+    return {int(year): monitor.overview(ds, year, threshold=threshold)
+            for year in sorted(ds.years(), reverse=True)}
+
+
+def years(ds, out_dir: Path, *, threshold: float = calc.PACE_THRESHOLD,
+          computed: dict | None = None) -> list[dict]:
     """Every year the data has, the latest first: ``{"year", "as_of", "money", "brief",
     "office" (the office's row), "rows" (the divisions' rows)}``; a row is ``{"unit", "name",
     "href", "cells"}``, a cell ``{"text", "value" (what it sorts by), "class"}``. Links only to
-    reports that exist in ``out_dir``."""
+    reports that exist in ``out_dir``. ``computed``: :func:`overviews` of ``ds`` with the same
+    ``threshold``, when computed already."""
     out_dir = Path(out_dir)
     money = labels.money_unit(ds, "budget_detail")
     names = labels.names(ds)
+    frames = overviews(ds, threshold=threshold) if computed is None else computed
     found = []
-    for year in sorted(ds.years(), reverse=True):
-        frame = monitor.overview(ds, year, threshold=threshold)
+    for year, frame in frames.items():
         if frame.empty:
             continue
         rows = [_row(r, names, money, out_dir) for r in frame.to_dict("records")]

@@ -28,13 +28,14 @@ from .procs import set_pdeathsig
 
 def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
-    the row positions and hashes reports select and digest by, the years and the dates each
-    year is stated at, and the progress of every outcome."""
+    the row positions and hashes reports select and digest by, the years, the dates each
+    year is stated at and the divisions it has, and the progress of every outcome."""
     audit.checks_of(ds, "office")
     ds.index()
     ds.as_of()
     for year in ds.years():
         views.snapshots(ds, year)
+        ds.units_in(year)  # which divisions a year has: every report checks its parameters with it
     views.warm_outcomes(ds)
 
 

@@ -1,0 +1,87 @@
+"""Work done in a forked process beside the reports, its answer taken when it is needed.
+
+A build computes the index's monitoring view (:func:`seoulcomm.index_page.overviews`) from the
+data alone, after the last report. Done there, it is serial time at the end of every build,
+while the cores have nothing else to do. :func:`start` forks a process that computes it while
+the reports run and writes the answer, pickled, to an unlinked temporary file (a process that
+is never asked waits on no reader); :meth:`Aside.result` waits for it and takes the answer.
+
+Nothing depends on the process succeeding: if it fails in any way (killed, an exception, an
+answer that does not unpickle), :meth:`Aside.result` computes the answer here, as without it,
+so an error is raised where it always was. The process is asked to be killed when the build
+dies (``PR_SET_PDEATHSIG``), and :meth:`Aside.close` kills one not yet done (a build stopped by
+an error, Ctrl-C or SIGTERM does not wait for it).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tempfile
+
+from .procs import set_pdeathsig
+
+
+class Aside:
+    """``compute()`` running in a forked process; :meth:`result` waits for its answer."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.pid, self.status = None, None
+        # the answer goes to an unlinked temporary file, not a pipe: the process never blocks
+        # on a reader, so a build that never asks for the answer leaves nothing waiting
+        self.file = tempfile.TemporaryFile()
+        pid = os.fork()
+        if pid == 0:  # the aside process: never returns
+            _child(compute, self.file.fileno())
+        self.pid = pid
+
+    def result(self):
+        """``compute()``'s answer: the process's, or computed here when it failed."""
+        payload = b""
+        if self.pid is not None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.status, self.pid = os.waitstatus_to_exitcode(status), None
+                if self.status == 0:
+                    self.file.seek(0)
+                    payload = self.file.read()
+            finally:
+                self.close()
+        if payload:
+            try:
+                return pickle.loads(payload)
+            except Exception:  # anything odd: as without the process
+                pass
+        return self.compute()
+
+    def close(self) -> None:
+        """Stop: a process not yet done is killed and reaped, the file closed."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _, status = os.waitpid(self.pid, 0)
+            self.status, self.pid = os.waitstatus_to_exitcode(status), None
+        self.file.close()
+
+
+def start(compute) -> Aside:
+    """Fork a process computing ``compute()`` (see the module's text)."""
+    return Aside(compute)
+
+
+def _child(compute, fd: int) -> None:
+    code = 1
+    try:
+        set_pdeathsig(signal.SIGKILL)
+        payload = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001 — the parent computes it itself and says what is wrong
+        pass
+    finally:
+        os._exit(code)
