@@ -24,7 +24,7 @@ How the figures come about:
   outside `data/` (`$SEOULCOMM_CACHE`, else `~/.cache/seoulcomm`), keyed by the bytes of the
   table, of the tables it refers to, of the catalog, and by the schema and the seoulcomm
   version. The build, its helper and every notebook kernel load through it: a million detail
-  rows come back in about a second, and a changed file re-checks that table and those that
+  rows come back without being parsed or checked again, and a changed file re-checks that table and those that
   refer to it. An entry that is not exactly what was written is refused and rebuilt; nothing
   in it is ever executed (no pickle).
 - **Reading big files** (`seoulcomm/bulk.py`): a plain file of 1 MB or more is split by Arrow
@@ -32,6 +32,22 @@ How the figures come about:
   per distinct text; any doubtful row is parsed row by row with its line, so every message is
   the row-by-row parser's own (tests/test_bulk.py). The schema (pandera) is asked only when a
   vectorised check finds something to refuse.
+  Old rows that leave off the columns added later with a default (`partial`, `version` …)
+  are padded with those defaults before Arrow splits the file, as the row-by-row reader pads
+  them.
+- **Checks by group, not by row**: the budget-version check (one pass per year and version
+  name), the complete-snapshot check (one sort, then one membership test per snapshot) and the
+  partial flag (one strip per distinct text) never visit the rows one by one in Python.
+- **Audit** (`seoulcomm/audit.py`): frame operations throughout; the verdicts are classified as
+  integer codes, and the detail's (year, as-of, document) snapshots are found once per audit.
+- **Selecting rows** (`Dataset.rows_at`): the column with the fewest matching rows first, the
+  others by binary search in each value's positions, so that a report's selections cost what it
+  reads, not the size of the table (a division report at a million detail rows costs what it
+  costs on the shipped data).
+- **The index and the brief** judge every division of a year together
+  (`views.division_lines`, `monitor.open_counts`): the same figures as one projection per
+  division (tests compare them), without thousands of small selections; the read log checks
+  for a repeated read without scanning itself.
 - **Bounds**: 2,000,000 rows and 512 MB per table; a bigger file is refused before it is read,
   more rows before they are split.
 """

@@ -195,6 +195,8 @@ def measure_size(size, tmp: Path, args, results: dict, build: bool = True) -> tu
     cache = tmp / f"cache-{label(size)}"
     os.environ[colcache.ENV] = "off"
     load._CACHE.clear()
+    load.load_all(paths.data_dir())   # imports and first calls out of the timing (not per row)
+    load._CACHE.clear()
     started = time.perf_counter()
     load.load_all(folder)
     r["load_csv"] = time.perf_counter() - started
@@ -251,9 +253,12 @@ def main(argv=None) -> int:
                         "(default: %(default)s)")
     p.add_argument("--million", default="1700x10x12",
                    help="the million-row size (≈ 1,000,000 detail rows; 'none' to skip; default: %(default)s)")
-    p.add_argument("--memory", default="3400x10x12",
+    p.add_argument("--memory", default="3300x10x12",
                    help="the size whose validate's peak memory is read against 4 GB (≈ 2,000,000 detail "
-                        "rows; 'none' to skip; default: %(default)s)")
+                        "rows, within the bound; 'none' to skip; default: %(default)s)")
+    p.add_argument("--beyond", default="3400x10x12",
+                   help="a size beyond the 2,000,000-row bound: validate must refuse it (exit 2, the "
+                        "bound's message) in bounded time and memory ('none' to skip; default: %(default)s)")
     p.add_argument("--samples", type=int, default=5,
                    help="rounds of the sampled reports, every size in each round (default: %(default)s)")
     p.add_argument("--build-max", type=int, default=300,
@@ -271,6 +276,7 @@ def main(argv=None) -> int:
     sizes = [parse_size(s) for s in args.sizes.split(",")]
     million = None if args.million == "none" else parse_size(args.million)
     memory = None if args.memory == "none" else parse_size(args.memory)
+    beyond = None if args.beyond == "none" else parse_size(args.beyond)
     targets = Targets("scale.py")
     print(machine(), flush=True)
     results: dict = {}
@@ -292,6 +298,24 @@ def main(argv=None) -> int:
             print(f"\n{label(memory)}: {counts['budget_detail']:,} detail rows "
                   f"({results['memory']['bytes'] / 2**20:,.0f} MB): validate {wall:6.1f} s, "
                   f"peak memory {peak:,.0f} MB", flush=True)
+            shutil.rmtree(folder)
+        if beyond:
+            divisions, years, snapshots = beyond
+            folder = tmp / "beyond"
+            counts = make_dataset(folder, divisions, years, snapshots)
+            started = time.perf_counter()
+            proc = subprocess.Popen([str(BIN / "seoulcomm"), "validate", "--data", str(folder)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    env=_env(**{colcache.ENV: "off"}))
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            said = proc.stderr.read().decode("utf-8", "replace").strip()
+            results["beyond"] = {"detail": counts["budget_detail"], "wall": wall,
+                                 "code": os.waitstatus_to_exitcode(status), "said": said[:300],
+                                 "peak": usage.ru_maxrss / 1024}
+            b = results["beyond"]
+            print(f"\n{label(beyond)}: {b['detail']:,} detail rows, beyond the bound: validate exit {b['code']} "
+                  f"in {wall:5.1f} s, peak {b['peak']:,.0f} MB — {said[:200]}", flush=True)
             shutil.rmtree(folder)
 
         # paired: one warm process per size (as one build's process), and every round asks
@@ -392,6 +416,11 @@ def main(argv=None) -> int:
         m = results["memory"]
         targets.add(f"validate's peak memory at {m['detail']:,} detail rows", m["peak"] / 1024, "≤ 4 GB",
                     lambda v: v <= 4, "{:.2f} GB")
+    if beyond:
+        b = results["beyond"]
+        targets.add(f"{b['detail']:,} detail rows (beyond the bound) refused with the bound's message, "
+                    f"exit {b['code']}, peak {b['peak']:,.0f} MB", b["wall"], "exit 2, ≤ 60 s",
+                    lambda v: b["code"] == 2 and "2,000,000행 이하" in b["said"] and v <= 60, "{:.1f} s")
     targets.show()
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
@@ -425,6 +454,10 @@ def markdown(results, sizes, million, memory, targets, args) -> str:
         run = results["run_all"]
         lines += ["", f"Run All of a division report (papermill, fresh kernel, cache warm, median of "
                   f"{args.runs}): shipped data {run['shipped']:.2f} s, {label(million)} {run['million']:.2f} s."]
+    if "beyond" in results:
+        b = results["beyond"]
+        lines += ["", f"Beyond the bound: `seoulcomm validate` on {b['detail']:,} detail rows exited {b['code']} "
+                  f"in {b['wall']:.1f} s (peak {b['peak']:,.0f} MB): {b['said'][:200]}"]
     if memory:
         m = results["memory"]
         lines += ["", f"Memory: `seoulcomm validate` (cache off) on {m['detail']:,} detail rows "

@@ -79,7 +79,12 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     keep = out["stated"].notna().to_numpy(dtype=bool)
     if not keep_unmatched:
         keep = keep & out["computed"].notna().to_numpy(dtype=bool)
-    return out if keep.all() else out[keep]   # (no copy of a million rows when all are checks)
+    if not keep.all():   # (no copy of a million rows when all are checks)
+        out = out[keep]
+    # each part classified as it is made, its working columns then dropped: the parts and the
+    # audit they are joined into hold only what the audit keeps (memory at millions of checks)
+    out["verdict"] = classify(out)
+    return out.drop(columns=["kind", "tol", "dp", "explain"])
 
 
 def _floats(x):
@@ -928,7 +933,7 @@ def _reconcile(ds) -> pd.DataFrame:
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     _SNAPSHOTS.clear()
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    frame["verdict"] = classify(frame)
+    del parts   # as many rows again as the frame: freed before the columns are settled
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["program"] = frame["program"].astype("string")

@@ -40,7 +40,7 @@ def _validate(args) -> int:
         print(pd.DataFrame(rows).to_string(index=False))
     print(f"표 {len(dataset.tables)}개, 행 {sum(len(f) for f in dataset.tables.values())}개, "
           f"보고 연도 {', '.join(map(str, dataset.years()))}: 모두 정상")
-    print(_counts_line(audit.reconcile(dataset)))
+    print(_counts_line(audit.reconcile_frame(dataset)))   # read only: not copied
     return EXIT_OK
 
 
@@ -67,7 +67,7 @@ def _audit(args) -> int:
 
     from . import audit, load
 
-    frame = audit.reconcile(load.load_all(args.data))
+    frame = audit.reconcile_frame(load.load_all(args.data))   # read only: not copied
     shown = frame if args.all else audit.findings(frame)
     if args.format == "csv":
         from . import csvout

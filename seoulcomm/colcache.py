@@ -210,7 +210,8 @@ def _to_pandas(expected, table):
         else:
             values = array.to_pandas().to_numpy(dtype="datetime64[ns]")
         columns[column] = values
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    # the arrays were made here for this frame: taken as they are, not copied once more
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
 
 
 def _nullable(array, dtype):

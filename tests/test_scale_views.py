@@ -1,0 +1,133 @@
+"""What makes a report's cost follow what it reads, not the size of the data, gives the same
+answers as the plain way (benchmarks/scale.py measures the cost; this proves the answers):
+
+- ``Dataset.rows_at`` (the column with the fewest rows first, the others by binary search)
+  picks the rows, in the order, that comparing every row picks;
+- ``views.division_lines`` (every division's lines judged together, for the index and the
+  brief) is, frame for frame, the spending lines of one ``views.projection`` per division —
+  on data/ and on the scenarios where divisions stand at different snapshots (a partial
+  snapshot), budget versions (추경) and a reorganisation;
+- ``monitor.open_counts`` is the length of ``monitor.open_checks`` of each unit;
+- the read log keeps one entry per distinct read, as comparing entries would.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seoulcomm import calc, load, monitor, views
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_realyear import scenario_data  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from synthetic import make_dataset  # noqa: E402
+
+
+def per_division_lines(ds, year) -> pd.DataFrame:
+    """monitor.lines as it was computed before: one projection per division."""
+    parts = [views.projection(ds, year, unit=str(u), threshold=calc.PACE_THRESHOLD)
+             for u in ds.divisions(year)["unit"]]
+    parts = [p[p["level"].isin(views.SPENDING_LEVELS).fillna(False).to_numpy(dtype=bool)] for p in parts]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=monitor.LINE_COLUMNS)
+    rows = pd.concat(parts, ignore_index=True).rename(columns=monitor._OUTLOOK)
+    rows["balance"] = rows["available"].astype("Int64") - rows["executed"].astype("Int64")
+    rows["report"] = [monitor.report_of(str(u), year) for u in rows["unit"]]
+    return rows[monitor.LINE_COLUMNS].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scale-views")
+    out = {"data": None}
+    for names in (("partial",), ("supplementary",), ("reorg",), ("partial", "supplementary", "reorg")):
+        out["+".join(names)] = scenario_data(root, *names)
+    syn = root / "synthetic"
+    make_dataset(syn, divisions=12, years=3, snapshots=3)
+    out["synthetic"] = syn
+    return out
+
+
+@pytest.mark.parametrize("name", ["data", "partial", "supplementary", "reorg", "partial+supplementary+reorg",
+                                  "synthetic"])
+def test_every_divisions_lines_are_its_own_projections(folders, name):
+    ds = load.load_all(folders[name])
+    for year in ds.years():
+        together = monitor.lines(ds.fresh(), year, threshold=calc.PACE_THRESHOLD)
+        pd.testing.assert_frame_equal(together, per_division_lines(ds.fresh(), year), check_exact=True)
+    if name == "partial":   # divisions at different snapshots: the case that needs each its own
+        year = max(ds.years())
+        dates = {str(u): views.latest(ds, year, "budget_detail", unit=str(u)) for u in ds.divisions(year)["unit"]}
+        assert len(set(dates.values())) > 1, dates
+
+
+@pytest.mark.parametrize("name", ["data", "partial+supplementary+reorg", "synthetic"])
+def test_open_counts_are_each_units_open_checks(folders, name):
+    ds = load.load_all(folders[name])
+    for year in ds.years():
+        units = ["office"] + [str(u) for u in ds.divisions(year)["unit"]]
+        assert monitor.open_counts(ds.fresh(), units, year) == \
+            [len(monitor.open_checks(ds.fresh(), u, year)) for u in units]
+    # data/'s 2016: the 원문 검증 items open in the four divisions' and the office's reports
+    if name == "data":
+        assert sum(monitor.open_counts(ds.fresh(), units, 2016)) > 0
+
+
+def test_rows_at_picks_what_comparing_every_row_picks(folders):
+    ds = load.load_all(folders["synthetic"])
+    detail = ds.tables["budget_detail"]
+    rng = np.random.default_rng(25)
+    years = sorted(detail["year"].dropna().unique().tolist())
+    dates = sorted(detail["as_of"].dropna().unique().tolist())
+    unit_names = sorted(detail["unit"].dropna().unique().tolist())
+    levels = sorted(detail["level"].dropna().unique().tolist())
+    for _ in range(200):
+        where = {}
+        if rng.random() < 0.7:
+            where["year"] = int(rng.choice(years)) if rng.random() < 0.6 else \
+                [int(y) for y in rng.choice(years, 2)] + [1900]
+        if rng.random() < 0.5:
+            where["as_of"] = pd.Timestamp(rng.choice(dates)).strftime("%Y-%m-%d")
+        if rng.random() < 0.6:
+            where["unit"] = str(rng.choice(unit_names)) if rng.random() < 0.5 else \
+                [str(u) for u in rng.choice(unit_names, 3)] + ["no-such-unit"]
+        if rng.random() < 0.5:
+            where["level"] = [str(lv) for lv in rng.choice(levels, 2)]
+        mask = np.ones(len(detail), dtype=bool)
+        for column, value in where.items():
+            wanted = value if isinstance(value, list) else [value]
+            if column == "as_of":
+                wanted = [pd.Timestamp(v) for v in wanted]
+            mask &= detail[column].isin(wanted).fillna(False).to_numpy(dtype=bool)
+        at = ds.rows_at("budget_detail", where)
+        expected = np.flatnonzero(mask) if where else None
+        if expected is None:
+            assert at is None
+        else:
+            assert at.tolist() == expected.tolist(), where
+    # the positions handed out are the caller's own: changing them changes nothing kept
+    at = ds.rows_at("budget_detail", {"unit": unit_names[0]})
+    before = at.copy()
+    at[:] = 0
+    assert ds.rows_at("budget_detail", {"unit": unit_names[0]}).tolist() == before.tolist()
+
+
+def test_the_read_log_keeps_one_entry_per_distinct_read():
+    ds = load.load_all()
+    ds.rows("budget_detail", year=2016, unit="new-media")
+    ds.rows("budget_detail", unit="new-media", year=2016)        # the same read, other order
+    ds.rows("budget_detail", year=2016.0, unit="new-media")      # 2016.0 == 2016, as == says
+    ds.values("budget_detail", "as_of", year=2016)
+    ds.values("budget_detail", "as_of", year=2016)
+    assert ds.reads == [{"table": "budget_detail", "where": {"year": 2016, "unit": "new-media"}},
+                        {"table": "budget_detail", "where": {"year": 2016}, "columns": ["as_of"]}]
+    ds.reads.append({"table": "documents", "where": {}})        # the log changed from outside
+    ds.rows("documents")
+    assert len(ds.reads) == 3
+    assert ds.fresh().reads == []
