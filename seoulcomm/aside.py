@@ -18,8 +18,13 @@ import os
 import pickle
 import signal
 import tempfile
+import time
 
 from .procs import set_pdeathsig
+
+#: Longest :meth:`Aside.result` waits for the process once asked [s]; past it (a process
+#: stopped, say by SIGSTOP) it is killed and the answer computed here.
+TIMEOUT = 300.0
 
 
 class Aside:
@@ -27,7 +32,7 @@ class Aside:
 
     def __init__(self, compute):
         self.compute = compute
-        self.pid, self.status = None, None
+        self.pid, self.status, self.late = None, None, False
         # the answer goes to an unlinked temporary file, not a pipe: the process never blocks
         # on a reader, so a build that never asks for the answer leaves nothing waiting
         self.file = tempfile.TemporaryFile()
@@ -36,16 +41,25 @@ class Aside:
             _child(compute, self.file.fileno())
         self.pid = pid
 
-    def result(self):
-        """``compute()``'s answer: the process's, or computed here when it failed."""
+    def result(self, timeout: float | None = None):
+        """``compute()``'s answer: the process's, or computed here when it failed or did not end
+        within ``timeout`` seconds (default :data:`TIMEOUT`; then :attr:`late` is True)."""
         payload = b""
         if self.pid is not None:
+            deadline = time.monotonic() + (TIMEOUT if timeout is None else timeout)
             try:
-                _, status = os.waitpid(self.pid, 0)
-                self.status, self.pid = os.waitstatus_to_exitcode(status), None
-                if self.status == 0:
-                    self.file.seek(0)
-                    payload = self.file.read()
+                while True:  # never an unbounded wait: a stopped process must not hold the build
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                    if pid or time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.02)
+                if not pid:
+                    self.late = True  # close() (below) kills it; the answer is computed here
+                else:
+                    self.status, self.pid = os.waitstatus_to_exitcode(status), None
+                    if self.status == 0:
+                        self.file.seek(0)
+                        payload = self.file.read()
             finally:
                 self.close()
         if payload:

@@ -297,7 +297,10 @@ def _monitoring(ds, out_dir: Path, beside=None) -> list[dict]:
     figures from ``beside`` (:func:`_overviews`) when given."""
     from . import index_page  # pandas: only a build that writes the index needs it
 
-    return index_page.years(ds, out_dir, computed=beside.result() if beside is not None else None)
+    computed = beside.result() if beside is not None else None
+    if beside is not None and beside.late:
+        _say("경고: 보고서 목록의 집행 현황을 계산하는 보조 프로세스가 제때 끝나지 않아 멈추고 직접 계산했습니다", None)
+    return index_page.years(ds, out_dir, computed=computed)
 
 
 def _say(text: str, progress) -> None:

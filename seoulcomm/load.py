@@ -672,12 +672,26 @@ def _name_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, path: Pat
             key = paths.name_key(value)
             if not key:
                 continue
+            if key in _RESERVED_KEYS and column != columns[0] and paths.name_key(frame.at[line, columns[0]]) != key:
+                problems.append(_reserved_name(path, line, column, raw.at[line, column]))
+                continue
             first = owner.setdefault(key, (line, column, value))
             if first[0] != line:
                 problems.append(DataError(
                     path, f"{first[0]}행의 '{first[1]}' 값 {first[2]!r}와(과) 같은 이름입니다 — 식별자·이름·약칭은 "
                     "행마다 달라야 합니다(유니코드 정규화(NFC·NFKC)와 대소문자, 띄어쓰기를 무시하고 비교; 보고서가 서로 바뀝니다)",
                     line=line, column=column, value=raw.at[line, column]))
+
+
+#: The output layout's own names (``2016/brief``, ``2016/office``) as names are compared: no
+#: division's or program's name may be one (``--only 2016/brief`` would pick that division too).
+_RESERVED_KEYS = frozenset(paths.name_key(r) for r in paths.RESERVED)
+
+
+def _reserved_name(path: Path, line, column: str, value) -> DataError:
+    return DataError(path, f"보고서 목록이 쓰는 이름({', '.join(sorted(paths.RESERVED))})과 같은 이름입니다 — "
+                     "다른 이름을 쓰세요(유니코드 정규화와 대소문자, 띄어쓰기를 무시하고 비교)",
+                     line=line, column=column, value=value)
 
 
 def _names_of(frame: pd.DataFrame, path: Path) -> dict[str, tuple]:
@@ -714,6 +728,9 @@ def _rename_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, p
     for column in [c for c in ("name_ko", "short_ko") if c in renamed.columns]:
         for line, unit, value in zip(renamed.index, renamed["unit"], renamed[column]):
             if not isinstance(value, str) or not isinstance(unit, str) or not paths.name_key(value):
+                continue
+            if paths.name_key(value) in _RESERVED_KEYS and paths.name_key(unit) != paths.name_key(value):
+                problems.append(_reserved_name(path, line, column, raw.at[line, column]))
                 continue
             first = owner.setdefault(paths.name_key(value), (root(unit), f"{line}행", column, value))
             if first[0] != root(unit):

@@ -140,8 +140,10 @@ def sha256(path) -> str | None:
 
 def make_dirs(root, relative) -> Path:
     """``root/relative`` as a folder, made where missing, each step a real folder (never a
-    symlink: a link named ``2016`` in the output folder must not carry reports elsewhere)."""
+    symlink: a link named ``2016`` in the output folder must not carry reports elsewhere).
+    ``root`` itself is the folder the caller named (``--out``): made with its parents if missing."""
     current = Path(root)
+    current.mkdir(parents=True, exist_ok=True)
     for part in Path(relative).parts:
         current = current / part
         if not real_dir(current):

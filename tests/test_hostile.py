@@ -858,3 +858,40 @@ def test_a_huge_line_without_a_newline_is_refused_in_one_located_message(data_co
     assert code == 2, err
     lines = [l for l in err.splitlines() if l.strip()]
     assert len(lines) == 1 and f"{name}, " in lines[0] and "32,767자 이하" in lines[0], err
+
+
+@pytest.mark.parametrize("table, row_edit", [
+    ("organisation.csv", ("civil-service", "short_ko", "Brief")),  # --only 2016/brief picked it too
+    ("organisation.csv", ("civil-service", "name_en", "ＩＮＤＥＸ")),
+    ("organisation_history.csv", "new-media,renamed,2017,디지털소통담당관,programs,,,x.txt"),
+])
+def test_a_name_the_output_layout_uses_is_refused(data_copy, table, row_edit):
+    if table == "organisation.csv":
+        _edit_csv(data_copy / table, _set(*row_edit))
+    else:
+        (data_copy / table).write_text(RENAMES + row_edit + "\n", encoding="utf-8")
+    code, _, err = cli("validate", "--data", data_copy, timeout=BOUND)
+    assert code == 2 and f"{table}, " in err and "보고서 목록이 쓰는 이름" in err, err
+
+
+def test_a_stopped_aside_process_holds_no_build(tmp_path):
+    """The index's monitoring view is computed in a process forked beside the reports
+    (seoulcomm/aside.py); stopped by a real SIGSTOP, it is killed at its deadline and the
+    answer computed in the build's own process."""
+    import signal
+    import subprocess
+    import sys
+
+    script = """
+import os, signal, time
+from seoulcomm import aside
+here = os.getpid()
+job = aside.start(lambda: (time.sleep(2), os.getpid())[1])  # still at work when stopped
+os.kill(job.pid, signal.SIGSTOP)
+pid = job.pid
+print(job.result(timeout=3) == here, job.late, job.pid is None)
+os.kill(pid, 0)  # reaped: no such process
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=BOUND)
+    assert proc.stdout.strip() == "True True True", (proc.stdout, proc.stderr)
+    assert "ProcessLookupError" in proc.stderr  # killed and reaped, not left stopped
