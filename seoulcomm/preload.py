@@ -30,7 +30,8 @@ def warm_data(ds) -> None:
     """Compute once, on loaded data, what every report asks for: the audit and its index,
     the row positions and hashes reports select and digest by, the years, the dates each
     year is stated at and the divisions it has, and the progress of every outcome."""
-    audit.checks_of(ds, "office")
+    audit.reconcile_frame(ds)   # the whole audit (not one report's rows of the kept one), then
+    audit.checks_of(ds, "office")   # its index: every forked report reuses both
     ds.index()
     ds.as_of()
     for year in ds.years():
