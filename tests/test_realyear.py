@@ -482,6 +482,19 @@ def test_old_reports_keep_their_year_names(reorg):
     assert {"뉴미디어담당관", "시민봉사담당관", "도시브랜드담당관"} <= names
 
 
+def test_the_brief_of_an_earlier_year_names_that_years_divisions(reorg):
+    from seoulcomm.content import brief
+    # tests/scenarios/reorg/organisation_history.csv: the renames apply from 2017, so the 2016
+    # brief's messages name 시민봉사담당관 and 뉴미디어담당관 (data/organisation.csv), as its table does
+    def said(year) -> str:
+        return " ".join(line.text for m in brief.messages_of(brief.prepare(year, reorg)).messages
+                        for line in [m.head, *m.items])
+    text = said(2016)
+    assert "시민봉사담당관" in text and "뉴미디어담당관" in text
+    assert "120시민서비스담당관" not in text and "디지털소통담당관" not in text
+    assert "시민봉사담당관" not in said(2017) and "뉴미디어담당관" not in said(2017)
+
+
 def test_a_renamed_division_continues_its_predecessors_years(reorg):
     table = division.summary(division.prepare("citizen-service", 2017, reorg))[0]
     got = [(r["year"], r["budget"] // MILLION) for r in rows_of(table)]

@@ -43,7 +43,7 @@ def facts(scope: Scope) -> messages.Facts:
                     ds.rows(str(table), year=year)
         memo["facts"] = messages.Facts(
             year=year, overview=overview, lines=monitor.lines(ds, year, threshold=scope.threshold),
-            checks=checks, names=labels.names(ds), money=scope.money(), threshold=scope.threshold,
+            checks=checks, names=labels.names(ds, year), money=scope.money(), threshold=scope.threshold,
             versions=monitor.versions(ds, year))
     return memo["facts"]
 
