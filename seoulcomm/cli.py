@@ -220,7 +220,8 @@ def main(argv=None) -> int:
     # a figure computed on a base of 0 (예산현액 0) is shown as no rate ('-'): numpy's notes on
     # it are no news to the reader, and a raw warning line on the terminal (or in a report
     # process forked from here) is never what we print
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    warnings.filterwarnings("ignore", message=r"(invalid value|divide by zero) encountered",
+                            category=RuntimeWarning)
     # SIGTERM unwinds like Ctrl-C: report processes are killed, one line, exit 143
     previous = None
     if threading.current_thread() is threading.main_thread():

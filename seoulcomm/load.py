@@ -1166,6 +1166,14 @@ class Dataset:
         for hits in found[1:]:
             if not len(picked):
                 break
+            if len(hits) * len(picked) > len(frame):
+                # many values (a city's divisions) against many rows: one mask over the table
+                # costs less than a binary search of every row in every value's positions
+                mask = np.zeros(len(frame), dtype=bool)
+                for rows in hits:
+                    mask[rows] = True
+                picked = picked[mask[picked]]
+                continue
             keep = np.zeros(len(picked), dtype=bool)
             for rows in hits:
                 at = np.minimum(np.searchsorted(rows, picked), len(rows) - 1)

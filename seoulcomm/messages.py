@@ -147,6 +147,21 @@ def _divisions(facts: Facts) -> pd.DataFrame:
     return facts.overview[(facts.overview["unit"] != "office").to_numpy(dtype=bool)]
 
 
+def _earlier_lines(facts: Facts) -> bool:
+    """The office's figures are settled (12-31) but its lines are an earlier snapshot's."""
+    office = _office(facts)
+    return (office is not None and bool(office["settled"]) and len(facts.lines) > 0
+            and not bool(facts.lines["settled"].astype(bool).all()))
+
+
+def _dates(as_of: pd.Series) -> str:
+    """``2016. 7. 15.``, or the first and last of several snapshots: ``2016. 4. 8.~2016. 7. 15.``"""
+    days = sorted({units.fmt_date(d): pd.Timestamp(d) for d in as_of.dropna()}.items(), key=lambda kv: kv[1])
+    if len(days) <= 1:
+        return days[0][0] if days else ""
+    return f"{days[0][0]}~{days[-1][0]}"
+
+
 def basis(row) -> str:
     """What a unit's row's budget is: 예산현액 (the detail: 편성 + 이월) or, where only the
     division table states it, that table's 예산액."""
@@ -212,21 +227,24 @@ def largest_unspent(facts: Facts) -> Message | None:
     """The (up to) three lines with the largest projected 불용 (a settled year: 연말 집행잔액),
     with their 예산현액 and 전망 집행률; the divisions when the year has no program detail."""
     money = facts.money
-    if len(facts.lines):
+    # a settled year whose program detail stops before 12-31: the divisions' year-end figures,
+    # never an earlier snapshot's projection beside them
+    if len(facts.lines) and not _earlier_lines(facts):
         pool, what = facts.lines.copy(), "사업"
         pool["scope"] = pool["unit"].astype(str)
         pool["label"] = pool["name"].astype(str)
+        settled = bool(pool["settled"].astype(bool).all())
     else:
         pool, what = _divisions(facts).copy(), "부서"
         pool["scope"] = pool["unit"].astype(str)
         pool["label"] = [_name(facts, u) for u in pool["unit"]]
+        settled = bool(_office(facts)["settled"]) if _office(facts) is not None else False
     amounts = pd.to_numeric(pool["projected_unspent"], errors="coerce")
     pool = pool[(amounts > 0).fillna(False).to_numpy(dtype=bool)]
     if pool.empty:
         return None
     pool = pool.assign(_amount=amounts).sort_values("_amount", ascending=False, kind="stable")
     top = pool.head(TOP_UNSPENT)
-    settled = bool(_office(facts)["settled"]) if _office(facts) is not None else False
     word = "집행잔액" if settled else "전망 불용액"
     head = [f"{'연말 집행잔액' if settled else '연말 불용 전망'} 상위 {len(top)}개 {what}: {word} 합계 ",
             Fig("projected_unspent_top", units.fmt_money(int(top["_amount"].sum()), money), money,
@@ -262,6 +280,8 @@ def laggards(facts: Facts) -> Message | None:
     head = [f"기준보다 {units.fmt_number(facts.threshold, 1).rstrip('0').rstrip('.')}%p 넘게 "
             "뒤처진 부진 사업 ", _count(count, "laggards", "office", "개"), ", 집행잔액 합계 ",
             Fig("laggards_balance", units.fmt_money(int(late["balance"].sum()), money), money, "office")]
+    if _earlier_lines(facts):   # a settled year judged on an earlier snapshot: say which
+        head.append(f" ({_dates(late['as_of'])} 사업별 자료 기준)")
     top = late.iloc[0]
     unit, name = str(top["unit"]), str(top["name"])
     items = [Line(["가장 큰 사업: ", f"{name} ({_name(facts, unit)}) 집행잔액 ",

@@ -17,8 +17,8 @@ from . import audit, calc, params, views
 #: Verdicts that close a 원문 검증 item: the figure agrees, or differs only by rounding.
 CLOSED_VERDICTS = ("exact", "rounding")
 #: Columns of :func:`lines`, in order.
-LINE_COLUMNS = ["unit", "key", "name", "available", "executed", "balance", "execution_rate",
-                "reference", "reference_rate", "reference_gap", "method", "projected_rate",
+LINE_COLUMNS = ["unit", "key", "name", "as_of", "settled", "available", "executed", "balance",
+                "execution_rate", "reference", "reference_rate", "reference_gap", "method", "projected_rate",
                 "projected_unspent", "signal", "lagging", "report"]
 #: Columns of :func:`overview`, in order.
 OVERVIEW_COLUMNS = ["year", "unit", "kind", "as_of", "settled", "table", "available", "executed",
@@ -145,7 +145,8 @@ def lines(ds, year, *, threshold: float = calc.PACE_THRESHOLD) -> pd.DataFrame:
     기본경비), with their division's report and their year-end projection; empty when the year
     has no detail.
 
-    Columns :data:`LINE_COLUMNS`: ``available, executed, balance`` [원], ``execution_rate,
+    Columns :data:`LINE_COLUMNS`: ``as_of`` (the line's snapshot: each division's latest),
+    ``settled`` (that snapshot is 12-31), ``available, executed, balance`` [원], ``execution_rate,
     reference_rate, reference_gap, projected_rate`` [%], ``reference`` and ``method`` (in
     words), ``projected_unspent`` [원], ``signal`` (위험/주의/양호), ``lagging`` (부진),
     ``report``.

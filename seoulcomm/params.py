@@ -11,6 +11,7 @@ a report write outside the output folder.
 """
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -116,8 +117,20 @@ def _translate(key: str, value, names: dict | None):
     return value
 
 
+#: Most valid values a refusal lists (a city has thousands of divisions): the closest first.
+SHOWN_VALUES = 12
+
+
 def _refuse(key: str, value, valid: list) -> UsageError:
-    shown = ", ".join(map(str, valid)) if valid else "(데이터에 없음)"
+    if not valid:
+        shown = "(데이터에 없음)"
+    elif len(valid) <= SHOWN_VALUES:
+        shown = ", ".join(map(str, valid))
+    else:   # the closest spellings (years: the latest), then the first ones, and how many in all
+        texts = list(dict.fromkeys(map(str, sorted(valid, reverse=True) if key == "year" else valid)))
+        near = [] if key == "year" else difflib.get_close_matches(str(value), texts, n=SHOWN_VALUES, cutoff=0.6)
+        picked = list(dict.fromkeys(near + texts))[:SHOWN_VALUES]
+        shown = f"{', '.join(picked)} 외 {len(texts) - len(picked):,}개 (모두 {len(texts):,}개)"
     return UsageError(f"알 수 없는 {LABELS[key]}({key}) {value!r} — 가능한 값: {shown}")
 
 

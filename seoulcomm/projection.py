@@ -256,7 +256,7 @@ def rollup_plans(tree: pd.DataFrame, plans: dict, year: int, *,
 
 # --------------------------------------------------------------------------- prior year
 
-def prior_rate(path: pd.DataFrame, as_of) -> dict | None:
+def prior_rate(path, as_of) -> dict | None:
     """The prior year's 집행률 on the same date, and its year-end rate.
 
     Parameters
@@ -334,8 +334,9 @@ def project(rows: pd.DataFrame, *, plans: dict | None = None, prior: dict | None
         (집행액) [원]; optionally ``carried_out`` (차년이월) [원], used for a settled year's 불용.
     plans : ``{key: {month: cumulative planned 집행 [원]}}`` of the rows that have a plan
         (see :func:`schedule_plan`, :func:`rollup_plans`).
-    prior : ``{key: DataFrame}`` — the prior year's snapshots of the row (``as_of``,
-        ``available``, ``executed``), see :func:`prior_rate`.
+    prior : ``{key: snapshots}`` — the prior year's snapshots of the row (``as_of``,
+        ``available``, ``executed``: a frame, or a mapping of those columns' values), see
+        :func:`prior_rate`.
     threshold : 부진 when 집행률 is more than this [%p] below the reference.
     red, amber : signal thresholds [%] (see :func:`signal`).
 

@@ -896,7 +896,7 @@ def projection(ds, year, *, unit: str | None = None, threshold: float,
     line_of = dict(zip(top["unit"].astype(str), top["line"].astype(int)))
     keyed = {u: plans[ln] for u, ln in line_of.items() if ln in plans}
     before = unit_snapshots(ds, [y - 1], threshold=threshold, unit=mine)
-    prior = {str(u): g for u, g in before.groupby("unit", sort=False)} if len(before) else {}
+    prior = {u: path for (u,), path in _paths(before, ["unit"]).items()}
     org = ds.rows("organisation", unit=list(units["key"]))
     names = dict(zip(org["unit"].astype(str), org["name_ko"].astype(str)))
     units["name"] = [names.get(k, k) for k in units["key"]]
@@ -911,15 +911,25 @@ def projection(ds, year, *, unit: str | None = None, threshold: float,
     rows["key"] = rows["line"].astype(int).astype(str)
     keyed = {str(ln): plans[int(ln)] for ln in rows["line"] if int(ln) in plans}
     before = ds.rows("budget_detail", year=y - 1, unit=mine, level=list(SPENDING_LEVELS))
-    prior = {}
-    if len(before):
-        by_name = {(str(lv), str(nm)): g for (lv, nm), g in before.groupby(["level", "name"], sort=False)}
-        for key, lv, nm in zip(rows["key"], rows["level"], rows["name"]):
-            if (str(lv), str(nm)) in by_name:
-                prior[key] = by_name[(str(lv), str(nm))]
+    by_name = _paths(before, ["level", "name"])
+    prior = {key: by_name[(str(lv), str(nm))] for key, lv, nm in zip(rows["key"], rows["level"], rows["name"])
+             if (str(lv), str(nm)) in by_name}
     lines = _projected(rows, keyed, prior, **kw)
     order = np.argsort(-lines["unspent"].astype("float64").fillna(-np.inf).to_numpy(), kind="stable")
     return pd.concat([totals, lines.iloc[order]], ignore_index=True)
+
+
+def _paths(rows: pd.DataFrame, by: list[str]) -> dict:
+    """The prior year's snapshots of each group of ``rows`` by the columns ``by`` (keys: the
+    values as text), as :func:`seoulcomm.projection.prior_rate` reads them: ``{"as_of",
+    "available", "executed"}`` lists, the rows' order kept. One grouping of positions, no
+    frame per group (a city's divisions have tens of thousands of lines)."""
+    if not len(rows):
+        return {}
+    columns = {c: list(rows[c]) for c in ("as_of", "available", "executed")}
+    return {tuple(str(k) for k in (key if isinstance(key, tuple) else (key,))):
+            {c: [values[i] for i in at] for c, values in columns.items()}
+            for key, at in rows.groupby(by, sort=False).indices.items()}
 
 
 def division_lines(ds, year, units, *, threshold: float, red: float = SIGNAL_RED,
@@ -971,8 +981,7 @@ def division_lines(ds, year, units, *, threshold: float, red: float = SIGNAL_RED
         keys = list(zip(before["unit"].astype(str), before["level"].astype(str), before["name"].astype(str)))
         picked = np.fromiter((k in wanted for k in keys), dtype=bool, count=len(keys))
         before = before[picked]
-        by_name = {(str(u), str(lv), str(nm)): g for (u, lv, nm), g in
-                   before.groupby(["unit", "level", "name"], sort=False)}
+        by_name = _paths(before, ["unit", "level", "name"])
         for key, u, lv, nm in zip(rows["key"], rows["unit"], rows["level"], rows["name"]):
             found = by_name.get((str(u), str(lv), str(nm)))
             if found is not None:

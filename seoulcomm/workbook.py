@@ -579,9 +579,11 @@ def _read_sheet(ws, name: str, catalog, folder: Path, src: Path, problems: list)
         if all(c is None or c.value is None or (isinstance(c.value, str) and not c.value.strip())
                for c in cells):
             continue   # blank rows (and Excel's formatted empties) are no data
+        before = len(problems)
         record = [_cell_text(c, col, src, ws, problems) for col, c in zip(cols, cells)]
+        told = {p.where for p in problems[before:]}   # a cell already refused (a formula, #REF!)
         for j, text in enumerate(record):
-            if required[j] and not text.strip():
+            if required[j] and not text.strip() and f"시트 '{ws.title}', {letters[j]}{number}" not in told:
                 problems.append(DataError(src, "값이 있어야 합니다(빈칸 불가)", column=cols[j].name,
                                           where=f"시트 '{ws.title}', {letters[j]}{number}"))
         if len(problems) >= MAX_PROBLEMS:  # as many as a message shows: the rest is not read

@@ -189,7 +189,9 @@ def test_an_excel_error_value_is_refused_naming_its_cell(data_copy, exported, tm
         cell.value = error
         cell.data_type = "e"
 
-    import_refused(data_copy, edited(exported, tmp_path, edit), "시트 '사업 개요', A2", "엑셀 오류 값", error)
+    err = import_refused(data_copy, edited(exported, tmp_path, edit), "시트 '사업 개요', A2", "엑셀 오류 값", error)
+    # one message for the cell: not the error value and then "값이 있어야 합니다" again
+    assert err.count("A2") == 1 and "빈칸 불가" not in err, err
 
 
 def test_a_duplicated_column_is_refused_naming_both_cells(data_copy, exported, tmp_path):

@@ -30,7 +30,7 @@ def _overview(settled: bool = False) -> pd.DataFrame:
 def _lines() -> pd.DataFrame:
     return pd.DataFrame({
         "unit": ["a", "a", "b", "b"], "key": ["1", "2", "3", "4"],
-        "name": ["가사업", "나사업", "다사업", "라사업"],
+        "name": ["가사업", "나사업", "다사업", "라사업"], "as_of": "2030-05-26", "settled": False,
         "available": [600 * M, 400 * M, 300 * M, 200 * M],
         "executed": [100 * M, 200 * M, 0, 100 * M],
         "balance": [500 * M, 200 * M, 300 * M, 100 * M],
@@ -135,3 +135,23 @@ def test_a_settled_year_says_its_actual_unspent():
     # before 이월 is split from a 12-31 balance it is 연말 집행잔액, not 불용액
     assert picked[0].items[0].text == "연말 집행잔액(예산현액 − 집행액) 500백만원 — ‘위험’"
     assert picked[1].head.text == "연말 집행잔액 상위 2개 부서: 집행잔액 합계 500백만원"
+
+
+def test_a_settled_year_with_earlier_lines_never_mixes_their_dates():
+    # the divisions settled (12-31) but the program detail stops at '30.5.26: the 불용 message
+    # names the divisions' 연말 집행잔액 (_overview: a 250 + b 250 = 500), not the lines' 5-26
+    # projection; the 부진 message names the snapshot its lines are judged at
+    facts = _facts(overview=_overview(settled=True).assign(projected_rate=float("nan")), checks={})
+    picked = {m.rule: m for m in messages.select(facts)}
+    assert picked["unspent"].head.text == "연말 집행잔액 상위 2개 부서: 집행잔액 합계 500백만원"
+    assert picked["unspent"].items[0].text == "가과 집행잔액 250백만원 (예산현액 1,000백만원, 집행률 30.0%)"
+    assert picked["laggards"].head.text == ("기준보다 10%p 넘게 뒤처진 부진 사업 2개, 집행잔액 합계 800백만원 "
+                                            "(2030. 5. 26. 사업별 자료 기준)")
+    # lines of two snapshots: the first and the last
+    lines = _lines().assign(as_of=["2030-05-26", "2030-05-26", "2030-04-08", "2030-04-08"])
+    late = messages.laggards(_facts(overview=_overview(settled=True), lines=lines, checks={}))
+    assert late.head.text.endswith("(2030. 4. 8.~2030. 5. 26. 사업별 자료 기준)")
+    # lines settled as well: the lines themselves, as actual figures
+    settled = _lines().assign(as_of="2030-12-31", settled=True)
+    unspent = messages.largest_unspent(_facts(overview=_overview(settled=True), lines=settled, checks={}))
+    assert unspent.head.text == "연말 집행잔액 상위 2개 사업: 집행잔액 합계 650백만원"

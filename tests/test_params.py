@@ -113,6 +113,17 @@ def test_check_refuses_with_the_valid_values(key, value, dataset):
     assert repr(value) in str(caught.value)
 
 
+def test_a_refusal_among_thousands_of_divisions_names_the_closest_and_counts_the_rest():
+    # a city of 1,700 divisions: the message names 12 (the closest spelling first), not 1,700
+    valid = ["city-brand", "citizen-communication"] + [f"synthetic-{i:04d}" for i in range(1, 1699)]
+    message = str(params._refuse("division", "citizen-comunication", valid))
+    assert "가능한 값: citizen-communication, city-brand, synthetic-0001," in message
+    assert message.endswith("synthetic-0010 외 1,688개 (모두 1,700개)")
+    years = str(params._refuse("year", 2030, list(range(2000, 2026))))
+    assert years.endswith("가능한 값: 2025, 2024, 2023, 2022, 2021, 2020, 2019, 2018, 2017, 2016, 2015, "
+                          "2014 외 14개 (모두 26개)")
+
+
 @pytest.mark.parametrize("value", ["../../x", "/etc", "", "nosuch", None])
 def test_check_refuses_unknown_programs(value, dataset):
     with pytest.raises(UsageError, match="가능한 값: social-media"):

@@ -95,8 +95,10 @@ def test_rows_at_picks_what_comparing_every_row_picks(folders):
         if rng.random() < 0.5:
             where["as_of"] = pd.Timestamp(rng.choice(dates)).strftime("%Y-%m-%d")
         if rng.random() < 0.6:
-            where["unit"] = str(rng.choice(unit_names)) if rng.random() < 0.5 else \
-                [str(u) for u in rng.choice(unit_names, 3)] + ["no-such-unit"]
+            # one unit, a few, or half of them (a city's divisions: the mask, not binary search)
+            many = int(rng.choice([3, len(unit_names) // 2]))
+            where["unit"] = str(rng.choice(unit_names)) if rng.random() < 0.4 else \
+                [str(u) for u in rng.choice(unit_names, many)] + ["no-such-unit"]
         if rng.random() < 0.5:
             where["level"] = [str(lv) for lv in rng.choice(levels, 2)]
         mask = np.ones(len(detail), dtype=bool)
