@@ -907,7 +907,8 @@ def _reconciled(ds) -> tuple[pd.DataFrame, dict]:
     if frame is None:
         frame = _reconcile(ds)
         if kept:
-            colcache.put(kept[0], "audit", kept[1], frame, columns=True)
+            # sorted by scope: a kernel showing one report reads its scope's groups only
+            colcache.put(kept[0], "audit", kept[1], frame, columns=True, sort_by="scope")
     while len(_RECONCILED) >= _RECONCILED_MAX:
         _RECONCILED.pop(next(iter(_RECONCILED)))
     _RECONCILED[id(ds.tables)] = (ds.tables, frame, {})
@@ -1006,20 +1007,10 @@ def _kept_part(ds, scope: str) -> pd.DataFrame | None:
     if kept is None:
         return None
 
-    def rows(table):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        def text(column):
-            array = table.column(column).combine_chunks()
-            return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
-
-        mask = pc.or_kleene(pc.equal(text("scope"), scope), pc.equal(text("program"), scope))
-        if scope == "office":
-            mask = pc.or_kleene(mask, pc.is_in(text("table"), value_set=pa.array(list(OFFICE_TABLES))))
-        return pc.fill_null(mask, False)
-
-    part = colcache.get(kept[0], "audit", kept[1], COLUMNS, rows=rows)
+    wanted = {"scope": [scope], "program": [scope]}
+    if scope == "office":
+        wanted["table"] = list(OFFICE_TABLES)
+    part = colcache.get(kept[0], "audit", kept[1], COLUMNS, any_of=wanted)
     ds.memo[("audit", "part")] = (scope, part)
     return part
 

@@ -1475,8 +1475,7 @@ def load_all(data_dir=None) -> Dataset:
                                for y, v, o, d in zip(versions["year"], versions["version"],
                                                      versions["order"], versions["date"])}
         elif name == "budget_detail":
-            detail = tables[name].dropna(subset=["year", "line"])
-            refs["detail_line"] = set(zip(detail["year"].astype(int), detail["line"].astype(int)))
+            refs["detail_line"] = _detail_lines(tables[name])
     if problems:
         raise DataErrors(problems)
     cached.keep()
@@ -1488,6 +1487,14 @@ def load_all(data_dir=None) -> Dataset:
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+def _detail_lines(detail: pd.DataFrame) -> set:
+    """``{(year, line)}`` of the detail's rows that state both: each distinct pair found once
+    (a million rows of twelve snapshots hold a twelfth as many pairs), not row by row."""
+    pairs = detail[["year", "line"]].dropna().drop_duplicates()
+    return set(zip(pairs["year"].to_numpy(dtype="int64").tolist(),
+                   pairs["line"].to_numpy(dtype="int64").tolist()))
 
 
 def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:

@@ -419,7 +419,61 @@ def test_the_audit_follows_every_table(data_copy, cache, monkeypatch):
     audit._RECONCILED.clear()
 
 
-@pytest.mark.parametrize("kind", ["pickle", "truncated", "other-table"])
+AUDIT_PLANTS = ["pickle", "truncated", "other-table", "flipped-byte", "places-twice", "places-beyond",
+                "unsorted"]
+
+
+def _planted_audit(kind: str, target: Path, other: Path, marker: Path) -> None:
+    """Plant ``kind`` as the audit entry ``target``: the table kinds of :func:`_planted`, or an
+    entry that is well formed, of the right key, but whose rows' places in the audit are not
+    each place once (``places-twice``, ``places-beyond``) or that says it is sorted by a column
+    that is no column of it (``unsorted``)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not kind.startswith(("places", "unsorted")):
+        _planted(kind, target, other, marker)
+        return
+    table = pq.read_table(target)
+    meta = json.loads(table.schema.metadata[b"seoulcomm"])
+    places = table.column(colcache._ROW).to_numpy().copy()
+    mine = [i for i, s in enumerate(table.column("scope").to_pylist()) if s == "city-brand"]
+    if kind == "places-twice":     # two of city-brand's rows (those a kernel of its report reads)
+        places[mine[1]] = places[mine[0]]
+    elif kind == "places-beyond":
+        places[mine[0]] = len(places)
+    else:
+        meta["sorted_by"] = "nothing"
+    table = table.set_column(table.schema.get_field_index(colcache._ROW), colcache._ROW, pa.array(places))
+    table = table.replace_schema_metadata({b"seoulcomm": json.dumps(meta).encode()})
+    pq.write_table(table, target, write_page_checksum=True, row_group_size=colcache.GROUP_ROWS)
+
+
+def test_the_audit_entry_is_sorted_by_scope_with_each_rows_place(data_copy, cache):
+    """The kept audit is written sorted by scope, in groups, each row with its place in the
+    audit: one scope's rows are read from the groups that can hold them, and the whole audit
+    comes back in its own order (the test above)."""
+    import pyarrow.parquet as pq
+
+    from seoulcomm import audit
+
+    audit._RECONCILED.clear()
+    computed = audit.reconcile(fresh(data_copy))
+    table = pq.read_table(next(cache.glob("audit-*.parquet")))
+    assert table.schema.names == list(audit.COLUMNS) + [colcache._ROW]
+    scopes = table.column("scope").to_pylist()
+    assert scopes == sorted(scopes, key=lambda s: (s is not None, s or ""))
+    places = table.column(colcache._ROW).to_numpy()
+    assert sorted(places.tolist()) == list(range(len(computed)))
+    pd.testing.assert_frame_equal(computed.iloc[places].reset_index(drop=True)[["scope"]],
+                                  table.select(["scope"]).to_pandas().astype(computed["scope"].dtype),
+                                  check_exact=True)
+    audit._RECONCILED.clear()
+
+
+@pytest.mark.parametrize("kind", AUDIT_PLANTS)
 def test_a_planted_audit_entry_is_refused(data_copy, cache, monkeypatch, tmp_path, kind):
     from seoulcomm import audit
 
@@ -427,11 +481,35 @@ def test_a_planted_audit_entry_is_refused(data_copy, cache, monkeypatch, tmp_pat
     computed = audit.reconcile(fresh(data_copy))
     target = next(cache.glob("audit-*.parquet"))
     marker = tmp_path / "executed.txt"
-    _planted(kind, target, entries_of_tables(cache)["budget_detail"], marker)
+    _planted_audit(kind, target, entries_of_tables(cache)["budget_detail"], marker)
     audit._RECONCILED.clear()
     again = audit.reconcile(fresh(data_copy))
     assert not marker.exists()
     pd.testing.assert_frame_equal(again, computed, check_exact=True)
+    audit._RECONCILED.clear()
+
+
+@pytest.mark.parametrize("kind", AUDIT_PLANTS)
+def test_a_planted_audit_entry_is_refused_when_one_scope_is_read(data_copy, cache, tmp_path, kind):
+    """A kernel reads one scope's rows of the kept audit (audit._kept_part): a planted, broken
+    or misplaced entry is refused there too, deleted, and the checks are the computed ones."""
+    from seoulcomm import audit
+
+    audit._RECONCILED.clear()
+    ds = fresh(data_copy)
+    expected = audit.checks_of(ds, "city-brand", year=2016)
+    target = next(cache.glob("audit-*.parquet"))
+    marker = tmp_path / "executed.txt"
+    _planted_audit(kind, target, entries_of_tables(cache)["budget_detail"], marker)
+    audit._RECONCILED.clear()
+    kernel = fresh(data_copy)                    # a new kernel's data: nothing audited in it
+    got = audit.checks_of(kernel, "city-brand", year=2016)
+    assert not marker.exists()
+    assert kernel.memo[("audit", "part")][1] is None   # the kept rows refused, the audit computed
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    place, key = audit._kept(kernel)                   # and kept again, whole and right
+    pd.testing.assert_frame_equal(colcache.get(place, "audit", key, audit.COLUMNS),
+                                  audit.reconcile(kernel), check_exact=True)
     audit._RECONCILED.clear()
 
 
