@@ -64,6 +64,9 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     dropped; one whose computed figure is missing is dropped too, unless ``keep_unmatched``
     (a stated figure with nothing in the data to compare it with, verdict ``unmatched``).
     """
+    if not _TEXT:   # only the verdicts are counted: no text, one verdict code per check
+        return _codes_only(stated, computed, kind=kind, tol=tol, dp=dp,
+                           keep_unmatched=keep_unmatched, explain=explain)
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
         "stated": _floats(stated), "computed": _floats(computed),
@@ -85,6 +88,33 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     # audit they are joined into hold only what the audit keeps (memory at millions of checks)
     out["verdict"] = classify(out)
     return out.drop(columns=["kind", "tol", "dp", "explain"])
+
+
+def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> pd.DataFrame:
+    """:func:`_frame`'s rows as their verdict codes only (``verdict``: index into
+    :data:`VERDICTS`), the same rows kept and the same verdicts as :func:`_frame` gives them."""
+    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp,
+                        "explain": pd.NA if explain is None else explain})
+    # one kind for every row (most parts): one category, not a text per row
+    out["kind"] = pd.Categorical.from_codes(np.zeros(len(out), np.int8), [kind]) \
+        if isinstance(kind, str) else kind
+    keep = out["stated"].notna().to_numpy(dtype=bool)
+    if not keep_unmatched:
+        keep = keep & out["computed"].notna().to_numpy(dtype=bool)
+    if not keep.all():
+        out = out[keep]
+    return pd.DataFrame({"verdict": verdict_codes(out)})
+
+
+def _text(make):
+    """``make()``: the text of some checks (items, check names, notes), or None while
+    :func:`verdict_counts` counts the verdicts only (the text of millions of checks that
+    nobody reads is never made)."""
+    return make() if _TEXT else None
+
+
+#: False while :func:`verdict_counts` runs (one thread: the command line's).
+_TEXT = True
 
 
 def _floats(x):
@@ -180,6 +210,15 @@ def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def classify(frame: pd.DataFrame) -> pd.Series:
     """Verdict per check row (columns stated, computed, kind, tol, dp), vectorised."""
+    return pd.Series(_VERDICT_NAMES[verdict_codes(frame)], index=frame.index, dtype="str")
+
+
+#: The verdicts as an array (a verdict code is an index into it and into :data:`VERDICTS`).
+_VERDICT_NAMES = np.array(VERDICTS, dtype=object)
+
+
+def verdict_codes(frame: pd.DataFrame) -> np.ndarray:
+    """:func:`classify`'s verdicts as codes (indexes into :data:`VERDICTS`, int8)."""
     stated, computed = frame["stated"].to_numpy(float), frame["computed"].to_numpy(float)
     dp = frame["dp"].to_numpy(int)
     scale = 10.0 ** dp
@@ -206,19 +245,21 @@ def classify(frame: pd.DataFrame) -> pd.Series:
     # a bound (이월액 ≤ 전년도 집행잔액) holds or it does not; a part (Ⅲ 사업비 that covers part
     # of its detail lines) is no more than the whole
     bound, part = is_kind("bound"), is_kind("part")
-    names = np.array(["unmatched", "exact", "discrepancy", "partial", "truncation", "rounding",
-                      "reference"], dtype=object)
+    v = {name: np.int8(VERDICTS.index(name)) for name in VERDICTS}
     code = np.select([unmatched, bound & within, bound, part & within, part, exact, truncation,
-                      rounding], [0, 1, 2, 3, 2, 1, 4, 5], 2)
+                      rounding], [v["unmatched"], v["exact"], v["discrepancy"], v["partial"],
+                                   v["discrepancy"], v["exact"], v["truncation"], v["rounding"]],
+                     v["discrepancy"]).astype(np.int8)
     # the source selects (a list of the largest): a reference, never a contradiction
-    code[is_kind("listing")] = 6
-    verdict = names[code]
+    code[is_kind("listing")] = v["reference"]
     if "explain" in frame:
+        # a difference the sources explain takes the verdict the row names (explained, timing …)
         explain = frame["explain"]
-        explained = (code == 2) & explain.notna().to_numpy(bool)
+        explained = (code == v["discrepancy"]) & explain.notna().to_numpy(bool)
         if explained.any():
-            verdict[explained] = explain.astype("string").fillna("").to_numpy(dtype=object)[explained]
-    return pd.Series(verdict, index=frame.index, dtype="str")
+            named = explain.astype("string").to_numpy(dtype=object)[explained]
+            code[explained] = [v[name] for name in named]
+    return code
 
 
 # --- checks within the detail table (per year and as-of date) ----------------------------
@@ -251,7 +292,7 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
     detail["program"] = detail["name"].where(detail["level"] == "program").map(program_of_line)
-    item = _label(detail["name"], detail["year"])
+    item = _text(lambda: _label(detail["name"], detail["year"]))
     src = detail["source"]
     when = dict(year=detail["year"], as_of=detail["as_of"], program=detail["program"])
     out = [
@@ -276,8 +317,8 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
         size=("line", "size"), derived_all=("derived", "all"))).reset_index()
     merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
                         suffixes=("_sum", ""))
-    what = pd.Series(np.where(merged["group"] == "office_part", "사업예산+기본경비", "하위 항목 합계"),
-                     index=merged.index)
+    what = _text(lambda: pd.Series(np.where(merged["group"] == "office_part", "사업예산+기본경비",
+                                            "하위 항목 합계"), index=merged.index))
     # the office's two parts against the sums of their levels over the divisions
     parts = detail[detail["level"] == "office_part"].copy()
     parts["level_of"] = parts["name"].map(_OFFICE_PARTS)
@@ -305,10 +346,10 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
                     f["available"], f["available_sum"], f["executed"], f["executed_sum"],
                     t, t, derived)
                 t = pd.Series(np.where(np.isnan(special), t, special), index=f.index)
-                note = pd.Series(np.where(derived & (f[col] != f[f"{col}_sum"]), _BALANCE_NOTE, None),
-                                 index=f.index).astype("string")
-            name = (check[keep] + f"={label}") if check is not None else f"부서별 {label} 합계"
-            out.append(_frame("budget_detail", _label(f["name"], f["year"]), name, f[col],
+                note = _text(lambda: pd.Series(np.where(derived & (f[col] != f[f"{col}_sum"]),
+                                                        _BALANCE_NOTE, None), index=f.index).astype("string"))
+            name = _text(lambda: (check[keep] + f"={label}") if check is not None else f"부서별 {label} 합계")
+            out.append(_frame("budget_detail", _text(lambda: _label(f["name"], f["year"])), name, f[col],
                               f[f"{col}_sum"], f["source"],
                               scope[keep] if isinstance(scope, pd.Series) else scope, unit,
                               kind="sum", tol=t, year=f["year"], as_of=f["as_of"],
@@ -518,9 +559,9 @@ def _shares_list(shares, programs, total, unit, program_of_line) -> pd.DataFrame
                                           min_share=("share_stated", "min"),
                                           source=("source", "first")).reset_index()
     m = programs.merge(floor, on=_SNAPSHOT).merge(total, on=_SNAPSHOT)
-    key = m[_SNAPSHOT + ["name"]].apply(tuple, axis=1) if len(m) else pd.Series(dtype=object)
-    named = set(listed[_SNAPSHOT + ["name"]].itertuples(index=False, name=None))
-    m = m[(m["budget"] > m["min_budget"]).to_numpy(bool) & ~key.isin(named).to_numpy(bool)]
+    named = m[_SNAPSHOT + ["name"]].merge(listed[_SNAPSHOT + ["name"]].drop_duplicates(),
+                                         how="left", indicator=True)["_merge"] == "both"
+    m = m[(m["budget"] > m["min_budget"]).to_numpy(bool) & ~named.to_numpy(bool)]
     share = _in_unit(m["budget"], unit) / _in_unit(m["total"], unit) * 100
     # as text even when no program is left off (an empty column of floats would stay floats)
     note = ("주요 사업별 비중 목록에 없으나 목록의 마지막 사업("
@@ -925,15 +966,39 @@ def _kept(ds):
     return place, colcache.frame_key("audit", keys, ("audit.py",))
 
 
-def _reconcile(ds) -> pd.DataFrame:
-    """Every check of ``ds`` (see :func:`reconcile`), computed."""
+def _parts(ds) -> list[pd.DataFrame]:
+    """Every check of ``ds``, in parts (as :func:`_frame` makes them)."""
     by_line, by_section = _programs(ds)
     parts = (_detail_rows(ds, by_line) + _division_tables(ds)
              + _across_tables(ds, by_line, by_section) + _program_sheet(ds)
              + _staffing(ds) + _outcomes(ds, by_section)
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     _SNAPSHOTS.clear()
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    return [p for p in parts if len(p)]
+
+
+def verdict_counts(ds) -> pd.Series:
+    """:func:`counts` of the audit of ``ds``: from its frame when this process has it (or the
+    column cache keeps it, or can keep it), else every check computed and classified as
+    :func:`reconcile` classifies it, without the text of any check (``seoulcomm validate``
+    at millions of checks prints their counts only)."""
+    global _TEXT
+    held = _RECONCILED.get(id(ds.tables))
+    if (held is not None and held[0] is ds.tables) or _kept(ds) is not None:
+        return counts(_reconciled(ds)[0])
+    _TEXT = False
+    try:
+        codes = np.concatenate([p["verdict"].to_numpy() for p in _parts(ds)])
+    finally:
+        _TEXT = True
+    found = np.bincount(codes, minlength=len(VERDICTS))
+    return pd.Series(found, index=pd.Index(VERDICTS, name="verdict"), name="count")
+
+
+def _reconcile(ds) -> pd.DataFrame:
+    """Every check of ``ds`` (see :func:`reconcile`), computed."""
+    parts = _parts(ds)
+    frame = pd.concat(parts, ignore_index=True)
     del parts   # as many rows again as the frame: freed before the columns are settled
     frame["year"] = pd.to_numeric(frame["year"]).astype("Int64")
     frame["as_of"] = pd.to_datetime(frame["as_of"])

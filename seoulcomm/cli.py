@@ -31,7 +31,8 @@ def _validate(args) -> int:
     as_of = dataset.as_of()
     rows = []
     for name, frame in dataset.tables.items():
-        years = sorted({int(y) for col in ("year", "period") if col in frame for y in frame[col].dropna()})
+        years = sorted({int(y) for col in ("year", "period") if col in frame
+                        for y in frame[col].dropna().unique()})
         span = (f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])) if years else ""
         rows.append({"표": name, "제목": dataset.catalog.titles[name], "행": len(frame),
                      "단위": dataset.unit(name), "연도": span, "기준일": as_of.get(name, "")})
@@ -40,18 +41,18 @@ def _validate(args) -> int:
         print(pd.DataFrame(rows).to_string(index=False))
     print(f"표 {len(dataset.tables)}개, 행 {sum(len(f) for f in dataset.tables.values())}개, "
           f"보고 연도 {', '.join(map(str, dataset.years()))}: 모두 정상")
-    print(_counts_line(audit.reconcile_frame(dataset)))   # read only: not copied
+    print(_counts_line(audit.verdict_counts(dataset)))   # every check, without its text
     return EXIT_OK
 
 
-def _counts_line(frame) -> str:
-    from . import audit  # pandas
+def _counts_line(counts) -> str:
+    """The audit's summary line: how many checks, and how many of each verdict (``counts``:
+    :func:`seoulcomm.audit.counts` or :func:`seoulcomm.audit.verdict_counts`)."""
     from .labels import VALUE_LABELS  # pandas
 
-    counts = audit.counts(frame)
     labels = VALUE_LABELS["verdict"]
     body = ", ".join(f"{labels[v]}({v}) {n}" for v, n in counts.items())
-    return f"대사(reconciliation) 점검 {len(frame)}건: {body}"
+    return f"대사(reconciliation) 점검 {counts.sum()}건: {body}"
 
 
 def _plain_number(x: float) -> str:
@@ -83,7 +84,7 @@ def _audit(args) -> int:
             num = {c: _plain_number for c in ("stated", "computed", "difference")}
             print(shown[cols].to_string(index=False, formatters=num, na_rep="-") if len(shown)
                   else "(해당 없음)")
-    print(_counts_line(frame), file=sys.stderr if args.format != "table" else sys.stdout)
+    print(_counts_line(audit.counts(frame)), file=sys.stderr if args.format != "table" else sys.stdout)
     return EXIT_OK
 
 
