@@ -21,6 +21,7 @@ of it — is byte for byte the one a ``python3`` kernel gives (a test checks eve
 from __future__ import annotations
 
 import copy
+import gc
 import importlib
 import io
 import os
@@ -225,6 +226,24 @@ def warm_libraries():
     global _LIBRARIES_WARM
     if _LIBRARIES_WARM:
         return shell()
+    # importing makes long-lived objects by the hundred thousand: the collector, run again and
+    # again over all of them as they pile up, would cost a quarter of the warm-up, and every
+    # report waits for the warm-up. It is off meanwhile; what the warm-up made is then frozen
+    # (:func:`gc.freeze`: never traversed by a collection again; the few cycles it left, the
+    # rehearsal page's figure among them, stay for the process's life)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        sh = _warm_libraries()
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    _LIBRARIES_WARM = True
+    return sh
+
+
+def _warm_libraries():
     # what ipykernel does before any cell: the inline backend is the default
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
@@ -251,7 +270,6 @@ def warm_libraries():
         report.rehearse()  # each forked report starts with the caches its first page fills
     except Exception:
         pass
-    _LIBRARIES_WARM = True
     return sh
 
 

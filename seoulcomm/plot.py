@@ -209,7 +209,9 @@ def show(fig: Figure | None) -> None:
 # --------------------------------------------------------------------------- helpers
 
 def _new(width: float, height: float) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    # at the resolution it is drawn at: a chart laid out to place a label (_clear_of_line) is
+    # then laid out once, as :func:`rgba` would lay it out
+    fig = Figure(figsize=(width, height), layout="constrained", dpi=DPI)
     FigureCanvasAgg(fig)  # a renderer to measure labels with (no window, no pyplot)
     ax = fig.add_subplot()
     return fig, ax
@@ -259,14 +261,28 @@ def _row_height(labels, single: float = 0.42, extra: float = 0.2) -> float:
 
 def _clear_of_line(fig: Figure, ax, texts, x_line: float, x_after: float, gap_px: float = 3.0) -> None:
     """Move each value label that a vertical line at ``x_line`` would cut to start at
-    ``x_after`` (just right of the line). Measured after layout, in pixels."""
-    fig.get_layout_engine().execute(fig)  # where the axes go; the texts need no drawing
-    renderer = fig.canvas.get_renderer()
-    line = ax.transData.transform((x_line, 0))[0]
-    for text in texts:
-        box = text.get_window_extent(renderer)
-        if box.x0 - gap_px <= line <= box.x1 + gap_px:
-            text.set_x(x_after)
+    ``x_after`` (just right of the line). Measured after layout, in pixels.
+
+    The layout made here is kept (the layout engine is then set aside, so :func:`rgba` and
+    ``savefig`` draw without laying the chart out again) when every label it moved stays
+    within the axes' width before and after: the layout, which leaves room for what sticks
+    out of the axes, is then the one the moved labels would give. Otherwise the chart is laid
+    out again when it is drawn, as any chart is."""
+    engine = fig.get_layout_engine()
+    with matplotlib.rc_context(_STYLE):
+        engine.execute(fig)  # where the axes go; the texts need no drawing
+        renderer = fig.canvas.get_renderer()
+        line = ax.transData.transform((x_line, 0))[0]
+        left, right = ax.get_window_extent(renderer).intervalx
+        inside = True
+        for text in texts:
+            box = text.get_window_extent(renderer)
+            if box.x0 - gap_px <= line <= box.x1 + gap_px:
+                text.set_x(x_after)
+                moved = text.get_window_extent(renderer)
+                inside = inside and left <= min(box.x0, moved.x0) and max(box.x1, moved.x1) <= right
+    if inside:
+        fig.set_layout_engine("none")
 
 
 # --------------------------------------------------------------------------- charts

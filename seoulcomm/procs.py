@@ -314,7 +314,12 @@ class Supervisor:
             while pending or self.running:
                 while pending and len(self.running) < self.jobs:
                     self.start(*pending.pop())
-                done(*self.wait())
+                ended = self.wait()
+                # the next report starts before this one is recorded: the caller's bookkeeping
+                # (hashing its files, writing the record) runs beside it, not in its way
+                while pending and len(self.running) < self.jobs:
+                    self.start(*pending.pop())
+                done(*ended)
         finally:
             self.stop()
 
