@@ -37,6 +37,10 @@ def warm_data(ds) -> None:
     for year in ds.years():
         views.snapshots(ds, year)
         ds.units_in(year)  # which divisions a year has: every report checks its parameters with it
+        # the budget version of each of the year's detail snapshots: a division report asks it
+        # for every snapshot of every year up to its own (twelve month-ends × ten years)
+        for when in ds.distinct("budget_detail", "as_of", year=int(year)):
+            views.snapshot_version(ds, year, when)
     views.warm_outcomes(ds)
 
 

@@ -618,33 +618,47 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
 
 # --------------------------------------------------------------------------- footer
 
-def _read_rows(ds, entry: dict, year) -> dict[str, pd.Series]:
-    """Of the rows of one read-log entry, up to the report's year, the columns the footer
-    cites from (``source``, ``as_of``) that the entry read, by name: each taken at the rows'
-    positions alone (no frame of the rows, no other column is made)."""
-    name = entry["table"]
-    frame = ds.tables[name]
-    # a read of some columns cites only those; a read of every column, both
-    cited = [c for c in dict.fromkeys(entry.get("columns") or ("source", "as_of"))
-             if c in ("source", "as_of") and c in frame.columns]
-    if not cited:  # a report that read only the dates cites no document for them
-        return {}
-    at = ds.rows_at(name, entry.get("where") or {})
-
-    def taken(column):
-        values = frame[column].array
-        return values if at is None else values.take(at)
-
-    keep = None
+def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
+    """The rows of one read-log entry, up to the report's year, and of the columns it read
+    only those the footer cites from (``source``, ``as_of``)."""
+    # a read of some columns needs only those, and the year or date it is filtered by; a read
+    # of every column only the footer's (the others would be copied for nothing)
+    taken = entry.get("columns")
+    cited = [c for c in (taken or ("source", "as_of")) if c in ("source", "as_of")]
+    rows = ds.select(entry["table"], entry.get("where") or {}, cited + ["year", "as_of"])
     if year is not None:
-        if "year" in frame.columns:  # the years up to the report's (the summaries show them)
-            keep = taken("year") <= int(year)
-        elif "as_of" in frame.columns:  # a table without a year (staffing) counts in its own year
-            keep = taken("as_of").year == int(year)
-        if keep is not None:
-            keep = keep.to_numpy(dtype=bool, na_value=False) if hasattr(keep, "to_numpy") \
-                else np.asarray(keep, dtype=bool)
-    return {c: pd.Series(taken(c) if keep is None else taken(c)[keep]) for c in cited}
+        if "year" in rows.columns:  # the years up to the report's (the summaries show them)
+            rows = rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
+        elif "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
+            rows = rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
+    # a report that read only the dates cites no document for them
+    return rows[[c for c in dict.fromkeys(cited) if c in rows.columns]]
+
+
+def _cited_in(ds, entry: dict, year) -> tuple[list[str], list[str]]:
+    """What :func:`_read_rows` of one read-log entry cites: its documents (each once, in the
+    rows' order) and its as-of dates (ISO, sorted), taken from the rows' positions, without
+    making a frame of them (a report over ten years of monthly snapshots reads hundreds)."""
+    frame = ds.tables[entry["table"]]
+    at = ds.rows_at(entry["table"], entry.get("where") or {})
+    if at is None:
+        at = np.arange(len(frame))
+    if year is not None:   # the years up to the report's (a table without a year: its own year)
+        if "year" in frame.columns:
+            at = at[(pd.Series(frame["year"].array[at]) <= int(year)).fillna(False).to_numpy(dtype=bool)]
+        elif "as_of" in frame.columns:
+            when = frame["as_of"].to_numpy(dtype="datetime64[ns]")[at]
+            at = at[~np.isnat(when) & (when.astype("datetime64[Y]").astype(np.int64) + 1970 == int(year))]
+    taken = entry.get("columns")
+    shown = [c for c in taken if c in frame.columns] if taken else list(frame.columns)
+    sources, dates = [], []
+    if "source" in shown:
+        found = frame["source"].array[at]
+        sources = [str(s) for s in pd.unique(found[~found.isna()])]
+    if "as_of" in shown:
+        when = frame["as_of"].to_numpy(dtype="datetime64[ns]")[at]
+        dates = [iso(d) for d in np.unique(when[~np.isnat(when)])]
+    return sources, dates
 
 
 def method_lines(money_units) -> list[tuple[int, str]]:
@@ -677,14 +691,12 @@ def footer(scope: Scope, *, compact: bool = False) -> display.Footer:
     cited: list[str] = []
     by_day: dict[str, list[str]] = {}
     for entry in reads:
-        rows = _read_rows(ds, entry, year)
-        if "source" in rows:
-            cited += [str(s) for s in rows["source"].dropna().unique()]
-        if "as_of" in rows:
-            for d in sorted({iso(d) for d in rows["as_of"].dropna().drop_duplicates()}):
-                title = titles.get(entry["table"], entry["table"])
-                if title not in by_day.setdefault(d, []):
-                    by_day[d].append(title)
+        sources, dates = _cited_in(ds, entry, year)
+        cited += sources
+        for d in dates:
+            title = titles.get(entry["table"], entry["table"])
+            if title not in by_day.setdefault(d, []):
+                by_day[d].append(title)
     docs = list(dict.fromkeys(document_text(ds, s) for s in dict.fromkeys(cited)))
     by_day = dict(sorted(by_day.items()))
     items = [f'<time datetime="{display.escape_html(d)}">{display.escape_html(fmt_date(d))}</time>'
