@@ -32,7 +32,8 @@ How the figures come about:
   ≈ 3,000 of ≈ 5.2 million checks, ≈ 0.05 s instead of ≈ 0.4 s) and puts them back in the
   audit's order; the places it reads must each be one place of the audit, once.
 - **Reading big files** (`seoulcomm/bulk.py`): a plain file of 1 MB or more is split by Arrow
-  and its number cells parsed by Arrow; dates and text are parsed by the row-by-row parser once
+  and its number cells parsed by Arrow (a number column whose texts repeat, a figure stated at
+  every month end, once per distinct text); dates and text are parsed by the row-by-row parser once
   per distinct text; any doubtful row is parsed row by row with its line, so every message is
   the row-by-row parser's own (tests/test_bulk.py). The schema (pandera) is asked only when a
   vectorised check finds something to refuse.
@@ -44,6 +45,11 @@ How the figures come about:
   partial flag (one strip per distinct text) never visit the rows one by one in Python.
 - **Audit** (`seoulcomm/audit.py`): frame operations throughout; the verdicts are classified as
   integer codes, and the detail's (year, as-of, document) snapshots are found once per audit.
+  `seoulcomm validate` prints only the audit's counts: with no audit kept in the column cache
+  it computes and classifies every check as the frame does (`audit.verdict_counts`, tested
+  equal to the frame's counts) but never makes the checks' text (items, check names, notes:
+  about five million checks at a million detail rows), which also keeps its memory to about
+  what the loaded tables take.
 - **Selecting rows** (`Dataset.rows_at`): the column with the fewest matching rows first, the
   others by binary search in each value's positions, so that a report's selections cost what it
   reads, not the size of the table. A report's footer takes each read's documents and dates

@@ -70,15 +70,17 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
         "stated": _floats(stated), "computed": _floats(computed),
-        "source": source, "scope": scope, "unit": unit, "kind": kind, "tol": tol, "dp": dp,
+        "source": source, "scope": scope, "unit": unit, "tol": tol, "dp": dp,
         "year": pd.NA if year is None else year,
         "as_of": pd.NaT if as_of is None else as_of,
         "program": pd.NA if program is None else program,
         "note": pd.NA if note is None else note,
+    })
+    out.insert(out.columns.get_loc("tol"), "kind", _kinds(kind, out.index))
+    if explain is not None:
         # the verdict a difference takes when the sources explain it (explained, timing,
         # partial): what the row's figures are, not a tolerance
-        "explain": pd.NA if explain is None else explain,
-    })
+        out["explain"] = explain
     keep = out["stated"].notna().to_numpy(dtype=bool)
     if not keep_unmatched:
         keep = keep & out["computed"].notna().to_numpy(dtype=bool)
@@ -87,18 +89,24 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     # each part classified as it is made, its working columns then dropped: the parts and the
     # audit they are joined into hold only what the audit keeps (memory at millions of checks)
     out["verdict"] = classify(out)
-    return out.drop(columns=["kind", "tol", "dp", "explain"])
+    return out.drop(columns=["kind", "tol", "dp", "explain"], errors="ignore")
+
+
+def _kinds(kind, index):
+    """The ``kind`` column of a part: one kind for all its rows (most parts) as one category,
+    not a text per row; a Series of kinds as it is."""
+    if isinstance(kind, str):
+        return pd.Categorical.from_codes(np.zeros(len(index), np.int8), [kind])
+    return kind
 
 
 def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> pd.DataFrame:
     """:func:`_frame`'s rows as their verdict codes only (``verdict``: index into
     :data:`VERDICTS`), the same rows kept and the same verdicts as :func:`_frame` gives them."""
     out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp})
+    out["kind"] = _kinds(kind, out.index)
     if explain is not None:
         out["explain"] = explain
-    # one kind for every row (most parts): one category, not a text per row
-    out["kind"] = pd.Categorical.from_codes(np.zeros(len(out), np.int8), [kind]) \
-        if isinstance(kind, str) else kind
     keep = out["stated"].notna().to_numpy(dtype=bool)
     if not keep_unmatched:
         keep = keep & out["computed"].notna().to_numpy(dtype=bool)
