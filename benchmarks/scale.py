@@ -32,6 +32,9 @@ detail rows loaded from the cache in about a second (≤ 1.5 s), a division repo
 its CPU on the shipped data (cache warm, as the build runs it), Run All ≤ 1.5× the shipped
 data's; from ``--memory`` (2,000,000 detail rows): validate's peak memory ≤ 4 GB.
 
+Memory is in decimal units throughout: 1 MB = 10^6 bytes, 1 GB = 10^9 bytes (the peak resident
+set, ``ru_maxrss``, is in KiB on Linux: × 1,024 bytes).
+
     python benchmarks/scale.py                       # 4x10,400x10 and 1700x10x12
     python benchmarks/scale.py --sizes 4x10,25x10 --million none --memory none --samples 3
     python benchmarks/scale.py --markdown benchmarks/out/scale.md   # (make bench)
@@ -109,7 +112,7 @@ def serve(folder: Path, out: Path) -> None:
 
 
 def timed_memory(command: list[str], env=None) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak memory [MB] (largest resident set of the command or any
+    """Wall and CPU seconds and peak memory [MB, 10^6 bytes] (largest resident set of the command or any
     process it waited for)."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -118,7 +121,12 @@ def timed_memory(command: list[str], env=None) -> tuple[float, float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"failed (exit {code}): {' '.join(command)}\n{proc.stderr.read()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, megabytes(usage.ru_maxrss)
+
+
+def megabytes(maxrss_kib: int) -> float:
+    """``ru_maxrss`` (KiB on Linux) in MB of 10^6 bytes."""
+    return maxrss_kib * 1024 / 1e6
 
 
 def _env(**changes) -> dict:
@@ -297,7 +305,7 @@ def main(argv=None) -> int:
                                  "validate": wall, "peak": peak,
                                  "bytes": (folder / "budget_detail.csv").stat().st_size}
             print(f"\n{label(memory)}: {counts['budget_detail']:,} detail rows "
-                  f"({results['memory']['bytes'] / 2**20:,.0f} MB): validate {wall:6.1f} s, "
+                  f"({results['memory']['bytes'] / 1e6:,.0f} MB): validate {wall:6.1f} s, "
                   f"peak memory {peak:,.0f} MB", flush=True)
             shutil.rmtree(folder)
         if beyond:
@@ -313,7 +321,7 @@ def main(argv=None) -> int:
             said = proc.stderr.read().decode("utf-8", "replace").strip()
             results["beyond"] = {"detail": counts["budget_detail"], "wall": wall,
                                  "code": os.waitstatus_to_exitcode(status), "said": said[:300],
-                                 "peak": usage.ru_maxrss / 1024}
+                                 "peak": megabytes(usage.ru_maxrss)}
             b = results["beyond"]
             print(f"\n{label(beyond)}: {b['detail']:,} detail rows, beyond the bound: validate exit {b['code']} "
                   f"in {wall:5.1f} s, peak {b['peak']:,.0f} MB — {said[:200]}", flush=True)
@@ -415,8 +423,8 @@ def main(argv=None) -> int:
                     run["million"] / run["shipped"], "≤ 1.5", lambda v: v <= 1.5, "{:.2f}")
     if memory:
         m = results["memory"]
-        targets.add(f"validate's peak memory at {m['detail']:,} detail rows", m["peak"] / 1024, "≤ 4 GB",
-                    lambda v: v <= 4, "{:.2f} GB")
+        targets.add(f"validate's peak memory at {m['detail']:,} detail rows (GB = 10^9 bytes)",
+                    m["peak"] / 1000, "≤ 4 GB", lambda v: v <= 4, "{:.2f} GB")
     if beyond:
         b = results["beyond"]
         targets.add(f"{b['detail']:,} detail rows (beyond the bound) refused with the bound's message, "
@@ -431,7 +439,7 @@ def main(argv=None) -> int:
 
 def markdown(results, sizes, million, memory, targets, args) -> str:
     lines = ["## Data size (`benchmarks/scale.py`)", "",
-             "| size | rows | detail rows | validate (cache off) | rows/s | peak MB | load CSV | load cache "
+             "| size | rows | detail rows | validate (cache off) | rows/s | peak MB (10^6 B) | load CSV | load cache "
              "| audit | audit rows/s | division CPU | office CPU | office KB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in sizes + ([million] if million else []):
@@ -462,8 +470,8 @@ def markdown(results, sizes, million, memory, targets, args) -> str:
     if memory:
         m = results["memory"]
         lines += ["", f"Memory: `seoulcomm validate` (cache off) on {m['detail']:,} detail rows "
-                  f"({m['bytes'] / 2**20:,.0f} MB of budget_detail.csv, {m['rows']:,} rows in all): "
-                  f"{m['validate']:.1f} s, peak resident memory {m['peak']:,.0f} MB."]
+                  f"({m['bytes'] / 1e6:,.0f} MB of budget_detail.csv, {m['rows']:,} rows in all): "
+                  f"{m['validate']:.1f} s, peak resident memory {m['peak']:,.0f} MB (MB = 10^6 bytes)."]
     lines += ["", targets.markdown(), ""]
     return "\n".join(lines)
 

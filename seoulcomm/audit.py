@@ -70,15 +70,17 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
         "stated": _floats(stated), "computed": _floats(computed),
-        "source": source, "scope": scope, "unit": unit, "kind": kind, "tol": tol, "dp": dp,
+        "source": source, "scope": scope, "unit": unit, "tol": tol, "dp": dp,
         "year": pd.NA if year is None else year,
         "as_of": pd.NaT if as_of is None else as_of,
         "program": pd.NA if program is None else program,
         "note": pd.NA if note is None else note,
+    })
+    out.insert(out.columns.get_loc("tol"), "kind", _kinds(kind, out.index))
+    if explain is not None:
         # the verdict a difference takes when the sources explain it (explained, timing,
         # partial): what the row's figures are, not a tolerance
-        "explain": pd.NA if explain is None else explain,
-    })
+        out["explain"] = explain
     keep = out["stated"].notna().to_numpy(dtype=bool)
     if not keep_unmatched:
         keep = keep & out["computed"].notna().to_numpy(dtype=bool)
@@ -87,17 +89,24 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     # each part classified as it is made, its working columns then dropped: the parts and the
     # audit they are joined into hold only what the audit keeps (memory at millions of checks)
     out["verdict"] = classify(out)
-    return out.drop(columns=["kind", "tol", "dp", "explain"])
+    return out.drop(columns=["kind", "tol", "dp", "explain"], errors="ignore")
+
+
+def _kinds(kind, index):
+    """The ``kind`` column of a part: one kind for all its rows (most parts) as one category,
+    not a text per row; a Series of kinds as it is."""
+    if isinstance(kind, str):
+        return pd.Categorical.from_codes(np.zeros(len(index), np.int8), [kind])
+    return kind
 
 
 def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> pd.DataFrame:
     """:func:`_frame`'s rows as their verdict codes only (``verdict``: index into
     :data:`VERDICTS`), the same rows kept and the same verdicts as :func:`_frame` gives them."""
-    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp,
-                        "explain": pd.NA if explain is None else explain})
-    # one kind for every row (most parts): one category, not a text per row
-    out["kind"] = pd.Categorical.from_codes(np.zeros(len(out), np.int8), [kind]) \
-        if isinstance(kind, str) else kind
+    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp})
+    out["kind"] = _kinds(kind, out.index)
+    if explain is not None:
+        out["explain"] = explain
     keep = out["stated"].notna().to_numpy(dtype=bool)
     if not keep_unmatched:
         keep = keep & out["computed"].notna().to_numpy(dtype=bool)
@@ -291,10 +300,11 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     detail["derived"] = detail["balance"] == detail["available"] - detail["executed"]
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
-    detail["program"] = detail["name"].where(detail["level"] == "program").map(program_of_line)
+    if _TEXT:   # (only the text's: no verdict depends on it)
+        detail["program"] = detail["name"].where(detail["level"] == "program").map(program_of_line)
     item = _text(lambda: _label(detail["name"], detail["year"]))
     src = detail["source"]
-    when = dict(year=detail["year"], as_of=detail["as_of"], program=detail["program"])
+    when = dict(year=detail["year"], as_of=detail["as_of"], program=_text(lambda: detail["program"]))
     out = [
         _frame("budget_detail", item, "예산편성액(A)+전년도 이월액(B)=예산현액", detail["available"],
                detail["budget"] + detail["carryover"], src, detail["unit"], unit, kind="sum",
@@ -310,14 +320,16 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     ]
     cols = list(_DETAIL_AMOUNTS)
     # children → parent totals; the office line splits into divisions and into its two parts
-    child = detail.dropna(subset=["parent"]).copy()
-    child["group"] = np.where(child["level"] == "office_part", "office_part", "lines")
+    # (only the columns summed and grouped by: the children of a million lines, not their text)
+    child = detail.loc[detail["parent"].notna().to_numpy(bool), _SNAPSHOT + ["parent", "line", "derived"] + cols]
+    # the office's two parts (True) apart from its divisions' lines (False), in that order
+    child["group"] = (detail["level"] == "office_part").to_numpy(bool)[detail["parent"].notna().to_numpy(bool)]
     keys = _SNAPSHOT + ["parent", "group"]
     sums = child.groupby(keys)[cols].sum().join(child.groupby(keys).agg(
         size=("line", "size"), derived_all=("derived", "all"))).reset_index()
     merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
                         suffixes=("_sum", ""))
-    what = _text(lambda: pd.Series(np.where(merged["group"] == "office_part", "사업예산+기본경비",
+    what = _text(lambda: pd.Series(np.where(merged["group"], "사업예산+기본경비",
                                             "하위 항목 합계"), index=merged.index))
     # the office's two parts against the sums of their levels over the divisions
     parts = detail[detail["level"] == "office_part"].copy()
@@ -353,7 +365,7 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
                               f[f"{col}_sum"], f["source"],
                               scope[keep] if isinstance(scope, pd.Series) else scope, unit,
                               kind="sum", tol=t, year=f["year"], as_of=f["as_of"],
-                              program=f["program"], note=note))
+                              program=_text(lambda: f["program"]), note=note))
     return out
 
 

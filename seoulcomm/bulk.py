@@ -277,19 +277,46 @@ def _match(array, pattern: str) -> np.ndarray:
     return pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _plain_numbers(raw: Raw, table) -> dict:
-    """``{column: rows in the common notation}`` of the number columns (see the module's text)."""
+def _plain_numbers(raw: Raw, table) -> tuple[dict, dict]:
+    """``{column: rows in the common notation}`` of the number columns (see the module's text),
+    and ``{column: (texts, codes, plain)}`` of those whose texts repeat (:func:`_repeated`;
+    ``plain``: which of the distinct texts are in the common notation)."""
+    found, distinct = {}, {}
+    for col in table.cols:
+        if col.kind in ("money", "count", "year", "rate", "number"):
+            texts, codes = _repeated(raw.columns[col.name])
+            plain = _plain_cells(texts, col.kind)
+            if codes is None:
+                found[col.name] = plain
+            else:
+                found[col.name] = plain[codes]
+                distinct[col.name] = (texts, codes, plain)
+    return found, distinct
+
+
+def _plain_cells(array, kind: str) -> np.ndarray:
+    """Which cells of ``array`` (of a number column of ``kind``) are in the common notation."""
     import pyarrow.compute as pc
 
-    found = {}
-    for col in table.cols:
-        array = raw.columns[col.name]
-        if col.kind in ("money", "count", "year"):
-            found[col.name] = _match(array, _PLAIN_INT)
-        elif col.kind in ("rate", "number"):
-            found[col.name] = _match(array, _PLAIN_RATE if col.kind == "rate" else _PLAIN_DEC) \
-                & (pc.binary_length(array).to_numpy(zero_copy_only=False) <= _EXACT_CHARS)
-    return found
+    if kind in ("money", "count", "year"):
+        return _match(array, _PLAIN_INT)
+    return _match(array, _PLAIN_RATE if kind == "rate" else _PLAIN_DEC) \
+        & (pc.binary_length(array).to_numpy(zero_copy_only=False) <= _EXACT_CHARS)
+
+
+def _repeated(array):
+    """``(texts, codes)``: a column's distinct texts (Arrow) and each row's position among them,
+    when its texts repeat (a figure stated at every month end, the same year on every row), so
+    that a number column is matched and parsed once per distinct text; ``(array, None)`` when
+    they hardly repeat (then each cell is matched and parsed as it is)."""
+    import pyarrow.compute as pc
+
+    if len(array) < 1000:
+        return array, None
+    encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) * 2 > len(array):
+        return array, None
+    return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
 def _numbers(array, integer: bool):
@@ -349,7 +376,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
 
     n = len(raw)
     odd = np.zeros(n, dtype=bool)
-    plain = _plain_numbers(raw, table)
+    plain, distinct = _plain_numbers(raw, table)
     for name, array in raw.columns.items():   # every column of the file, as load._text_checks
         if name in plain:
             continue   # a plain number holds no control character
@@ -386,8 +413,15 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
             else:
                 out[col.name] = pd.arrays.StringArray(np.asarray(values, dtype=object)[picked])
             continue
-        values, decimals = _numbers(raw.columns[col.name].take(take),
-                                    integer=col.kind in ("money", "count", "year"))
+        integer = col.kind in ("money", "count", "year")
+        if col.name not in distinct:
+            values, decimals = _numbers(raw.columns[col.name].take(take), integer=integer)
+        else:   # once per distinct plain text, spread to the rows (every row kept is plain here)
+            texts, codes, plain_text = distinct[col.name]
+            among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
+            picked = among[codes[rows]]
+            values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
+            values, decimals = values.take(picked), decimals[picked]
         if col.kind == "money":
             unit = catalog.unit(table.name, col.name)
             too_big = (abs(values) > np.iinfo(np.int64).max // units.factor(unit)) \

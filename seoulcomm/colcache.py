@@ -268,8 +268,12 @@ def _nullable(array, dtype):
     import pandas as pd
     import pyarrow.compute as pc
 
-    mask = pc.is_null(array).to_numpy(zero_copy_only=False)
-    filled = pc.fill_null(array, 0).to_numpy(zero_copy_only=False)
+    if array.null_count == 0:   # no missing value: the values as they are (copied: writable)
+        filled = np.array(array.to_numpy(zero_copy_only=False))
+        mask = np.zeros(len(array), dtype=bool)
+    else:
+        mask = pc.is_null(array).to_numpy(zero_copy_only=False)
+        filled = pc.fill_null(array, 0).to_numpy(zero_copy_only=False)
     if dtype == "Int64":
         return pd.arrays.IntegerArray(filled.astype(np.int64, copy=False), mask.astype(bool, copy=False))
     return pd.arrays.FloatingArray(filled.astype(np.float64, copy=False), mask.astype(bool, copy=False))

@@ -118,8 +118,25 @@ def snapshot_version(ds, year, as_of) -> str:
     the detail does not hold that date)."""
     if as_of is None or pd.isna(as_of):
         return history.ORIGINAL
-    found = ds.distinct("budget_detail", "version", year=int(year), as_of=_iso(as_of))
-    return str(found[-1]) if found else history.ORIGINAL
+    when = _iso(as_of)
+    if "version" not in ds.tables["budget_detail"].columns:
+        found = ds.distinct("budget_detail", "version", year=int(year), as_of=when)
+        return str(found[-1]) if found else history.ORIGINAL
+    # logged as ds.distinct logs it (this snapshot's versions); answered from every snapshot
+    # of the year at once (a division report asks for each of twelve month-ends of ten years)
+    ds._note("budget_detail", {"year": int(year), "as_of": when}, "version")
+    found = ds.remember(("snapshot versions", int(year)), lambda: _snapshot_versions(ds, year))
+    return found.get(pd.Timestamp(when), history.ORIGINAL)
+
+
+def _snapshot_versions(ds, year) -> dict:
+    """``{as_of: the last of the versions (sorted) its detail rows state}`` of ``year``'s
+    detail snapshots (those whose rows state no version left out)."""
+    rows = ds.select("budget_detail", {"year": int(year)}, ["as_of", "version"]).dropna()
+    if rows.empty:
+        return {}
+    last = rows.assign(version=rows["version"].astype(str)).groupby("as_of")["version"].max()
+    return {pd.Timestamp(k): str(v) for k, v in last.items()}
 
 
 def stated_version(ds, table: str, year, version: str) -> pd.DataFrame:

@@ -128,6 +128,15 @@ def test_odd_cells_say_the_same(data_copy, monkeypatch, table, column, cells):
     assert_same(outcome(data_copy, monkeypatch, ROW_BY_ROW), outcome(data_copy, monkeypatch, 0))
 
 
+@pytest.mark.parametrize("column, cells", [("budget", ODD_NUMBERS), ("rate_stated", ODD_RATES),
+                                           ("budget", ODD_NUMBERS[:8]), ("rate_stated", ODD_RATES[:8])])
+def test_odd_cells_in_many_repeated_rows_say_the_same(data_copy, monkeypatch, column, cells):
+    """Thousands of rows whose number cells repeat: their texts are matched and parsed once
+    per distinct text (bulk._repeated), refused ones among them or not."""
+    _rows_with(data_copy, "budget_detail", column, cells, copies=4096 // len(cells) + 20)
+    assert_same(outcome(data_copy, monkeypatch, ROW_BY_ROW), outcome(data_copy, monkeypatch, 0))
+
+
 def test_odd_cells_alone_read_alike(data_copy, monkeypatch):
     """Only cells the notation reads (no problem at all): the same frames."""
     path = data_copy / "budget_detail.csv"

@@ -158,3 +158,37 @@ def test_one_reports_checks_read_from_the_kept_audit_are_the_whole_audits(folder
         assert audit._RECONCILED.get(id(fresh.tables)) is None   # the whole audit never made
         assert fresh.memo[("audit", "part")][0] == scope
     load.forget()
+
+
+@pytest.mark.parametrize("name", ["data", "partial+supplementary+reorg", "synthetic"])
+def test_the_footer_cites_what_each_reads_rows_cite(folders, name):
+    """The footer takes each read's documents and dates from its row positions
+    (shared._cited_in): the same as the read's rows cut to the report's years and to the
+    columns it read (shared._read_rows), for every table, read whole, by one value of each
+    column reports select by, by some columns only, at every year."""
+    from seoulcomm.content import shared
+
+    ds = load.load_all(folders[name])
+
+    def plain(entry, year):
+        rows = shared._read_rows(ds, entry, year)
+        sources = [str(s) for s in rows["source"].dropna().unique()] if "source" in rows.columns else []
+        dates = sorted({shared.iso(d) for d in rows["as_of"].dropna().drop_duplicates()}) \
+            if "as_of" in rows.columns else []
+        return sources, dates
+
+    cases = 0
+    for table, frame in ds.tables.items():
+        wheres = [{}]
+        for column in ("unit", "year", "as_of", "program", "section"):
+            if column in frame.columns and frame[column].notna().any():
+                value = frame[column].dropna().iloc[len(frame[column].dropna()) // 2]
+                wheres.append({column: shared.iso(value) if column == "as_of" else
+                               int(value) if column == "year" else str(value)})
+        for where in wheres:
+            for columns in (None, ["source"], ["as_of"], [frame.columns[-1]]):
+                for year in [None] + ds.years():
+                    entry = {"table": table, "where": where} | ({"columns": columns} if columns else {})
+                    assert shared._cited_in(ds, entry, year) == plain(entry, year), (table, entry, year)
+                    cases += 1
+    assert cases > 300
