@@ -35,6 +35,8 @@ All checks are built with frame operations (merges, group sums), never a loop pe
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 
@@ -64,7 +66,7 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     dropped; one whose computed figure is missing is dropped too, unless ``keep_unmatched``
     (a stated figure with nothing in the data to compare it with, verdict ``unmatched``).
     """
-    if not _TEXT:   # only the verdicts are counted: no text, one verdict code per check
+    if not _texts():   # only the verdicts are counted: no text, one verdict code per check
         return _codes_only(stated, computed, kind=kind, tol=tol, dp=dp,
                            keep_unmatched=keep_unmatched, explain=explain)
     out = pd.DataFrame({
@@ -119,11 +121,17 @@ def _text(make):
     """``make()``: the text of some checks (items, check names, notes), or None while
     :func:`verdict_counts` counts the verdicts only (the text of millions of checks that
     nobody reads is never made)."""
-    return make() if _TEXT else None
+    return make() if _texts() else None
 
 
-#: False while :func:`verdict_counts` runs (one thread: the command line's).
-_TEXT = True
+def _texts() -> bool:
+    """False while :func:`verdict_counts` runs in this thread (another thread's audit is made
+    whole meanwhile)."""
+    return getattr(_COUNTING, "texts", True)
+
+
+#: Per thread: whether the checks' text is made (see :func:`_texts`).
+_COUNTING = threading.local()
 
 
 def _floats(x):
@@ -317,7 +325,7 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     detail["derived"] = detail["balance"] == detail["available"] - detail["executed"]
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
-    if _TEXT:   # (only the text's: no verdict depends on it)
+    if _texts():   # (only the text's: no verdict depends on it)
         detail["program"] = detail["name"].where(detail["level"] == "program").map(program_of_line)
     item = _text(lambda: _label(detail["name"], detail["year"]))
     src = detail["source"]
@@ -1008,15 +1016,14 @@ def verdict_counts(ds) -> pd.Series:
     column cache keeps it, or can keep it), else every check computed and classified as
     :func:`reconcile` classifies it, without the text of any check (``seoulcomm validate``
     at millions of checks prints their counts only)."""
-    global _TEXT
     held = _RECONCILED.get(id(ds.tables))
     if (held is not None and held[0] is ds.tables) or _kept(ds) is not None:
         return counts(_reconciled(ds)[0])
-    _TEXT = False
+    _COUNTING.texts = False
     try:
         codes = np.concatenate([p["verdict"].to_numpy() for p in _parts(ds)])
     finally:
-        _TEXT = True
+        _COUNTING.texts = True
     found = np.bincount(codes, minlength=len(VERDICTS))
     return pd.Series(found, index=pd.Index(VERDICTS, name="verdict"), name="count")
 
