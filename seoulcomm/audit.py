@@ -346,9 +346,10 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     cols = list(_DETAIL_AMOUNTS)
     # children → parent totals; the office line splits into divisions and into its two parts
     # (only the columns summed and grouped by: the children of a million lines, not their text)
-    child = detail.loc[detail["parent"].notna().to_numpy(bool), _SNAPSHOT + ["parent", "line", "derived"] + cols]
+    has_parent = detail["parent"].notna().to_numpy(bool)
+    child = detail.loc[has_parent, _SNAPSHOT + ["parent", "line", "derived"] + cols]
     # the office's two parts (True) apart from its divisions' lines (False), in that order
-    child["group"] = (detail["level"] == "office_part").to_numpy(bool)[detail["parent"].notna().to_numpy(bool)]
+    child["group"] = (detail["level"] == "office_part").to_numpy(bool)[has_parent]
     keys = _SNAPSHOT + ["parent", "group"]
     sums = _group_sums(child, keys, cols, "line").reset_index()
     merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
@@ -382,10 +383,12 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
                     t, t, derived)
                 t = pd.Series(np.where(np.isnan(special), t, special), index=f.index)
                 note = _text(lambda: pd.Series(np.where(derived & (f[col] != f[f"{col}_sum"]),
-                                                        _BALANCE_NOTE, None), index=f.index).astype("string"))
-            name = _text(lambda: (check[keep] + f"={label}") if check is not None else f"부서별 {label} 합계")
-            out.append(_frame("budget_detail", _text(lambda: _label(f["name"], f["year"])), name, f[col],
-                              f[f"{col}_sum"], f["source"],
+                                                        _BALANCE_NOTE, None),
+                                               index=f.index).astype("string"))
+            name = _text(lambda: (check[keep] + f"={label}") if check is not None
+                         else f"부서별 {label} 합계")
+            out.append(_frame("budget_detail", _text(lambda: _label(f["name"], f["year"])), name,
+                              f[col], f[f"{col}_sum"], f["source"],
                               scope[keep] if isinstance(scope, pd.Series) else scope, unit,
                               kind="sum", tol=t, year=f["year"], as_of=f["as_of"],
                               program=_text(lambda: f["program"]), note=note))
