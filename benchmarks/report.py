@@ -64,14 +64,17 @@ How the figures come about:
 - **Bounds**: 2,000,000 rows and 512 MB per table; a bigger file is refused before it is read,
   more rows before they are split.
 - **Batch build** (docs/build.md): the build process warms its libraries while a helper loads,
-  audits and indexes the data; each report then runs in a process forked from it, and the
+  audits and indexes the data (the warm-up runs with the garbage collector off, and what it made
+  is then frozen: collecting over the imports again and again cost a fifth of that serial
+  start, and the collection before the first fork walked all of it); each report then runs in a process forked from it, and the
   index's monitoring view is computed in one more forked process while the reports run
   (`seoulcomm/aside.py`). Within a report, what several sections show (the projection, the
   division's totals, the names) is computed once; the warm process also states the budget
   version of every detail snapshot before it forks. Where a report's CPU goes (the 2016 division
-  report on the shipped data, CPU per cell, fastest of 3, ≈ 0.9 s in all): the cells that draw
-  charts ≈ 2/3 (the 집행 속도 chart alone ≈ 0.2 s: ≈ 0.04 s per constrained-layout pass, two
-  passes, ≈ 0.07 s Agg drawing, ≈ 0.015 s palette and PNG), the workbook ≈ 4 %.
+  report on the shipped data, CPU per cell, ≈ 0.75 s in all): the cells that draw charts ≈ 2/3
+  (the 집행 속도 chart ≈ 0.11 s: made at the drawing resolution and laid out once, ≈ 0.04 s of
+  constrained layout, where it was laid out twice; ≈ 0.04 s Agg drawing, ≈ 0.015 s palette and
+  PNG; every chart's cost is mostly matplotlib's tick and text machinery), the workbook ≈ 4 %.
 - **Office report at city scale**: above 10 divisions the page names the 10 largest by budget
   (the 연말 집행 전망: the 10 largest 불용, with the divisions counted by signal) and one
   "기타 N개 부서" line in every per-division table, chart and 총괄 line; the workbook keeps every

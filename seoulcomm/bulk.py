@@ -143,8 +143,8 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     if not ok.all():
         return False
     # an even number of quotes on each line: no quoted field runs past its line's end
-    line_of = np.searchsorted(starts, quotes, side="right") - 1
-    per_line = np.bincount(line_of, minlength=len(starts))
+    # (a line's quotes: those from its start to the next line's start; one search per line)
+    per_line = np.diff(np.append(np.searchsorted(quotes, starts, side="left"), len(quotes)))
     return bool((per_line % 2 == 0).all())
 
 

@@ -9,6 +9,7 @@ prints.
 """
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seoulcomm import audit, load, paths
 from seoulcomm.load import Dataset
@@ -121,3 +124,62 @@ def test_validate_prints_the_audit_line(tmp_path):
     line = validated.stdout.strip().splitlines()[-1]
     assert line == audited.stdout.strip().splitlines()[-1]
     assert line.startswith("대사(reconciliation) 점검 ") and "불일치(discrepancy)" in line
+
+
+def _verdict_of_row(stated, computed, kind, tol, dp, explain):
+    """One check's verdict, row by row, as the audit's module text defines them (the reference
+    the vectorised :func:`seoulcomm.audit.classify` is compared with)."""
+    if kind == "listing":   # the source selects: a reference, compared or not
+        return "reference"
+    if math.isnan(computed):
+        return "unmatched"
+    scale = 10.0 ** dp
+    sign = math.copysign(1.0, computed) if computed else 0.0
+    rounded = sign * math.floor(abs(computed) * scale + 0.5 + 1e-9) / scale
+    truncated = sign * math.floor(abs(computed) * scale + 1e-9) / scale
+
+    def close(a, b):
+        return abs(a - b) <= 1e-9 or a == b
+    diff = stated - computed
+    within = stated <= computed + tol + 1e-9
+    # a difference the sources explain takes the verdict the row names
+    otherwise = explain if isinstance(explain, str) else "discrepancy"
+    if kind == "bound":
+        return "exact" if within else otherwise
+    if kind == "part":
+        return "partial" if within else otherwise
+    if close(stated, rounded):
+        return "exact"
+    if close(stated, truncated) or (kind == "same" and close(abs(diff), 1 / scale)):
+        return "truncation"
+    if kind != "same" and abs(diff) <= tol + 1e-9:
+        return "rounding"
+    return otherwise
+
+
+_KINDS = ["sum", "rate", "same", "bound", "part", "listing"]
+
+
+@given(st.lists(st.tuples(st.integers(-10**6, 10**6), st.integers(-3000, 3000),
+                          st.sampled_from(_KINDS), st.sampled_from([0.0, 0.5, 1.0, 2.0, 0.05]),
+                          st.integers(0, 2), st.sampled_from([None, "explained", "timing"]),
+                          st.booleans()), min_size=1, max_size=60))
+def test_classify_agrees_with_the_row_by_row_rules(rows):
+    # stated: an integer at dp decimals; computed: stated moved by up to ±3 units of 10^-3,
+    # or missing (nothing to compare with)
+    frame = pd.DataFrame({
+        "stated": [s / 10 ** dp for s, _, _, _, dp, _, _ in rows],
+        "computed": [math.nan if missing else s / 10 ** dp + d / 1000
+                     for s, d, _, _, dp, _, missing in rows],
+        "kind": [k for _, _, k, _, _, _, _ in rows],
+        "tol": [t for _, _, _, t, _, _, _ in rows],
+        "dp": [dp for _, _, _, _, dp, _, _ in rows],
+        "explain": pd.array([e for *_, e, _ in rows], dtype="string"),
+    })
+    got = list(audit.classify(frame))
+    want = [_verdict_of_row(r.stated, r.computed, r.kind, r.tol, r.dp,
+                            None if pd.isna(r.explain) else r.explain)
+            for r in frame.itertuples(index=False)]
+    assert got == want
+    # the codes the counting path counts are the same verdicts
+    assert [audit.VERDICTS[c] for c in audit.verdict_codes(frame)] == want
