@@ -1511,9 +1511,14 @@ def load_all(data_dir=None) -> Dataset:
 def _detail_lines(detail: pd.DataFrame) -> set:
     """``{(year, line)}`` of the detail's rows that state both: each distinct pair found once
     (a million rows of twelve snapshots hold a twelfth as many pairs), not row by row."""
-    pairs = detail[["year", "line"]].dropna().drop_duplicates()
-    return set(zip(pairs["year"].to_numpy(dtype="int64").tolist(),
-                   pairs["line"].to_numpy(dtype="int64").tolist()))
+    both = (detail["year"].notna() & detail["line"].notna()).to_numpy(dtype=bool)
+    years = detail["year"].to_numpy(dtype="int64", na_value=0)[both]
+    lines = detail["line"].to_numpy(dtype="int64", na_value=0)[both]
+    if len(years) and 0 <= years.min() and years.max() < 2 ** 31 and 0 <= lines.min() \
+            and lines.max() < 2 ** 31:   # each pair one number: found once by a hash of numbers
+        pairs = pd.unique((years << 32) | lines)
+        return set(zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist()))
+    return set(zip(years.tolist(), lines.tolist()))
 
 
 def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:
