@@ -52,7 +52,9 @@ How the figures come about:
   what the loaded tables take.
 - **Selecting rows** (`Dataset.rows_at`): the column with the fewest matching rows first, the
   others by binary search in each value's positions, so that a report's selections cost what it
-  reads, not the size of the table. A report's footer takes each read's documents and dates
+  reads, not the size of the table; a column not indexed yet (a notebook kernel, which shows
+  one report) is compared on the rows already picked when they are few, and is indexed only
+  when they are many. A report's footer takes each read's documents and dates
   from those positions (no frame per read), and the budget version of a year's detail
   snapshots is found for all of them at once. What still grows in a division report at a
   million detail rows is what it shows (ten years, twelve month-end snapshots each: a longer

@@ -268,8 +268,8 @@ def _nullable(array, dtype):
     import pandas as pd
     import pyarrow.compute as pc
 
-    if array.null_count == 0:   # no missing value: the values as they are (copied: writable)
-        filled = np.array(array.to_numpy(zero_copy_only=False))
+    if array.null_count == 0:   # no missing value: the values as they are (as fill_null gave them)
+        filled = array.to_numpy(zero_copy_only=False)
         mask = np.zeros(len(array), dtype=bool)
     else:
         mask = pc.is_null(array).to_numpy(zero_copy_only=False)

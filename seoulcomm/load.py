@@ -1146,13 +1146,16 @@ class Dataset:
         if not where:
             return None
         frame = self.tables[name]
-        found = []
+        found, later = [], []
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
+            wanted = list(dict.fromkeys(_wanted(frame[column], value)))
+            if found and ("positions", name, column) not in self.memo:
+                later.append((column, wanted))   # no positions yet: perhaps never needed (below)
+                continue
             index = self.positions(name, column)
-            wanted = _wanted(frame[column], value)
-            hits = [index[v] for v in dict.fromkeys(wanted) if v in index]
+            hits = [index[v] for v in wanted if v in index]
             if not hits:
                 return np.empty(0, dtype=np.intp)
             found.append(hits)
@@ -1179,6 +1182,19 @@ class Dataset:
                 at = np.minimum(np.searchsorted(rows, picked), len(rows) - 1)
                 keep |= rows[at] == picked
             picked = picked[keep]
+        for column, wanted in later:
+            # a column not indexed yet (a notebook kernel, which shows one report): the few rows
+            # already picked compared as they are; its positions made only for many rows
+            if len(picked) * COMPARE_BELOW <= len(frame):
+                values = pd.Series(_comparable(frame[column]).array[picked])
+                picked = picked[(values.isin(wanted) & values.notna()).to_numpy(dtype=bool)]
+                continue
+            index = self.positions(name, column)
+            hits = [index[v] for v in wanted if v in index]
+            keep = np.zeros(len(frame), dtype=bool)
+            for rows in hits:
+                keep[rows] = True
+            picked = picked[keep[picked]]
         return picked
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
@@ -1295,6 +1311,9 @@ class Dataset:
         return replace(self, reads=[])
 
 
+#: :meth:`Dataset.rows_at` compares a column not yet indexed row by row when the rows already
+#: picked are at most this fraction (1/N) of the table, rather than indexing the whole column.
+COMPARE_BELOW = 64
 #: Columns reports select rows by (besides each table's key): indexed before reports fork.
 INDEXED = frozenset({"year", "as_of", "unit", "division", "program", "section", "file", "kind",
                      "level", "item", "name", "category", "period", "metric", "detail_program"})
@@ -1492,9 +1511,14 @@ def load_all(data_dir=None) -> Dataset:
 def _detail_lines(detail: pd.DataFrame) -> set:
     """``{(year, line)}`` of the detail's rows that state both: each distinct pair found once
     (a million rows of twelve snapshots hold a twelfth as many pairs), not row by row."""
-    pairs = detail[["year", "line"]].dropna().drop_duplicates()
-    return set(zip(pairs["year"].to_numpy(dtype="int64").tolist(),
-                   pairs["line"].to_numpy(dtype="int64").tolist()))
+    both = (detail["year"].notna() & detail["line"].notna()).to_numpy(dtype=bool)
+    years = detail["year"].to_numpy(dtype="int64", na_value=0)[both]
+    lines = detail["line"].to_numpy(dtype="int64", na_value=0)[both]
+    if len(years) and 0 <= years.min() and years.max() < 2 ** 31 and 0 <= lines.min() \
+            and lines.max() < 2 ** 31:   # each pair one number: found once by a hash of numbers
+        pairs = pd.unique((years << 32) | lines)
+        return set(zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist()))
+    return set(zip(years.tolist(), lines.tolist()))
 
 
 def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:

@@ -79,7 +79,11 @@ def test_open_counts_are_each_units_open_checks(folders, name):
         assert sum(monitor.open_counts(ds.fresh(), units, 2016)) > 0
 
 
-def test_rows_at_picks_what_comparing_every_row_picks(folders):
+@pytest.mark.parametrize("kernel", [False, True])
+def test_rows_at_picks_what_comparing_every_row_picks(folders, kernel, monkeypatch):
+    """``kernel``: each selection on data nothing was indexed for yet, as in a notebook kernel
+    (a column not indexed is compared on the rows already picked, COMPARE_BELOW made 1 so
+    that it always is here, or indexed when those rows are many)."""
     ds = load.load_all(folders["synthetic"])
     detail = ds.tables["budget_detail"]
     rng = np.random.default_rng(25)
@@ -107,6 +111,10 @@ def test_rows_at_picks_what_comparing_every_row_picks(folders):
             if column == "as_of":
                 wanted = [pd.Timestamp(v) for v in wanted]
             mask &= detail[column].isin(wanted).fillna(False).to_numpy(dtype=bool)
+        if kernel:
+            for key in [k for k in ds.memo if k[0] == "positions"]:
+                del ds.memo[key]
+            monkeypatch.setattr(load, "COMPARE_BELOW", int(rng.choice([1, 64])))
         at = ds.rows_at("budget_detail", where)
         expected = np.flatnonzero(mask) if where else None
         if expected is None:
