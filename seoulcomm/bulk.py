@@ -88,19 +88,27 @@ def strings(array) -> pd.arrays.StringArray:
     return pd.arrays.StringArray(values)
 
 
+def _positions(arr: np.ndarray, byte: int, step: int = 1 << 22) -> np.ndarray:
+    """Where ``byte`` is in ``arr``, in order: found 4 MB at a time (no array of a flag per byte
+    of a file of hundreds of MB, each freshly mapped into memory)."""
+    return np.concatenate([np.flatnonzero(arr[i:i + step] == byte) + i
+                           for i in range(0, len(arr), step)] or [np.empty(0, np.intp)])
+
+
 def _line_layout(arr: np.ndarray):
     """``(starts, lengths)`` of the file's lines (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends
     one), lengths without the line end."""
     n = len(arr)
-    is_n = arr == 10
-    if arr.data.obj.find(b"\r") < 0 if isinstance(arr.data.obj, bytes) else not (arr == 13).any():
+    raw = arr.base if isinstance(arr.base, bytes) and len(arr.base) == n else None
+    if raw.find(b"\r") < 0 if raw is not None else not (arr == 13).any():
         # no \r: every line ends with \n
-        ends = np.flatnonzero(is_n)
+        ends = _positions(arr, 10)
         starts = np.concatenate(([0], ends + 1))
         lengths = np.concatenate((ends, [n])) - starts
         if starts[-1] >= n:
             starts, lengths = starts[:-1], lengths[:-1]
         return starts, lengths
+    is_n = arr == 10
     is_r = arr == 13
     lone_r = is_r.copy()
     lone_r[:-1] &= ~is_n[1:]
@@ -122,7 +130,7 @@ def _line_layout(arr: np.ndarray):
 def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> bool:
     """Every quote opens or closes a field, or is doubled inside one, and no field spans
     lines: then Arrow's reader and the ``csv`` module split every line alike."""
-    quotes = np.flatnonzero(arr == 34)
+    quotes = _positions(arr, 34)
     if not len(quotes):
         return True
     n = len(arr)
