@@ -111,17 +111,35 @@ def serve(folder: Path, out: Path) -> None:
         print(f"{sum(cpu) / len(cpu)} {size}", flush=True)
 
 
-def timed_memory(command: list[str], env=None) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak memory [MB, 10^6 bytes] (largest resident set of the command or any
-    process it waited for)."""
+#: Runs a command and prints its exit code, CPU seconds and peak resident set [KiB] as JSON on
+#: standard output. The command is forked from this small process, not from the benchmark's own
+#: (which holds a million rows): Linux carries a process's high-water mark into a child it forks
+#: and across exec, so a command forked from a large process reports that process's peak as its own.
+_MEASURE = ("import json, os, subprocess, sys\n"
+            "p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+            "_, status, use = os.wait4(p.pid, 0)\n"
+            "print(json.dumps([os.waitstatus_to_exitcode(status), use.ru_utime + use.ru_stime, use.ru_maxrss]))\n")
+
+
+def measured(command: list[str], env=None) -> dict:
+    """``command`` run once: ``wall``, ``cpu`` [s], ``peak`` [MB, 10^6 bytes: the largest
+    resident set of the command or any process it waited for], ``code`` and what it ``said``
+    on standard error."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, env=env)
     wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"failed (exit {code}): {' '.join(command)}\n{proc.stderr.read()[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, megabytes(usage.ru_maxrss)
+    code, cpu, maxrss = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return {"wall": wall, "cpu": cpu, "peak": megabytes(maxrss), "code": code,
+            "said": done.stderr.decode("utf-8", "replace").strip()}
+
+
+def timed_memory(command: list[str], env=None) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak memory [MB] of ``command`` (:func:`measured`), which must
+    succeed."""
+    run = measured(command, env)
+    if run["code"] != 0:
+        raise SystemExit(f"failed (exit {run['code']}): {' '.join(command)}\n{run['said'][-2000:]}")
+    return run["wall"], run["cpu"], run["peak"]
 
 
 def megabytes(maxrss_kib: int) -> float:
@@ -312,19 +330,13 @@ def main(argv=None) -> int:
             divisions, years, snapshots = beyond
             folder = tmp / "beyond"
             counts = make_dataset(folder, divisions, years, snapshots)
-            started = time.perf_counter()
-            proc = subprocess.Popen([str(BIN / "seoulcomm"), "validate", "--data", str(folder)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    env=_env(**{colcache.ENV: "off"}))
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - started
-            said = proc.stderr.read().decode("utf-8", "replace").strip()
-            results["beyond"] = {"detail": counts["budget_detail"], "wall": wall,
-                                 "code": os.waitstatus_to_exitcode(status), "said": said[:300],
-                                 "peak": megabytes(usage.ru_maxrss)}
+            run = measured([str(BIN / "seoulcomm"), "validate", "--data", str(folder)],
+                           env=_env(**{colcache.ENV: "off"}))
+            results["beyond"] = {"detail": counts["budget_detail"], "wall": run["wall"], "code": run["code"],
+                                 "said": run["said"][:300], "peak": run["peak"]}
             b = results["beyond"]
             print(f"\n{label(beyond)}: {b['detail']:,} detail rows, beyond the bound: validate exit {b['code']} "
-                  f"in {wall:5.1f} s, peak {b['peak']:,.0f} MB — {said[:200]}", flush=True)
+                  f"in {b['wall']:5.1f} s, peak {b['peak']:,.0f} MB — {b['said'][:200]}", flush=True)
             shutil.rmtree(folder)
 
         # paired: one warm process per size (as one build's process), and every round asks
