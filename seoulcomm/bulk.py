@@ -85,7 +85,16 @@ def strings(array) -> pd.arrays.StringArray:
     values = uniques[codes] if len(uniques) else np.full(len(codes), missing.NA, dtype=object)
     if nulls:
         values[pc.is_null(array).to_numpy(zero_copy_only=False)] = missing.NA
+    if all(isinstance(u, str) for u in uniques):
+        # Python strings and <NA> only: pandas need not check them once more, value by value
+        # (a million rows' text columns: a tenth of a second less per table)
+        return pd.arrays.StringArray._simple_new(values, _string_dtype())
     return pd.arrays.StringArray(values)
+
+
+def _string_dtype():
+    """The dtype :func:`strings` gives (pandas' default string storage)."""
+    return pd.arrays.StringArray(np.empty(0, dtype=object)).dtype
 
 
 def _positions(arr: np.ndarray, byte: int, step: int = 1 << 22) -> np.ndarray:

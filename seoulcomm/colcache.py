@@ -211,9 +211,9 @@ def _to_pandas(expected, table):
     for (column, dtype), array in zip(expected, table.columns):
         array = array.combine_chunks()
         if dtype == "string":
-            values = _strings(array)
+            values = bulk.strings(array)
         elif dtype == "str":
-            values = _strings(array).astype(_dtype("str"))
+            values = bulk.strings(array).astype(_dtype("str"))
         elif dtype == "float64":
             values = array.to_numpy(zero_copy_only=False).astype("float64", copy=False)
         elif dtype in ("Int64", "Float64"):
@@ -225,41 +225,6 @@ def _to_pandas(expected, table):
         columns[column] = values
     # the arrays were made here for this frame: taken as they are, not copied once more
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
-
-
-def _strings(array):
-    """:func:`seoulcomm.bulk.strings` of an entry's text column, without pandas checking once
-    more, value by value, what is made here of Arrow strings and ``<NA>`` only (a million
-    rows' text columns: a tenth of a second less per table)."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from pandas._libs import missing
-
-    from . import bulk
-
-    if not pa.types.is_dictionary(array.type):
-        array = pc.dictionary_encode(array)
-    uniques = array.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    if not all(isinstance(u, str) for u in uniques):   # an Arrow string dictionary: never
-        return bulk.strings(array)
-    codes = array.indices
-    nulls = codes.null_count
-    codes = pc.fill_null(codes, 0).to_numpy(zero_copy_only=False) if nulls else \
-        codes.to_numpy(zero_copy_only=False)
-    values = uniques[codes] if len(uniques) else np.full(len(codes), missing.NA, dtype=object)
-    if nulls:
-        values[pc.is_null(array).to_numpy(zero_copy_only=False)] = missing.NA
-    return pd.arrays.StringArray._simple_new(values, _string_dtype())
-
-
-def _string_dtype():
-    """The dtype :func:`seoulcomm.bulk.strings` gives (pandas' default string storage)."""
-    import numpy as np
-    import pandas as pd
-
-    return pd.arrays.StringArray(np.empty(0, dtype=object)).dtype
 
 
 def _nullable(array, dtype):
