@@ -1015,13 +1015,17 @@ def _parts(ds) -> list[pd.DataFrame]:
 
 
 def verdict_counts(ds) -> pd.Series:
-    """:func:`counts` of the audit of ``ds``: from its frame when this process has it (or the
-    column cache keeps it, or can keep it), else every check computed and classified as
-    :func:`reconcile` classifies it, without the text of any check (``seoulcomm validate``
-    at millions of checks prints their counts only)."""
+    """:func:`counts` of the audit of ``ds``: from its frame when this process has it or the
+    column cache keeps it, else every check computed and classified as :func:`reconcile`
+    classifies it, without the text of any check (``seoulcomm validate`` at millions of
+    checks prints their counts only; the first build makes the frame and keeps it)."""
     held = _RECONCILED.get(id(ds.tables))
-    if (held is not None and held[0] is ds.tables) or _kept(ds) is not None:
-        return counts(_reconciled(ds)[0])
+    if held is not None and held[0] is ds.tables:
+        return counts(held[1])
+    kept = _kept(ds)
+    frame = colcache.get(kept[0], "audit", kept[1], COLUMNS) if kept else None
+    if frame is not None:
+        return counts(frame)
     _COUNTING.texts = False
     try:
         codes = np.concatenate([p["verdict"].to_numpy() for p in _parts(ds)])
