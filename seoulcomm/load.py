@@ -1172,10 +1172,7 @@ class Dataset:
             if len(hits) * len(picked) > len(frame):
                 # many values (a city's divisions) against many rows: one mask over the table
                 # costs less than a binary search of every row in every value's positions
-                mask = np.zeros(len(frame), dtype=bool)
-                for rows in hits:
-                    mask[rows] = True
-                picked = picked[mask[picked]]
+                picked = _among(picked, hits, len(frame))
                 continue
             keep = np.zeros(len(picked), dtype=bool)
             for rows in hits:
@@ -1190,11 +1187,7 @@ class Dataset:
                 picked = picked[(values.isin(wanted) & values.notna()).to_numpy(dtype=bool)]
                 continue
             index = self.positions(name, column)
-            hits = [index[v] for v in wanted if v in index]
-            keep = np.zeros(len(frame), dtype=bool)
-            for rows in hits:
-                keep[rows] = True
-            picked = picked[keep[picked]]
+            picked = _among(picked, [index[v] for v in wanted if v in index], len(frame))
         return picked
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
@@ -1309,6 +1302,15 @@ class Dataset:
     def fresh(self) -> "Dataset":
         """The same tables with an empty read log."""
         return replace(self, reads=[])
+
+
+def _among(picked: np.ndarray, hits: list, size: int) -> np.ndarray:
+    """The positions of ``picked`` that are in one of ``hits`` (ascending position arrays of a
+    table of ``size`` rows), by one mask over the table."""
+    mask = np.zeros(size, dtype=bool)
+    for rows in hits:
+        mask[rows] = True
+    return picked[mask[picked]]
 
 
 #: :meth:`Dataset.rows_at` compares a column not yet indexed row by row when the rows already

@@ -618,26 +618,9 @@ def audit_notes(scope: Scope, *, year="scope") -> list:
 
 # --------------------------------------------------------------------------- footer
 
-def _read_rows(ds, entry: dict, year) -> pd.DataFrame:
-    """The rows of one read-log entry, up to the report's year, and of the columns it read
-    only those the footer cites from (``source``, ``as_of``)."""
-    # a read of some columns needs only those, and the year or date it is filtered by; a read
-    # of every column only the footer's (the others would be copied for nothing)
-    taken = entry.get("columns")
-    cited = [c for c in (taken or ("source", "as_of")) if c in ("source", "as_of")]
-    rows = ds.select(entry["table"], entry.get("where") or {}, cited + ["year", "as_of"])
-    if year is not None:
-        if "year" in rows.columns:  # the years up to the report's (the summaries show them)
-            rows = rows[(rows["year"] <= int(year)).fillna(False).to_numpy(dtype=bool)]
-        elif "as_of" in rows.columns:  # a table without a year (staffing) counts in its own year
-            rows = rows[(rows["as_of"].dt.year == int(year)).fillna(False).to_numpy(dtype=bool)]
-    # a report that read only the dates cites no document for them
-    return rows[[c for c in dict.fromkeys(cited) if c in rows.columns]]
-
-
 def _cited_in(ds, entry: dict, year) -> tuple[list[str], list[str]]:
-    """What :func:`_read_rows` of one read-log entry cites: its documents (each once, in the
-    rows' order) and its as-of dates (ISO, sorted), taken from the rows' positions, without
+    """What one read-log entry's rows cite, up to the report's year (a table without a year:
+    its own year) and among the columns it read: its documents (each once, in the rows' order) and its as-of dates (ISO, sorted), taken from the rows' positions, without
     making a frame of them (a report over ten years of monthly snapshots reads hundreds)."""
     frame = ds.tables[entry["table"]]
     at = ds.rows_at(entry["table"], entry.get("where") or {})
