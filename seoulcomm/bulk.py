@@ -42,8 +42,9 @@ _EXACT_CHARS = 15
 
 
 class Raw:
-    """The split file as Arrow string columns, with each row's file line; :attr:`at` gives a
-    cell's text as ``raw.at[line, column]`` does on the row-by-row reader's frame."""
+    """The split file as Arrow dictionary columns (each distinct text once, and each row's
+    position among them), with each row's file line; :attr:`at` gives a cell's text as
+    ``raw.at[line, column]`` does on the row-by-row reader's frame."""
 
     def __init__(self, columns: dict, lines: np.ndarray):
         self.columns, self.lines = columns, lines
@@ -263,6 +264,10 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
         return "skip"
 
     field_names = [f"c{i}" for i in range(width)]
+    # every column as a dictionary: each distinct text once per block, then once per file
+    # (unify_dictionaries), not once per row: the text columns of a million rows repeat (units,
+    # names, dates, sources), and every later step works per distinct text (parse)
+    as_codes = pa.dictionary(pa.int32(), pa.string())
     try:
         parsed = pacsv.read_csv(
             pa.BufferReader(data),
@@ -271,19 +276,22 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True,
                                               invalid_row_handler=invalid_row),
             convert_options=pacsv.ConvertOptions(
-                column_types={f: pa.string() for f in field_names}, strings_can_be_null=False,
+                column_types={f: as_codes for f in field_names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, check_utf8=True))
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError, ValueError):
         return None
     if invalid or parsed.num_rows != len(content) - 1:
         return None
     problems += found
+    parsed = parsed.unify_dictionaries()   # one dictionary per column for all its blocks
     columns = {}
     for name, field in zip(names, field_names):
         columns[name] = parsed.column(field).combine_chunks()
     for col in table.cols:  # a column added later: files written before it still load
         if col.default is not None and col.name not in columns:
-            columns[col.name] = pa.array([col.default] * parsed.num_rows, type=pa.string())
+            columns[col.name] = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(parsed.num_rows, dtype=np.int32)),
+                pa.array([col.default], type=pa.string()))
     lines = content[1:].astype(np.int64) + 1
     return Raw(columns, lines), names
 
@@ -296,18 +304,18 @@ def _match(array, pattern: str) -> np.ndarray:
 
 def _plain_numbers(raw: Raw, table) -> tuple[dict, dict]:
     """``{column: rows in the common notation}`` of the number columns (see the module's text),
-    and ``{column: (texts, codes, plain)}`` of those whose texts repeat (:func:`_repeated`;
-    ``plain``: which of the distinct texts are in the common notation)."""
+    and ``{column: (texts, codes, plain)}`` of each (its distinct texts, each row's position
+    among them, and which of them are in the common notation): a number column is matched and
+    parsed once per distinct text (a figure stated at every month end, the same year on every
+    row)."""
     found, distinct = {}, {}
     for col in table.cols:
         if col.kind in ("money", "count", "year", "rate", "number"):
-            texts, codes = _repeated(raw.columns[col.name])
+            array = raw.columns[col.name]
+            texts, codes = array.dictionary, array.indices.to_numpy(zero_copy_only=False)
             plain = _plain_cells(texts, col.kind)
-            if codes is None:
-                found[col.name] = plain
-            else:
-                found[col.name] = plain[codes]
-                distinct[col.name] = (texts, codes, plain)
+            found[col.name] = plain[codes]
+            distinct[col.name] = (texts, codes, plain)
     return found, distinct
 
 
@@ -319,21 +327,6 @@ def _plain_cells(array, kind: str) -> np.ndarray:
         return _match(array, _PLAIN_INT)
     return _match(array, _PLAIN_RATE if kind == "rate" else _PLAIN_DEC) \
         & (pc.binary_length(array).to_numpy(zero_copy_only=False) <= _EXACT_CHARS)
-
-
-def _repeated(array):
-    """``(texts, codes)``: a column's distinct texts (Arrow) and each row's position among them,
-    when its texts repeat (a figure stated at every month end, the same year on every row), so
-    that a number column is matched and parsed once per distinct text; ``(array, None)`` when
-    they hardly repeat (then each cell is matched and parsed as it is)."""
-    import pyarrow.compute as pc
-
-    if len(array) < 1000:
-        return array, None
-    encoded = pc.dictionary_encode(array)
-    if len(encoded.dictionary) * 2 > len(array):
-        return array, None
-    return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
 def _numbers(array, integer: bool):
@@ -362,13 +355,10 @@ def _numbers(array, integer: bool):
 
 
 def _distinct(array):
-    """``(texts, codes)``: the distinct texts of an Arrow string array (Python strings) and,
+    """``(texts, codes)``: the distinct texts of a :class:`Raw` column (Python strings) and,
     for each row, the position of its text among them."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(array)
-    return (encoded.dictionary.to_numpy(zero_copy_only=False).astype(object),
-            encoded.indices.to_numpy(zero_copy_only=False))
+    return (array.dictionary.to_numpy(zero_copy_only=False).astype(object),
+            array.indices.to_numpy(zero_copy_only=False))
 
 
 def _flagged(texts: np.ndarray, max_chars: int, load) -> np.ndarray:
@@ -394,10 +384,11 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
     n = len(raw)
     odd = np.zeros(n, dtype=bool)
     plain, distinct = _plain_numbers(raw, table)
+    texts_of = {}
     for name, array in raw.columns.items():   # every column of the file, as load._text_checks
         if name in plain:
             continue   # a plain number holds no control character
-        texts, codes = _distinct(array)
+        texts, codes = texts_of[name] = _distinct(array)
         flagged = _flagged(texts, max_chars, load)
         if flagged.any():
             odd |= flagged[codes]
@@ -406,7 +397,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         if col.name in plain:
             odd |= ~plain[col.name]
             continue
-        texts, codes = _distinct(raw.columns[col.name])
+        texts, codes = texts_of[col.name]
         text = pd.Series(texts, dtype=pd.StringDtype("python")).str.strip()
         empty = (text == "").to_numpy(dtype=bool)
         if col.kind in ("date", "month"):
@@ -418,37 +409,32 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
             values = text.where(~empty).astype(pd.StringDtype("python")).array
         per_column[col.name] = (values, codes)
     rows = np.flatnonzero(~odd)
-    take = pa.array(rows, type=pa.int64())
     out = {}
     doubt = np.zeros(len(rows), dtype=bool)   # plain-looking, for the exact parser to judge
     for col in table.cols:
         if col.name in per_column:
             values, codes = per_column[col.name]
             picked = codes[rows]
-            if isinstance(values, np.ndarray):
-                out[col.name] = values[picked]
-            else:
-                out[col.name] = pd.arrays.StringArray(np.asarray(values, dtype=object)[picked])
+            # (a take of the distinct texts' array: the same text objects, not checked again)
+            out[col.name] = values[picked] if isinstance(values, np.ndarray) else values.take(picked)
             continue
         integer = col.kind in ("money", "count", "year")
-        if col.name not in distinct:
-            values, decimals = _numbers(raw.columns[col.name].take(take), integer=integer)
-        else:   # once per distinct plain text, spread to the rows (every row kept is plain here)
-            texts, codes, plain_text = distinct[col.name]
-            among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
-            picked = among[codes[rows]]
-            values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
-            values, decimals = values.take(picked), decimals[picked]
-        if col.kind == "money":
+        # once per distinct plain text, spread to the rows (every row kept is plain here)
+        texts, codes, plain_text = distinct[col.name]
+        among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
+        picked = among[codes[rows]]
+        values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
+        if col.kind == "money":   # (in 원, per distinct text too)
             unit = catalog.unit(table.name, col.name)
             too_big = (abs(values) > np.iinfo(np.int64).max // units.factor(unit)) \
                 .fillna(False).to_numpy(dtype=bool)
-            doubt |= too_big
+            doubt |= too_big[picked]
             values = units.to_won(pd.Series(values).where(~too_big), unit).array
-        out[col.name] = values
+        out[col.name] = values.take(picked)
         if col.kind == "rate":
-            out[f"{col.name}_dp"] = decimals
-    frame = pd.DataFrame(out, index=pd.Index(raw.lines[rows], name="line"))
+            out[f"{col.name}_dp"] = decimals[picked]
+    # (copy=False: the columns were made here; a dict's columns are otherwise copied once more)
+    frame = pd.DataFrame(out, index=pd.Index(raw.lines[rows], name="line"), copy=False)
     if doubt.any():
         frame = frame[~doubt]
         odd[rows[doubt]] = True
