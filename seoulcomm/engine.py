@@ -254,7 +254,6 @@ def _warm_libraries():
     import matplotlib.pyplot  # noqa: F401
     import nbformat  # noqa: F401
     import numpy  # noqa: F401
-    import openpyxl  # noqa: F401
     import pandas  # noqa: F401
     import papermill  # noqa: F401
 

@@ -1,4 +1,4 @@
-"""Render one report: papermill runs the notebook, nbconvert writes the HTML, openpyxl the xlsx.
+"""Render one report: papermill runs the notebook, nbconvert writes the HTML, :mod:`seoulcomm.xlsx` the xlsx.
 
 :func:`render` is the one function that turns parameters into a report, in this process.
 It runs the notebook with papermill's Python API through a notebook executor — on a
@@ -17,7 +17,7 @@ failed run keeps its executed notebook as ``<name>.failed.ipynb`` for debugging.
 Where reports run (here, in forked warm processes, on Dask) is the caller's choice of a
 runner (:mod:`seoulcomm.runners`), which calls :func:`render` where it runs.
 
-Heavy libraries (papermill, nbconvert, openpyxl, pandas) are imported where they are used: a
+Heavy libraries (papermill, nbconvert, pandas) are imported where they are used: a
 batch build with nothing to do never loads them.
 """
 from __future__ import annotations
@@ -172,7 +172,6 @@ def warm_up() -> None:
     """Import what rendering needs and compile the template ahead (a worker's first report
     then costs no more than the next)."""
     import nbformat  # noqa: F401
-    import openpyxl  # noqa: F401
     import papermill  # noqa: F401
 
     with _EXPORT_LOCK:

@@ -296,6 +296,46 @@ def test_write_xlsx_names_sheets_excel_accepts(tmp_path):
     assert names[2] == "제목만"
 
 
+def test_write_xlsx_writes_each_kind_of_cell_as_excel_reads_it(tmp_path):
+    """The workbook is written as SpreadsheetML directly (xlsx._Book): every part is
+    well-formed XML, and openpyxl reads back each kind of value, style and outline."""
+    import zipfile
+    import xml.dom.minidom
+
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    rows = [["합계 <&> \"인용\"", 1234, 0.1 + 0.2, None, "", "  앞뒤 빈칸 ", "=HYPERLINK(1)", True],
+            ["하위", -5, 7.25, 3, "x", "y", "z", False]]
+    tables = [{"title": "표 <1>", "unit": "백만원", "columns": list("ABCDEFGH"), "rows": rows,
+               "outline": {"line": [1, 2], "parent": [None, 1], "level": ["division", "program"]}}]
+    path = tmp_path / "t.xlsx"
+    xlsx.write_xlsx(tables, path)
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            xml.dom.minidom.parseString(z.read(name))  # raises on anything malformed
+    wb = load_workbook(path)
+    ws = wb[wb.sheetnames[0]]
+    assert ws["A1"].value == "표 <1>" and ws["A1"].font.b and ws["A1"].font.sz == 12
+    assert ws["A2"].value == "단위: 백만원" and ws.freeze_panes == "A5"
+    head = [c.value for c in ws[4]]
+    # money columns carry the unit; the hierarchy columns follow the table's own
+    assert head[:3] == ["A", "B(백만원)", "C(백만원)"] and head[-4:] == list(xlsx.OUTLINE_HEADERS)
+    assert all(c.font.b and c.fill.fgColor.rgb.endswith("EDF1F7") for c in ws[4])
+    first = [c.value for c in ws[5]]
+    assert first[:8] == ["합계 <&> \"인용\"", 1234, 0.3, None, None, "  앞뒤 빈칸 ", "=HYPERLINK(1)", "True"]
+    assert ws["G5"].data_type == "s"                          # text, never a formula
+    assert ws["B5"].number_format == "#,##0" and ws["C5"].number_format == "#,##0.0##"
+    # the subtotal row: bold across, at the top level; its child one level down, indented
+    assert all(c.font.b for c in ws[5]) and not ws["A6"].font.b
+    assert ws.row_dimensions[5].outline_level == 0 and ws.row_dimensions[6].outline_level == 1
+    assert ws["A6"].alignment.indent == 2 and ws.sheet_properties.outlinePr.summaryBelow is False
+    assert [c.value for c in ws[6]][8:] == [2, 1, "단위사업", None]   # no 소계 mark: an empty text
+    note = wb[xlsx.NOTE_SHEET]
+    assert note["A5"].value == wb.sheetnames[0] and note["B5"].value == "표 <1>"
+    with pytest.raises(IllegalCharacterError):  # as openpyxl refuses it
+        xlsx.write_xlsx([{"title": "t", "columns": ["a"], "rows": [["\x01"]]}], tmp_path / "bad.xlsx")
+
+
 
 def test_render_result_travels_as_plain_json(rendered):
     _, result = rendered
