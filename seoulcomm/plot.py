@@ -13,17 +13,19 @@ Every function takes the frames :mod:`seoulcomm.calc` returns and returns a ``Fi
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 import textwrap
+import threading
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import dates as mdates
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import font_manager, ft2font
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -117,11 +119,20 @@ def apply_style() -> None:
     """Register the Korean font and set the report style in matplotlib's rcParams."""
     register_fonts()
     _remember_font_files()
+    _remember_text_layouts()
+    _fonts_from_memory()
     matplotlib.rcParams.update(_STYLE)
 
 
-_FONT_RC = ("family", "style", "variant", "weight", "stretch", "size",
-            "serif", "sans-serif", "cursive", "fantasy", "monospace")
+_FONT_RC = tuple(f"font.{k}" for k in ("family", "style", "variant", "weight", "stretch", "size",
+                                         "serif", "sans-serif", "cursive", "fantasy", "monospace"))
+#: rcParams' stored value (``RcParams._get``: no deprecation or backend handling, the same value).
+_rc = matplotlib.rcParams._get
+
+
+def _font_rc() -> tuple:
+    """matplotlib's ``font.*`` settings that choose a font file, as a key."""
+    return tuple(tuple(v) if type(v) is list else v for v in map(_rc, _FONT_RC))
 
 
 def _remember_font_files() -> None:
@@ -137,21 +148,165 @@ def _remember_font_files() -> None:
     if find is None or "_find_fonts_by_props" in vars(manager):
         return  # another matplotlib, or done already
     found: dict = {}
+    from_any = font_manager.FontProperties._from_any
 
     def remembered(prop, fontext="ttf", directory=None, fallback_to_default=True,
                    rebuild_if_missing=True):
-        props = font_manager.FontProperties._from_any(prop)
-        rc = tuple(tuple(v) if isinstance(v, list) else v
-                   for v in (matplotlib.rcParams[f"font.{k}"] for k in _FONT_RC))
+        props = from_any(prop)
         key = (tuple(vars(props).values()), fontext, directory, fallback_to_default,
-               rebuild_if_missing, rc, len(manager.ttflist), len(manager.afmlist),
+               rebuild_if_missing, _font_rc(), len(manager.ttflist), len(manager.afmlist),
                os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
-        if key not in found:
-            found[key] = tuple(find(manager, props, fontext, directory, fallback_to_default,
-                                    rebuild_if_missing))
-        return list(found[key])
+        files = found.get(key)
+        if files is None:
+            files = found[key] = tuple(find(manager, props, fontext, directory,
+                                            fallback_to_default, rebuild_if_missing))
+        return list(files)
 
     manager._find_fonts_by_props = remembered
+
+
+#: The matplotlib versions whose internals the speed-ups below (remembered text layouts, fonts
+#: read from memory) were read against and are tested with (tests/test_plot.py); under another
+#: one matplotlib lays texts out and opens its fonts itself.
+_CHECKED_MATPLOTLIB = ("3.11.",)
+#: Text layouts remembered (keyed by everything a layout depends on); cleared when full.
+_LAYOUTS: dict = {}
+_LAYOUTS_MAX = 50_000
+
+
+def _layout_key(text, renderer):
+    """Everything :meth:`matplotlib.text.Text._get_layout` reads, for a text measured by the
+    Agg renderer, or ``None`` when the layout is not one to remember (another renderer, a
+    wrapped text, TeX or mathtext).
+
+    The layout reads: the text, its font properties and the font files they resolve to (which
+    depend on the ``font.*`` settings and the fonts registered), the figure's and the
+    renderer's resolution, the rotation and its mode, the alignments, the line spacing, and
+    the settings that shape the glyphs (hinting, kerning factor, the last-resort font)."""
+    if (type(renderer) is not RendererAgg or text._wrap or text._usetex
+            or (text._parse_math and "$" in text._text)):
+        return None
+    props = text._fontproperties
+    return (text._text, tuple(vars(props).values()),
+            tuple(font_manager.fontManager._find_fonts_by_props(props)),
+            text.get_figure(root=True).dpi, renderer.dpi, text.get_rotation(),
+            text._rotation_mode, text._horizontalalignment, text._verticalalignment,
+            text._multialignment, text._linespacing, _rc("text.hinting"),
+            _rc("text.kerning_factor"), _rc("font.enable_last_resort"))
+
+
+def _remember_text_layouts() -> None:
+    """Remember each text's layout (its box, its lines' sizes and places) by what it is made of.
+
+    matplotlib lays a text out again every time its extent is asked for: constrained layout
+    measures every tick label twice, the draw again, and a tick label's metrics are measured
+    anew in every figure (its metrics cache belongs to one renderer). For the Agg renderer a
+    layout depends only on what :func:`_layout_key` collects, so a layout of the same key is
+    the same layout: the same numbers, hence the same pixels (a test compares every chart,
+    byte for byte, with matplotlib's own layout). Each answer is a fresh copy (its box is
+    mutable). Not installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    from matplotlib.text import Text
+
+    own = Text.__dict__.get("_get_layout")
+    if (own is None or getattr(own, "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return  # another matplotlib, or done already
+
+    def remembered(self, renderer):
+        key = _layout_key(self, renderer)
+        if key is None:
+            return own(self, renderer)
+        found = _LAYOUTS.get(key)
+        if found is None:
+            if len(_LAYOUTS) >= _LAYOUTS_MAX:
+                _LAYOUTS.clear()
+            found = _LAYOUTS[key] = own(self, renderer)
+        box, lines, corner = found
+        return box.frozen(), list(lines), corner
+
+    remembered._seoulcomm = True
+    remembered.__wrapped__ = own
+    Text._get_layout = remembered
+
+
+#: Font files' bytes, read once per process (and kept by a forked process).
+_FONT_BYTES: dict = {}
+
+
+def _font_file(path: str) -> io.BytesIO:
+    """The font file at ``path`` as an in-memory file (its bytes read from disk once)."""
+    data = _FONT_BYTES.get(path)
+    if data is None:
+        with open(path, "rb") as file:
+            data = _FONT_BYTES[path] = file.read()
+    return io.BytesIO(data)  # shares ``data`` until written to, which FreeType never does
+
+
+@functools.lru_cache(64)
+def _memory_font(paths, kerning_factor, thread_id, enable_last_resort):
+    """``matplotlib.font_manager._get_font``, line for line, with every font file (the
+    fallbacks and the last-resort font too) opened from memory instead of by its path."""
+    FT2Font = ft2font.FT2Font
+    (first_path, first_index), *rest = paths
+    fallback_list = [FT2Font(_font_file(path), face_index=index, _kerning_factor=kerning_factor)
+                     for path, index in rest]
+    last_resort_path = font_manager._cached_realpath(
+        matplotlib.cbook._get_data_path("fonts", "ttf", "LastResortHE-Regular.ttf"))
+    try:
+        last_resort_index = paths.index((last_resort_path, 0))
+    except ValueError:
+        last_resort_index = -1
+        if enable_last_resort:
+            fallback_list.append(FT2Font(_font_file(last_resort_path), _kerning_factor=kerning_factor,
+                                         _warn_if_used=True))
+            last_resort_index = len(fallback_list)
+    font = FT2Font(_font_file(first_path), face_index=first_index, _fallback_list=fallback_list,
+                   _kerning_factor=kerning_factor)
+    if last_resort_index == 0:
+        font.set_charmap(0)
+    elif last_resort_index > 0:
+        fallback_list[last_resort_index - 1].set_charmap(0)
+    return font
+
+
+def _fonts_from_memory() -> None:
+    """Let the Agg renderer read its fonts from memory.
+
+    matplotlib opens a font by its path, and FreeType then reads it through a Python file
+    object: every glyph loaded (to lay a text out, to measure it, to draw it) is a few seeks
+    and reads of a buffered file, which cost more than the glyph itself (a line of Korean text
+    was laid out 3-4 times slower). The Agg renderer's fonts are opened here from the same
+    bytes held in memory, in the same order, with the same fallbacks and settings
+    (:func:`_memory_font`), so FreeType reads the same bytes and gives the same glyphs, metrics
+    and pixels (a test compares them with matplotlib's own fonts). Only the Agg renderer's
+    text measuring and drawing use them: a PDF or PS backend, which embeds a font by its file
+    name, keeps matplotlib's. Like matplotlib's own font cache, the fonts are per thread and
+    are dropped in a forked process (FreeType objects must not be shared across a fork); the
+    bytes are kept. Not installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    own = RendererAgg.__dict__.get("_prepare_font")
+    if (own is None or getattr(own, "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return
+    FontPath = font_manager.FontPath
+    realpath = font_manager._cached_realpath
+
+    def prepare_font(self, font_prop):
+        files = font_manager.fontManager._find_fonts_by_props(font_prop)
+        if not all(type(f) is FontPath for f in files):
+            return own(self, font_prop)
+        font = _memory_font(tuple((realpath(f.path), f.face_index) for f in files),
+                            _rc("text.kerning_factor"), threading.get_ident(),
+                            _rc("font.enable_last_resort"))
+        font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])  # as get_font does
+        font.clear()
+        font.set_size(font_prop.get_size_in_points(), self.dpi)
+        return font
+
+    prepare_font._seoulcomm = True
+    prepare_font.__wrapped__ = own
+    RendererAgg._prepare_font = prepare_font
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_memory_font.cache_clear)
 
 
 apply_style()

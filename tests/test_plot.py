@@ -264,3 +264,127 @@ def test_font_files_are_remembered_by_properties_and_settings():
     assert answers[0] != answers[1]
     prop.set_family(["NanumGothic"])  # the same object, changed: looked up again
     assert manager._find_fonts_by_props(prop) == own(manager, prop) != answers[0]
+
+
+@pytest.fixture
+def stock_matplotlib(monkeypatch):
+    """matplotlib as it is, without the report style's speed-ups (plot.py keeps each original
+    as ``__wrapped__``)."""
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.text import Text
+
+    def restore():
+        monkeypatch.setattr(Text, "_get_layout", Text._get_layout.__wrapped__)
+        monkeypatch.setattr(RendererAgg, "_prepare_font", RendererAgg._prepare_font.__wrapped__)
+        monkeypatch.delattr(font_manager.fontManager, "_find_fonts_by_props")
+    return restore
+
+
+def test_every_chart_has_stock_matplotlibs_pixels(dataset, frames, stock_matplotlib):
+    """The remembered text layouts and the fonts read from memory change no pixel: every kind
+    of chart, drawn with them and by matplotlib alone, byte for byte."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.text import Text
+
+    assert Text._get_layout._seoulcomm and RendererAgg._prepare_font._seoulcomm  # installed
+    fast = {name: plot.rgba(fig) for name, fig in every_chart(dataset, frames).items()}
+    stock_matplotlib()
+    assert not hasattr(Text._get_layout, "_seoulcomm")
+    stock = {name: plot.rgba(fig) for name, fig in every_chart(dataset, frames).items()}
+    for name in fast:
+        assert fast[name] == stock[name], name
+
+
+def _texts_to_lay_out():
+    """Texts of every shape the charts make, and some they do not."""
+    for text in ("", "0", "1,234", "20%", "한글 제목 △ · 「」 ’16.5월~", "시민봉사담당관\n기본경비(행정운영경비)",
+                 "2016년\n2016. 4. 8. 기준", "a\n\nb", "x $y$ z", "m²"):
+        for kw in ({}, {"fontsize": 8, "fontweight": "bold"}, {"rotation": 35, "ha": "right",
+                                                               "rotation_mode": "anchor"},
+                   {"rotation": 90, "va": "center", "ha": "center"}, {"linespacing": 1.35},
+                   {"family": ["DejaVu Sans"], "va": "baseline", "multialignment": "center"},
+                   {"ha": "center", "va": "center_baseline"}, {"parse_math": True}):
+            yield text, kw
+
+
+def test_remembered_text_layouts_are_matplotlibs(stock_matplotlib):
+    """A text's layout, remembered by what it is made of, is the one matplotlib computes, for
+    texts of every shape (rotated, several lines, another font, mathtext), after the text or its
+    font changes, and at another resolution."""
+    from matplotlib.text import Text
+
+    remembered, own = Text._get_layout, Text._get_layout.__wrapped__
+
+    def same(text, renderer):
+        mine, theirs = remembered(text, renderer), own(text, renderer)
+        assert mine[0].bounds == theirs[0].bounds, text
+        assert mine[1:] == theirs[1:], text
+        return mine
+
+    for dpi in (plot.DPI, 72):
+        fig, ax = plot._new(4, 2)
+        fig.dpi = dpi
+        renderer = fig.canvas.get_renderer()
+        for text, kw in _texts_to_lay_out():
+            artist = ax.text(0.5, 0.5, text, **kw)
+            first = same(artist, renderer)
+            first[0].x0 = -1000  # the caller's copy: the remembered layout is not changed
+            same(artist, renderer)
+            artist.set_text(text + "가")
+            same(artist, renderer)
+            artist.set_fontsize(13)
+            same(artist, renderer)
+    # the font settings choose the files: a change of them is laid out anew (in a new figure:
+    # matplotlib's own measures, kept per renderer, do not see the settings)
+    widths = []
+    for first in ("DejaVu Sans", "NanumGothic", "DejaVu Sans"):
+        with matplotlib.rc_context({"font.sans-serif": [first]}):
+            fig, ax = plot._new(4, 2)
+            artist = ax.text(0, 0, "Budget 100%", family="sans-serif")
+            widths.append(same(artist, fig.canvas.get_renderer())[0].width)
+    assert widths[0] == widths[2] != widths[1]
+
+
+def test_fonts_read_from_memory_measure_lay_out_and_draw_as_matplotlibs():
+    """The Agg renderer's fonts, opened from bytes in memory, give matplotlib's own fonts'
+    metrics, glyphs, places and bitmaps (the same files, fallbacks and settings)."""
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.ft2font import RenderMode
+
+    renderer = RendererAgg(200, 100, plot.DPI)
+    flags = get_hinting_flag()
+    for family in (["NanumGothic", "DejaVu Sans"], ["DejaVu Sans"]):
+        for size, weight in ((8, "normal"), (10.5, "bold")):
+            prop = FontProperties(family=family, size=size, weight=weight)
+            mine = renderer._prepare_font(prop)
+            theirs = RendererAgg._prepare_font.__wrapped__(renderer, prop)
+            assert mine is not theirs and isinstance(mine.fname, io.BytesIO)
+            assert theirs.fname == font_manager.fontManager._find_fonts_by_props(prop)[0].path
+            for text in ("0", "1,234 (56.7%)", "시민봉사담당관 기본경비", "’16.5월~ △ 「」 市", "Ωµ"):
+                mine.set_text(text, 0.0, flags=flags)
+                theirs.set_text(text, 0.0, flags=flags)
+                assert (mine.get_width_height(), mine.get_descent(), mine.get_bitmap_offset()) == \
+                    (theirs.get_width_height(), theirs.get_descent(), theirs.get_bitmap_offset())
+                a, b = mine._layout(text, flags=flags), theirs._layout(text, flags=flags)
+                assert [(i.glyph_index, i.x, i.y, i.char) for i in a] == \
+                    [(i.glyph_index, i.x, i.y, i.char) for i in b], text
+                for i, j in zip(a, b):
+                    for font in (i.ft_object, j.ft_object):
+                        font.set_size(size, plot.DPI)
+                        font._set_transform([[0x10000, 0], [0, 0x10000]], [37, 11])
+                    x = i.ft_object._render_glyph(i.glyph_index, flags, RenderMode.NORMAL)
+                    y = j.ft_object._render_glyph(j.glyph_index, flags, RenderMode.NORMAL)
+                    assert (x.left, x.top) == (y.left, y.top)
+                    assert x.buffer.tobytes() == y.buffer.tobytes(), (text, i.char)
+
+
+def test_another_matplotlib_draws_with_its_own_code():
+    """Under a matplotlib version the speed-ups were not checked against, none is installed."""
+    code = ("import matplotlib; matplotlib.__version__ = '3.12.0'; import seoulcomm.plot; "
+            "from matplotlib.text import Text; from matplotlib.backends.backend_agg import RendererAgg; "
+            "print(hasattr(Text._get_layout, '_seoulcomm'), hasattr(RendererAgg._prepare_font, '_seoulcomm'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
