@@ -200,9 +200,10 @@ def expected_columns(name: str) -> list[tuple[str, str]]:
     return out
 
 
-def _to_pandas(expected, table):
+def _to_pandas(expected, table, codes: dict | None = None):
     """An Arrow table as a frame of ``expected`` columns: each column built with its type
-    (nothing of the file's own metadata used)."""
+    (nothing of the file's own metadata used). ``codes``: filled with each text column's
+    dictionary codes (:func:`_codes_of`)."""
     import pandas as pd
 
     from . import bulk
@@ -210,6 +211,10 @@ def _to_pandas(expected, table):
     columns = {}
     for (column, dtype), array in zip(expected, table.columns):
         array = array.combine_chunks()
+        if codes is not None and dtype in ("string", "str"):
+            found = _codes_of(array)
+            if found is not None:
+                codes[column] = found
         if dtype == "string":
             values = bulk.strings(array)
         elif dtype == "str":
@@ -225,6 +230,29 @@ def _to_pandas(expected, table):
         columns[column] = values
     # the arrays were made here for this frame: taken as they are, not copied once more
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def _codes_of(array):
+    """A text column read as an Arrow dictionary (kept as it is, made into codes only when
+    asked: :func:`codes`); None when it is none."""
+    import pyarrow as pa
+
+    return array if pa.types.is_dictionary(array.type) and pa.types.is_string(array.dictionary.type) \
+        else None
+
+
+def codes(array):
+    """``(codes, values)`` of a text column :func:`get` gave as read: each row's place in
+    ``values`` (an array of distinct texts), -1 where the text is missing; None when its
+    dictionary does not hold distinct texts."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    values = array.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    if len(set(values)) != len(values) or not all(isinstance(v, str) for v in values):
+        return None
+    found = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
+    return found.astype(np.int32, copy=False), values
 
 
 def _nullable(array, dtype):
@@ -245,13 +273,15 @@ def _nullable(array, dtype):
 
 
 def get(place: Path | None, name: str, key: str, columns: list[str] | None = None, rows=None,
-        any_of: dict | None = None):
+        any_of: dict | None = None, codes: dict | None = None):
     """The checked frame of table ``name`` kept under ``key``, or None (no entry, or one refused
     and deleted). ``columns``: for a frame that is no table (:func:`put` with ``columns``),
     the columns it must have, each of a type :data:`FRAME_DTYPES` names. ``any_of``
     (``{column: values}``): only the rows where one of those columns holds one of its values,
     in the frame's order; an entry written sorted (:func:`put` with ``sort_by``) is read only
-    in the row groups that can hold them."""
+    in the row groups that can hold them. ``codes`` (a dict): filled, for a whole table, with
+    ``{column: (codes, values)}`` of its text columns as read (:func:`_codes_of`), which
+    :meth:`seoulcomm.load.Dataset.positions` indexes without comparing texts."""
     if place is None:
         return None
     path = _path(place, name, key)
@@ -259,12 +289,15 @@ def get(place: Path | None, name: str, key: str, columns: list[str] | None = Non
     if data is None:
         return None
     try:
-        frame = _parse_entry(name, key, data, columns, rows, any_of)
+        found = {} if codes is not None and columns is None and rows is None and not any_of else None
+        frame = _parse_entry(name, key, data, columns, rows, any_of, found)
     except Exception:   # noqa: BLE001 — anything odd in an entry: refused, read from the CSV again
         frame = None
     if frame is None:
         _remove(path)
         return None
+    if found:
+        codes.update(found)
     try:
         os.utime(path)   # recently used: kept longest
     except OSError:
@@ -303,7 +336,7 @@ def _read_entry(path: Path) -> bytes | None:
 
 
 def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = None, rows=None,
-                 any_of: dict | None = None):
+                 any_of: dict | None = None, codes: dict | None = None):
     """The frame in an entry's bytes, or None when they are not exactly an entry of ``name``
     under ``key``."""
     import numpy as np
@@ -367,7 +400,7 @@ def _parse_entry(name: str, key: str, data: bytes, columns: list[str] | None = N
         table = table.drop_columns([_ROW]).take(pa.array(order))
     if rows is not None:   # only the rows the caller asks for (an Arrow mask of the whole entry)
         table = table.filter(rows(table))
-    return _to_pandas(expected, table)
+    return _to_pandas(expected, table, codes)
 
 
 def _text(table, column):

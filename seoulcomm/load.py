@@ -1123,7 +1123,10 @@ class Dataset:
         key = ("positions", name, column)
         found = self.memo.get(key)
         if found is None:
-            found = self.memo[key] = value_positions(_comparable(self.tables[name][column]))
+            coded = self.memo.get(("codes", name, column))   # a text column read from the cache
+            coded = colcache.codes(coded) if coded is not None else None
+            found = self.memo[key] = coded_positions(*coded) if coded is not None else \
+                value_positions(_comparable(self.tables[name][column]))
         return found
 
     def select(self, name: str, where: dict, columns=None) -> pd.DataFrame:
@@ -1210,6 +1213,8 @@ class Dataset:
                     self.positions(name, column)
             for column in frame.columns:
                 self.row_hashes(name, column)
+        for key in [k for k in self.memo if k[0] == "codes"]:   # indexed: not carried further
+            del self.memo[key]
 
     def remember(self, key, compute):
         """``compute()``, once per loaded data (for answers the report asks many times)."""
@@ -1242,7 +1247,8 @@ class Dataset:
         def compute():
             found = set()
             for name in _BUDGET_TABLES:
-                found |= set(self.select(name, {"year": int(year)}, ["unit"])["unit"].astype(str))
+                units = self.select(name, {"year": int(year)}, ["unit"])["unit"]
+                found |= set(units.drop_duplicates().astype(str))   # each distinct unit once
             return frozenset(found)
 
         return set(self.remember(("units_in", int(year)), compute))
@@ -1360,6 +1366,16 @@ def value_positions(col: pd.Series) -> dict:
     return {uniques[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(uniques))}
 
 
+def coded_positions(codes: np.ndarray, values) -> dict:
+    """:func:`value_positions` of a text column given as dictionary codes (each row's place in
+    ``values``, -1 where missing): the same positions, found without hashing a text."""
+    small = codes.astype(np.int16) if len(values) < 2 ** 15 - 1 else codes   # a radix sort
+    order = np.argsort(small, kind="stable")
+    bounds = np.searchsorted(small[order], np.arange(len(values) + 1))
+    return {values[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(values))
+            if bounds[i] < bounds[i + 1]}
+
+
 def _comparable(col: pd.Series) -> pd.Series:
     """A column as :meth:`Dataset.select` compares it: dates and numbers as they are, others as text."""
     if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_integer_dtype(col) \
@@ -1466,14 +1482,14 @@ def load_all(data_dir=None) -> Dataset:
     if key in _CACHE:
         return _CACHE[key].fresh()
     catalog = read_catalog(folder)
-    refs: dict[str, set] = {}
+    refs = _Refs()
     tables = {}
     problems: list = []   # every problem of every file, raised together at the end
     cached = _Cached(folder)
     for name in LOAD_ORDER:
         frame = cached.get(name)
         if frame is None:
-            frame, found = _load_table(name, folder, refs, catalog, cached.data.pop(name, None))
+            frame, found = _load_table(name, folder, refs, catalog, cached.bytes_of(name))
             problems += found
             if frame is None:
                 continue
@@ -1485,7 +1501,7 @@ def load_all(data_dir=None) -> Dataset:
             org = tables[name]
             refs["unit"] = set(org["unit"].dropna())
             refs["division"] = set(org.loc[(org["kind"] == "division").fillna(False), "unit"].dropna())
-            refs["names"] = _names_of(org, folder / TABLES[name].file)
+            refs.later("names", lambda org=org, path=folder / TABLES[name].file: _names_of(org, path))
         elif name == "sections":
             refs["section"] = set(tables[name]["section"].dropna())
         elif name == "program":
@@ -1496,7 +1512,7 @@ def load_all(data_dir=None) -> Dataset:
                                for y, v, o, d in zip(versions["year"], versions["version"],
                                                      versions["order"], versions["date"])}
         elif name == "budget_detail":
-            refs["detail_line"] = _detail_lines(tables[name])
+            refs.later("detail_line", lambda detail=tables[name]: _detail_lines(detail))
     if problems:
         raise DataErrors(problems)
     cached.keep()
@@ -1505,9 +1521,107 @@ def load_all(data_dir=None) -> Dataset:
     dataset = Dataset(folder, catalog, tables, refs, key=key)
     if cached.keys:   # what the column cache knows these tables by (the audit is kept by it too)
         dataset.memo[("colcache", "keys")] = dict(cached.keys)
+    for name, codes in cached.codes.items():   # text columns as read: indexed without comparing texts
+        for column, coded in codes.items():
+            dataset.memo[("codes", name, column)] = coded
     _CACHE.clear()
     _CACHE[key] = dataset
     return dataset.fresh()
+
+
+class _Refs(dict):
+    """The reference sets :func:`load_all` gives (``{kind: set}``), two of them made only when
+    first read: the detail's ``(year, line)`` pairs and the organisation's names are needed to
+    check a table read from its CSV, and a kernel whose tables all come from the column cache
+    checks none (a million detail rows: the pairs cost ≈ 0.07 s). Every way of reading it
+    (an item, ``get``, ``in``, iteration, ``len``, ``==``, a copy, a pickle) makes them first;
+    the frames they are made from never change once loaded."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._later: dict = {}
+
+    def later(self, key, compute) -> None:
+        """``self[key]`` will be ``compute()``, made when first read."""
+        dict.pop(self, key, None)
+        self._later[key] = compute
+
+    def _fill(self) -> None:
+        while self._later:
+            key, compute = next(iter(self._later.items()))
+            dict.__setitem__(self, key, compute())
+            del self._later[key]
+
+    def __getitem__(self, key):
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key, value):
+        self._later.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def get(self, key, default=None):
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __contains__(self, key):
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def __eq__(self, other):
+        self._fill()
+        if isinstance(other, _Refs):
+            other._fill()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None
+
+    def __repr__(self):
+        self._fill()
+        return dict.__repr__(self)
+
+    def copy(self) -> dict:
+        self._fill()
+        return dict(dict.items(self))
+
+    def pop(self, key, *default):
+        self._fill()
+        return dict.pop(self, key, *default)
+
+    def setdefault(self, key, default=None):
+        self._fill()
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args, **kwargs):
+        self._fill()
+        dict.update(self, *args, **kwargs)
+
+    def __reduce__(self):   # pickled (the build's helper sends the data): a plain, full dict
+        return (dict, (self.copy(),))
 
 
 def _detail_lines(detail: pd.DataFrame) -> set:
@@ -1539,16 +1653,40 @@ def _years_of_program_sheets(tables: dict[str, pd.DataFrame]) -> None:
     sched["year"] = sched["year"].astype("Int64").fillna(filled)
 
 
+def _file_sha(path: Path) -> str:
+    """sha256 of a data file's bytes, read a piece at a time (as :func:`_read_bytes` refuses
+    it: a link or special file, or one bigger than :data:`MAX_FILE_BYTES`)."""
+    if not _data_exists(path):
+        raise DataError(path, "파일이 있어야 합니다(파일 없음)")
+    digest, total = hashlib.sha256(), 0
+    piece = bytearray(1 << 22)
+    view = memoryview(piece)
+    with safefile.open_file(path, "rb") as fh:
+        while True:
+            n = fh.readinto(piece)
+            if not n:
+                break
+            total += n
+            if total > MAX_FILE_BYTES:
+                raise DataError(path, f"{MAX_FILE_BYTES // (1024 * 1024):,} MB 이하의 파일이어야 합니다")
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
 class _Cached:
     """The column cache (:mod:`seoulcomm.colcache`) as :func:`load_all` uses it: each table's
     file read once, as bytes, and keyed by them; the checked frame taken from the cache when
     its key is there; the tables checked here kept (:meth:`keep`) once every table loaded."""
 
     def __init__(self, folder: Path):
+        self.folder = folder
         self.place = colcache.folder(folder)
-        self.data: dict[str, bytes] = {}       # bytes read for the key, parsed if not cached
+        self.data: dict[str, bytes] = {}       # pinned bytes, parsed if not cached
         self.keys: dict[str, str] = {}
+        self.shas: dict[str, str] = {}
         self.checked: dict[str, pd.DataFrame] = {}
+        #: each cached table's text columns as dictionary codes (colcache.get with codes)
+        self.codes: dict[str, dict] = {}
         if self.place is None:
             return
         try:
@@ -1558,19 +1696,38 @@ class _Cached:
                 if TABLES[name].optional and not _data_exists(path):
                     shas[name] = "absent"
                     continue
-                self.data[name] = _read_bytes(path)
-                shas[name] = colcache.sha(self.data[name])
+                if _pinned(path) is not None:   # the build's bytes: hashed, kept for the parse
+                    self.data[name] = _read_bytes(path)
+                    shas[name] = colcache.sha(self.data[name])
+                else:   # hashed as read, a piece at a time: a table found in the cache is never held
+                    shas[name] = _file_sha(path)
             catalog_sha = colcache.sha(_data_bytes(folder / paths.CATALOG_FILE, MAX_YAML_BYTES))
             self.keys = {name: colcache.table_key(name, shas, catalog_sha) for name in LOAD_ORDER}
+            self.shas = shas
         except (DataError, OSError):
             self.keys = {}   # a file missing or too big: every table read as without a cache
 
     def get(self, name: str) -> pd.DataFrame | None:
         key = self.keys.get(name)
-        frame = colcache.get(self.place, name, key) if key else None
+        codes: dict = {}
+        frame = colcache.get(self.place, name, key, codes=codes) if key else None
         if frame is not None:
             self.data.pop(name, None)
+            self.codes[name] = codes
         return frame
+
+    def bytes_of(self, name: str) -> bytes | None:
+        """The bytes table ``name`` is parsed from when the cache does not hold it (None: the
+        loader reads them itself). Read again, they must be the bytes its key was made from:
+        a file changed since is parsed as it is now, and nothing of this load is cached."""
+        if name in self.data:
+            return self.data.pop(name)
+        if not self.keys or self.shas.get(name) in (None, "absent"):
+            return None
+        data = _read_bytes(self.folder / TABLES[name].file)
+        if colcache.sha(data) != self.shas[name]:
+            self.keys = {}
+        return data
 
     def keep(self) -> None:
         for name, frame in self.checked.items():

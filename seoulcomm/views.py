@@ -71,10 +71,15 @@ def partial_snapshots(ds, year) -> dict[pd.Timestamp, dict]:
     """The snapshots of ``year``'s detail that declare themselves partial: ``{as_of:
     {"reason": text, "units": the divisions whose total line it holds}}``."""
     def compute():
-        rows = ds.select("budget_detail", {"year": int(year)}, ["year", "as_of", "partial", "unit", "level"])
-        if "partial" not in rows.columns:
+        if "partial" not in ds.tables["budget_detail"].columns:
             return {}
         ds._note("budget_detail", {"year": int(year)}, "partial")
+        # the reasons the detail states anywhere (most rows state none): when no row of the
+        # year states one, no snapshot of it is partial, and its rows need not be looked at
+        stated = [v for v in ds.positions("budget_detail", "partial") if str(v).strip()]
+        if not stated or not len(ds.rows_at("budget_detail", {"year": int(year), "partial": stated})):
+            return {}
+        rows = ds.select("budget_detail", {"year": int(year)}, ["year", "as_of", "partial", "unit", "level"])
         flagged = rows[_partial_rows(rows)]
         out = {}
         for when, part in flagged.groupby("as_of", sort=True):
@@ -131,12 +136,29 @@ def snapshot_version(ds, year, as_of) -> str:
 
 def _snapshot_versions(ds, year) -> dict:
     """``{as_of: the last of the versions (sorted) its detail rows state}`` of ``year``'s
-    detail snapshots (those whose rows state no version left out)."""
-    rows = ds.select("budget_detail", {"year": int(year)}, ["as_of", "version"]).dropna()
-    if rows.empty:
+    detail snapshots (those whose rows state no version left out): each row's version taken
+    as its place among the versions sorted (:func:`_version_ranks`), the largest per date."""
+    at = ds.rows_at("budget_detail", {"year": int(year)})
+    ranks, names = ds.remember(("version ranks",), lambda: _version_ranks(ds))
+    ranked = ranks[at]
+    when = ds.tables["budget_detail"]["as_of"].to_numpy(dtype="datetime64[ns]")[at]
+    keep = (ranked >= 0) & ~np.isnat(when)
+    if not keep.any():
         return {}
-    last = rows.assign(version=rows["version"].astype(str)).groupby("as_of")["version"].max()
-    return {pd.Timestamp(k): str(v) for k, v in last.items()}
+    last = pd.Series(ranked[keep]).groupby(when[keep]).max()
+    return {pd.Timestamp(k): names[int(v)] for k, v in last.items()}
+
+
+def _version_ranks(ds) -> tuple[np.ndarray, list[str]]:
+    """Each detail row's version as its place in the distinct versions sorted as text (-1: it
+    states none), and those versions: made once from the version column's positions."""
+    positions = ds.positions("budget_detail", "version")
+    names = sorted(str(v) for v in positions)
+    place = {name: i for i, name in enumerate(names)}
+    ranks = np.full(len(ds.tables["budget_detail"]), -1, dtype=np.int32)
+    for value, rows in positions.items():
+        ranks[rows] = place[str(value)]
+    return ranks, names
 
 
 def stated_version(ds, table: str, year, version: str) -> pd.DataFrame:

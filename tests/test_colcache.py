@@ -526,3 +526,76 @@ def test_without_pyarrow_everything_is_read_from_the_csv(data_copy, cache, monke
     assert colcache.folder(data_copy) is None
     assert_same(fresh(data_copy), expected)
     assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_a_file_changed_after_it_was_hashed_is_parsed_as_it_is_and_nothing_is_kept(data_copy, cache,
+                                                                                  monkeypatch):
+    """The key is made from each file's bytes as hashed; a table the cache does not hold is
+    parsed from the bytes read again, which must be those: a file changed in between is
+    parsed as it is now, and nothing of that load is kept (no entry under a key of other bytes)."""
+    path = data_copy / "budget_detail.csv"
+    text = path.read_text(encoding="utf-8")
+    assert '"40,828"' in text   # the 2016 office total's 예산편성액 (백만원)
+    real = load._file_sha
+
+    def hashed_then_changed(p):
+        digest = real(p)
+        if Path(p).name == "budget_detail.csv":
+            Path(p).write_text(text.replace('"40,828"', '"40,829"', 1), encoding="utf-8")
+        return digest
+
+    monkeypatch.setattr(load, "_file_sha", hashed_then_changed)
+    ds = fresh(data_copy)
+    assert 40_829_000_000 in set(ds.tables["budget_detail"]["budget"].dropna())
+    assert list(cache.glob("*.parquet")) == []
+    monkeypatch.setattr(load, "_file_sha", real)
+    assert_same(fresh(data_copy), without_cache(data_copy, monkeypatch))
+    assert 40_829_000_000 in set(fresh(data_copy).tables["budget_detail"]["budget"].dropna())
+
+
+def test_two_reference_sets_are_made_when_first_read(data_copy, cache, monkeypatch):
+    """From the cache the detail's (year, line) pairs and the organisation's names are made
+    only when something reads the reference sets; every way of reading them gives the sets the
+    CSV load makes (an item, get, in, ==, iteration, a copy, a pickle: a plain dict)."""
+    from_csv = without_cache(data_copy, monkeypatch)
+    fresh(data_copy)
+    made = []
+    real = load._detail_lines
+    monkeypatch.setattr(load, "_detail_lines", lambda detail: made.append(1) or real(detail))
+    for read in (lambda r: r["detail_line"], lambda r: r.get("names"), lambda r: "names" in r,
+                 lambda r: r == from_csv.refs, lambda r: sorted(r), lambda r: r.copy(), len,
+                 lambda r: pickle.loads(pickle.dumps(r))):
+        ds = fresh(data_copy)
+        assert made == []
+        read(ds.refs)
+        assert made == [1]
+        made.clear()
+        assert ds.refs == from_csv.refs and from_csv.refs == ds.refs
+        assert dict(ds.refs) == dict(from_csv.refs)
+    copied = pickle.loads(pickle.dumps(fresh(data_copy).refs))
+    assert type(copied) is dict and copied == from_csv.refs
+
+
+def test_a_text_columns_codes_index_it_as_its_values_do(tmp_path, cache, monkeypatch):
+    """A table read from the cache keeps its text columns' dictionary codes; the positions made
+    from them (Dataset.positions) are, value for value, those made by comparing the texts."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from synthetic import make_dataset
+    finally:
+        sys.path.pop(0)
+    folder = tmp_path / "big"
+    make_dataset(folder, divisions=12, years=3, snapshots=4)
+    fresh(folder)
+    ds = fresh(folder)
+    coded = [k for k in ds.memo if k[0] == "codes"]
+    assert {("budget_detail", c) for c in ("unit", "level", "name", "source", "partial", "version")} \
+        <= {k[1:] for k in coded}
+    for _, name, column in coded:
+        found = ds.positions(name, column)
+        expected = load.value_positions(load._comparable(ds.tables[name][column]))
+        assert found.keys() == expected.keys(), (name, column)
+        for value, at in expected.items():
+            assert found[value].tolist() == at.tolist() and found[value].dtype == at.dtype, (name, column, value)
+    ds.index()   # indexed before a build forks: the codes are not carried further
+    assert not [k for k in ds.memo if k[0] == "codes"]

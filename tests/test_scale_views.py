@@ -217,3 +217,45 @@ def test_the_footer_cites_what_each_reads_rows_cite(folders, name):
                     assert shared._cited_in(ds, entry, year) == plain(entry, year), (table, entry, year)
                     cases += 1
     assert cases > 300
+
+
+def _plain_partial_snapshots(ds, year) -> dict:
+    """views.partial_snapshots as it was: every row of the year looked at."""
+    rows = ds.tables["budget_detail"]
+    if "partial" not in rows.columns:
+        return {}
+    rows = rows[(rows["year"] == int(year)).fillna(False).to_numpy(dtype=bool)]
+    flagged = rows[views._partial_rows(rows)]
+    out = {}
+    for when, part in flagged.groupby("as_of", sort=True):
+        reasons = [str(r) for r in part["partial"].dropna().unique() if str(r).strip()]
+        totals = part[(part["level"] == "division").fillna(False).to_numpy(dtype=bool)]
+        out[pd.Timestamp(when)] = {"reason": "; ".join(reasons), "units": frozenset(totals["unit"].astype(str))}
+    return out
+
+
+def _plain_snapshot_versions(ds, year) -> dict:
+    """views._snapshot_versions as it was: the year's rows grouped by date, the largest text."""
+    rows = ds.tables["budget_detail"]
+    rows = rows[(rows["year"] == int(year)).fillna(False).to_numpy(dtype=bool)][["as_of", "version"]].dropna()
+    if rows.empty:
+        return {}
+    last = rows.assign(version=rows["version"].astype(str)).groupby("as_of")["version"].max()
+    return {pd.Timestamp(k): str(v) for k, v in last.items()}
+
+
+@pytest.mark.parametrize("name", ["data", "partial", "supplementary", "reorg", "partial+supplementary+reorg",
+                                  "synthetic"])
+def test_snapshot_facts_are_those_of_every_row_of_the_year(folders, name):
+    """Which snapshots of a year are partial (found only where a row states a reason) and the
+    version each states (each row's version ranked once) are what looking at every row of the
+    year gives, in a fresh load (a kernel) and once indexed (the build)."""
+    for indexed in (False, True):
+        load.forget()
+        ds = load.load_all(folders[name])
+        if indexed:
+            ds.index()
+        for year in ds.years() + [1900]:
+            assert views.partial_snapshots(ds, year) == _plain_partial_snapshots(ds, year), (year, indexed)
+            assert views._snapshot_versions(ds, year) == _plain_snapshot_versions(ds, year), (year, indexed)
+    assert any(views.partial_snapshots(ds, y) for y in ds.years()) == ("partial" in name)

@@ -623,17 +623,25 @@ def _cited_in(ds, entry: dict, year) -> tuple[list[str], list[str]]:
     its own year) and among the columns it read: its documents (each once, in the rows' order) and its as-of dates (ISO, sorted), taken from the rows' positions, without
     making a frame of them (a report over ten years of monthly snapshots reads hundreds)."""
     frame = ds.tables[entry["table"]]
-    at = ds.rows_at(entry["table"], entry.get("where") or {})
+    taken = entry.get("columns")
+    shown = [c for c in taken if c in frame.columns] if taken else list(frame.columns)
+    if "source" not in shown and "as_of" not in shown:   # a read of other columns cites nothing
+        return [], []
+    where = entry.get("where") or {}
+    at = ds.rows_at(entry["table"], where)
     if at is None:
         at = np.arange(len(frame))
-    if year is not None:   # the years up to the report's (a table without a year: its own year)
+    asked = where.get("year")
+    asked = asked if isinstance(asked, (list, tuple)) else [asked]
+    if year is not None and "year" in frame.columns and all(
+            isinstance(y, (int, np.integer)) and y <= int(year) for y in asked):
+        pass   # every row read is of a year up to the report's (the read asked for those years)
+    elif year is not None:   # the years up to the report's (a table without a year: its own year)
         if "year" in frame.columns:
             at = at[(pd.Series(frame["year"].array[at]) <= int(year)).fillna(False).to_numpy(dtype=bool)]
         elif "as_of" in frame.columns:
             when = frame["as_of"].to_numpy(dtype="datetime64[ns]")[at]
             at = at[~np.isnat(when) & (when.astype("datetime64[Y]").astype(np.int64) + 1970 == int(year))]
-    taken = entry.get("columns")
-    shown = [c for c in taken if c in frame.columns] if taken else list(frame.columns)
     sources, dates = [], []
     if "source" in shown:
         found = frame["source"].array[at]
