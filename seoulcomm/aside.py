@@ -30,9 +30,12 @@ TIMEOUT = 300.0
 class Aside:
     """``compute()`` running in a forked process; :meth:`result` waits for its answer."""
 
-    def __init__(self, compute):
+    def __init__(self, compute, *, pid: int | None = None, file=None):
         self.compute = compute
         self.pid, self.status, self.late = None, None, False
+        if pid is not None:  # a process already at work on it (see :meth:`adopt`)
+            self.pid, self.file = pid, file
+            return
         # the answer goes to an unlinked temporary file, not a pipe: the process never blocks
         # on a reader, so a build that never asks for the answer leaves nothing waiting
         self.file = tempfile.TemporaryFile()
@@ -40,6 +43,13 @@ class Aside:
         if pid == 0:  # the aside process: never returns
             _child(compute, self.file.fileno())
         self.pid = pid
+
+    @classmethod
+    def adopt(cls, compute, pid: int, file) -> "Aside":
+        """The Aside of a child of this process (``pid``) that is computing ``compute()``'s
+        answer into ``file`` (an unlinked temporary file it inherited) through
+        :func:`answer_into`; it is then this object's to wait for, read, or kill."""
+        return cls(compute, pid=pid, file=file)
 
     def result(self, timeout: float | None = None):
         """``compute()``'s answer: the process's, or computed here when it failed or did not end
@@ -87,9 +97,17 @@ def start(compute) -> Aside:
 
 
 def _child(compute, fd: int) -> None:
-    code = 1
     try:
         set_pdeathsig(signal.SIGKILL)
+    finally:  # never returns, whatever happens
+        answer_into(compute, fd)
+
+
+def answer_into(compute, fd: int) -> None:
+    """In a forked process: write ``compute()``'s answer, pickled, to ``fd`` and exit (0 when
+    it was written whole; never returns)."""
+    code = 1
+    try:
         payload = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(payload)
         while view:

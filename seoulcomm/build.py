@@ -222,8 +222,10 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
             return files, inputs.key(files, hashes)
 
         # bad data stops here: exit 2, nothing written
-        (files, key), ds = _load(folder, hashed, local=scheduler is None, timeout=load_timeout,
-                                 progress=progress)
+        ((files, key), ds), beside = _load(folder, hashed, local=scheduler is None,
+                                           timeout=load_timeout, progress=progress)
+        if beside is not None:
+            stack.callback(beside.close)
         reports = params.reports(folder, params_dir=params_folder, ds=ds)
         as_of, titles = ds.as_of(), dict(ds.catalog.titles)
         selected = params.select(reports, patterns)
@@ -247,7 +249,7 @@ def build(data_dir=None, out_dir=None, *, jobs: int | None = None, force: bool =
             browser=browser, cell_timeout=cell_timeout, report_timeout=report_timeout,
             inputs=inputs, complete=(key, files) if len(selected) == len(reports) else None,
             pinned=pinned, pdf_timeout=pdf_timeout)
-        return _carry_out(plan, ds, lock, started)
+        return _carry_out(plan, ds, lock, started, beside)
 
 
 def _nothing_to_do(out: Path, names: list[str], progress, started: float) -> BuildSummary:
@@ -261,25 +263,26 @@ def _nothing_to_do(out: Path, names: list[str], progress, started: float) -> Bui
 
 
 def _load(folder: Path, first, *, local: bool, timeout: float | None = None, progress=None):
-    """``(first(), the checked data)``. A local build forks a helper that does both, and
-    audits the data, while this process imports and warms what its reports will run on
-    (:mod:`seoulcomm.preload`)."""
+    """``((first(), the checked data), beside)``. A local build forks a helper that does both,
+    and audits the data, while this process imports and warms what its reports will run on
+    (:mod:`seoulcomm.preload`); the helper then goes on to the index's monitoring view, which
+    ``beside`` (an :class:`seoulcomm.aside.Aside`, or None) hands over."""
     if not local:  # the Dask workers warm themselves
         from .load import load_all
 
-        return first(), load_all(folder)
-    from . import engine, preload  # pandas and the rendering libraries: only a build that loads
+        return (first(), load_all(folder)), None
+    from . import engine, index_page, preload  # pandas and the rendering libraries: only a build that loads
 
     import pandas  # noqa: F401 — both processes need it: imported once, before the fork
 
-    helper = preload.start(folder, first)
+    helper = preload.start(folder, first, then=index_page.overviews)
     try:
         engine.warm_libraries()
         found = helper.result(timeout)
         if helper.late:
             _say(f"경고: 데이터를 읽는 보조 프로세스가 {timeout:g}초 안에 끝나지 않아 멈추고 직접 읽었습니다 "
                  "(--load-timeout)", progress)
-        return found
+        return found, helper.beside(lambda: index_page.overviews(found[1]))
     finally:
         helper.close()
 
@@ -290,6 +293,9 @@ def _overviews(ds):
     from . import aside, index_page  # pandas: only a build that writes the index needs it
 
     return aside.start(lambda: index_page.overviews(ds))
+
+
+
 
 
 def _monitoring(ds, out_dir: Path, beside=None) -> list[dict]:
@@ -307,7 +313,8 @@ def _say(text: str, progress) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> BuildSummary:
+def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float,
+               beside=None) -> BuildSummary:
     """Build ``plan``'s reports on the loaded data ``ds``, the output folder locked."""
     out, folder, progress, browser = plan.out, plan.data, plan.progress, plan.browser
     if lock.taken_over:
@@ -421,7 +428,9 @@ def _carry_out(plan: BuildPlan, ds, lock: outdir.BuildLock, started: float) -> B
 
     fatal, finished = None, False
     # the monitoring view needs only the data: computed while the reports run, not after them
-    beside = _overviews(ds) if todo and plan.scheduler is None else None
+    # (by the data helper, once it has sent the data, or by a process forked now)
+    if beside is None and todo and plan.scheduler is None:
+        beside = _overviews(ds)
     try:
         if todo:
             _run(plan, todo, note)

@@ -121,6 +121,7 @@ def apply_style() -> None:
     _remember_font_files()
     _remember_text_layouts()
     _fonts_from_memory()
+    _ticks_once_per_call()
     matplotlib.rcParams.update(_STYLE)
 
 
@@ -142,24 +143,38 @@ def _remember_font_files() -> None:
     properties per family, then its cached ``findfont``).
     The answer depends only on the properties, the arguments, matplotlib's ``font.*``
     settings and the fonts registered, so those are the key; a lookup that fails is not
-    remembered (it fails, and warns, again). The files found, hence the pixels, are the same."""
+    remembered (it fails, and warns, again). The files found, hence the pixels, are the same.
+    The size counts only for a font of fixed sizes (``FontManager.score_size``): while every
+    font registered is scalable, as TrueType and AFM fonts are, the answer for one size is the
+    answer for every size (a report's process then looks up no font the warm process that
+    forked it had looked up at another size: each lookup scores every font installed)."""
     manager = font_manager.fontManager
     find = getattr(type(manager), "_find_fonts_by_props", None)
     if find is None or "_find_fonts_by_props" in vars(manager):
         return  # another matplotlib, or done already
     found: dict = {}
+    any_size: dict = {}
     from_any = font_manager.FontProperties._from_any
 
     def remembered(prop, fontext="ttf", directory=None, fallback_to_default=True,
                    rebuild_if_missing=True):
         props = from_any(prop)
-        key = (tuple(vars(props).values()), fontext, directory, fallback_to_default,
-               rebuild_if_missing, _font_rc(), len(manager.ttflist), len(manager.afmlist),
-               os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
+        how = (fontext, directory, fallback_to_default, rebuild_if_missing, _font_rc(),
+               len(manager.ttflist), len(manager.afmlist), os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
+        key = (tuple(vars(props).values()), how)
         files = found.get(key)
         if files is None:
-            files = found[key] = tuple(find(manager, props, fontext, directory,
-                                            fallback_to_default, rebuild_if_missing))
+            fonts = manager.afmlist if fontext == "afm" else manager.ttflist
+            sizeless = None
+            if all(font.size == "scalable" for font in fonts):
+                sizeless = (tuple(v for k, v in vars(props).items() if k != "_size"), how)
+                files = any_size.get(sizeless)
+            if files is None:
+                files = tuple(find(manager, props, fontext, directory, fallback_to_default,
+                                   rebuild_if_missing))
+                if sizeless is not None:
+                    any_size[sizeless] = files
+            found[key] = files
         return list(files)
 
     manager._find_fonts_by_props = remembered
@@ -169,6 +184,18 @@ def _remember_font_files() -> None:
 #: read from memory) were read against and are tested with (tests/test_plot.py); under another
 #: one matplotlib lays texts out and opens its fonts itself.
 _CHECKED_MATPLOTLIB = ("3.11.",)
+#: What the speed-ups replaced: (owner, attribute name); each replacement keeps the original
+#: as ``__wrapped__`` (tests draw with the originals put back, to compare).
+_INSTALLED: list = []
+
+
+def _install(owner, name: str, function) -> None:
+    function._seoulcomm = True
+    function.__wrapped__ = getattr(owner, name)
+    setattr(owner, name, function)
+    _INSTALLED.append((owner, name))
+
+
 #: Text layouts remembered (keyed by everything a layout depends on); cleared when full.
 _LAYOUTS: dict = {}
 _LAYOUTS_MAX = 50_000
@@ -224,9 +251,7 @@ def _remember_text_layouts() -> None:
         box, lines, corner = found
         return box.frozen(), list(lines), corner
 
-    remembered._seoulcomm = True
-    remembered.__wrapped__ = own
-    Text._get_layout = remembered
+    _install(Text, "_get_layout", remembered)
 
 
 #: Font files' bytes, read once per process (and kept by a forked process).
@@ -279,34 +304,119 @@ def _fonts_from_memory() -> None:
     bytes held in memory, in the same order, with the same fallbacks and settings
     (:func:`_memory_font`), so FreeType reads the same bytes and gives the same glyphs, metrics
     and pixels (a test compares them with matplotlib's own fonts). Only the Agg renderer's
-    text measuring and drawing use them: a PDF or PS backend, which embeds a font by its file
-    name, keeps matplotlib's. Like matplotlib's own font cache, the fonts are per thread and
+    text measuring and drawing, and the text layout's font tables (ascent, descent, line gap),
+    use them: a PDF or PS backend, which embeds a font by its file name, keeps matplotlib's. Like matplotlib's own font cache, the fonts are per thread and
     are dropped in a forked process (FreeType objects must not be shared across a fork); the
     bytes are kept. Not installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    import matplotlib.text
+
     own = RendererAgg.__dict__.get("_prepare_font")
     if (own is None or getattr(own, "_seoulcomm", False)
             or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
         return
     FontPath = font_manager.FontPath
     realpath = font_manager._cached_realpath
+    own_get_font = matplotlib.text.get_font
 
-    def prepare_font(self, font_prop):
-        files = font_manager.fontManager._find_fonts_by_props(font_prop)
-        if not all(type(f) is FontPath for f in files):
-            return own(self, font_prop)
+    def memory_font(files):
+        """``font_manager.get_font(files)`` opened from memory, or None for another argument."""
+        if type(files) is not list or not all(type(f) is FontPath for f in files):
+            return None
         font = _memory_font(tuple((realpath(f.path), f.face_index) for f in files),
                             _rc("text.kerning_factor"), threading.get_ident(),
                             _rc("font.enable_last_resort"))
         font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])  # as get_font does
+        return font
+
+    def prepare_font(self, font_prop):
+        font = memory_font(font_manager.fontManager._find_fonts_by_props(font_prop))
+        if font is None:
+            return own(self, font_prop)
         font.clear()
         font.set_size(font_prop.get_size_in_points(), self.dpi)
         return font
 
-    prepare_font._seoulcomm = True
-    prepare_font.__wrapped__ = own
-    RendererAgg._prepare_font = prepare_font
+    def get_font(font_filepaths, *args, **kwargs):
+        # the text layout's only use: the font's OS/2, hhea and head tables
+        font = None if args or kwargs else memory_font(font_filepaths)
+        return own_get_font(font_filepaths, *args, **kwargs) if font is None else font
+
+    _install(RendererAgg, "_prepare_font", prepare_font)
+    _install(matplotlib.text, "get_font", get_font)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_memory_font.cache_clear)
+
+
+def _ticks_once_per_call() -> None:
+    """Within one extent or one draw of an Axes (or of an axis alone), update each axis'
+    ticks and measure their labels once.
+
+    An Axes' extent (``get_tightbbox``, each constrained-layout pass) and its draw update each
+    axis' ticks (locator, formatter, every tick's place and text) and take the extents of their
+    labels several times over, unchanged: the axis' own extent or draw, again to place the
+    axis label (``_get_tick_boxes_siblings``, whose only sibling is the axis itself unless
+    labels are aligned across Axes), again for the title's place (a whole extent of the y
+    axis) and for each visible spine's extent. Within one such call nothing changes the axis'
+    limits, size or ticks (the Axes is placed first; later calls re-set the same places and
+    texts), so the first answers are given again: new lists of the same ticks and boxes (the
+    boxes are only read). Every call outside such a scope computes as matplotlib does. Not
+    installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    from matplotlib.axes._base import _AxesBase
+    from matplotlib.axis import Axis
+
+    own = {(Axis, name): Axis.__dict__.get(name) for name in
+           ("get_tightbbox", "draw", "_update_ticks", "_get_ticklabel_bboxes")}
+    own.update({(_AxesBase, name): _AxesBase.__dict__.get(name) for name in ("get_tightbbox", "draw")})
+    if (None in own.values() or getattr(own[Axis, "draw"], "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return
+
+    def scoped(method, axes_of):
+        @functools.wraps(method)
+        def within(self, *args, **kwargs):
+            opened = [axis for axis in axes_of(self) if "_seoulcomm_ticks" not in axis.__dict__]
+            for axis in opened:
+                axis._seoulcomm_ticks = {}
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                for axis in opened:
+                    del axis._seoulcomm_ticks
+        return within
+
+    def update_ticks(self):
+        memo = self.__dict__.get("_seoulcomm_ticks")
+        if memo is None:
+            return own[Axis, "_update_ticks"](self)
+        ticks = memo.get("ticks")
+        if ticks is None:
+            ticks = memo["ticks"] = own[Axis, "_update_ticks"](self)
+        return list(ticks)
+
+    def ticklabel_bboxes(self, ticks, renderer):
+        memo = self.__dict__.get("_seoulcomm_ticks")
+        if memo is None:
+            return own[Axis, "_get_ticklabel_bboxes"](self, ticks, renderer)
+        key = ("boxes", tuple(ticks), renderer)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = own[Axis, "_get_ticklabel_bboxes"](self, ticks, renderer)
+        return list(found[0]), list(found[1])
+
+    def its_axes(axes):
+        return list(axes._axis_map.values())
+
+    def itself(axis):
+        return [axis]
+
+    new = {(Axis, "get_tightbbox"): scoped(own[Axis, "get_tightbbox"], itself),
+           (Axis, "draw"): scoped(own[Axis, "draw"], itself),
+           (Axis, "_update_ticks"): update_ticks,
+           (Axis, "_get_ticklabel_bboxes"): ticklabel_bboxes,
+           (_AxesBase, "get_tightbbox"): scoped(own[_AxesBase, "get_tightbbox"], its_axes),
+           (_AxesBase, "draw"): scoped(own[_AxesBase, "draw"], its_axes)}
+    for (cls, name), function in new.items():
+        _install(cls, name, function)
 
 
 apply_style()
@@ -343,7 +453,8 @@ def png(fig: Figure, *, dpi: int = DPI) -> bytes:
     from PIL import Image
 
     raw, width, height = rgba(fig, dpi=dpi)
-    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
+    # the RGB of each RGBA pixel, read in one pass (what .convert("RGB") of the RGBA image gives)
+    image = Image.frombytes("RGB", (width, height), raw, "raw", "RGBX")
     small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     small.save(out, format="PNG")

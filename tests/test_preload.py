@@ -100,6 +100,56 @@ def test_closing_without_waiting_stops_the_helper_at_once(data_copy):
         os.waitpid(child, os.WNOHANG)
 
 
+def test_the_helper_goes_on_to_the_next_step_once_the_data_is_written(data_copy):
+    """A build gives the helper the index's monitoring view as ``then``: it computes it after
+    writing the data (while the build still warms), and hands it over as an Aside."""
+    from seoulcomm import index_page
+
+    helper = preload.start(data_copy, then=lambda ds: (os.getpid(), index_page.overviews(ds)))
+    child = helper.pid
+    _, ds = helper.result()
+    beside = helper.beside(lambda: (os.getpid(), index_page.overviews(ds)))
+    assert helper.pid is None and beside.pid == child  # the helper is now the Aside's
+    pid, figures = beside.result()
+    assert pid == child and beside.status == 0  # computed there, not here
+    here = index_page.overviews(ds)  # the same figures as computed here
+    assert list(figures) == list(here) == sorted(ds.years(), reverse=True)
+    for year in here:
+        pd.testing.assert_frame_equal(figures[year], here[year])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped
+
+
+def test_a_failing_next_step_leaves_the_answer_to_this_process(data_copy):
+    helper = preload.start(data_copy, then=lambda ds: 1 / 0)
+    _, ds = helper.result()
+    beside = helper.beside(lambda: ("here", len(ds.tables)))
+    assert beside.result() == ("here", len(ds.tables)) and beside.status == 1
+
+
+def test_a_build_that_stops_before_taking_the_next_step_kills_it(data_copy):
+    helper = preload.start(data_copy, then=lambda ds: time.sleep(60))
+    child = helper.pid
+    helper.result()  # the data is in; the helper sleeps in its next step
+    began = time.monotonic()
+    helper.close()  # never handed over (the build failed before the reports)
+    assert time.monotonic() - began < 10 and helper.status == -signal.SIGKILL
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+
+
+def test_a_helper_killed_before_writing_the_data_hands_over_nothing(data_copy):
+    """Only a helper that wrote the data whole (its length first) is left at its next step."""
+    helper = preload.start(data_copy, first=lambda: os.getpid(), then=lambda ds: "there")
+    child = helper.pid
+    os.kill(child, signal.SIGKILL)
+    first, ds = helper.result()
+    assert first == os.getpid()  # done here
+    assert helper.beside(lambda: "here") is None and helper.status == -signal.SIGKILL
+    ref, _ = _reference(data_copy)
+    _same_data(ds, ref)
+
+
 def test_each_report_records_the_digest_of_exactly_what_it_read(built_reports, dataset):
     """The report processes hash what they read; the build compares that hash, computed by
     itself, on the next build: both must be one function of the same rows."""
