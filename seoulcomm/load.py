@@ -1153,7 +1153,7 @@ class Dataset:
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
-            wanted = list(dict.fromkeys(_wanted(frame[column], value)))
+            wanted = list(dict.fromkeys(_wanted(self.dtype(name, column), value)))
             if found and ("positions", name, column) not in self.memo:
                 later.append((column, wanted))   # no positions yet: perhaps never needed (below)
                 continue
@@ -1201,6 +1201,15 @@ class Dataset:
             index = self.positions(name, column)
             picked = _among(picked, [index[v] for v in wanted if v in index], len(frame))
         return picked
+
+    def dtype(self, name: str, column: str):
+        """The dtype of one column of table ``name``, looked up once per loaded table (taking a
+        column out of a frame makes a Series each time: hundreds of reads, thousands of times)."""
+        key = ("dtypes", name)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = dict(self.tables[name].dtypes.items())
+        return found[column]
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
         """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
@@ -1398,12 +1407,13 @@ def _comparable(col: pd.Series) -> pd.Series:
     return col.astype("string")
 
 
-def _wanted(col: pd.Series, value) -> list:
-    """The values a where-entry asks for, as :func:`_comparable` holds them."""
+def _wanted(dtype, value) -> list:
+    """The values a where-entry asks for, as :func:`_comparable` holds them (``dtype``: the
+    column's)."""
     wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
-    if pd.api.types.is_datetime64_any_dtype(col):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return [pd.Timestamp(v) for v in wanted]
-    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         return [float(v) for v in wanted]
     return [str(v) for v in wanted]
 
@@ -1444,7 +1454,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
                             sort_keys=True).encode())
         # the columns, their types and, column by column, one 64-bit hash of each row's value
         # (NA its own value), taken from the table's hashes made once (Dataset.row_hashes)
-        h.update(json.dumps([[str(c) for c in columns], [str(frame[c].dtype) for c in columns],
+        h.update(json.dumps([[str(c) for c in columns], [str(ds.dtype(name, c)) for c in columns],
                              len(frame) if at is None else len(at)]).encode())
         for c in columns:
             hashes = ds.row_hashes(name, c)
