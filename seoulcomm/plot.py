@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import textwrap
 import threading
@@ -122,6 +123,7 @@ def apply_style() -> None:
     _remember_text_layouts()
     _fonts_from_memory()
     _ticks_once_per_call()
+    _glyphs_drawn_leaner()
     matplotlib.rcParams.update(_STYLE)
 
 
@@ -419,6 +421,53 @@ def _ticks_once_per_call() -> None:
         _install(cls, name, function)
 
 
+def _glyphs_drawn_leaner() -> None:
+    """Draw a text's glyphs with the same calls, without building their transform anew.
+
+    ``RendererAgg._draw_text_glyphs_and_boxes`` builds, for every glyph, the same 2×2 matrix of
+    the text's angle (and the glyph's slant and extent) with numpy, and looks up the hinting
+    setting and the antialiasing again: a third of its time. Here the matrix is built once per
+    (slant, extent) with the very expression matplotlib uses, and every FreeType and Agg call
+    is made with the same arguments in the same order, so the pixels are the same; a text's
+    boxes (mathtext, TeX) are drawn by matplotlib's own code. Not installed under a matplotlib
+    other than :data:`_CHECKED_MATPLOTLIB`."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.ft2font import RenderMode
+
+    own = RendererAgg.__dict__.get("_draw_text_glyphs_and_boxes")
+    if (own is None or getattr(own, "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return
+
+    def draw_glyphs(self, gc, x, y, angle, glyphs, boxes):
+        # y is downwards (matplotlib's code, with the per-glyph constants taken out of its loop)
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        antialiased = gc.get_antialiased()
+        mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+        height, dpi, draw_image = self.height, self.dpi, self._renderer.draw_text_image
+        matrices: dict = {}
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
+            font.set_size(size, dpi)
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[slant, extend] = (
+                    0x10000 * np.array([[cos, -sin], [sin, cos]])
+                    @ [[extend, extend * slant], [0, 1]]).round().astype(int)
+            font._set_transform(matrix, [round(0x40 * (x + dx * cos - dy * sin)),
+                                         round(0x40 * (height - y + dx * sin + dy * cos))])
+            bitmap = font._render_glyph(glyph_index, load_flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xff
+            draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+        if boxes:
+            own(self, gc, x, y, angle, (), boxes)
+
+    _install(RendererAgg, "_draw_text_glyphs_and_boxes", draw_glyphs)
+
+
 apply_style()
 
 
@@ -586,12 +635,13 @@ def pace(rows: pd.DataFrame, *, year, title: str | None = None) -> Figure | None
     ax.text(elapsed, len(rows) - 0.45, f" 연간 경과율 {units.fmt_rate(elapsed)}"
             + (f" ({_date_text(date)})" if not pd.isna(date) else ""),
             color=COLORS["elapsed"], fontsize=9.5, va="bottom", ha="left")
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.6, len(rows) + 0.2)
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_xlabel("집행률 (집행액 ÷ 예산현액, %)")
-    ax.tick_params(axis="y", length=0, pad=6)
     words = labels.VALUE_LABELS["pace_flag"]
     handles = [Patch(color=COLORS[k], label=words[k]) for k in ("lagging", "on_pace", "ahead")]
     if judged:
@@ -639,10 +689,11 @@ def budget_execution(rows: pd.DataFrame, *, name: str, unit: str) -> Figure | No
                 fontsize=9.5, color=COLORS["muted"])
         ax.text(a + top * 0.015, yi - 0.16, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
                 va="center", fontsize=9.5, color=COLORS["executed"], fontweight="bold")
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=10)
     ax.set_yticks(y, ticks)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.35)
-    ax.tick_params(axis="y", length=0, pad=10)
     ax.set_xlim(0, top * 1.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     _money_axis(ax.xaxis, f"금액 ({unit})")
@@ -679,10 +730,11 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
     for yi, a, rate in zip(y, available, rows["execution_rate"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}  집행률 {units.fmt_rate(rate)}",
                 va="center", fontsize=9.5, color=COLORS["ink"])
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, [names.get(u, u) for u in rows["unit"]])
     ax.set_xlim(0, top * 1.35)
     _money_axis(ax.xaxis, f"금액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
     closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
@@ -806,11 +858,12 @@ def top_programs(rows: pd.DataFrame, *, names: dict, order: list[str], year,
     top = np.nanmax(budget)
     for yi, b in zip(y, budget):
         ax.text(b + top * 0.01, yi, units.fmt_number(b), va="center", fontsize=9.5)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names_y)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.15)
     _money_axis(ax.xaxis, f"예산편성액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     present = [u for u in order if u in set(rows["unit"])]
     handles = [Patch(color=color_of[u], label=names.get(u, u)) for u in present]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4) or 1)
@@ -859,6 +912,10 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         ax.barh(yi, (e - s).days, left=s, height=0.56, color=color, zorder=2)
         if op:
             ax.plot([e], [yi], marker=">", markersize=7, color=color, zorder=3, clip_on=False)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
+    ax.tick_params(axis="y", length=0, pad=6)
+    ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
     ax.set_yticks(y, labels)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.15)
@@ -876,9 +933,6 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         seen.add(m.year)
         labels_x.append(f"{m.month}월\n{m.year}년" if first else f"{m.month}월")
     ax.set_xticks(months + pd.Timedelta(days=15), labels_x, minor=True)
-    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
-    ax.tick_params(axis="y", length=0, pad=6)
-    ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
     ax.set_axisbelow(False)
     ax.set_xlabel(f"월 (음영: {year}년)" if several_years else f"{year}년 월별 일정")
     if as_of is not None and not pd.isna(as_of):
@@ -957,13 +1011,14 @@ def cost_groups(rollup: pd.DataFrame, *, unit: str) -> Figure | None:
     for yi, a, share in zip(y, amounts, rows["share"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)} ({units.fmt_rate(share)})",
                 va="center", fontsize=9.5)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.2)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
     _money_axis(ax.xaxis, f"금액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
     ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
     return fig
