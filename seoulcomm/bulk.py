@@ -144,6 +144,19 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     if not len(quotes):
         return True
     n = len(arr)
+    if len(quotes) == 1 or np.diff(quotes).min() > 1:
+        # no quote beside another (a file whose quotes only wrap numbers with commas): each
+        # opens or closes a field, a field boundary on exactly one side of it (the rule below
+        # for a run of one quote, in two lookups)
+        before = arr[np.maximum(quotes - 1, 0)]
+        after = arr[np.minimum(quotes + 1, n - 1)]
+        if quotes[0] == 0:
+            before[0] = 10
+        if quotes[-1] == n - 1:
+            after[-1] = 10
+        if not (_BOUNDARY[before] != _BOUNDARY[after]).all():
+            return False
+        return _even_per_line(quotes, starts)
     # runs of consecutive quotes
     breaks = np.flatnonzero(np.diff(quotes) != 1)
     run_start = quotes[np.concatenate(([0], breaks + 1))]
@@ -160,8 +173,17 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
                                     ~odd)))                    # a""b  (doubled inside)
     if not ok.all():
         return False
-    # an even number of quotes on each line: no quoted field runs past its line's end
-    # (a line's quotes: those from its start to the next line's start; one search per line)
+    return _even_per_line(quotes, starts)
+
+
+#: The bytes that end a field: a comma, a line end (``\n``, ``\r``).
+_BOUNDARY = np.zeros(256, dtype=bool)
+_BOUNDARY[[44, 10, 13]] = True
+
+
+def _even_per_line(quotes: np.ndarray, starts: np.ndarray) -> bool:
+    """An even number of quotes on each line: no quoted field runs past its line's end (a
+    line's quotes: those from its start to the next line's start; one search per line)."""
     per_line = np.diff(np.append(np.searchsorted(quotes, starts, side="left"), len(quotes)))
     return bool((per_line % 2 == 0).all())
 
