@@ -284,6 +284,14 @@ def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     return left.merge(m[["_row", "as_of"]], on="_row").drop(columns=["_row", "_doc"])
 
 
+def _of_snapshots(rows: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
+    """Which of ``rows`` (the detail's) bear an ``as_of`` that ``other`` bears (or none): the
+    only rows a merge on the snapshot's columns can pair with ``other``'s, picked before the
+    merge, which then hashes the keys of a few snapshots' rows, not of a million."""
+    dates = rows["as_of"]
+    return (dates.isin(other["as_of"].dropna().unique()) | dates.isna()).to_numpy(dtype=bool)
+
+
 def _in_unit(won: pd.Series, unit: str) -> pd.Series:
     return won.astype("float64") / units.factor(unit)
 
@@ -656,8 +664,8 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
     level = _levels(detail)
     heads = detail.loc[(level == "office") | (level == "division"), _SNAPSHOT + ["unit", "budget"]]
     bd, unit = ds["budget_division"], ds.unit("budget_division")
-    m = _snapshot_for(detail, bd).merge(heads[_SNAPSHOT + ["unit", "budget"]],
-                                        on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
+    m = _snapshot_for(detail, bd)
+    m = m.merge(heads[_of_snapshots(heads, m)], on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
     out.append(_same("budget_division",
                      _text(lambda: m["unit"].map(org) + " 예산 (" + m["year"].astype(str) + ")"),
                      "부서별 표 = 세부내역 표", _in_unit(m["budget"], unit),
@@ -689,8 +697,10 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
 
     # the stated shares of the largest programs, against the detail table's 예산편성액
     shares = _snapshot_for(detail, ds["program_shares"])
-    programs = detail.loc[level == "program", _SNAPSHOT + ["name", "unit", "budget"]]
-    total = detail.loc[level == "office", _SNAPSHOT + ["budget"]].rename(
+    # (the snapshots the shares are compared with: every merge below is on them)
+    stated = _of_snapshots(detail, shares)
+    programs = detail.loc[stated & (level == "program"), _SNAPSHOT + ["name", "unit", "budget"]]
+    total = detail.loc[stated & (level == "office"), _SNAPSHOT + ["budget"]].rename(
         columns={"budget": "total"})
     m = shares.merge(programs, left_on=_SNAPSHOT + ["program"], right_on=_SNAPSHOT + ["name"]) \
         .merge(total, on=_SNAPSHOT)
@@ -714,7 +724,7 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
                      _in_unit(m["budget"], punit), m["source"], m["program"], punit,
                      year=m["year"], program=m["program"]))
     m = _snapshot_for(detail, totals.merge(prog[["program", "detail_program"]], on="program"))
-    m = m.merge(detail[_SNAPSHOT + ["name", "budget", "source"]],
+    m = m.merge(detail.loc[_of_snapshots(detail, m), _SNAPSHOT + ["name", "budget", "source"]],
                 left_on=_SNAPSHOT + ["detail_program"], right_on=_SNAPSHOT + ["name"],
                 suffixes=("", "_detail"))
     out.append(_same("budget_detail", m["detail_program"] + " (" + m["year"].astype(str) + ")",
@@ -845,10 +855,10 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     stated = members.groupby(["sections", "year", "as_of"]).agg(
         stated=("budget_stated", "sum"), n_sec=("section", "size"), division=("division", "first"),
         title=("title", "first"), source=("source", " · ".join)).reset_index()
-    lines = detail[["year", "as_of", "name", "budget", "available", "source"]]
-    m = pairs.merge(stated, on="sections").merge(
-        lines.rename(columns={"name": "detail_line", "source": "line_source"}),
-        on=["year", "as_of", "detail_line"], how="left")
+    m = pairs.merge(stated, on="sections")
+    lines = detail.loc[_of_snapshots(detail, m), ["year", "as_of", "name", "budget", "available", "source"]]
+    m = m.merge(lines.rename(columns={"name": "detail_line", "source": "line_source"}),
+                on=["year", "as_of", "detail_line"], how="left")
     m["amount"] = np.where(m["sections"].map(basis) == "available", m["available"], m["budget"])
     g = m.groupby(["sections", "year", "as_of"]).agg(
         amount=("amount", lambda a: a.sum(min_count=len(a))), n=("detail_line", "size"),
