@@ -49,6 +49,10 @@ class Raw:
     def __init__(self, columns: dict, lines: np.ndarray):
         self.columns, self.lines = columns, lines
         self.at = self
+        #: ``{column: its distinct values}`` of the typed frame's text columns, set by
+        #: :func:`parse` when every row was parsed from them (each value held by some row):
+        #: what :func:`seoulcomm.load._surely_valid` checks instead of a million cells
+        self.distinct: dict = {}
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -461,6 +465,12 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         frame = frame[~doubt]
         odd[rows[doubt]] = True
     odd_rows = np.flatnonzero(odd)
+    if not len(odd_rows):   # every row from the distinct texts: those some row holds
+        for name, (values, codes) in per_column.items():
+            if not isinstance(values, np.ndarray):
+                held = np.zeros(len(values), dtype=bool)
+                held[codes] = True
+                raw.distinct[name] = values[held]
     if len(odd_rows):   # the row-by-row parser's own checks and messages, with their lines
         sub = raw.frame(odd_rows)
         load._text_checks(sub, table, path, problems)
