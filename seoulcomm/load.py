@@ -1171,7 +1171,7 @@ class Dataset:
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
-            wanted = list(dict.fromkeys(_wanted(frame[column], value)))
+            wanted = list(dict.fromkeys(_wanted(self.dtype(name, column), value)))
             if found and ("positions", name, column) not in self.memo:
                 later.append((column, wanted))   # no positions yet: perhaps never needed (below)
                 continue
@@ -1186,7 +1186,16 @@ class Dataset:
         # the size of the table
         found.sort(key=lambda hits: sum(len(h) for h in hits))
         first = found[0]
-        picked = first[0].copy() if len(first) == 1 else np.sort(np.concatenate(first))
+        if len(first) == 1:
+            picked = first[0].copy()
+        elif sum(len(h) for h in first) * 8 > len(frame):
+            # much of the table (every year of it): marked in one mask, not sorted
+            mask = np.zeros(len(frame), dtype=bool)
+            for rows in first:
+                mask[rows] = True
+            picked = np.flatnonzero(mask)
+        else:
+            picked = np.sort(np.concatenate(first))
         for hits in found[1:]:
             if not len(picked):
                 break
@@ -1210,6 +1219,15 @@ class Dataset:
             index = self.positions(name, column)
             picked = _among(picked, [index[v] for v in wanted if v in index], len(frame))
         return picked
+
+    def dtype(self, name: str, column: str):
+        """The dtype of one column of table ``name``, looked up once per loaded table (taking a
+        column out of a frame makes a Series each time: hundreds of reads, thousands of times)."""
+        key = ("dtypes", name)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = dict(self.tables[name].dtypes.items())
+        return found[column]
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
         """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
@@ -1379,17 +1397,22 @@ def _frozen(value):
 def value_positions(col: pd.Series) -> dict:
     """``{value: ascending row positions}`` of a column (missing values left out)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    order, bounds = _grouped(codes, len(uniques))
     return {uniques[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(uniques))}
+
+
+def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row positions ordered by code (-1, missing, first), each code's in ascending order,
+    and where each of the codes 0 … n-1 starts in them (n + 1 bounds)."""
+    small = codes.astype(np.int16) if n < 2 ** 15 - 1 else codes   # small integers: a radix sort
+    order = np.argsort(small, kind="stable")
+    return order, np.searchsorted(small[order], np.arange(n + 1))
 
 
 def coded_positions(codes: np.ndarray, values) -> dict:
     """:func:`value_positions` of a text column given as dictionary codes (each row's place in
     ``values``, -1 where missing): the same positions, found without hashing a text."""
-    small = codes.astype(np.int16) if len(values) < 2 ** 15 - 1 else codes   # a radix sort
-    order = np.argsort(small, kind="stable")
-    bounds = np.searchsorted(small[order], np.arange(len(values) + 1))
+    order, bounds = _grouped(codes, len(values))
     return {values[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(values))
             if bounds[i] < bounds[i + 1]}
 
@@ -1402,12 +1425,13 @@ def _comparable(col: pd.Series) -> pd.Series:
     return col.astype("string")
 
 
-def _wanted(col: pd.Series, value) -> list:
-    """The values a where-entry asks for, as :func:`_comparable` holds them."""
+def _wanted(dtype, value) -> list:
+    """The values a where-entry asks for, as :func:`_comparable` holds them (``dtype``: the
+    column's)."""
     wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
-    if pd.api.types.is_datetime64_any_dtype(col):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return [pd.Timestamp(v) for v in wanted]
-    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         return [float(v) for v in wanted]
     return [str(v) for v in wanted]
 
@@ -1448,7 +1472,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
                             sort_keys=True).encode())
         # the columns, their types and, column by column, one 64-bit hash of each row's value
         # (NA its own value), taken from the table's hashes made once (Dataset.row_hashes)
-        h.update(json.dumps([[str(c) for c in columns], [str(frame[c].dtype) for c in columns],
+        h.update(json.dumps([[str(c) for c in columns], [str(ds.dtype(name, c)) for c in columns],
                              len(frame) if at is None else len(at)]).encode())
         for c in columns:
             hashes = ds.row_hashes(name, c)
@@ -1551,9 +1575,9 @@ class _Refs(dict):
     """The reference sets :func:`load_all` gives (``{kind: set}``), two of them made only when
     first read: the detail's ``(year, line)`` pairs and the organisation's names are needed to
     check a table read from its CSV, and a kernel whose tables all come from the column cache
-    checks none (a million detail rows: the pairs cost ≈ 0.07 s). Every way of reading it
-    (an item, ``get``, ``in``, iteration, ``len``, ``==``, a copy, a pickle) makes them first;
-    the frames they are made from never change once loaded."""
+    checks none (a million detail rows: the pairs cost ≈ 0.07 s). Reading one of them (an
+    item, ``get``, ``in``) makes it; reading the whole (iteration, ``len``, ``==``, a copy, a
+    pickle) makes both first; the frames they are made from never change once loaded."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1566,12 +1590,16 @@ class _Refs(dict):
 
     def _fill(self) -> None:
         while self._later:
-            key, compute = next(iter(self._later.items()))
+            self._make(next(iter(self._later)))
+
+    def _make(self, key) -> None:
+        compute = self._later.get(key)
+        if compute is not None:
             dict.__setitem__(self, key, compute())
             del self._later[key]
 
     def __getitem__(self, key):
-        self._fill()
+        self._make(key)
         return dict.__getitem__(self, key)
 
     def __setitem__(self, key, value):
@@ -1579,12 +1607,11 @@ class _Refs(dict):
         dict.__setitem__(self, key, value)
 
     def get(self, key, default=None):
-        self._fill()
+        self._make(key)
         return dict.get(self, key, default)
 
     def __contains__(self, key):
-        self._fill()
-        return dict.__contains__(self, key)
+        return key in self._later or dict.__contains__(self, key)
 
     def __iter__(self):
         self._fill()
@@ -1627,11 +1654,11 @@ class _Refs(dict):
         return dict(dict.items(self))
 
     def pop(self, key, *default):
-        self._fill()
+        self._make(key)
         return dict.pop(self, key, *default)
 
     def setdefault(self, key, default=None):
-        self._fill()
+        self._make(key)
         return dict.setdefault(self, key, default)
 
     def update(self, *args, **kwargs):
