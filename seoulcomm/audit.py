@@ -72,7 +72,8 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
         "stated": _floats(stated), "computed": _floats(computed),
-        "source": source, "scope": scope, "unit": unit, "tol": tol, "dp": dp,
+        "source": source, "scope": scope, "unit": unit, "tol": tol() if callable(tol) else tol,
+        "dp": dp,
         "year": pd.NA if year is None else year,
         "as_of": pd.NaT if as_of is None else as_of,
         "program": pd.NA if program is None else program,
@@ -125,12 +126,18 @@ def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> 
         def kept(x):
             return x if whole else x[keep]
 
+        def tolerance(rest):   # of the kept checks at ``rest``; a lazy one made for those only
+            if callable(tol):
+                return np.asarray(tol(rest if whole else np.flatnonzero(keep)[rest]), dtype=float)
+            return kept(column(tol).to_numpy(float))[rest]
+
         return pd.DataFrame({"verdict": _verdicts(
             kept(stated_f.to_numpy(float)), kept(computed_f.to_numpy(float)),
-            kept(column(dp).to_numpy(int)), lambda: kept(column(tol).to_numpy(float)),
+            kept(column(dp).to_numpy(int)), tolerance,
             kind if isinstance(kind, str) else kept(column(kind)),
             None if explain is None else kept(column(explain)))})
-    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp})
+    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed),
+                        "tol": tol() if callable(tol) else tol, "dp": dp})
     out["kind"] = _kinds(kind, out.index)
     if explain is not None:
         out["explain"] = explain
@@ -193,10 +200,21 @@ def _table(ds, name: str) -> pd.DataFrame:
     return ds.tables[name].copy(deep=False)
 
 
-def _levels(detail: pd.DataFrame) -> np.ndarray:
+def _levels(ds, detail: pd.DataFrame) -> np.ndarray:
     """The detail's ``level`` as plain strings (None where missing), to compare with numpy: a
-    million rows compared a few times over, not one pandas comparison each."""
-    return detail["level"].to_numpy(dtype=object, na_value=None)
+    million rows compared a few times over, not one pandas comparison each (``detail``: the
+    detail of ``ds`` as :func:`_table` gives it; made once per audit)."""
+    held = _LEVELS.get(id(ds.tables["budget_detail"]))
+    if held is not None and held[0] is ds.tables["budget_detail"]:
+        return held[1]
+    levels = detail["level"].to_numpy(dtype=object, na_value=None)
+    _LEVELS.clear()
+    _LEVELS[id(ds.tables["budget_detail"])] = (ds.tables["budget_detail"], levels)
+    return levels
+
+
+#: :func:`_levels` of the detail the running audit reads (one entry, cleared after it).
+_LEVELS: dict[int, tuple] = {}
 
 
 def _per_distinct(compute, *columns: pd.Series) -> pd.Series:
@@ -284,6 +302,14 @@ def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     return left.merge(m[["_row", "as_of"]], on="_row").drop(columns=["_row", "_doc"])
 
 
+def _of_snapshots(rows: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
+    """Which of ``rows`` (the detail's) bear an ``as_of`` that ``other`` bears (or none): the
+    only rows a merge on the snapshot's columns can pair with ``other``'s, picked before the
+    merge, which then hashes the keys of a few snapshots' rows, not of a million."""
+    dates = rows["as_of"]
+    return (dates.isin(other["as_of"].dropna().unique()) | dates.isna()).to_numpy(dtype=bool)
+
+
 def _in_unit(won: pd.Series, unit: str) -> pd.Series:
     return won.astype("float64") / units.factor(unit)
 
@@ -291,6 +317,18 @@ def _in_unit(won: pd.Series, unit: str) -> pd.Series:
 def _sum_tolerance(parts: pd.Series | int) -> pd.Series | float:
     """Largest gap rounding can explain between a stated total and n rounded parts [unit]."""
     return np.floor(0.5 * (np.asarray(parts, dtype=float) + 1))
+
+
+def _lazy_rate_tolerance(num, den, num_err, den_err, dp):
+    """:func:`_rate_tolerance` of rows of ``num``, ``den`` and ``dp`` made when a check asks
+    for it: ``f(rows)`` for the rows at those positions, ``f()`` for all (a million detail
+    rates, most exact, need no tolerance)."""
+    def tolerance(rows=None):
+        if rows is None:
+            return _rate_tolerance(num, den, num_err, den_err, dp)
+        return _rate_tolerance(*(np.asarray(x, dtype=float)[rows] for x in (num, den)),
+                               num_err, den_err, np.asarray(dp, dtype=float)[rows])
+    return tolerance
 
 
 def _rate_tolerance(num, den, num_err, den_err, dp):
@@ -328,14 +366,16 @@ def verdict_codes(frame: pd.DataFrame) -> np.ndarray:
     the rows that are not exact, and for bounds and parts (most checks are exact: at millions
     of checks, the rest is a small share of the work)."""
     return _verdicts(frame["stated"].to_numpy(float), frame["computed"].to_numpy(float),
-                     frame["dp"].to_numpy(int), lambda: frame["tol"].to_numpy(float), frame["kind"],
+                     frame["dp"].to_numpy(int), lambda rest: frame["tol"].to_numpy(float)[rest],
+                     frame["kind"],
                      frame["explain"] if "explain" in frame else None)
 
 
 def _verdicts(stated: np.ndarray, computed: np.ndarray, dp: np.ndarray, tol, kind,
               explain: pd.Series | None) -> np.ndarray:
-    """:func:`verdict_codes` of the checks' columns: ``tol()`` gives the tolerances (asked only
-    when a check is not exact), ``kind`` is one kind (a text) or each check's."""
+    """:func:`verdict_codes` of the checks' columns: ``tol(rest)`` gives the tolerances of the
+    checks at positions ``rest`` (asked only for those not exact, bounds and parts), ``kind``
+    is one kind (a text) or each check's."""
     scale = 10.0 ** dp
     nudge = 1e-9
     magnitude, sign = np.abs(computed) * scale, np.sign(computed)
@@ -364,7 +404,7 @@ def _verdicts(stated: np.ndarray, computed: np.ndarray, dp: np.ndarray, tol, kin
         bound, part, same = bound[rest], part[rest], is_kind("same")[rest]
         truncated = sign * np.floor(magnitude + nudge) / scale
         diff = stated - computed
-        tol = tol()[rest] + 1e-9
+        tol = tol(rest) + 1e-9
         truncation = ~exact & (_close(stated, truncated) | (same & _close(np.abs(diff), 1 / scale)))
         with np.errstate(invalid="ignore"):
             rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= tol)
@@ -475,7 +515,7 @@ _BALANCE_NOTE = "집행잔액 차이 = 예산현액 합계 차이 − 집행액 
 
 def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
     detail, unit = _table(ds, "budget_detail"), ds.unit("budget_detail")
-    level = _levels(detail)
+    level = _levels(ds, detail)
     detail["derived"] = detail["balance"] == detail["available"] - detail["executed"]
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
@@ -494,7 +534,7 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
         _frame("budget_detail", item, "집행률=집행액/예산현액", detail["rate_stated"],
                detail["executed"] / detail["available"] * 100, src, detail["unit"], "%", kind="rate",
                dp=detail["rate_stated_dp"],
-               tol=_rate_tolerance(detail["executed"], detail["available"], 0.5, 1.0,
+               tol=_lazy_rate_tolerance(detail["executed"], detail["available"], 0.5, 1.0,
                                    detail["rate_stated_dp"]), **when),
     ]
     cols = list(_DETAIL_AMOUNTS)
@@ -623,7 +663,8 @@ def _division_tables(ds) -> list[pd.DataFrame]:
     out.append(_frame("execution_division", label, "집행률=집행액/예산액", ex["rate_stated"],
                       ex["executed"] / ex["budget"] * 100, ex["source"], ex["unit"], "%", kind="rate",
                       dp=ex["rate_stated_dp"],
-                      tol=_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5, ex["rate_stated_dp"]),
+                      tol=_lazy_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5,
+                                               ex["rate_stated_dp"]),
                       **when))
     divs = ex[ex["unit"] != "office"]
     s = _group_sums(divs, _SNAPSHOT, ["budget", "executed", "balance"], "unit")
@@ -653,11 +694,11 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
     out = []
     org = ds["organisation"].set_index("unit")["name_ko"]
     detail, dunit = _table(ds, "budget_detail"), ds.unit("budget_detail")
-    level = _levels(detail)
+    level = _levels(ds, detail)
     heads = detail.loc[(level == "office") | (level == "division"), _SNAPSHOT + ["unit", "budget"]]
     bd, unit = ds["budget_division"], ds.unit("budget_division")
-    m = _snapshot_for(detail, bd).merge(heads[_SNAPSHOT + ["unit", "budget"]],
-                                        on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
+    m = _snapshot_for(detail, bd)
+    m = m.merge(heads[_of_snapshots(heads, m)], on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
     out.append(_same("budget_division",
                      _text(lambda: m["unit"].map(org) + " 예산 (" + m["year"].astype(str) + ")"),
                      "부서별 표 = 세부내역 표", _in_unit(m["budget"], unit),
@@ -689,8 +730,10 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
 
     # the stated shares of the largest programs, against the detail table's 예산편성액
     shares = _snapshot_for(detail, ds["program_shares"])
-    programs = detail.loc[level == "program", _SNAPSHOT + ["name", "unit", "budget"]]
-    total = detail.loc[level == "office", _SNAPSHOT + ["budget"]].rename(
+    # (the snapshots the shares are compared with: every merge below is on them)
+    stated = _of_snapshots(detail, shares)
+    programs = detail.loc[stated & (level == "program"), _SNAPSHOT + ["name", "unit", "budget"]]
+    total = detail.loc[stated & (level == "office"), _SNAPSHOT + ["budget"]].rename(
         columns={"budget": "total"})
     m = shares.merge(programs, left_on=_SNAPSHOT + ["program"], right_on=_SNAPSHOT + ["name"]) \
         .merge(total, on=_SNAPSHOT)
@@ -714,7 +757,7 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
                      _in_unit(m["budget"], punit), m["source"], m["program"], punit,
                      year=m["year"], program=m["program"]))
     m = _snapshot_for(detail, totals.merge(prog[["program", "detail_program"]], on="program"))
-    m = m.merge(detail[_SNAPSHOT + ["name", "budget", "source"]],
+    m = m.merge(detail.loc[_of_snapshots(detail, m), _SNAPSHOT + ["name", "budget", "source"]],
                 left_on=_SNAPSHOT + ["detail_program"], right_on=_SNAPSHOT + ["name"],
                 suffixes=("", "_detail"))
     out.append(_same("budget_detail", m["detail_program"] + " (" + m["year"].astype(str) + ")",
@@ -845,10 +888,10 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     stated = members.groupby(["sections", "year", "as_of"]).agg(
         stated=("budget_stated", "sum"), n_sec=("section", "size"), division=("division", "first"),
         title=("title", "first"), source=("source", " · ".join)).reset_index()
-    lines = detail[["year", "as_of", "name", "budget", "available", "source"]]
-    m = pairs.merge(stated, on="sections").merge(
-        lines.rename(columns={"name": "detail_line", "source": "line_source"}),
-        on=["year", "as_of", "detail_line"], how="left")
+    m = pairs.merge(stated, on="sections")
+    lines = detail.loc[_of_snapshots(detail, m), ["year", "as_of", "name", "budget", "available", "source"]]
+    m = m.merge(lines.rename(columns={"name": "detail_line", "source": "line_source"}),
+                on=["year", "as_of", "detail_line"], how="left")
     m["amount"] = np.where(m["sections"].map(basis) == "available", m["available"], m["budget"])
     g = m.groupby(["sections", "year", "as_of"]).agg(
         amount=("amount", lambda a: a.sum(min_count=len(a))), n=("detail_line", "size"),
@@ -1073,11 +1116,13 @@ def _carry_over(ds, org) -> list[pd.DataFrame]:
     """
     out = []
     detail, dunit = _table(ds, "budget_detail"), ds.unit("budget_detail")
-    level = _levels(detail)
-    heads = detail[((level == "office") | (level == "division"))
-                   & (detail["carryover"] > 0).to_numpy(dtype=bool, na_value=False)]
+    level = _levels(ds, detail)
+    # (the columns the checks read, sorted: not every column of the million rows')
+    heads = detail.loc[((level == "office") | (level == "division"))
+                       & (detail["carryover"] > 0).to_numpy(dtype=bool, na_value=False),
+                       ["year", "as_of", "unit", "carryover", "balance", "source"]]
     first = heads.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"])
-    ex = _table(ds, "execution_division")
+    ex = _table(ds, "execution_division")[["year", "unit", "balance", "as_of"]]
     prior = ex.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"], keep="last")
     prior = prior.assign(year=prior["year"] + 1)[["year", "unit", "balance", "as_of"]]
     m = first.merge(prior, on=["year", "unit"], suffixes=("", "_prior"))
@@ -1176,6 +1221,7 @@ def _parts(ds) -> list[pd.DataFrame]:
              + _staffing(ds) + _outcomes(ds, by_section)
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     _SNAPSHOTS.clear()
+    _LEVELS.clear()
     return [p for p in parts if len(p)]
 
 

@@ -49,6 +49,10 @@ class Raw:
     def __init__(self, columns: dict, lines: np.ndarray):
         self.columns, self.lines = columns, lines
         self.at = self
+        #: ``{column: its distinct values}`` of the typed frame's text columns, set by
+        #: :func:`parse` when every row was parsed from them (each value held by some row):
+        #: what :func:`seoulcomm.load._surely_valid` checks instead of a million cells
+        self.distinct: dict = {}
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -144,6 +148,19 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     if not len(quotes):
         return True
     n = len(arr)
+    if len(quotes) == 1 or np.diff(quotes).min() > 1:
+        # no quote beside another (a file whose quotes only wrap numbers with commas): each
+        # opens or closes a field, a field boundary on exactly one side of it (the rule below
+        # for a run of one quote, in two lookups)
+        before = arr[np.maximum(quotes - 1, 0)]
+        after = arr[np.minimum(quotes + 1, n - 1)]
+        if quotes[0] == 0:
+            before[0] = 10
+        if quotes[-1] == n - 1:
+            after[-1] = 10
+        if not (_BOUNDARY[before] != _BOUNDARY[after]).all():
+            return False
+        return _even_per_line(quotes, starts)
     # runs of consecutive quotes
     breaks = np.flatnonzero(np.diff(quotes) != 1)
     run_start = quotes[np.concatenate(([0], breaks + 1))]
@@ -160,8 +177,17 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
                                     ~odd)))                    # a""b  (doubled inside)
     if not ok.all():
         return False
-    # an even number of quotes on each line: no quoted field runs past its line's end
-    # (a line's quotes: those from its start to the next line's start; one search per line)
+    return _even_per_line(quotes, starts)
+
+
+#: The bytes that end a field: a comma, a line end (``\n``, ``\r``).
+_BOUNDARY = np.zeros(256, dtype=bool)
+_BOUNDARY[[44, 10, 13]] = True
+
+
+def _even_per_line(quotes: np.ndarray, starts: np.ndarray) -> bool:
+    """An even number of quotes on each line: no quoted field runs past its line's end (a
+    line's quotes: those from its start to the next line's start; one search per line)."""
     per_line = np.diff(np.append(np.searchsorted(quotes, starts, side="left"), len(quotes)))
     return bool((per_line % 2 == 0).all())
 
@@ -439,6 +465,12 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         frame = frame[~doubt]
         odd[rows[doubt]] = True
     odd_rows = np.flatnonzero(odd)
+    if not len(odd_rows):   # every row from the distinct texts: those some row holds
+        for name, (values, codes) in per_column.items():
+            if not isinstance(values, np.ndarray):
+                held = np.zeros(len(values), dtype=bool)
+                held[codes] = True
+                raw.distinct[name] = values[held]
     if len(odd_rows):   # the row-by-row parser's own checks and messages, with their lines
         sub = raw.frame(odd_rows)
         load._text_checks(sub, table, path, problems)

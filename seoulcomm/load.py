@@ -742,13 +742,15 @@ def _rename_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, p
 
 
 def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
-              problems: list | None = None, skip: set = frozenset()):
+              problems: list | None = None, skip: set = frozenset(), distinct: dict | None = None):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
-    recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
+    recorded in ``problems`` (raised at once when not given) except cells in ``skip``
+    (``distinct``: see :func:`_surely_valid`)."""
     own = problems is None
     problems = [] if own else problems
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
-    if _surely_valid(typed, table, refs):   # nothing the schema could refuse: pandera not asked
+    if _surely_valid(typed, table, refs, distinct):
+        # nothing the schema could refuse: pandera not asked
         if own and problems:
             raise DataErrors(problems)
         return
@@ -789,11 +791,14 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
-def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
+def _surely_valid(typed: pd.DataFrame, table: Table, refs, distinct: dict | None = None) -> bool:
     """True when :func:`seoulcomm.schema.dataframe_schema` cannot refuse ``typed``: every
     column there, of its type, filled where required, within its range, choices and
     references, and no key twice (the same rules, vectorised; pandera, which words each
-    failure, runs only when one of them fails)."""
+    failure, runs only when one of them fails). ``distinct``: ``{column: its distinct
+    values}`` for columns whose every value is among them and each of them in some row (a
+    big file's text columns, :attr:`seoulcomm.bulk.Raw.distinct`): those values are checked,
+    not every cell."""
     from .schema import _DTYPES
 
     if sorted(typed.columns) != sorted(table.columns):
@@ -802,6 +807,8 @@ def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
         values = typed[col.name]
         if str(values.dtype) != _DTYPES.get(col.kind, "string"):
             return False
+        if distinct and col.name in distinct:
+            values = pd.Series(distinct[col.name], dtype=values.dtype)
         missing = values.isna().to_numpy(dtype=bool)
         if missing.any():
             if not col.optional:
@@ -842,7 +849,8 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
         _text_checks(raw, table, path, problems)
         frame = _parse(raw, table, catalog, path, problems)
     skip = {(p.line, p.column) for p in problems}
-    _validate(frame, raw, table, refs, path, problems, skip)
+    _validate(frame, raw, table, refs, path, problems, skip,
+              distinct=raw.distinct if read is not None else None)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
     _rename_checks(frame, raw, table, refs, path, problems)
@@ -934,7 +942,7 @@ def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, pr
         return
     version = frame["version"]
     names = version.astype("string").fillna(ORIGINAL).to_numpy(dtype=object)
-    codes, distinct = pd.factorize(pd.Series(names[use], dtype=object))
+    codes, distinct = _factorize_runs(names[use])
     year_codes, year_values = pd.factorize(years[use])
     # each (year, version name) once: is it known, and from which date
     pair_key = year_codes.astype(np.int64) * (len(distinct) + 1) + codes
@@ -980,6 +988,16 @@ def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, pr
                 path, f"기준일이 예산 단계 '{name}'의 날짜({date:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
                 "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
                 value=raw.at[line, "version"]))
+
+
+def _factorize_runs(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an array of texts (no missing value), hashed once per run of equal
+    neighbours (a million detail rows repeat one budget version), not once per row."""
+    if len(texts) < 2:
+        return pd.factorize(texts)
+    starts = np.flatnonzero(np.r_[True, texts[1:] != texts[:-1]])
+    codes, uniques = pd.factorize(texts[starts])
+    return np.repeat(codes, np.diff(np.r_[starts, len(texts)])), uniques
 
 
 def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
