@@ -518,9 +518,13 @@ def _parent_sums(detail: pd.DataFrame, level: np.ndarray, cols: list,
     row_at[key] = np.arange(n)
     if (row_at >= 0).sum() != n:   # a (year, as_of, line) twice
         return None
-    # each child's group: its parent's key, and whether it is one of the office's two parts
-    group = (snapshot[has_parent] * width + (parent - low)) * 2 + (level == "office_part")[has_parent]
-    size = np.bincount(group, minlength=2 * span)
+    # each child's group: its parent's key, and whether it is one of the office's two parts;
+    # every other row in one group past them all (summed, never read: no row picked out per
+    # amount summed)
+    group = np.full(n, 2 * span, dtype=np.int64)
+    group[has_parent] = (snapshot[has_parent] * width + (parent - low)) * 2 \
+        + (level == "office_part")[has_parent]
+    size = np.bincount(group, minlength=2 * span + 1)[:2 * span]
     groups = np.flatnonzero(size)          # in (year, as_of, parent, group) order
     rows = row_at[groups // 2]
     groups, rows = groups[rows >= 0], rows[rows >= 0]   # a parent that is no line: no check
@@ -529,10 +533,10 @@ def _parent_sums(detail: pd.DataFrame, level: np.ndarray, cols: list,
                      if c in detail.columns]].iloc[rows].reset_index(drop=True)
     merged["group"] = (groups % 2).astype(bool)
     for c, a in zip(cols, amounts):
-        merged[f"{c}_sum"] = np.bincount(group, weights=a[has_parent], minlength=2 * span)[groups]
+        merged[f"{c}_sum"] = np.bincount(group, weights=a)[groups]
     merged["size"] = size[groups]
-    derived = detail["derived"].to_numpy(dtype=bool, na_value=True)[has_parent]   # (NA: skipped)
-    merged["derived_all"] = np.bincount(group, weights=~derived, minlength=2 * span)[groups] == 0
+    derived = detail["derived"].to_numpy(dtype=bool, na_value=True)   # (NA: skipped)
+    merged["derived_all"] = np.bincount(group, weights=~derived)[groups] == 0
     return merged
 
 

@@ -431,12 +431,13 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
             values = text.where(~empty).astype(pd.StringDtype("python")).array
         per_column[col.name] = (values, codes)
     rows = np.flatnonzero(~odd)
+    every = len(rows) == n   # (then each column's codes are its rows' as they are: no copy)
     out = {}
     doubt = np.zeros(len(rows), dtype=bool)   # plain-looking, for the exact parser to judge
     for col in table.cols:
         if col.name in per_column:
             values, codes = per_column[col.name]
-            picked = codes[rows]
+            picked = codes if every else codes[rows]
             # (a take of the distinct texts' array: the same text objects, not checked again)
             out[col.name] = values[picked] if isinstance(values, np.ndarray) else values.take(picked)
             continue
@@ -444,7 +445,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         # once per distinct plain text, spread to the rows (every row kept is plain here)
         texts, codes, plain_text = distinct[col.name]
         among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
-        picked = among[codes[rows]]
+        picked = among[codes if every else codes[rows]]
         values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
         if col.kind == "money":   # (in 원, per distinct text too)
             unit = catalog.unit(table.name, col.name)
