@@ -347,7 +347,22 @@ def _rate_tolerance(num, den, num_err, den_err, dp):
 def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.isclose(a, b, rtol=0, atol=1e-9)``, without its general machinery (millions of rows)."""
     with np.errstate(invalid="ignore"):
-        return (np.abs(a - b) <= 1e-9) | (a == b)
+        gap = a - b
+        np.abs(gap, out=gap)
+        close = gap <= 1e-9
+        close |= a == b
+        return close
+
+
+#: 10 ** k for the decimals a figure can have (exactly as ``10.0 ** k`` gives them).
+_POW10 = 10.0 ** np.arange(23)
+
+
+def _pow10(dp: np.ndarray) -> np.ndarray:
+    """``10.0 ** dp`` by a lookup, not a power per check."""
+    if len(dp) and 0 <= dp.min() and dp.max() < len(_POW10):
+        return _POW10[dp]
+    return 10.0 ** dp
 
 
 def classify(frame: pd.DataFrame) -> pd.Series:
@@ -376,10 +391,20 @@ def _verdicts(stated: np.ndarray, computed: np.ndarray, dp: np.ndarray, tol, kin
     """:func:`verdict_codes` of the checks' columns: ``tol(rest)`` gives the tolerances of the
     checks at positions ``rest`` (asked only for those not exact, bounds and parts), ``kind``
     is one kind (a text) or each check's."""
-    scale = 10.0 ** dp
     nudge = 1e-9
-    magnitude, sign = np.abs(computed) * scale, np.sign(computed)
-    rounded = sign * np.floor(magnitude + 0.5 + nudge) / scale
+    # (the same arithmetic, in place, and none by a scale of 1: millions of checks, most of
+    # them whole amounts)
+    scale = _pow10(dp) if dp.any() else None
+    magnitude = np.abs(computed)
+    if scale is not None:
+        magnitude *= scale
+    sign = np.sign(computed)
+    rounded = magnitude + 0.5
+    rounded += nudge
+    np.floor(rounded, out=rounded)
+    rounded *= sign
+    if scale is not None:
+        rounded /= scale
     exact = _close(stated, rounded)
     if isinstance(kind, str):   # one kind for every check
         def is_kind(name: str, n=len(stated)) -> np.ndarray:
@@ -400,7 +425,8 @@ def _verdicts(stated: np.ndarray, computed: np.ndarray, dp: np.ndarray, tol, kin
     rest = np.flatnonzero(~exact | bound | part)
     if len(rest):
         stated, computed, exact = stated[rest], computed[rest], exact[rest]
-        scale, magnitude, sign = scale[rest], magnitude[rest], sign[rest]
+        scale = scale[rest] if scale is not None else np.ones(len(rest))
+        magnitude, sign = magnitude[rest], sign[rest]
         bound, part, same = bound[rest], part[rest], is_kind("same")[rest]
         truncated = sign * np.floor(magnitude + nudge) / scale
         diff = stated - computed
@@ -492,9 +518,13 @@ def _parent_sums(detail: pd.DataFrame, level: np.ndarray, cols: list,
     row_at[key] = np.arange(n)
     if (row_at >= 0).sum() != n:   # a (year, as_of, line) twice
         return None
-    # each child's group: its parent's key, and whether it is one of the office's two parts
-    group = (snapshot[has_parent] * width + (parent - low)) * 2 + (level == "office_part")[has_parent]
-    size = np.bincount(group, minlength=2 * span)
+    # each child's group: its parent's key, and whether it is one of the office's two parts;
+    # every other row in one group past them all (summed, never read: no row picked out per
+    # amount summed)
+    group = np.full(n, 2 * span, dtype=np.int64)
+    group[has_parent] = (snapshot[has_parent] * width + (parent - low)) * 2 \
+        + (level == "office_part")[has_parent]
+    size = np.bincount(group, minlength=2 * span + 1)[:2 * span]
     groups = np.flatnonzero(size)          # in (year, as_of, parent, group) order
     rows = row_at[groups // 2]
     groups, rows = groups[rows >= 0], rows[rows >= 0]   # a parent that is no line: no check
@@ -503,10 +533,10 @@ def _parent_sums(detail: pd.DataFrame, level: np.ndarray, cols: list,
                      if c in detail.columns]].iloc[rows].reset_index(drop=True)
     merged["group"] = (groups % 2).astype(bool)
     for c, a in zip(cols, amounts):
-        merged[f"{c}_sum"] = np.bincount(group, weights=a[has_parent], minlength=2 * span)[groups]
+        merged[f"{c}_sum"] = np.bincount(group, weights=a)[groups]
     merged["size"] = size[groups]
-    derived = detail["derived"].to_numpy(dtype=bool, na_value=True)[has_parent]   # (NA: skipped)
-    merged["derived_all"] = np.bincount(group, weights=~derived, minlength=2 * span)[groups] == 0
+    derived = detail["derived"].to_numpy(dtype=bool, na_value=True)   # (NA: skipped)
+    merged["derived_all"] = np.bincount(group, weights=~derived)[groups] == 0
     return merged
 
 

@@ -283,12 +283,6 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
     if padded is None:
         return None
     data = padded
-    invalid = []
-
-    def invalid_row(row):
-        invalid.append(row)
-        return "skip"
-
     field_names = [f"c{i}" for i in range(width)]
     # every column as a dictionary: each distinct text once per block, then once per file
     # (unify_dictionaries), not once per row: the text columns of a million rows repeat (units,
@@ -299,14 +293,16 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=field_names, skip_rows=1,
                                            use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True,
-                                              invalid_row_handler=invalid_row),
+            # (a row of another width raises: no handler, which Arrow would hand the row's
+            # text decoded, and a row of bytes that are not UTF-8 would fail that decoding
+            # inside Arrow, printed as an ignored exception)
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={f: as_codes for f in field_names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, check_utf8=True))
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError, ValueError):
         return None
-    if invalid or parsed.num_rows != len(content) - 1:
+    if parsed.num_rows != len(content) - 1:
         return None
     problems += found
     parsed = parsed.unify_dictionaries()   # one dictionary per column for all its blocks
@@ -435,12 +431,13 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
             values = text.where(~empty).astype(pd.StringDtype("python")).array
         per_column[col.name] = (values, codes)
     rows = np.flatnonzero(~odd)
+    every = len(rows) == n   # (then each column's codes are its rows' as they are: no copy)
     out = {}
     doubt = np.zeros(len(rows), dtype=bool)   # plain-looking, for the exact parser to judge
     for col in table.cols:
         if col.name in per_column:
             values, codes = per_column[col.name]
-            picked = codes[rows]
+            picked = codes if every else codes[rows]
             # (a take of the distinct texts' array: the same text objects, not checked again)
             out[col.name] = values[picked] if isinstance(values, np.ndarray) else values.take(picked)
             continue
@@ -448,7 +445,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         # once per distinct plain text, spread to the rows (every row kept is plain here)
         texts, codes, plain_text = distinct[col.name]
         among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
-        picked = among[codes[rows]]
+        picked = among[codes if every else codes[rows]]
         values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
         if col.kind == "money":   # (in 원, per distinct text too)
             unit = catalog.unit(table.name, col.name)

@@ -862,8 +862,9 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
 
 #: Files from this size [bytes] are read column by column (:mod:`seoulcomm.bulk`) when they
 #: are plain; smaller ones, and any file that is not plain, row by row (the same frames and
-#: messages either way; tests/test_bulk.py).
-BULK_MIN_BYTES = 1024 * 1024
+#: messages either way; tests/test_bulk.py). Every size: Arrow reads even a small table faster
+#: than the row-by-row reader's per-column steps (data/'s 26 tables ≈ 0.38 → 0.23 s).
+BULK_MIN_BYTES = 0
 
 
 def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, problems: list):
