@@ -72,7 +72,8 @@ def _frame(table, item, check, stated, computed, source, scope, unit, *, kind, t
     out = pd.DataFrame({
         "table": table, "item": item, "check": check,
         "stated": _floats(stated), "computed": _floats(computed),
-        "source": source, "scope": scope, "unit": unit, "tol": tol, "dp": dp,
+        "source": source, "scope": scope, "unit": unit, "tol": tol() if callable(tol) else tol,
+        "dp": dp,
         "year": pd.NA if year is None else year,
         "as_of": pd.NaT if as_of is None else as_of,
         "program": pd.NA if program is None else program,
@@ -104,8 +105,39 @@ def _kinds(kind, index):
 
 def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> pd.DataFrame:
     """:func:`_frame`'s rows as their verdict codes only (``verdict``: index into
-    :data:`VERDICTS`), the same rows kept and the same verdicts as :func:`_frame` gives them."""
-    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed), "tol": tol, "dp": dp})
+    :data:`VERDICTS`), the same rows kept and the same verdicts as :func:`_frame` gives them.
+
+    When every Series argument has the same index (all but a few parts), the columns are taken
+    as arrays and classified as they are, with no frame made of them (a million detail rows:
+    three such parts); otherwise pandas aligns them in a frame first, as :func:`_frame` does."""
+    index = _shared_index(stated, computed, tol, dp, kind, explain)
+    if index is not None:
+        n = len(index)
+
+        def column(x):   # as the frame's column of ``x`` would be
+            return x if isinstance(x, pd.Series) else pd.Series(np.broadcast_to(x, n) if np.ndim(x) == 0 else x)
+
+        stated_f, computed_f = column(_floats(stated)), column(_floats(computed))
+        keep = stated_f.notna().to_numpy(dtype=bool)
+        if not keep_unmatched:
+            keep = keep & computed_f.notna().to_numpy(dtype=bool)
+        whole = keep.all()
+
+        def kept(x):
+            return x if whole else x[keep]
+
+        def tolerance(rest):   # of the kept checks at ``rest``; a lazy one made for those only
+            if callable(tol):
+                return np.asarray(tol(rest if whole else np.flatnonzero(keep)[rest]), dtype=float)
+            return kept(column(tol).to_numpy(float))[rest]
+
+        return pd.DataFrame({"verdict": _verdicts(
+            kept(stated_f.to_numpy(float)), kept(computed_f.to_numpy(float)),
+            kept(column(dp).to_numpy(int)), tolerance,
+            kind if isinstance(kind, str) else kept(column(kind)),
+            None if explain is None else kept(column(explain)))})
+    out = pd.DataFrame({"stated": _floats(stated), "computed": _floats(computed),
+                        "tol": tol() if callable(tol) else tol, "dp": dp})
     out["kind"] = _kinds(kind, out.index)
     if explain is not None:
         out["explain"] = explain
@@ -115,6 +147,22 @@ def _codes_only(stated, computed, *, kind, tol, dp, keep_unmatched, explain) -> 
     if not keep.all():
         out = out[keep]
     return pd.DataFrame({"verdict": verdict_codes(out)})
+
+
+def _shared_index(*values) -> pd.Index | None:
+    """The index every Series among ``values`` has (each array among them as long), or None
+    when they differ (a frame of them would align them) or none is a Series."""
+    series = [v for v in values if isinstance(v, pd.Series)]
+    if not series:
+        return None
+    index = series[0].index
+    for s in series[1:]:
+        if s.index is not index and not (s.index.equals(index) and index.is_unique):
+            return None
+    for v in values:
+        if isinstance(v, np.ndarray) and v.ndim and len(v) != len(index):
+            return None
+    return index
 
 
 def _text(make):
@@ -136,6 +184,37 @@ _COUNTING = threading.local()
 
 def _floats(x):
     return pd.to_numeric(x).astype(float) if isinstance(x, pd.Series) else float(x)
+
+
+#: Whether pandas copies a column only when it is written (copy-on-write: always from pandas 3).
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
+def _table(ds, name: str) -> pd.DataFrame:
+    """``ds[name]``, noted in the read log as it notes it, without copying every column when
+    pandas copies on write: the audit sets whole columns of a table it reads, never writes into
+    one (the detail's million rows copied three times per audit: ≈ 0.4 s)."""
+    if not _COPY_ON_WRITE:
+        return ds[name]
+    ds._note(name, {})
+    return ds.tables[name].copy(deep=False)
+
+
+def _levels(ds, detail: pd.DataFrame) -> np.ndarray:
+    """The detail's ``level`` as plain strings (None where missing), to compare with numpy: a
+    million rows compared a few times over, not one pandas comparison each (``detail``: the
+    detail of ``ds`` as :func:`_table` gives it; made once per audit)."""
+    held = _LEVELS.get(id(ds.tables["budget_detail"]))
+    if held is not None and held[0] is ds.tables["budget_detail"]:
+        return held[1]
+    levels = detail["level"].to_numpy(dtype=object, na_value=None)
+    _LEVELS.clear()
+    _LEVELS[id(ds.tables["budget_detail"])] = (ds.tables["budget_detail"], levels)
+    return levels
+
+
+#: :func:`_levels` of the detail the running audit reads (one entry, cleared after it).
+_LEVELS: dict[int, tuple] = {}
 
 
 def _per_distinct(compute, *columns: pd.Series) -> pd.Series:
@@ -168,12 +247,38 @@ def _snapshots_of(detail: pd.DataFrame) -> pd.DataFrame:
     held = _SNAPSHOTS.get(id(detail))
     if held is not None and held[0] is detail:
         return held[1]
-    # the distinct (year, as_of, source) first: a snapshot repeats one source over its rows
-    snaps = detail[["year", "as_of", "source"]].drop_duplicates()
+    # the distinct (year, as_of, source) first: a snapshot repeats one source over its rows.
+    # The rows that first hold each, found by one number per row (a million rows' sources
+    # hashed once per run of equal sources, not once per row): the rows drop_duplicates keeps
+    key, span = np.zeros(len(detail), dtype=np.int64), 1
+    for values in (detail["year"].to_numpy(dtype="float64", na_value=np.nan),
+                   detail["as_of"].to_numpy(dtype="datetime64[ns]"),
+                   detail["source"].to_numpy(dtype=object, na_value=None)):
+        codes, count = _run_codes(values)
+        span *= count + 1
+        key = key * (count + 1) + codes + 1   # (-1, a missing value, is a value of its own)
+    if span < 2 ** 62:
+        snaps = detail.loc[~pd.Series(key).duplicated().to_numpy(), ["year", "as_of", "source"]]
+    else:   # (too many distinct values for one number: not at the bound of 2,000,000 rows)
+        snaps = detail[["year", "as_of", "source"]].drop_duplicates()
     snaps = snaps.assign(doc=_document(snaps["source"]))[["year", "as_of", "doc"]].drop_duplicates()
     _SNAPSHOTS.clear()
     _SNAPSHOTS[id(detail)] = (detail, snaps)
     return snaps
+
+
+def _run_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(codes, n)``: each value's code among the ``n`` distinct values (-1: missing), as
+    ``pd.factorize`` gives them, found once per run of equal neighbours (a column sorted or
+    grouped by it, as a detail's sources are, hashes a few hundred values, not a million)."""
+    if len(values) < 2:
+        codes, uniques = pd.factorize(values)
+        return codes, len(uniques)
+    with np.errstate(invalid="ignore"):
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    # (NaN and NaT are never equal to themselves: each starts a run, still coded alike)
+    codes, uniques = pd.factorize(values[starts])
+    return np.repeat(codes, np.diff(np.r_[starts, len(values)])), len(uniques)
 
 
 #: :func:`_snapshots_of` of the detail frame the running audit compares with (one entry).
@@ -197,6 +302,14 @@ def _snapshot_for(detail: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     return left.merge(m[["_row", "as_of"]], on="_row").drop(columns=["_row", "_doc"])
 
 
+def _of_snapshots(rows: pd.DataFrame, other: pd.DataFrame) -> np.ndarray:
+    """Which of ``rows`` (the detail's) bear an ``as_of`` that ``other`` bears (or none): the
+    only rows a merge on the snapshot's columns can pair with ``other``'s, picked before the
+    merge, which then hashes the keys of a few snapshots' rows, not of a million."""
+    dates = rows["as_of"]
+    return (dates.isin(other["as_of"].dropna().unique()) | dates.isna()).to_numpy(dtype=bool)
+
+
 def _in_unit(won: pd.Series, unit: str) -> pd.Series:
     return won.astype("float64") / units.factor(unit)
 
@@ -204,6 +317,18 @@ def _in_unit(won: pd.Series, unit: str) -> pd.Series:
 def _sum_tolerance(parts: pd.Series | int) -> pd.Series | float:
     """Largest gap rounding can explain between a stated total and n rounded parts [unit]."""
     return np.floor(0.5 * (np.asarray(parts, dtype=float) + 1))
+
+
+def _lazy_rate_tolerance(num, den, num_err, den_err, dp):
+    """:func:`_rate_tolerance` of rows of ``num``, ``den`` and ``dp`` made when a check asks
+    for it: ``f(rows)`` for the rows at those positions, ``f()`` for all (a million detail
+    rates, most exact, need no tolerance)."""
+    def tolerance(rows=None):
+        if rows is None:
+            return _rate_tolerance(num, den, num_err, den_err, dp)
+        return _rate_tolerance(*(np.asarray(x, dtype=float)[rows] for x in (num, den)),
+                               num_err, den_err, np.asarray(dp, dtype=float)[rows])
+    return tolerance
 
 
 def _rate_tolerance(num, den, num_err, den_err, dp):
@@ -222,7 +347,22 @@ def _rate_tolerance(num, den, num_err, den_err, dp):
 def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.isclose(a, b, rtol=0, atol=1e-9)``, without its general machinery (millions of rows)."""
     with np.errstate(invalid="ignore"):
-        return (np.abs(a - b) <= 1e-9) | (a == b)
+        gap = a - b
+        np.abs(gap, out=gap)
+        close = gap <= 1e-9
+        close |= a == b
+        return close
+
+
+#: 10 ** k for the decimals a figure can have (exactly as ``10.0 ** k`` gives them).
+_POW10 = 10.0 ** np.arange(23)
+
+
+def _pow10(dp: np.ndarray) -> np.ndarray:
+    """``10.0 ** dp`` by a lookup, not a power per check."""
+    if len(dp) and 0 <= dp.min() and dp.max() < len(_POW10):
+        return _POW10[dp]
+    return 10.0 ** dp
 
 
 def classify(frame: pd.DataFrame) -> pd.Series:
@@ -240,19 +380,42 @@ def verdict_codes(frame: pd.DataFrame) -> np.ndarray:
     Whether a check is exact is found for every row; the rest of the classification only for
     the rows that are not exact, and for bounds and parts (most checks are exact: at millions
     of checks, the rest is a small share of the work)."""
-    stated, computed = frame["stated"].to_numpy(float), frame["computed"].to_numpy(float)
-    dp = frame["dp"].to_numpy(int)
-    scale = 10.0 ** dp
-    nudge = 1e-9
-    magnitude, sign = np.abs(computed) * scale, np.sign(computed)
-    rounded = sign * np.floor(magnitude + 0.5 + nudge) / scale
-    exact = _close(stated, rounded)
-    # the kinds compared as codes (one pass over the text, not one per kind)
-    codes, kinds = pd.factorize(frame["kind"], use_na_sentinel=True)
-    kinds = list(kinds)
+    return _verdicts(frame["stated"].to_numpy(float), frame["computed"].to_numpy(float),
+                     frame["dp"].to_numpy(int), lambda rest: frame["tol"].to_numpy(float)[rest],
+                     frame["kind"],
+                     frame["explain"] if "explain" in frame else None)
 
-    def is_kind(name: str) -> np.ndarray:
-        return codes == kinds.index(name) if name in kinds else np.zeros(len(codes), dtype=bool)
+
+def _verdicts(stated: np.ndarray, computed: np.ndarray, dp: np.ndarray, tol, kind,
+              explain: pd.Series | None) -> np.ndarray:
+    """:func:`verdict_codes` of the checks' columns: ``tol(rest)`` gives the tolerances of the
+    checks at positions ``rest`` (asked only for those not exact, bounds and parts), ``kind``
+    is one kind (a text) or each check's."""
+    nudge = 1e-9
+    # (the same arithmetic, in place, and none by a scale of 1: millions of checks, most of
+    # them whole amounts)
+    scale = _pow10(dp) if dp.any() else None
+    magnitude = np.abs(computed)
+    if scale is not None:
+        magnitude *= scale
+    sign = np.sign(computed)
+    rounded = magnitude + 0.5
+    rounded += nudge
+    np.floor(rounded, out=rounded)
+    rounded *= sign
+    if scale is not None:
+        rounded /= scale
+    exact = _close(stated, rounded)
+    if isinstance(kind, str):   # one kind for every check
+        def is_kind(name: str, n=len(stated)) -> np.ndarray:
+            return np.full(n, name == kind)
+    else:
+        # the kinds compared as codes (one pass over the text, not one per kind)
+        codes, kinds = pd.factorize(kind, use_na_sentinel=True)
+        kinds = list(kinds)
+
+        def is_kind(name: str) -> np.ndarray:
+            return codes == kinds.index(name) if name in kinds else np.zeros(len(codes), dtype=bool)
 
     # a bound (이월액 ≤ 전년도 집행잔액) holds or it does not; a part (Ⅲ 사업비 that covers part
     # of its detail lines) is no more than the whole
@@ -262,11 +425,12 @@ def verdict_codes(frame: pd.DataFrame) -> np.ndarray:
     rest = np.flatnonzero(~exact | bound | part)
     if len(rest):
         stated, computed, exact = stated[rest], computed[rest], exact[rest]
-        scale, magnitude, sign = scale[rest], magnitude[rest], sign[rest]
+        scale = scale[rest] if scale is not None else np.ones(len(rest))
+        magnitude, sign = magnitude[rest], sign[rest]
         bound, part, same = bound[rest], part[rest], is_kind("same")[rest]
         truncated = sign * np.floor(magnitude + nudge) / scale
         diff = stated - computed
-        tol = frame["tol"].to_numpy(float)[rest] + 1e-9
+        tol = tol(rest) + 1e-9
         truncation = ~exact & (_close(stated, truncated) | (same & _close(np.abs(diff), 1 / scale)))
         with np.errstate(invalid="ignore"):
             rounding = ~exact & ~truncation & ~same & (np.abs(diff) <= tol)
@@ -279,9 +443,8 @@ def verdict_codes(frame: pd.DataFrame) -> np.ndarray:
                                v["discrepancy"])
     # the source selects (a list of the largest): a reference, never a contradiction
     code[is_kind("listing")] = v["reference"]
-    if "explain" in frame:
+    if explain is not None:
         # a difference the sources explain takes the verdict the row names (explained, timing …)
-        explain = frame["explain"]
         explained = (code == v["discrepancy"]) & explain.notna().to_numpy(bool)
         if explained.any():
             named = explain.astype("string").to_numpy(dtype=object)[explained]
@@ -317,11 +480,72 @@ def _group_sums(frame: pd.DataFrame, keys: list, cols: list, count: str) -> pd.D
                                    derived_all=("derived", "all"))
 
 
+def _parent_sums(detail: pd.DataFrame, level: np.ndarray, cols: list,
+                 has_parent: np.ndarray) -> pd.DataFrame | None:
+    """Each parent line (a row of its snapshot whose ``line`` its children name as ``parent``)
+    with the sums of its children's ``cols`` (``{col}_sum``), apart for the office's two parts
+    (``group`` True) and its other children (False): ``size`` children, ``derived_all`` when
+    every one's balance is 현액 − 집행. The rows, values and order of grouping the children by
+    (year, as_of, parent, group), sorted, and joining each group to its parent's row.
+
+    Done by positions, not by grouping and joining a million rows: a (year, as_of, line) key
+    is one number (the snapshot's place in sorted order, then the line) that indexes a table
+    of rows, and the sums are ``np.bincount`` over it. That is exact, as pandas' sum is, for
+    amounts in whole units (every amount of the sources) while no sum can pass 2**53. None
+    (pandas groups and joins) when a sum might not be exact, a key is missing or twice, or the
+    lines are too sparse for such a table."""
+    n = len(detail)
+    amounts = [detail[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols]
+    for a in amounts:
+        if not np.isfinite(a).all() or not (a == np.round(a)).all() or np.abs(a).sum() >= 2 ** 53:
+            return None
+    if not n or detail[_SNAPSHOT + ["line"]].isna().to_numpy().any():
+        return None
+    years, _ = pd.factorize(detail["year"], sort=True)
+    dates, date_values = pd.factorize(detail["as_of"], sort=True)
+    # each (year, as_of) numbered in sorted order (a year holds only its own dates)
+    snapshot, snapshots = pd.factorize(years.astype(np.int64) * len(date_values) + dates, sort=True)
+    snapshot = snapshot.astype(np.int64)
+    line = detail["line"].to_numpy(dtype="int64")
+    parent = detail["parent"].to_numpy(dtype="int64", na_value=0)[has_parent]
+    low = min(line.min(), parent.min()) if len(parent) else line.min()
+    width = int(max(line.max(), parent.max() if len(parent) else line.max()) - low + 1)
+    span = len(snapshots) * width
+    if span > 4 * n + (1 << 20):
+        return None
+    key = snapshot * width + (line - low)
+    row_at = np.full(span, -1, dtype=np.int64)
+    row_at[key] = np.arange(n)
+    if (row_at >= 0).sum() != n:   # a (year, as_of, line) twice
+        return None
+    # each child's group: its parent's key, and whether it is one of the office's two parts;
+    # every other row in one group past them all (summed, never read: no row picked out per
+    # amount summed)
+    group = np.full(n, 2 * span, dtype=np.int64)
+    group[has_parent] = (snapshot[has_parent] * width + (parent - low)) * 2 \
+        + (level == "office_part")[has_parent]
+    size = np.bincount(group, minlength=2 * span + 1)[:2 * span]
+    groups = np.flatnonzero(size)          # in (year, as_of, parent, group) order
+    rows = row_at[groups // 2]
+    groups, rows = groups[rows >= 0], rows[rows >= 0]   # a parent that is no line: no check
+    # (the parent's columns the checks read, not the rest of a wide table)
+    merged = detail[[c for c in _SNAPSHOT + ["unit", "name", "source", "program", "derived"] + cols
+                     if c in detail.columns]].iloc[rows].reset_index(drop=True)
+    merged["group"] = (groups % 2).astype(bool)
+    for c, a in zip(cols, amounts):
+        merged[f"{c}_sum"] = np.bincount(group, weights=a)[groups]
+    merged["size"] = size[groups]
+    derived = detail["derived"].to_numpy(dtype=bool, na_value=True)   # (NA: skipped)
+    merged["derived_all"] = np.bincount(group, weights=~derived)[groups] == 0
+    return merged
+
+
 _BALANCE_NOTE = "집행잔액 차이 = 예산현액 합계 차이 − 집행액 합계 차이(모두 반올림 범위)"
 
 
 def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
-    detail, unit = ds["budget_detail"], ds.unit("budget_detail")
+    detail, unit = _table(ds, "budget_detail"), ds.unit("budget_detail")
+    level = _levels(ds, detail)
     detail["derived"] = detail["balance"] == detail["available"] - detail["executed"]
     for col in _DETAIL_AMOUNTS:
         detail[col] = _in_unit(detail[col], unit)
@@ -340,27 +564,30 @@ def _detail_rows(ds, program_of_line: pd.Series) -> list[pd.DataFrame]:
         _frame("budget_detail", item, "집행률=집행액/예산현액", detail["rate_stated"],
                detail["executed"] / detail["available"] * 100, src, detail["unit"], "%", kind="rate",
                dp=detail["rate_stated_dp"],
-               tol=_rate_tolerance(detail["executed"], detail["available"], 0.5, 1.0,
+               tol=_lazy_rate_tolerance(detail["executed"], detail["available"], 0.5, 1.0,
                                    detail["rate_stated_dp"]), **when),
     ]
     cols = list(_DETAIL_AMOUNTS)
     # children → parent totals; the office line splits into divisions and into its two parts
     # (only the columns summed and grouped by: the children of a million lines, not their text)
     has_parent = detail["parent"].notna().to_numpy(bool)
-    child = detail.loc[has_parent, _SNAPSHOT + ["parent", "line", "derived"] + cols]
-    # the office's two parts (True) apart from its divisions' lines (False), in that order
-    child["group"] = (detail["level"] == "office_part").to_numpy(bool)[has_parent]
-    keys = _SNAPSHOT + ["parent", "group"]
-    sums = _group_sums(child, keys, cols, "line").reset_index()
-    merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
-                        suffixes=("_sum", ""))
+    merged = _parent_sums(detail, level, cols, has_parent)
+    if merged is None:
+        child = detail.loc[has_parent, _SNAPSHOT + ["parent", "line", "derived"] + cols]
+        # the office's two parts (True) apart from its divisions' lines (False), in that order
+        child["group"] = (level == "office_part")[has_parent]
+        keys = _SNAPSHOT + ["parent", "group"]
+        sums = _group_sums(child, keys, cols, "line").reset_index()
+        merged = sums.merge(detail, left_on=_SNAPSHOT + ["parent"], right_on=_SNAPSHOT + ["line"],
+                            suffixes=("_sum", ""))
     what = _text(lambda: pd.Series(np.where(merged["group"], "사업예산+기본경비",
                                             "하위 항목 합계"), index=merged.index))
     # the office's two parts against the sums of their levels over the divisions
-    parts = detail[detail["level"] == "office_part"].copy()
-    parts["level_of"] = parts["name"].map(_OFFICE_PARTS)
-    by_level = detail[detail["level"].isin(set(_OFFICE_PARTS.values()))]
     lkeys = _SNAPSHOT + ["level"]
+    parts = detail[level == "office_part"].copy()
+    parts["level_of"] = parts["name"].map(_OFFICE_PARTS)
+    policy, basic = _OFFICE_PARTS.values()
+    by_level = detail.loc[(level == policy) | (level == basic), lkeys + cols + ["line", "derived"]]
     level_sums = _group_sums(by_level, lkeys, cols, "line").reset_index()
     lv = parts.merge(level_sums.rename(columns={"level": "level_of"}), on=_SNAPSHOT + ["level_of"],
                      suffixes=("", "_sum"))
@@ -414,7 +641,8 @@ def _division_tables(ds) -> list[pd.DataFrame]:
                       "부서 비율 합계=100%", m["share_stated"], m["shares"], m["source"], "office", "%",
                       kind="sum", tol=0.05 * m["n"], dp=1, year=m["year"]))
     m = divs.merge(totals.rename(columns={"amount": "total"})[["year", "total"]], on="year")
-    out.append(_frame("budget_division", m["unit"].map(org) + " (" + m["year"].astype(str) + ")",
+    out.append(_frame("budget_division",
+                      _text(lambda: m["unit"].map(org) + " (" + m["year"].astype(str) + ")"),
                       "비율=부서 예산/계", m["share_stated"], m["amount"] / m["total"] * 100,
                       m["source"], m["unit"], "%", kind="rate", dp=m["share_stated_dp"],
                       tol=_rate_tolerance(m["amount"], m["total"], 0.5, 0.5, m["share_stated_dp"]),
@@ -453,11 +681,11 @@ def _division_tables(ds) -> list[pd.DataFrame]:
                       tol=_rate_tolerance(m["amount"] - m["amount_prev"], m["amount_prev"], 1.0,
                                           0.5, m["rate_stated_dp"]), year=m["year"]))
 
-    ex, unit = ds["execution_division"], ds.unit("execution_division")
+    ex, unit = _table(ds, "execution_division"), ds.unit("execution_division")
     ex["derived"] = ex["balance"] == ex["budget"] - ex["executed"]
     for col in ("budget", "executed", "balance"):
         ex[col] = _in_unit(ex[col], unit)
-    label = ex["unit"].map(org) + " (" + ex["year"].astype(str) + ")"
+    label = _text(lambda: ex["unit"].map(org) + " (" + ex["year"].astype(str) + ")")
     when = dict(year=ex["year"], as_of=ex["as_of"])
     out.append(_frame("execution_division", label, "예산액−집행액=집행잔액", ex["balance"],
                       ex["budget"] - ex["executed"], ex["source"], ex["unit"], unit, kind="sum",
@@ -465,7 +693,8 @@ def _division_tables(ds) -> list[pd.DataFrame]:
     out.append(_frame("execution_division", label, "집행률=집행액/예산액", ex["rate_stated"],
                       ex["executed"] / ex["budget"] * 100, ex["source"], ex["unit"], "%", kind="rate",
                       dp=ex["rate_stated_dp"],
-                      tol=_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5, ex["rate_stated_dp"]),
+                      tol=_lazy_rate_tolerance(ex["executed"], ex["budget"], 0.5, 0.5,
+                                               ex["rate_stated_dp"]),
                       **when))
     divs = ex[ex["unit"] != "office"]
     s = _group_sums(divs, _SNAPSHOT, ["budget", "executed", "balance"], "unit")
@@ -494,17 +723,20 @@ def _same(table, item, check, stated, other, source, scope, unit, **kw):
 def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame]:
     out = []
     org = ds["organisation"].set_index("unit")["name_ko"]
-    detail, dunit = ds["budget_detail"], ds.unit("budget_detail")
-    heads = detail[detail["level"].isin(["office", "division"])]
+    detail, dunit = _table(ds, "budget_detail"), ds.unit("budget_detail")
+    level = _levels(ds, detail)
+    heads = detail.loc[(level == "office") | (level == "division"), _SNAPSHOT + ["unit", "budget"]]
     bd, unit = ds["budget_division"], ds.unit("budget_division")
-    m = _snapshot_for(detail, bd).merge(heads[_SNAPSHOT + ["unit", "budget"]],
-                                        on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
-    out.append(_same("budget_division", m["unit"].map(org) + " 예산 (" + m["year"].astype(str) + ")",
+    m = _snapshot_for(detail, bd)
+    m = m.merge(heads[_of_snapshots(heads, m)], on=_SNAPSHOT + ["unit"], suffixes=("", "_detail"))
+    out.append(_same("budget_division",
+                     _text(lambda: m["unit"].map(org) + " 예산 (" + m["year"].astype(str) + ")"),
                      "부서별 표 = 세부내역 표", _in_unit(m["budget"], unit),
                      _in_unit(m["budget_detail"], unit), m["source"], m["unit"], unit,
                      year=m["year"], as_of=m["as_of"]))
     comp, cunit = ds["budget_composition"], ds.unit("budget_composition")
-    detail_cat = detail[detail["level"].isin(["office", "office_part"])].assign(
+    detail_cat = detail.loc[(level == "office") | (level == "office_part"),
+                            _SNAPSHOT + ["level", "name", "budget"]].assign(
         category=lambda f: f["level"].where(f["level"] == "office", f["name"]).map(
             {"office": "계", "사업예산": "사업비", "기본경비(행정운영경비)": "기본경비"}))
     m = _snapshot_for(detail, comp).merge(detail_cat[_SNAPSHOT + ["category", "budget"]],
@@ -513,7 +745,7 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
                      "구성별 표 = 세부내역 표", _in_unit(m["budget"], cunit),
                      _in_unit(m["budget_detail"], cunit), m["source"], "office", cunit,
                      year=m["year"], as_of=m["as_of"]))
-    ex = ds["execution_division"]
+    ex = _table(ds, "execution_division")
     m = comp[comp["category"] == "계"].merge(ex[ex["unit"] == "office"][["year", "as_of", "budget"]],
                                             on="year", suffixes=("", "_exec"))
     out.append(_same("budget_composition", "계 (" + m["year"].astype(str) + ")",
@@ -528,8 +760,10 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
 
     # the stated shares of the largest programs, against the detail table's 예산편성액
     shares = _snapshot_for(detail, ds["program_shares"])
-    programs = detail[detail["level"] == "program"][_SNAPSHOT + ["name", "unit", "budget"]]
-    total = detail[detail["level"] == "office"][_SNAPSHOT + ["budget"]].rename(
+    # (the snapshots the shares are compared with: every merge below is on them)
+    stated = _of_snapshots(detail, shares)
+    programs = detail.loc[stated & (level == "program"), _SNAPSHOT + ["name", "unit", "budget"]]
+    total = detail.loc[stated & (level == "office"), _SNAPSHOT + ["budget"]].rename(
         columns={"budget": "total"})
     m = shares.merge(programs, left_on=_SNAPSHOT + ["program"], right_on=_SNAPSHOT + ["name"]) \
         .merge(total, on=_SNAPSHOT)
@@ -553,7 +787,7 @@ def _across_tables(ds, program_of_line, program_of_section) -> list[pd.DataFrame
                      _in_unit(m["budget"], punit), m["source"], m["program"], punit,
                      year=m["year"], program=m["program"]))
     m = _snapshot_for(detail, totals.merge(prog[["program", "detail_program"]], on="program"))
-    m = m.merge(detail[_SNAPSHOT + ["name", "budget", "source"]],
+    m = m.merge(detail.loc[_of_snapshots(detail, m), _SNAPSHOT + ["name", "budget", "source"]],
                 left_on=_SNAPSHOT + ["detail_program"], right_on=_SNAPSHOT + ["name"],
                 suffixes=("", "_detail"))
     out.append(_same("budget_detail", m["detail_program"] + " (" + m["year"].astype(str) + ")",
@@ -684,10 +918,10 @@ def _sections(ds, detail, program_of_line, program_of_section) -> list[pd.DataFr
     stated = members.groupby(["sections", "year", "as_of"]).agg(
         stated=("budget_stated", "sum"), n_sec=("section", "size"), division=("division", "first"),
         title=("title", "first"), source=("source", " · ".join)).reset_index()
-    lines = detail[["year", "as_of", "name", "budget", "available", "source"]]
-    m = pairs.merge(stated, on="sections").merge(
-        lines.rename(columns={"name": "detail_line", "source": "line_source"}),
-        on=["year", "as_of", "detail_line"], how="left")
+    m = pairs.merge(stated, on="sections")
+    lines = detail.loc[_of_snapshots(detail, m), ["year", "as_of", "name", "budget", "available", "source"]]
+    m = m.merge(lines.rename(columns={"name": "detail_line", "source": "line_source"}),
+                on=["year", "as_of", "detail_line"], how="left")
     m["amount"] = np.where(m["sections"].map(basis) == "available", m["available"], m["budget"])
     g = m.groupby(["sections", "year", "as_of"]).agg(
         amount=("amount", lambda a: a.sum(min_count=len(a))), n=("detail_line", "size"),
@@ -816,15 +1050,16 @@ def _staffing(ds) -> list[pd.DataFrame]:
     for col, name in (("authorized", "정원"), ("current", "현원")):
         parts = staff[~total_mask].groupby(["as_of", "unit"])[col].agg(["sum", "size"]).reset_index()
         m = parts.merge(staff[total_mask], on=["as_of", "unit"])
-        out.append(_frame("staffing", m["unit"].map(org) + f" {name} (" + m["as_of"].dt.year.astype(str)
-                          + ")", f"직급별 {name} 합계=총계",
+        out.append(_frame("staffing", _text(lambda: m["unit"].map(org) + f" {name} ("
+                                            + m["as_of"].dt.year.astype(str) + ")"),
+                          f"직급별 {name} 합계=총계",
                           m[col], m["sum"], m["source"], m["unit"], "명", kind="sum", tol=0,
                           year=m["as_of"].dt.year, as_of=m["as_of"]))
         divs = staff[staff["unit"] != "office"].groupby(["as_of", "job_group", "grade"])[col].sum()
         m = divs.reset_index().merge(staff[staff["unit"] == "office"], on=["as_of", "job_group", "grade"],
                                      suffixes=("_sum", ""))
-        out.append(_frame("staffing", "계 " + m["job_group"] + " " + m["grade"] + f" {name} ("
-                          + m["as_of"].dt.year.astype(str) + ")",
+        out.append(_frame("staffing", _text(lambda: "계 " + m["job_group"] + " " + m["grade"]
+                                            + f" {name} (" + m["as_of"].dt.year.astype(str) + ")"),
                           f"부서별 {name} 합계=계", m[col], m[f"{col}_sum"], m["source"], "office",
                           "명", kind="sum", tol=0, year=m["as_of"].dt.year, as_of=m["as_of"]))
     totals = ds["staffing_totals"]
@@ -832,8 +1067,9 @@ def _staffing(ds) -> list[pd.DataFrame]:
     long = wide.melt(id_vars=["as_of", "unit"], value_vars=["정원", "현원"], var_name="item",
                      value_name="table")
     m = totals.merge(long, on=["as_of", "unit", "item"])
-    out.append(_same("staffing_totals", m["unit"].map(org) + " " + m["item"] + " ("
-                     + m["as_of"].dt.year.astype(str) + ")", "총괄 = 직급별 표 총계",
+    out.append(_same("staffing_totals", _text(lambda: m["unit"].map(org) + " " + m["item"] + " ("
+                                              + m["as_of"].dt.year.astype(str) + ")"),
+                     "총괄 = 직급별 표 총계",
                      m["value"], m["table"], m["source"], m["unit"], "명", year=m["as_of"].dt.year,
                      as_of=m["as_of"]))
     pivot = totals.pivot_table(index="unit", columns="item", values="value", aggfunc="first")
@@ -909,10 +1145,14 @@ def _carry_over(ds, org) -> list[pd.DataFrame]:
     sheet's settlements: each year's 차년이월 is the next year's 전년이월.
     """
     out = []
-    detail, dunit = ds["budget_detail"], ds.unit("budget_detail")
-    heads = detail[detail["level"].isin(["office", "division"]) & (detail["carryover"] > 0)]
+    detail, dunit = _table(ds, "budget_detail"), ds.unit("budget_detail")
+    level = _levels(ds, detail)
+    # (the columns the checks read, sorted: not every column of the million rows')
+    heads = detail.loc[((level == "office") | (level == "division"))
+                       & (detail["carryover"] > 0).to_numpy(dtype=bool, na_value=False),
+                       ["year", "as_of", "unit", "carryover", "balance", "source"]]
     first = heads.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"])
-    ex = ds["execution_division"]
+    ex = _table(ds, "execution_division")[["year", "unit", "balance", "as_of"]]
     prior = ex.sort_values("as_of", kind="stable").drop_duplicates(["year", "unit"], keep="last")
     prior = prior.assign(year=prior["year"] + 1)[["year", "unit", "balance", "as_of"]]
     m = first.merge(prior, on=["year", "unit"], suffixes=("", "_prior"))
@@ -1011,6 +1251,7 @@ def _parts(ds) -> list[pd.DataFrame]:
              + _staffing(ds) + _outcomes(ds, by_section)
              + _carry_over(ds, ds["organisation"].set_index("unit")["name_ko"]))
     _SNAPSHOTS.clear()
+    _LEVELS.clear()
     return [p for p in parts if len(p)]
 
 

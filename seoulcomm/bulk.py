@@ -49,6 +49,10 @@ class Raw:
     def __init__(self, columns: dict, lines: np.ndarray):
         self.columns, self.lines = columns, lines
         self.at = self
+        #: ``{column: its distinct values}`` of the typed frame's text columns, set by
+        #: :func:`parse` when every row was parsed from them (each value held by some row):
+        #: what :func:`seoulcomm.load._surely_valid` checks instead of a million cells
+        self.distinct: dict = {}
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -144,6 +148,19 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
     if not len(quotes):
         return True
     n = len(arr)
+    if len(quotes) == 1 or np.diff(quotes).min() > 1:
+        # no quote beside another (a file whose quotes only wrap numbers with commas): each
+        # opens or closes a field, a field boundary on exactly one side of it (the rule below
+        # for a run of one quote, in two lookups)
+        before = arr[np.maximum(quotes - 1, 0)]
+        after = arr[np.minimum(quotes + 1, n - 1)]
+        if quotes[0] == 0:
+            before[0] = 10
+        if quotes[-1] == n - 1:
+            after[-1] = 10
+        if not (_BOUNDARY[before] != _BOUNDARY[after]).all():
+            return False
+        return _even_per_line(quotes, starts)
     # runs of consecutive quotes
     breaks = np.flatnonzero(np.diff(quotes) != 1)
     run_start = quotes[np.concatenate(([0], breaks + 1))]
@@ -160,8 +177,17 @@ def _quotes_plain(arr: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> b
                                     ~odd)))                    # a""b  (doubled inside)
     if not ok.all():
         return False
-    # an even number of quotes on each line: no quoted field runs past its line's end
-    # (a line's quotes: those from its start to the next line's start; one search per line)
+    return _even_per_line(quotes, starts)
+
+
+#: The bytes that end a field: a comma, a line end (``\n``, ``\r``).
+_BOUNDARY = np.zeros(256, dtype=bool)
+_BOUNDARY[[44, 10, 13]] = True
+
+
+def _even_per_line(quotes: np.ndarray, starts: np.ndarray) -> bool:
+    """An even number of quotes on each line: no quoted field runs past its line's end (a
+    line's quotes: those from its start to the next line's start; one search per line)."""
     per_line = np.diff(np.append(np.searchsorted(quotes, starts, side="left"), len(quotes)))
     return bool((per_line % 2 == 0).all())
 
@@ -257,12 +283,6 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
     if padded is None:
         return None
     data = padded
-    invalid = []
-
-    def invalid_row(row):
-        invalid.append(row)
-        return "skip"
-
     field_names = [f"c{i}" for i in range(width)]
     # every column as a dictionary: each distinct text once per block, then once per file
     # (unify_dictionaries), not once per row: the text columns of a million rows repeat (units,
@@ -273,14 +293,16 @@ def read(path, data: bytes, table, catalog, problems: list, max_rows: int, *, lo
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(column_names=field_names, skip_rows=1,
                                            use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True,
-                                              invalid_row_handler=invalid_row),
+            # (a row of another width raises: no handler, which Arrow would hand the row's
+            # text decoded, and a row of bytes that are not UTF-8 would fail that decoding
+            # inside Arrow, printed as an ignored exception)
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={f: as_codes for f in field_names}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, check_utf8=True))
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError, ValueError):
         return None
-    if invalid or parsed.num_rows != len(content) - 1:
+    if parsed.num_rows != len(content) - 1:
         return None
     problems += found
     parsed = parsed.unify_dictionaries()   # one dictionary per column for all its blocks
@@ -409,12 +431,13 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
             values = text.where(~empty).astype(pd.StringDtype("python")).array
         per_column[col.name] = (values, codes)
     rows = np.flatnonzero(~odd)
+    every = len(rows) == n   # (then each column's codes are its rows' as they are: no copy)
     out = {}
     doubt = np.zeros(len(rows), dtype=bool)   # plain-looking, for the exact parser to judge
     for col in table.cols:
         if col.name in per_column:
             values, codes = per_column[col.name]
-            picked = codes[rows]
+            picked = codes if every else codes[rows]
             # (a take of the distinct texts' array: the same text objects, not checked again)
             out[col.name] = values[picked] if isinstance(values, np.ndarray) else values.take(picked)
             continue
@@ -422,7 +445,7 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         # once per distinct plain text, spread to the rows (every row kept is plain here)
         texts, codes, plain_text = distinct[col.name]
         among = np.cumsum(plain_text) - 1   # a plain text's place among the plain ones
-        picked = among[codes[rows]]
+        picked = among[codes if every else codes[rows]]
         values, decimals = _numbers(texts.filter(pa.array(plain_text)), integer=integer)
         if col.kind == "money":   # (in 원, per distinct text too)
             unit = catalog.unit(table.name, col.name)
@@ -439,6 +462,12 @@ def parse(raw: Raw, table, catalog, path, problems: list, *, max_chars: int, loa
         frame = frame[~doubt]
         odd[rows[doubt]] = True
     odd_rows = np.flatnonzero(odd)
+    if not len(odd_rows):   # every row from the distinct texts: those some row holds
+        for name, (values, codes) in per_column.items():
+            if not isinstance(values, np.ndarray):
+                held = np.zeros(len(values), dtype=bool)
+                held[codes] = True
+                raw.distinct[name] = values[held]
     if len(odd_rows):   # the row-by-row parser's own checks and messages, with their lines
         sub = raw.frame(odd_rows)
         load._text_checks(sub, table, path, problems)

@@ -3,7 +3,8 @@
 Exit codes: 0 all well; 1 some report failed (the rest still built); 2 bad input or usage.
 
 pandas, the loader and the audit are imported by the commands that use them: ``seoulcomm
-build`` with nothing to do never imports them.
+build`` with nothing to do never imports them; the build (its runners, report and PDF
+machinery) is imported by ``build`` alone.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import sys
 import threading
 import warnings
 
-from . import build, paths
+from . import paths
 from .errors import DataErrors, SeoulcommError, Terminated, escape
 from .outdir import os_message
 
@@ -172,6 +173,8 @@ def _positive_seconds(text: str) -> float:
 
 
 def _build(args) -> int:
+    from . import build
+
     paths.font_files()  # a missing font is an installation problem (exit 2), not N failed reports
     summary = build.build(args.data, args.out, jobs=args.jobs, force=args.force, only=args.only,
                           scheduler=args.scheduler, pdf=args.pdf,

@@ -28,7 +28,7 @@ def outside_year(frame: pd.DataFrame, date: str = "as_of", year: str = "year") -
 def is_partial(detail: pd.DataFrame) -> pd.Series:
     """Per row of the budget detail: its snapshot declares itself partial (a reason in
     ``partial`` on any of the snapshot's rows)."""
-    if "partial" not in detail.columns:
+    if "partial" not in detail.columns or detail["partial"].isna().all():   # (no text: none)
         return pd.Series(False, index=detail.index)
     # each distinct text once (a snapshot repeats its reason, most rows hold none)
     codes, texts = pd.factorize(detail["partial"].astype("string"), use_na_sentinel=True)
@@ -63,8 +63,15 @@ def incomplete_snapshots(detail: pd.DataFrame) -> list[dict]:
     if not len(pos):
         return []
     # the rows of each (year, as-of) snapshot, years and dates ascending, each snapshot's rows
-    # in the frame's order: one sort, no mask per snapshot
-    order = np.lexsort((pos, dates[pos], years[pos]))
+    # in the frame's order: one sort, no mask per snapshot (a stable sort of each row's
+    # snapshot number, in sorted order, where there are fewer than 2**15 snapshots)
+    year_codes, year_values = pd.factorize(years[pos], sort=True)
+    date_codes, date_values = pd.factorize(dates[pos], sort=True)
+    if len(year_values) * len(date_values) < 2 ** 15:
+        snapshot = (year_codes * len(date_values) + date_codes).astype(np.int16)
+        order = np.argsort(snapshot, kind="stable")
+    else:
+        order = np.lexsort((pos, dates[pos], years[pos]))
     pos = pos[order]
     y, d = years[pos], dates[pos]
     starts = np.flatnonzero(np.r_[True, (y[1:] != y[:-1]) | (d[1:] != d[:-1])])

@@ -742,13 +742,15 @@ def _rename_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, p
 
 
 def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
-              problems: list | None = None, skip: set = frozenset()):
+              problems: list | None = None, skip: set = frozenset(), distinct: dict | None = None):
     """Schema checks (required, ranges, choices, references, unique key); every failure is
-    recorded in ``problems`` (raised at once when not given) except cells in ``skip``."""
+    recorded in ``problems`` (raised at once when not given) except cells in ``skip``
+    (``distinct``: see :func:`_surely_valid`)."""
     own = problems is None
     problems = [] if own else problems
     typed = frame[[c for c in frame.columns if not c.endswith("_dp")]]
-    if _surely_valid(typed, table, refs):   # nothing the schema could refuse: pandera not asked
+    if _surely_valid(typed, table, refs, distinct):
+        # nothing the schema could refuse: pandera not asked
         if own and problems:
             raise DataErrors(problems)
         return
@@ -789,11 +791,14 @@ def _validate(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: 
         raise DataErrors(problems)
 
 
-def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
+def _surely_valid(typed: pd.DataFrame, table: Table, refs, distinct: dict | None = None) -> bool:
     """True when :func:`seoulcomm.schema.dataframe_schema` cannot refuse ``typed``: every
     column there, of its type, filled where required, within its range, choices and
     references, and no key twice (the same rules, vectorised; pandera, which words each
-    failure, runs only when one of them fails)."""
+    failure, runs only when one of them fails). ``distinct``: ``{column: its distinct
+    values}`` for columns whose every value is among them and each of them in some row (a
+    big file's text columns, :attr:`seoulcomm.bulk.Raw.distinct`): those values are checked,
+    not every cell."""
     from .schema import _DTYPES
 
     if sorted(typed.columns) != sorted(table.columns):
@@ -802,6 +807,8 @@ def _surely_valid(typed: pd.DataFrame, table: Table, refs) -> bool:
         values = typed[col.name]
         if str(values.dtype) != _DTYPES.get(col.kind, "string"):
             return False
+        if distinct and col.name in distinct:
+            values = pd.Series(distinct[col.name], dtype=values.dtype)
         missing = values.isna().to_numpy(dtype=bool)
         if missing.any():
             if not col.optional:
@@ -842,7 +849,8 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
         _text_checks(raw, table, path, problems)
         frame = _parse(raw, table, catalog, path, problems)
     skip = {(p.line, p.column) for p in problems}
-    _validate(frame, raw, table, refs, path, problems, skip)
+    _validate(frame, raw, table, refs, path, problems, skip,
+              distinct=raw.distinct if read is not None else None)
     _slug_checks(frame, raw, table, path, problems)
     _name_checks(frame, raw, table, path, problems)
     _rename_checks(frame, raw, table, refs, path, problems)
@@ -854,8 +862,9 @@ def _load_table(name: str, folder: Path, refs, catalog: Catalog,
 
 #: Files from this size [bytes] are read column by column (:mod:`seoulcomm.bulk`) when they
 #: are plain; smaller ones, and any file that is not plain, row by row (the same frames and
-#: messages either way; tests/test_bulk.py).
-BULK_MIN_BYTES = 1024 * 1024
+#: messages either way; tests/test_bulk.py). Every size: Arrow reads even a small table faster
+#: than the row-by-row reader's per-column steps (data/'s 26 tables ≈ 0.38 → 0.23 s).
+BULK_MIN_BYTES = 0
 
 
 def _read_bulk(path: Path, table: Table, catalog: Catalog, data: bytes | None, problems: list):
@@ -934,7 +943,7 @@ def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, pr
         return
     version = frame["version"]
     names = version.astype("string").fillna(ORIGINAL).to_numpy(dtype=object)
-    codes, distinct = pd.factorize(pd.Series(names[use], dtype=object))
+    codes, distinct = _factorize_runs(names[use])
     year_codes, year_values = pd.factorize(years[use])
     # each (year, version name) once: is it known, and from which date
     pair_key = year_codes.astype(np.int64) * (len(distinct) + 1) + codes
@@ -980,6 +989,16 @@ def _version_checks(frame: pd.DataFrame, raw: pd.DataFrame, refs, path: Path, pr
                 path, f"기준일이 예산 단계 '{name}'의 날짜({date:%Y-%m-%d}) 이후여야 합니다 — 그 단계 "
                 "전의 집행은 앞 단계(예: 당초)로 적으세요", line=line, column="version",
                 value=raw.at[line, "version"]))
+
+
+def _factorize_runs(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an array of texts (no missing value), hashed once per run of equal
+    neighbours (a million detail rows repeat one budget version), not once per row."""
+    if len(texts) < 2:
+        return pd.factorize(texts)
+    starts = np.flatnonzero(np.r_[True, texts[1:] != texts[:-1]])
+    codes, uniques = pd.factorize(texts[starts])
+    return np.repeat(codes, np.diff(np.r_[starts, len(texts)])), uniques
 
 
 def _plan_checks(frame: pd.DataFrame, raw: pd.DataFrame, table: Table, refs, path: Path,
@@ -1153,7 +1172,7 @@ class Dataset:
         for column, value in where.items():
             if column not in frame.columns:
                 raise ValueError(f"표에 없는 열 '{column}' — 있는 열: {', '.join(frame.columns)}")
-            wanted = list(dict.fromkeys(_wanted(frame[column], value)))
+            wanted = list(dict.fromkeys(_wanted(self.dtype(name, column), value)))
             if found and ("positions", name, column) not in self.memo:
                 later.append((column, wanted))   # no positions yet: perhaps never needed (below)
                 continue
@@ -1168,7 +1187,16 @@ class Dataset:
         # the size of the table
         found.sort(key=lambda hits: sum(len(h) for h in hits))
         first = found[0]
-        picked = first[0].copy() if len(first) == 1 else np.sort(np.concatenate(first))
+        if len(first) == 1:
+            picked = first[0].copy()
+        elif sum(len(h) for h in first) * 8 > len(frame):
+            # much of the table (every year of it): marked in one mask, not sorted
+            mask = np.zeros(len(frame), dtype=bool)
+            for rows in first:
+                mask[rows] = True
+            picked = np.flatnonzero(mask)
+        else:
+            picked = np.sort(np.concatenate(first))
         for hits in found[1:]:
             if not len(picked):
                 break
@@ -1192,6 +1220,15 @@ class Dataset:
             index = self.positions(name, column)
             picked = _among(picked, [index[v] for v in wanted if v in index], len(frame))
         return picked
+
+    def dtype(self, name: str, column: str):
+        """The dtype of one column of table ``name``, looked up once per loaded table (taking a
+        column out of a frame makes a Series each time: hundreds of reads, thousands of times)."""
+        key = ("dtypes", name)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = dict(self.tables[name].dtypes.items())
+        return found[column]
 
     def row_hashes(self, name: str, column: str) -> np.ndarray:
         """One 64-bit hash of each row's value in one column of ``name`` (NA its own value),
@@ -1361,17 +1398,22 @@ def _frozen(value):
 def value_positions(col: pd.Series) -> dict:
     """``{value: ascending row positions}`` of a column (missing values left out)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    order, bounds = _grouped(codes, len(uniques))
     return {uniques[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(uniques))}
+
+
+def _grouped(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row positions ordered by code (-1, missing, first), each code's in ascending order,
+    and where each of the codes 0 … n-1 starts in them (n + 1 bounds)."""
+    small = codes.astype(np.int16) if n < 2 ** 15 - 1 else codes   # small integers: a radix sort
+    order = np.argsort(small, kind="stable")
+    return order, np.searchsorted(small[order], np.arange(n + 1))
 
 
 def coded_positions(codes: np.ndarray, values) -> dict:
     """:func:`value_positions` of a text column given as dictionary codes (each row's place in
     ``values``, -1 where missing): the same positions, found without hashing a text."""
-    small = codes.astype(np.int16) if len(values) < 2 ** 15 - 1 else codes   # a radix sort
-    order = np.argsort(small, kind="stable")
-    bounds = np.searchsorted(small[order], np.arange(len(values) + 1))
+    order, bounds = _grouped(codes, len(values))
     return {values[i]: order[bounds[i]:bounds[i + 1]] for i in range(len(values))
             if bounds[i] < bounds[i + 1]}
 
@@ -1384,12 +1426,13 @@ def _comparable(col: pd.Series) -> pd.Series:
     return col.astype("string")
 
 
-def _wanted(col: pd.Series, value) -> list:
-    """The values a where-entry asks for, as :func:`_comparable` holds them."""
+def _wanted(dtype, value) -> list:
+    """The values a where-entry asks for, as :func:`_comparable` holds them (``dtype``: the
+    column's)."""
     wanted = list(value) if isinstance(value, (list, tuple, set)) else [value]
-    if pd.api.types.is_datetime64_any_dtype(col):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return [pd.Timestamp(v) for v in wanted]
-    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_float_dtype(col):
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         return [float(v) for v in wanted]
     return [str(v) for v in wanted]
 
@@ -1430,7 +1473,7 @@ def digest_reads(ds: Dataset, reads: list[dict]) -> str:
                             sort_keys=True).encode())
         # the columns, their types and, column by column, one 64-bit hash of each row's value
         # (NA its own value), taken from the table's hashes made once (Dataset.row_hashes)
-        h.update(json.dumps([[str(c) for c in columns], [str(frame[c].dtype) for c in columns],
+        h.update(json.dumps([[str(c) for c in columns], [str(ds.dtype(name, c)) for c in columns],
                              len(frame) if at is None else len(at)]).encode())
         for c in columns:
             hashes = ds.row_hashes(name, c)
@@ -1533,9 +1576,9 @@ class _Refs(dict):
     """The reference sets :func:`load_all` gives (``{kind: set}``), two of them made only when
     first read: the detail's ``(year, line)`` pairs and the organisation's names are needed to
     check a table read from its CSV, and a kernel whose tables all come from the column cache
-    checks none (a million detail rows: the pairs cost ≈ 0.07 s). Every way of reading it
-    (an item, ``get``, ``in``, iteration, ``len``, ``==``, a copy, a pickle) makes them first;
-    the frames they are made from never change once loaded."""
+    checks none (a million detail rows: the pairs cost ≈ 0.07 s). Reading one of them (an
+    item, ``get``, ``in``) makes it; reading the whole (iteration, ``len``, ``==``, a copy, a
+    pickle) makes both first; the frames they are made from never change once loaded."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1548,12 +1591,16 @@ class _Refs(dict):
 
     def _fill(self) -> None:
         while self._later:
-            key, compute = next(iter(self._later.items()))
+            self._make(next(iter(self._later)))
+
+    def _make(self, key) -> None:
+        compute = self._later.get(key)
+        if compute is not None:
             dict.__setitem__(self, key, compute())
             del self._later[key]
 
     def __getitem__(self, key):
-        self._fill()
+        self._make(key)
         return dict.__getitem__(self, key)
 
     def __setitem__(self, key, value):
@@ -1561,12 +1608,11 @@ class _Refs(dict):
         dict.__setitem__(self, key, value)
 
     def get(self, key, default=None):
-        self._fill()
+        self._make(key)
         return dict.get(self, key, default)
 
     def __contains__(self, key):
-        self._fill()
-        return dict.__contains__(self, key)
+        return key in self._later or dict.__contains__(self, key)
 
     def __iter__(self):
         self._fill()
@@ -1609,11 +1655,11 @@ class _Refs(dict):
         return dict(dict.items(self))
 
     def pop(self, key, *default):
-        self._fill()
+        self._make(key)
         return dict.pop(self, key, *default)
 
     def setdefault(self, key, default=None):
-        self._fill()
+        self._make(key)
         return dict.setdefault(self, key, default)
 
     def update(self, *args, **kwargs):

@@ -91,7 +91,15 @@ def valid_values(ds) -> dict[str, list]:
 
 def korean_names(ds) -> dict[str, dict[str, str]]:
     """``{parameter: {Korean name: slug}}``: a division by its name or short name
-    (``도시브랜드담당관``), a program by its name — accepted wherever a slug is."""
+    (``도시브랜드담당관``), a program by its name — accepted wherever a slug is. Made once per
+    loaded data (a city's thousands of names: the build makes them before it forks its
+    reports, each of which checks its parameters); each caller gets its own copy."""
+    remember = getattr(ds, "remember", None)
+    found = remember(("korean names",), lambda: _korean_names(ds)) if remember else _korean_names(ds)
+    return {key: dict(names) for key, names in found.items()}
+
+
+def _korean_names(ds) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {"division": {}, "program": {}}
     for row in ds.divisions().itertuples(index=False):
         for name in (getattr(row, "name_ko", None), getattr(row, "short_ko", None)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import textwrap
 import threading
@@ -121,6 +122,8 @@ def apply_style() -> None:
     _remember_font_files()
     _remember_text_layouts()
     _fonts_from_memory()
+    _ticks_once_per_call()
+    _glyphs_drawn_leaner()
     matplotlib.rcParams.update(_STYLE)
 
 
@@ -142,24 +145,38 @@ def _remember_font_files() -> None:
     properties per family, then its cached ``findfont``).
     The answer depends only on the properties, the arguments, matplotlib's ``font.*``
     settings and the fonts registered, so those are the key; a lookup that fails is not
-    remembered (it fails, and warns, again). The files found, hence the pixels, are the same."""
+    remembered (it fails, and warns, again). The files found, hence the pixels, are the same.
+    The size counts only for a font of fixed sizes (``FontManager.score_size``): while every
+    font registered is scalable, as TrueType and AFM fonts are, the answer for one size is the
+    answer for every size (a report's process then looks up no font the warm process that
+    forked it had looked up at another size: each lookup scores every font installed)."""
     manager = font_manager.fontManager
     find = getattr(type(manager), "_find_fonts_by_props", None)
     if find is None or "_find_fonts_by_props" in vars(manager):
         return  # another matplotlib, or done already
     found: dict = {}
+    any_size: dict = {}
     from_any = font_manager.FontProperties._from_any
 
     def remembered(prop, fontext="ttf", directory=None, fallback_to_default=True,
                    rebuild_if_missing=True):
         props = from_any(prop)
-        key = (tuple(vars(props).values()), fontext, directory, fallback_to_default,
-               rebuild_if_missing, _font_rc(), len(manager.ttflist), len(manager.afmlist),
-               os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
+        how = (fontext, directory, fallback_to_default, rebuild_if_missing, _font_rc(),
+               len(manager.ttflist), len(manager.afmlist), os.environ.get("MPL_IGNORE_SYSTEM_FONTS"))
+        key = (tuple(vars(props).values()), how)
         files = found.get(key)
         if files is None:
-            files = found[key] = tuple(find(manager, props, fontext, directory,
-                                            fallback_to_default, rebuild_if_missing))
+            fonts = manager.afmlist if fontext == "afm" else manager.ttflist
+            sizeless = None
+            if all(font.size == "scalable" for font in fonts):
+                sizeless = (tuple(v for k, v in vars(props).items() if k != "_size"), how)
+                files = any_size.get(sizeless)
+            if files is None:
+                files = tuple(find(manager, props, fontext, directory, fallback_to_default,
+                                   rebuild_if_missing))
+                if sizeless is not None:
+                    any_size[sizeless] = files
+            found[key] = files
         return list(files)
 
     manager._find_fonts_by_props = remembered
@@ -169,6 +186,18 @@ def _remember_font_files() -> None:
 #: read from memory) were read against and are tested with (tests/test_plot.py); under another
 #: one matplotlib lays texts out and opens its fonts itself.
 _CHECKED_MATPLOTLIB = ("3.11.",)
+#: What the speed-ups replaced: (owner, attribute name); each replacement keeps the original
+#: as ``__wrapped__`` (tests draw with the originals put back, to compare).
+_INSTALLED: list = []
+
+
+def _install(owner, name: str, function) -> None:
+    function._seoulcomm = True
+    function.__wrapped__ = getattr(owner, name)
+    setattr(owner, name, function)
+    _INSTALLED.append((owner, name))
+
+
 #: Text layouts remembered (keyed by everything a layout depends on); cleared when full.
 _LAYOUTS: dict = {}
 _LAYOUTS_MAX = 50_000
@@ -224,9 +253,7 @@ def _remember_text_layouts() -> None:
         box, lines, corner = found
         return box.frozen(), list(lines), corner
 
-    remembered._seoulcomm = True
-    remembered.__wrapped__ = own
-    Text._get_layout = remembered
+    _install(Text, "_get_layout", remembered)
 
 
 #: Font files' bytes, read once per process (and kept by a forked process).
@@ -279,34 +306,166 @@ def _fonts_from_memory() -> None:
     bytes held in memory, in the same order, with the same fallbacks and settings
     (:func:`_memory_font`), so FreeType reads the same bytes and gives the same glyphs, metrics
     and pixels (a test compares them with matplotlib's own fonts). Only the Agg renderer's
-    text measuring and drawing use them: a PDF or PS backend, which embeds a font by its file
-    name, keeps matplotlib's. Like matplotlib's own font cache, the fonts are per thread and
+    text measuring and drawing, and the text layout's font tables (ascent, descent, line gap),
+    use them: a PDF or PS backend, which embeds a font by its file name, keeps matplotlib's. Like matplotlib's own font cache, the fonts are per thread and
     are dropped in a forked process (FreeType objects must not be shared across a fork); the
     bytes are kept. Not installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    import matplotlib.text
+
     own = RendererAgg.__dict__.get("_prepare_font")
     if (own is None or getattr(own, "_seoulcomm", False)
             or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
         return
     FontPath = font_manager.FontPath
     realpath = font_manager._cached_realpath
+    own_get_font = matplotlib.text.get_font
 
-    def prepare_font(self, font_prop):
-        files = font_manager.fontManager._find_fonts_by_props(font_prop)
-        if not all(type(f) is FontPath for f in files):
-            return own(self, font_prop)
+    def memory_font(files):
+        """``font_manager.get_font(files)`` opened from memory, or None for another argument."""
+        if type(files) is not list or not all(type(f) is FontPath for f in files):
+            return None
         font = _memory_font(tuple((realpath(f.path), f.face_index) for f in files),
                             _rc("text.kerning_factor"), threading.get_ident(),
                             _rc("font.enable_last_resort"))
         font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])  # as get_font does
+        return font
+
+    def prepare_font(self, font_prop):
+        font = memory_font(font_manager.fontManager._find_fonts_by_props(font_prop))
+        if font is None:
+            return own(self, font_prop)
         font.clear()
         font.set_size(font_prop.get_size_in_points(), self.dpi)
         return font
 
-    prepare_font._seoulcomm = True
-    prepare_font.__wrapped__ = own
-    RendererAgg._prepare_font = prepare_font
+    def get_font(font_filepaths, *args, **kwargs):
+        # the text layout's only use: the font's OS/2, hhea and head tables
+        font = None if args or kwargs else memory_font(font_filepaths)
+        return own_get_font(font_filepaths, *args, **kwargs) if font is None else font
+
+    _install(RendererAgg, "_prepare_font", prepare_font)
+    _install(matplotlib.text, "get_font", get_font)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_memory_font.cache_clear)
+
+
+def _ticks_once_per_call() -> None:
+    """Within one extent or one draw of an Axes (or of an axis alone), update each axis'
+    ticks and measure their labels once.
+
+    An Axes' extent (``get_tightbbox``, each constrained-layout pass) and its draw update each
+    axis' ticks (locator, formatter, every tick's place and text) and take the extents of their
+    labels several times over, unchanged: the axis' own extent or draw, again to place the
+    axis label (``_get_tick_boxes_siblings``, whose only sibling is the axis itself unless
+    labels are aligned across Axes), again for the title's place (a whole extent of the y
+    axis) and for each visible spine's extent. Within one such call nothing changes the axis'
+    limits, size or ticks (the Axes is placed first; later calls re-set the same places and
+    texts), so the first answers are given again: new lists of the same ticks and boxes (the
+    boxes are only read). Every call outside such a scope computes as matplotlib does. Not
+    installed under a matplotlib other than :data:`_CHECKED_MATPLOTLIB`."""
+    from matplotlib.axes._base import _AxesBase
+    from matplotlib.axis import Axis
+
+    own = {(Axis, name): Axis.__dict__.get(name) for name in
+           ("get_tightbbox", "draw", "_update_ticks", "_get_ticklabel_bboxes")}
+    own.update({(_AxesBase, name): _AxesBase.__dict__.get(name) for name in ("get_tightbbox", "draw")})
+    if (None in own.values() or getattr(own[Axis, "draw"], "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return
+
+    def scoped(method, axes_of):
+        @functools.wraps(method)
+        def within(self, *args, **kwargs):
+            opened = [axis for axis in axes_of(self) if "_seoulcomm_ticks" not in axis.__dict__]
+            for axis in opened:
+                axis._seoulcomm_ticks = {}
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                for axis in opened:
+                    del axis._seoulcomm_ticks
+        return within
+
+    def update_ticks(self):
+        memo = self.__dict__.get("_seoulcomm_ticks")
+        if memo is None:
+            return own[Axis, "_update_ticks"](self)
+        ticks = memo.get("ticks")
+        if ticks is None:
+            ticks = memo["ticks"] = own[Axis, "_update_ticks"](self)
+        return list(ticks)
+
+    def ticklabel_bboxes(self, ticks, renderer):
+        memo = self.__dict__.get("_seoulcomm_ticks")
+        if memo is None:
+            return own[Axis, "_get_ticklabel_bboxes"](self, ticks, renderer)
+        key = ("boxes", tuple(ticks), renderer)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = own[Axis, "_get_ticklabel_bboxes"](self, ticks, renderer)
+        return list(found[0]), list(found[1])
+
+    def its_axes(axes):
+        return list(axes._axis_map.values())
+
+    def itself(axis):
+        return [axis]
+
+    new = {(Axis, "get_tightbbox"): scoped(own[Axis, "get_tightbbox"], itself),
+           (Axis, "draw"): scoped(own[Axis, "draw"], itself),
+           (Axis, "_update_ticks"): update_ticks,
+           (Axis, "_get_ticklabel_bboxes"): ticklabel_bboxes,
+           (_AxesBase, "get_tightbbox"): scoped(own[_AxesBase, "get_tightbbox"], its_axes),
+           (_AxesBase, "draw"): scoped(own[_AxesBase, "draw"], its_axes)}
+    for (cls, name), function in new.items():
+        _install(cls, name, function)
+
+
+def _glyphs_drawn_leaner() -> None:
+    """Draw a text's glyphs with the same calls, without building their transform anew.
+
+    ``RendererAgg._draw_text_glyphs_and_boxes`` builds, for every glyph, the same 2×2 matrix of
+    the text's angle (and the glyph's slant and extent) with numpy, and looks up the hinting
+    setting and the antialiasing again: a third of its time. Here the matrix is built once per
+    (slant, extent) with the very expression matplotlib uses, and every FreeType and Agg call
+    is made with the same arguments in the same order, so the pixels are the same; a text's
+    boxes (mathtext, TeX) are drawn by matplotlib's own code. Not installed under a matplotlib
+    other than :data:`_CHECKED_MATPLOTLIB`."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.ft2font import RenderMode
+
+    own = RendererAgg.__dict__.get("_draw_text_glyphs_and_boxes")
+    if (own is None or getattr(own, "_seoulcomm", False)
+            or not matplotlib.__version__.startswith(_CHECKED_MATPLOTLIB)):
+        return
+
+    def draw_glyphs(self, gc, x, y, angle, glyphs, boxes):
+        # y is downwards (matplotlib's code, with the per-glyph constants taken out of its loop)
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        antialiased = gc.get_antialiased()
+        mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+        height, dpi, draw_image = self.height, self.dpi, self._renderer.draw_text_image
+        matrices: dict = {}
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
+            font.set_size(size, dpi)
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[slant, extend] = (
+                    0x10000 * np.array([[cos, -sin], [sin, cos]])
+                    @ [[extend, extend * slant], [0, 1]]).round().astype(int)
+            font._set_transform(matrix, [round(0x40 * (x + dx * cos - dy * sin)),
+                                         round(0x40 * (height - y + dx * sin + dy * cos))])
+            bitmap = font._render_glyph(glyph_index, load_flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xff
+            draw_image(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+        if boxes:
+            own(self, gc, x, y, angle, (), boxes)
+
+    _install(RendererAgg, "_draw_text_glyphs_and_boxes", draw_glyphs)
 
 
 apply_style()
@@ -343,7 +502,8 @@ def png(fig: Figure, *, dpi: int = DPI) -> bytes:
     from PIL import Image
 
     raw, width, height = rgba(fig, dpi=dpi)
-    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1).convert("RGB")
+    # the RGB of each RGBA pixel, read in one pass (what .convert("RGB") of the RGBA image gives)
+    image = Image.frombytes("RGB", (width, height), raw, "raw", "RGBX")
     small = image.quantize(colors=PNG_COLORS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     small.save(out, format="PNG")
@@ -475,12 +635,13 @@ def pace(rows: pd.DataFrame, *, year, title: str | None = None) -> Figure | None
     ax.text(elapsed, len(rows) - 0.45, f" 연간 경과율 {units.fmt_rate(elapsed)}"
             + (f" ({_date_text(date)})" if not pd.isna(date) else ""),
             color=COLORS["elapsed"], fontsize=9.5, va="bottom", ha="left")
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.6, len(rows) + 0.2)
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_xlabel("집행률 (집행액 ÷ 예산현액, %)")
-    ax.tick_params(axis="y", length=0, pad=6)
     words = labels.VALUE_LABELS["pace_flag"]
     handles = [Patch(color=COLORS[k], label=words[k]) for k in ("lagging", "on_pace", "ahead")]
     if judged:
@@ -528,10 +689,11 @@ def budget_execution(rows: pd.DataFrame, *, name: str, unit: str) -> Figure | No
                 fontsize=9.5, color=COLORS["muted"])
         ax.text(a + top * 0.015, yi - 0.16, f"집행 {units.fmt_number(e)} ({units.fmt_rate(rate)})",
                 va="center", fontsize=9.5, color=COLORS["executed"], fontweight="bold")
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=10)
     ax.set_yticks(y, ticks)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.35)
-    ax.tick_params(axis="y", length=0, pad=10)
     ax.set_xlim(0, top * 1.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     _money_axis(ax.xaxis, f"금액 ({unit})")
@@ -568,10 +730,11 @@ def divisions(rows: pd.DataFrame, *, names: dict, year, unit: str) -> Figure | N
     for yi, a, rate in zip(y, available, rows["execution_rate"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)}  집행률 {units.fmt_rate(rate)}",
                 va="center", fontsize=9.5, color=COLORS["ink"])
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, [names.get(u, u) for u in rows["unit"]])
     ax.set_xlim(0, top * 1.35)
     _money_axis(ax.xaxis, f"금액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     fig.legend(loc="outside lower center", ncols=2)
     date = rows["as_of"].dropna().max()
     closed = bool(rows["settlement"].fillna(False).all()) if "settlement" in rows else False
@@ -695,11 +858,12 @@ def top_programs(rows: pd.DataFrame, *, names: dict, order: list[str], year,
     top = np.nanmax(budget)
     for yi, b in zip(y, budget):
         ax.text(b + top * 0.01, yi, units.fmt_number(b), va="center", fontsize=9.5)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names_y)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.15)
     _money_axis(ax.xaxis, f"예산편성액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     present = [u for u in order if u in set(rows["unit"])]
     handles = [Patch(color=color_of[u], label=names.get(u, u)) for u in present]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4) or 1)
@@ -748,6 +912,10 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         ax.barh(yi, (e - s).days, left=s, height=0.56, color=color, zorder=2)
         if op:
             ax.plot([e], [yi], marker=">", markersize=7, color=color, zorder=3, clip_on=False)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
+    ax.tick_params(axis="y", length=0, pad=6)
+    ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
     ax.set_yticks(y, labels)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.15)
@@ -765,9 +933,6 @@ def timeline(steps: pd.DataFrame, *, year=None, as_of=None, title: str | None = 
         seen.add(m.year)
         labels_x.append(f"{m.month}월\n{m.year}년" if first else f"{m.month}월")
     ax.set_xticks(months + pd.Timedelta(days=15), labels_x, minor=True)
-    ax.tick_params(axis="x", which="minor", length=0, labelsize=8)
-    ax.tick_params(axis="y", length=0, pad=6)
-    ax.grid(axis="x", which="major", color="white", linewidth=1.2, zorder=1)
     ax.set_axisbelow(False)
     ax.set_xlabel(f"월 (음영: {year}년)" if several_years else f"{year}년 월별 일정")
     if as_of is not None and not pd.isna(as_of):
@@ -846,13 +1011,14 @@ def cost_groups(rollup: pd.DataFrame, *, unit: str) -> Figure | None:
     for yi, a, share in zip(y, amounts, rows["share"]):
         ax.text(a + top * 0.01, yi, f"{units.fmt_number(a)} ({units.fmt_rate(share)})",
                 va="center", fontsize=9.5)
+    # tick settings first: the ticks are then made with them, not made and then changed
+    ax.tick_params(axis="y", length=0, pad=6)
     ax.set_yticks(y, names)
     for tick in ax.get_yticklabels():
         tick.set_linespacing(1.2)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
     _money_axis(ax.xaxis, f"금액 ({unit})")
-    ax.tick_params(axis="y", length=0, pad=6)
     years = ", ".join(str(int(y)) for y in rows["year"].dropna().unique())
     ax.set_title(f"{years}년 산출내역: 세부 사업별 금액")
     return fig

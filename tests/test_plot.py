@@ -253,8 +253,9 @@ def test_font_files_are_remembered_by_properties_and_settings():
     assert "_find_fonts_by_props" in vars(manager)  # the report style put it there
     for family in (["NanumGothic", "DejaVu Sans"], ["DejaVu Sans"], ["sans-serif"], ["monospace"]):
         for weight in ("normal", "bold"):
-            prop = FontProperties(family=family, weight=weight, size=9)
-            assert manager._find_fonts_by_props(prop) == own(manager, prop), (family, weight)
+            for size in (9, 6.5, 13, "large"):  # answered for one size, then for the others
+                prop = FontProperties(family=family, weight=weight, size=size)
+                assert manager._find_fonts_by_props(prop) == own(manager, prop), (family, weight, size)
     prop = FontProperties(family=["sans-serif"])
     answers = []
     for first in ("DejaVu Sans", "NanumGothic"):
@@ -271,26 +272,26 @@ def stock_matplotlib(monkeypatch):
     """matplotlib as it is, without the report style's speed-ups (plot.py keeps each original
     as ``__wrapped__``)."""
     from matplotlib import font_manager
-    from matplotlib.backends.backend_agg import RendererAgg
-    from matplotlib.text import Text
 
     def restore():
-        monkeypatch.setattr(Text, "_get_layout", Text._get_layout.__wrapped__)
-        monkeypatch.setattr(RendererAgg, "_prepare_font", RendererAgg._prepare_font.__wrapped__)
+        assert len(plot._INSTALLED) >= 8
+        for owner, name in plot._INSTALLED:
+            monkeypatch.setattr(owner, name, getattr(owner, name).__wrapped__)
         monkeypatch.delattr(font_manager.fontManager, "_find_fonts_by_props")
     return restore
 
 
 def test_every_chart_has_stock_matplotlibs_pixels(dataset, frames, stock_matplotlib):
-    """The remembered text layouts and the fonts read from memory change no pixel: every kind
-    of chart, drawn with them and by matplotlib alone, byte for byte."""
+    """The speed-ups (font lookups and text layouts remembered, fonts read from memory, ticks
+    updated once per extent or draw) change no pixel: every kind of chart, drawn with them and
+    by matplotlib alone, byte for byte."""
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.text import Text
 
     assert Text._get_layout._seoulcomm and RendererAgg._prepare_font._seoulcomm  # installed
     fast = {name: plot.rgba(fig) for name, fig in every_chart(dataset, frames).items()}
     stock_matplotlib()
-    assert not hasattr(Text._get_layout, "_seoulcomm")
+    assert not any(hasattr(getattr(owner, name), "_seoulcomm") for owner, name in plot._INSTALLED)
     stock = {name: plot.rgba(fig) for name, fig in every_chart(dataset, frames).items()}
     for name in fast:
         assert fast[name] == stock[name], name
@@ -383,8 +384,10 @@ def test_fonts_read_from_memory_measure_lay_out_and_draw_as_matplotlibs():
 
 def test_another_matplotlib_draws_with_its_own_code():
     """Under a matplotlib version the speed-ups were not checked against, none is installed."""
-    code = ("import matplotlib; matplotlib.__version__ = '3.12.0'; import seoulcomm.plot; "
-            "from matplotlib.text import Text; from matplotlib.backends.backend_agg import RendererAgg; "
-            "print(hasattr(Text._get_layout, '_seoulcomm'), hasattr(RendererAgg._prepare_font, '_seoulcomm'))")
+    code = ("import matplotlib; matplotlib.__version__ = '3.12.0'; from seoulcomm import plot; "
+            "from matplotlib.text import Text; from matplotlib.axis import Axis; "
+            "from matplotlib.backends.backend_agg import RendererAgg; "
+            "print(plot._INSTALLED, [hasattr(f, '_seoulcomm') for f in "
+            "(Text._get_layout, RendererAgg._prepare_font, Axis._update_ticks, Axis.draw)])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.strip() == "[] [False, False, False, False]"
