@@ -20,7 +20,7 @@ import signal
 import tempfile
 import time
 
-from .procs import set_pdeathsig
+from .procs import held_signals, set_pdeathsig
 
 #: Longest :meth:`Aside.result` waits for the process once asked [s]; past it (a process
 #: stopped, say by SIGSTOP) it is killed and the answer computed here.
@@ -39,10 +39,12 @@ class Aside:
         # the answer goes to an unlinked temporary file, not a pipe: the process never blocks
         # on a reader, so a build that never asks for the answer leaves nothing waiting
         self.file = tempfile.TemporaryFile()
-        pid = os.fork()
-        if pid == 0:  # the aside process: never returns
-            _child(compute, self.file.fileno())
-        self.pid = pid
+        with held_signals() as held:  # a Ctrl-C now stops the build once the pid is known
+            pid = os.fork()
+            if pid == 0:  # the aside process: never returns
+                held.release()
+                _child(compute, self.file.fileno())
+            self.pid = pid
 
     @classmethod
     def adopt(cls, compute, pid: int, file) -> "Aside":

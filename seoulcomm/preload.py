@@ -28,7 +28,7 @@ import tempfile
 import time
 
 from . import aside, audit, load, views
-from .procs import set_pdeathsig
+from .procs import held_signals, set_pdeathsig
 
 
 def warm_data(ds) -> None:
@@ -67,12 +67,14 @@ class Preload:
         self.data = tempfile.TemporaryFile()
         self.answer = tempfile.TemporaryFile() if then is not None else None
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the helper: never returns
-            os.close(read_fd)
-            _child(folder, first, write_fd, self.data, then, self.answer)
-        os.close(write_fd)
-        self.pid, self.fd = pid, read_fd
+        with held_signals() as held:  # a Ctrl-C now stops the build once the pid is known
+            pid = os.fork()
+            if pid == 0:  # the helper: never returns
+                held.release()
+                os.close(read_fd)
+                _child(folder, first, write_fd, self.data, then, self.answer)
+            os.close(write_fd)
+            self.pid, self.fd = pid, read_fd
 
     def _payload(self, timeout: float | None = None) -> bytes | None:
         """What the helper wrote, once it closes the pipe; None when it failed or did not

@@ -81,6 +81,32 @@ def set_pdeathsig(sig: int = signal.SIGKILL) -> None:
         pass
 
 
+#: The signals that stop a build (Ctrl-C, SIGTERM), held while a process is forked.
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+class held_signals:
+    """Within this block, Ctrl-C and SIGTERM wait (are blocked, then delivered as it ends).
+
+    ``os.fork`` runs Python's at-fork hooks (logging's lock release among them); a signal whose
+    handler raises there (KeyboardInterrupt, :class:`Terminated`) is printed as "Exception
+    ignored" and lost: the build went on as if never stopped. Forking in this block, and
+    taking the child's pid in before it ends, the signal is raised after, in ordinary code,
+    with the child known and so killed. The child calls :meth:`release` first (it inherits the
+    blocked mask; a signal pending in the parent is not the child's)."""
+
+    def __enter__(self):
+        self._old = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+        return self
+
+    def release(self) -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, self._old)
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+
 def describe_status(status: int) -> str:
     """Why a child process ended, in one Korean line, from its wait status."""
     if os.WIFSIGNALED(status):
@@ -172,19 +198,21 @@ class Supervisor:
             except Exception:
                 pass
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_fd)
-            self._child(report, write_fd)
-        os.close(write_fd)
-        os.set_blocking(read_fd, False)
-        try:
-            os.setpgid(pid, pid)  # also done by the child: whichever runs first
-        except OSError:
-            pass
-        job = _Job(key, report, pid, read_fd, time.monotonic())
-        self.running[read_fd] = job
-        self.selector.register(read_fd, selectors.EVENT_READ)
+        with held_signals() as held:  # a Ctrl-C now stops the build once the child is known
+            pid = os.fork()
+            if pid == 0:
+                held.release()
+                os.close(read_fd)
+                self._child(report, write_fd)
+            os.close(write_fd)
+            os.set_blocking(read_fd, False)
+            try:
+                os.setpgid(pid, pid)  # also done by the child: whichever runs first
+            except OSError:
+                pass
+            job = _Job(key, report, pid, read_fd, time.monotonic())
+            self.running[read_fd] = job
+            self.selector.register(read_fd, selectors.EVENT_READ)
 
     def _deadline(self, job: _Job) -> tuple[float, str | None]:
         limits = []

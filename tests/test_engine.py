@@ -232,6 +232,37 @@ def test_sigterm_and_ctrl_c_stop_cleanly(tmp_path, sig, code, line):
     assert _gone_within(kids, 10) == []
 
 
+CTRL_C_WHILE_FORKING = """
+import os, signal, time
+from seoulcomm import aside, procs
+
+# Ctrl-C arrives while os.fork runs its at-fork hooks (as logging's lock release does): an
+# exception raised there is printed as ignored and lost, and the build went on
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+
+def target(report, notify):
+    time.sleep(300)
+
+sup = procs.Supervisor(target, jobs=1, report_timeout=600)
+try:
+    sup.run([("a", "a")], lambda key, report, result: None)
+except KeyboardInterrupt:
+    print("supervisor stopped", sup.running == {})
+try:
+    aside.start(lambda: time.sleep(300))
+except KeyboardInterrupt:
+    print("aside stopped")
+"""
+
+
+def test_ctrl_c_while_a_report_process_is_forked_stops_the_build():
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_FORKING], capture_output=True,
+                          text=True, timeout=60, cwd=str(paths.ROOT))
+    assert proc.stdout.split("\n")[:2] == ["supervisor stopped True", "aside stopped"], \
+        (proc.stdout, proc.stderr)
+    assert "Exception ignored" not in proc.stderr, proc.stderr
+
+
 # ------------------------------------------------------------------------- Dask
 
 def test_dask_workers_are_warmed_once_and_fork_each_report(tmp_path, built_reports):
