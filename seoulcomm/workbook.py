@@ -302,7 +302,8 @@ def export(out_path, data_dir=None) -> Path:
             c.font, c.fill = bold, fill
         widths = [len(h) + 2 for h in headers(catalog, name, cols)]
         for i, record in enumerate(records[1:], start=2):
-            record = [record[k] if k < len(record) else "" for k in order]
+            # a cell an older row leaves off is its column's default, as the loader pads it
+            record = [record[k] if k < len(record) else (col.default or "") for k, col in zip(order, cols)]
             for j, (col, text) in enumerate(zip(cols, record), start=1):
                 value, fmt = to_cell(text, col.kind)
                 c = xlsx.cell(ws, i, j, value)

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+import pandas as pd
 from openpyxl import load_workbook
 
 from seoulcomm import DataError, DataErrors, UsageError, calc, load, load_all, params, workbook, xlsx
@@ -322,6 +323,32 @@ def test_workbook_then_import_gives_byte_identical_csvs(run_cli, data_workbook, 
         records = list(csv.reader(io.StringIO(text, newline="")))
         assert records == list(csv.reader(io.StringIO((data_copy / file).read_text(encoding="utf-8"),
                                                       newline=""))), file
+
+
+def test_older_rows_that_leave_off_the_added_cells_round_trip_through_the_workbook(run_cli, data_copy,
+                                                                                     tmp_path):
+    """Once a 추경 row brings the version column into budget_detail.csv, the older rows leave
+    its cell off and load as 당초 (README, 데이터 추가). The workbook showed those cells empty,
+    and importing it back refused every one ("빈칸 불가"): it now shows the default the loader
+    reads, and the data loads the same after the round trip."""
+    path = data_copy / "budget_detail.csv"
+    text = path.read_text(encoding="utf-8")
+    header, first = text.splitlines()[:2]
+    assert not header.endswith("version")   # the shipped file predates the column
+    added = first.replace("'16.4.8", "'16.7.15").replace("2016-04-08", "2016-07-15")
+    path.write_text(text.replace(header, header + ",partial,version", 1) + added + ",총괄만 집계,당초\n",
+                    encoding="utf-8")   # a later snapshot stating its version; the older rows leave it off
+    before = load.load_all(data_copy)
+    out = tmp_path / "자료.xlsx"
+    assert run_cli("workbook", "--data", data_copy, "--out", out)[0] == 0
+    ws = load_workbook(out)["예산편성 세부내역"]
+    versions = [row[-1] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert None not in versions and set(versions) == {"당초"}
+    code, _, err = run_cli("import", out, "--data", data_copy)
+    assert code == 0, err
+    load.forget()
+    after = load.load_all(data_copy)
+    pd.testing.assert_frame_equal(after.tables["budget_detail"], before.tables["budget_detail"])
 
 
 def test_an_edit_in_excel_is_imported_in_the_sources_notation(run_cli, data_workbook, data_copy, tmp_path):
