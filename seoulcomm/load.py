@@ -1614,26 +1614,6 @@ class _Refs(dict):
     def __contains__(self, key):
         return key in self._later or dict.__contains__(self, key)
 
-    def __iter__(self):
-        self._fill()
-        return dict.__iter__(self)
-
-    def __len__(self):
-        self._fill()
-        return dict.__len__(self)
-
-    def keys(self):
-        self._fill()
-        return dict.keys(self)
-
-    def values(self):
-        self._fill()
-        return dict.values(self)
-
-    def items(self):
-        self._fill()
-        return dict.items(self)
-
     def __eq__(self, other):
         self._fill()
         if isinstance(other, _Refs):
@@ -1645,10 +1625,6 @@ class _Refs(dict):
         return result if result is NotImplemented else not result
 
     __hash__ = None
-
-    def __repr__(self):
-        self._fill()
-        return dict.__repr__(self)
 
     def copy(self) -> dict:
         self._fill()
@@ -1662,12 +1638,20 @@ class _Refs(dict):
         self._make(key)
         return dict.setdefault(self, key, default)
 
-    def update(self, *args, **kwargs):
-        self._fill()
-        dict.update(self, *args, **kwargs)
-
     def __reduce__(self):   # pickled (the build's helper sends the data): a plain, full dict
         return (dict, (self.copy(),))
+
+
+def _after_filling(method):
+    """``dict``'s ``method`` on a :class:`_Refs` made whole first."""
+    def whole(self, *args, **kwargs):
+        self._fill()
+        return method(self, *args, **kwargs)
+    return whole
+
+
+for _name in ("__iter__", "__len__", "__repr__", "keys", "values", "items", "update"):
+    setattr(_Refs, _name, _after_filling(getattr(dict, _name)))
 
 
 def _detail_lines(detail: pd.DataFrame) -> set:
