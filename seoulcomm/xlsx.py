@@ -19,13 +19,15 @@ A report's workbook is written as SpreadsheetML directly (:class:`_Book`); the d
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import re
 import zipfile
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-import math
-import numbers
 from . import epoch
 from .publish import write_atomic
 
@@ -232,6 +234,8 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
+#: Text for an XML element or a double-quoted attribute.
+_escape = partial(escape, entities={'"': "&quot;"})
 #: Control characters XML 1.0 cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``).
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
@@ -241,10 +245,6 @@ def _number(value) -> str:
     if not isinstance(value, numbers.Real) or math.isnan(value) or math.isinf(value):
         return ""
     return "%.16g" % value
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _column(j: int) -> str:
@@ -325,7 +325,7 @@ class _Sheet:
                 attrs = f'r="{_column(c)}{r}"' + (f' s="{s}"' if s else "")
                 if isinstance(value, str) and value != "":
                     space = ' xml:space="preserve"' if value != value.strip() else ""
-                    row.append(f'<c {attrs} t="inlineStr"><is><t{space}>{_esc(value)}</t></is></c>')
+                    row.append(f'<c {attrs} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>')
                 elif _number(value) != "":
                     row.append(f'<c {attrs} t="n"><v>{_number(value)}</v></c>')
                 elif value == "":  # an empty text: a text cell without a value
@@ -377,7 +377,7 @@ class _Book:
             "<font>" + ("<b/>" if bold else "") + (f'<sz val="{size}"/>' if size else "") + "</font>"
             for (bold, size) in list(fonts)[1:])
         num_xml = (f'<numFmts count="{len(formats)}">' + "".join(
-            f'<numFmt numFmtId="{i}" formatCode="{_esc(f)}"/>' for f, i in formats.items())
+            f'<numFmt numFmtId="{i}" formatCode="{_escape(f)}"/>' for f, i in formats.items())
             + "</numFmts>") if formats else ""
         return (f'<styleSheet xmlns="{_MAIN}">{num_xml}<fonts count="{len(fonts)}">{font_xml}</fonts>'
                 '<fills count="3"><fill><patternFill patternType="none"/></fill>'
@@ -424,7 +424,7 @@ class _Book:
              f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>'),
             ("xl/workbook.xml",
              f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews>'
-             "<sheets>" + "".join(f'<sheet name="{_esc(ws.name)}" sheetId="{k}" r:id="rId{k}"/>'
+             "<sheets>" + "".join(f'<sheet name="{_escape(ws.name)}" sheetId="{k}" r:id="rId{k}"/>'
                                   for k, ws in enumerate(self.sheets, start=1))
              + '</sheets><calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>'),
             ("xl/_rels/workbook.xml.rels",
